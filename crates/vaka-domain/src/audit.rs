@@ -1,0 +1,23 @@
+//! What the access log records: who did what to which client's data.
+
+use crate::string_enum;
+
+string_enum! {
+    /// The action of one access-log entry. Stable names: the log is evidence and outlives code.
+    pub enum AuditAction {
+        ClientCreate = "client_create",
+        ClientRead = "client_read",
+        ClientList = "client_list",
+        CaseloadRead = "caseload_read",
+        CaseOpen = "case_open",
+        ContactCreate = "contact_create",
+        ContactRead = "contact_read",
+        Login = "login",
+        LoginFailed = "login_failed",
+        Logout = "logout",
+        TokenCreate = "token_create",
+        UserCreate = "user_create",
+        DemoLoad = "demo_load",
+        AccessDenied = "access_denied",
+    }
+}

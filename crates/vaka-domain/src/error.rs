@@ -1,0 +1,121 @@
+//! Validation errors that name the field and speak both Swedish and English.
+
+use std::fmt;
+
+/// A message in Swedish (first) and English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    pub sv: String,
+    pub en: String,
+}
+
+impl Msg {
+    pub fn new(sv: impl Into<String>, en: impl Into<String>) -> Self {
+        Self { sv: sv.into(), en: en.into() }
+    }
+}
+
+/// One invalid field: a stable `code`, the field's name as the client sent it, and the message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {}", message.en)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+    pub message: Msg,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &'static str, message: Msg) -> Self {
+        Self { field: field.into(), code, message }
+    }
+
+    /// The field is missing or empty.
+    pub fn required(field: impl Into<String>) -> Self {
+        Self::new(field, "required", Msg::new("Fältet måste fyllas i.", "This field is required."))
+    }
+
+    /// The same error reported under another field name (e.g. a nested path).
+    pub fn at(mut self, field: impl Into<String>) -> Self {
+        self.field = field.into();
+        self
+    }
+}
+
+/// A name that is not one of an enum's stable names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName {
+    pub kind: &'static str,
+    pub allowed: &'static [&'static str],
+}
+
+impl fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown {}; allowed: {}", self.kind, self.allowed.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+impl UnknownName {
+    /// As a field error for `field`.
+    pub fn for_field(&self, field: impl Into<String>) -> FieldError {
+        let list = self.allowed.join(", ");
+        FieldError::new(
+            field,
+            "unknown_value",
+            Msg::new(format!("Okänt värde. Tillåtna: {list}."), format!("Unknown value. Allowed: {list}.")),
+        )
+    }
+}
+
+/// Trims a required free-text field and checks its length.
+pub fn required_text(field: &str, value: &str, max_chars: usize) -> Result<String, FieldError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(FieldError::required(field));
+    }
+    optional_text(field, Some(v), max_chars).map(|o| o.unwrap_or_default())
+}
+
+/// Trims an optional free-text field; empty becomes `None`. Control characters other than
+/// line breaks and tabs are refused.
+pub fn optional_text(field: &str, value: Option<&str>, max_chars: usize) -> Result<Option<String>, FieldError> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if v.chars().count() > max_chars {
+        return Err(FieldError::new(
+            field,
+            "too_long",
+            Msg::new(format!("Högst {max_chars} tecken."), format!("At most {max_chars} characters.")),
+        ));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(FieldError::new(
+            field,
+            "invalid_characters",
+            Msg::new("Otillåtna tecken.", "Contains characters that are not allowed."),
+        ));
+    }
+    Ok(Some(v.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_text_is_trimmed_and_empty_is_refused() {
+        assert_eq!(required_text("given_name", "  Anna ", 10), Ok("Anna".to_owned()));
+        let e = required_text("given_name", "   ", 10).unwrap_err();
+        assert_eq!((e.field.as_str(), e.code), ("given_name", "required"));
+    }
+
+    #[test]
+    fn text_over_the_limit_or_with_control_characters_is_refused() {
+        assert_eq!(optional_text("note", Some("abcdef"), 5).unwrap_err().code, "too_long");
+        assert_eq!(optional_text("note", Some("a\u{0}b"), 5).unwrap_err().code, "invalid_characters");
+        assert_eq!(optional_text("note", Some("a\nb"), 5), Ok(Some("a\nb".into())));
+        assert_eq!(optional_text("note", Some("  "), 5), Ok(None));
+    }
+}

@@ -1,0 +1,27 @@
+//! Vaka's domain: the types and rules of municipal addiction care, free of HTTP and SQL.
+//! Everything here is pure and tested directly; storage and web are thin layers around it.
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod access;
+pub mod alert;
+pub mod assessment;
+pub mod audit;
+pub mod case;
+pub mod client;
+pub mod contact;
+pub mod decision;
+pub mod error;
+pub mod followup;
+pub mod ids;
+pub mod intervention;
+mod macros;
+pub mod money;
+pub mod organisation_number;
+pub mod personal_number;
+pub mod placement;
+pub mod provider;
+pub mod role;
+pub mod time;
+
+pub use error::{FieldError, Msg};

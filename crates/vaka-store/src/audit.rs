@@ -1,0 +1,209 @@
+//! The access log: append-only and hash-chained. Each entry's hash covers its content and the hash
+//! before it; `audit_head` holds the newest hash, so that a removed tail is seen too.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sha2::{Digest, Sha256};
+use vaka_domain::ids::{CaseId, ClientId, UserId};
+
+pub use vaka_domain::audit::AuditAction;
+
+use crate::row::RowExt;
+use crate::{Result, Tx, on_tx};
+
+/// The hash before the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An entry to be written when the transaction commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuditEntry {
+    pub user_id: Option<UserId>,
+    pub username: String,
+    pub role: String,
+    pub client_id: Option<ClientId>,
+    pub case_id: Option<CaseId>,
+    pub action: AuditAction,
+    /// What was touched, e.g. `GET /api/v1/clients/12`. Never personal data.
+    pub detail: String,
+    pub emergency_reason: Option<String>,
+    pub address: Option<String>,
+}
+
+/// A stored entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub logged_at: DateTime<Utc>,
+    pub entry: NewAuditEntry,
+    pub action_name: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The chain hash of one entry.
+pub fn chain_hash(prev_hash: &str, logged_at: DateTime<Utc>, e: &NewAuditEntry) -> String {
+    chain_hash_raw(prev_hash, logged_at, e, e.action.as_str())
+}
+
+fn chain_hash_raw(prev_hash: &str, logged_at: DateTime<Utc>, e: &NewAuditEntry, action: &str) -> String {
+    let fields = serde_json::json!([
+        prev_hash,
+        logged_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        e.user_id.map(|u| u.0),
+        e.username,
+        e.role,
+        e.client_id.map(|c| c.0),
+        e.case_id.map(|c| c.0),
+        action,
+        e.detail,
+        e.emergency_reason,
+        e.address,
+    ]);
+    hex::encode(Sha256::digest(fields.to_string().as_bytes()))
+}
+
+pub(crate) async fn append(tx: &mut Tx, entries: Vec<NewAuditEntry>) -> Result<()> {
+    let logged_at = crate::now();
+    // FOR UPDATE serialises appenders on PostgreSQL; SQLite's BEGIN IMMEDIATE already has.
+    let lock = match tx.backend() {
+        crate::BackendKind::Postgres => " FOR UPDATE",
+        crate::BackendKind::Sqlite => "",
+    };
+    on_tx!(tx, |c| {
+        let head = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock}")))
+            .fetch_one(&mut *c)
+            .await?;
+        let mut prev = head.string("last_hash")?;
+        let mut last_id = head.i64("last_id")?;
+        for e in &entries {
+            let hash = chain_hash(&prev, logged_at, e);
+            last_id = sqlx::query_scalar(
+                "INSERT INTO audit_log (logged_at, user_id, username, role, client_id, case_id, action, detail, \
+                 emergency_reason, address, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id",
+            )
+            .bind(logged_at)
+            .bind(e.user_id.map(|u| u.0))
+            .bind(&e.username)
+            .bind(&e.role)
+            .bind(e.client_id.map(|x| x.0))
+            .bind(e.case_id.map(|x| x.0))
+            .bind(e.action.as_str())
+            .bind(&e.detail)
+            .bind(&e.emergency_reason)
+            .bind(&e.address)
+            .bind(&prev)
+            .bind(&hash)
+            .fetch_one(&mut *c)
+            .await?;
+            prev = hash;
+        }
+        sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+            .bind(last_id)
+            .bind(&prev)
+            .execute(&mut *c)
+            .await?;
+        Ok(())
+    })
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub entries: u64,
+    /// The first broken place: the id of the entry, and what is wrong there.
+    pub first_problem: Option<(i64, String)>,
+}
+
+/// Walks the whole chain in id order and checks every link and the head.
+pub async fn verify(tx: &mut Tx) -> Result<Verification> {
+    let mut prev = GENESIS.to_owned();
+    let mut after = 0i64;
+    let mut count = 0u64;
+    let mut expected_id = 1i64;
+    loop {
+        let batch = list_after(tx, after, 5000).await?;
+        if batch.is_empty() {
+            break;
+        }
+        for e in &batch {
+            count += 1;
+            if e.id != expected_id {
+                let what = if e.id > expected_id { "entries missing before this one" } else { "id out of order" };
+                return Ok(Verification { entries: count, first_problem: Some((e.id, what.into())) });
+            }
+            if e.prev_hash != prev {
+                return Ok(Verification {
+                    entries: count,
+                    first_problem: Some((e.id, "does not link to the entry before it (removed or inserted)".into())),
+                });
+            }
+            if chain_hash_raw(&e.prev_hash, e.logged_at, &e.entry, &e.action_name) != e.hash {
+                return Ok(Verification {
+                    entries: count,
+                    first_problem: Some((e.id, "content changed after it was written".into())),
+                });
+            }
+            prev = e.hash.clone();
+            expected_id += 1;
+            after = e.id;
+        }
+    }
+    let (head_id, head_hash) = on_tx!(tx, |c| {
+        let r = sqlx::query("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetch_one(&mut *c).await?;
+        (r.i64("last_id")?, r.string("last_hash")?)
+    });
+    if head_hash != prev || head_id != after {
+        return Ok(Verification {
+            entries: count,
+            first_problem: Some((after + 1, "entries at the end of the log were removed".into())),
+        });
+    }
+    Ok(Verification { entries: count, first_problem: None })
+}
+
+/// Entries with id greater than `after`, oldest first.
+pub async fn list_after(tx: &mut Tx, after: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await?;
+        rows.iter().map(from_row).collect()
+    })
+}
+
+/// Entries about one client, newest first.
+pub async fn for_client(tx: &mut Tx, client: ClientId, limit: i64) -> Result<Vec<AuditEntry>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE client_id = $1 ORDER BY id DESC LIMIT $2")
+            .bind(client.0)
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await?;
+        rows.iter().map(from_row).collect()
+    })
+}
+
+fn from_row(r: &impl RowExt) -> Result<AuditEntry> {
+    let action_name = r.string("action")?;
+    // An unknown action name is kept as text so that verification still sees tampering with it.
+    let action = action_name.parse().unwrap_or(AuditAction::AccessDenied);
+    Ok(AuditEntry {
+        id: r.i64("id")?,
+        logged_at: r.ts("logged_at")?,
+        entry: NewAuditEntry {
+            user_id: r.opt_i64("user_id")?.map(UserId),
+            username: r.string("username")?,
+            role: r.string("role")?,
+            client_id: r.opt_i64("client_id")?.map(ClientId),
+            case_id: r.opt_i64("case_id")?.map(CaseId),
+            action,
+            detail: r.string("detail")?,
+            emergency_reason: r.opt_string("emergency_reason")?,
+            address: r.opt_string("address")?,
+        },
+        action_name,
+        prev_hash: r.string("prev_hash")?,
+        hash: r.string("hash")?,
+    })
+}

@@ -1,0 +1,63 @@
+//! Cases and their case-manager assignments.
+
+use chrono::NaiveDate;
+use vaka_domain::case::{Case, CaseOrigin};
+use vaka_domain::ids::{CaseId, ClientId, UnitId, UserId};
+
+use crate::row::RowExt;
+use crate::{Result, Tx, on_tx};
+
+pub async fn open(tx: &mut Tx, client: ClientId, unit: UnitId, opened_on: NaiveDate, origin: CaseOrigin, managers: &[UserId]) -> Result<CaseId> {
+    let now = crate::now();
+    on_tx!(tx, |c| {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO cases (client_id, unit_id, status, origin, opened_on, created_at) VALUES ($1, $2, 'open', $3, $4, $5) RETURNING id",
+        )
+        .bind(client.0)
+        .bind(unit.0)
+        .bind(origin.as_str())
+        .bind(opened_on)
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await?;
+        for m in managers {
+            sqlx::query("INSERT INTO case_assignments (case_id, user_id, assigned_on) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(m.0)
+                .bind(opened_on)
+                .execute(&mut *c)
+                .await?;
+        }
+        Ok(CaseId(id))
+    })
+}
+
+/// A client's cases, newest first, with their current case managers.
+pub async fn for_client(tx: &mut Tx, client: ClientId) -> Result<Vec<Case>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query("SELECT * FROM cases WHERE client_id = $1 ORDER BY opened_on DESC, id DESC")
+            .bind(client.0)
+            .fetch_all(&mut *c)
+            .await?;
+        let mut cases = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id = r.i64("id")?;
+            let managers: Vec<i64> = sqlx::query_scalar(
+                "SELECT user_id FROM case_assignments WHERE case_id = $1 AND unassigned_on IS NULL ORDER BY user_id",
+            )
+            .bind(id)
+            .fetch_all(&mut *c)
+            .await?;
+            cases.push(Case {
+                id: CaseId(id),
+                client_id: ClientId(r.i64("client_id")?),
+                unit_id: UnitId(r.i64("unit_id")?),
+                status: r.parse("status")?,
+                opened_on: r.date("opened_on")?,
+                closed_on: r.opt_date("closed_on")?,
+                case_managers: managers.into_iter().map(UserId).collect(),
+            });
+        }
+        Ok(cases)
+    })
+}

@@ -1,0 +1,182 @@
+//! Clients: registration, reading, listing within a scope, and how a user stands to a client.
+
+use chrono::NaiveDate;
+use vaka_domain::access::Relation;
+use vaka_domain::client::{Client, NewClient};
+use vaka_domain::ids::{ClientId, MunicipalityId, UnitId, UserId};
+use vaka_domain::personal_number::PersonalNumber;
+use vaka_domain::role::User;
+
+use crate::row::RowExt;
+use crate::{Result, StoreError, Tx, conflict_on_unique, on_tx};
+
+pub async fn insert(tx: &mut Tx, municipality: MunicipalityId, unit: UnitId, c: &NewClient, created_by: Option<UserId>) -> Result<ClientId> {
+    let now = crate::now();
+    let kind = serde_json_name(c.personal_number.kind());
+    on_tx!(tx, |conn| {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO clients (municipality_id, unit_id, personal_number, number_kind, given_name, family_name, birth_date, sex, \
+             protection, address, phone, created_at, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id",
+        )
+        .bind(municipality.0)
+        .bind(unit.0)
+        .bind(c.personal_number.canonical())
+        .bind(kind)
+        .bind(&c.given_name)
+        .bind(&c.family_name)
+        .bind(c.birth_date)
+        .bind(c.sex.as_str())
+        .bind(c.protection.as_str())
+        .bind(&c.address)
+        .bind(&c.phone)
+        .bind(now)
+        .bind(created_by.map(|u| u.0))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| conflict_on_unique(e, "personal_number"))?;
+        Ok(ClientId(id))
+    })
+}
+
+fn serde_json_name(k: vaka_domain::personal_number::NumberKind) -> &'static str {
+    use vaka_domain::personal_number::NumberKind::*;
+    match k {
+        Personnummer => "personnummer",
+        Samordningsnummer => "samordningsnummer",
+        Reservnummer => "reservnummer",
+    }
+}
+
+pub(crate) fn from_row(r: &impl RowExt, today: NaiveDate) -> Result<Client> {
+    let pn = r.string("personal_number")?;
+    Ok(Client {
+        id: ClientId(r.i64("id")?),
+        municipality_id: MunicipalityId(r.i64("municipality_id")?),
+        unit_id: UnitId(r.i64("unit_id")?),
+        personal_number: PersonalNumber::from_canonical(&pn, today)
+            .map_err(|e| StoreError::Corrupt(format!("client personal_number: {e:?}")))?,
+        given_name: r.string("given_name")?,
+        family_name: r.string("family_name")?,
+        birth_date: r.date("birth_date")?,
+        sex: r.parse("sex")?,
+        protection: r.parse("protection")?,
+        address: r.opt_string("address")?,
+        phone: r.opt_string("phone")?,
+        created_at: r.ts("created_at")?,
+    })
+}
+
+pub async fn get(tx: &mut Tx, id: ClientId) -> Result<Option<Client>> {
+    let today = vaka_domain::time::local_date(crate::now());
+    on_tx!(tx, |c| {
+        let row = sqlx::query("SELECT * FROM clients WHERE id = $1").bind(id.0).fetch_optional(&mut *c).await?;
+        row.map(|r| from_row(&r, today)).transpose()
+    })
+}
+
+/// How `user` stands to `client`; `None` when the client does not exist in the user's municipality.
+pub async fn relation(tx: &mut Tx, user: &User, client: ClientId) -> Result<Option<Relation>> {
+    on_tx!(tx, |c| {
+        let row = sqlx::query(
+            "SELECT c.unit_id, EXISTS (SELECT 1 FROM cases k JOIN case_assignments a ON a.case_id = k.id \
+               WHERE k.client_id = c.id AND k.status = 'open' AND a.user_id = $2 AND a.unassigned_on IS NULL) AS assigned \
+             FROM clients c WHERE c.id = $1 AND c.municipality_id = $3",
+        )
+        .bind(client.0)
+        .bind(user.id.0)
+        .bind(user.municipality_id.0)
+        .fetch_optional(&mut *c)
+        .await?;
+        row.map(|r| {
+            Ok(Relation { assigned: r.bool("assigned")?, same_unit: Some(UnitId(r.i64("unit_id")?)) == user.unit_id })
+        })
+        .transpose()
+    })
+}
+
+/// Whose clients a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Clients with an open case assigned to this user.
+    AssignedTo(UserId),
+    /// Clients of this unit.
+    Unit(UnitId),
+}
+
+/// One page of clients, ordered by family name, given name and id; and the total in scope.
+pub async fn list(tx: &mut Tx, scope: Scope, limit: i64, offset: i64) -> Result<(Vec<Client>, i64)> {
+    let today = vaka_domain::time::local_date(crate::now());
+    let (filter, key) = match scope {
+        Scope::AssignedTo(u) => (
+            "c.id IN (SELECT k.client_id FROM case_assignments a JOIN cases k ON k.id = a.case_id \
+               WHERE a.user_id = $1 AND a.unassigned_on IS NULL AND k.status = 'open')",
+            u.0,
+        ),
+        Scope::Unit(u) => ("c.unit_id = $1", u.0),
+    };
+    on_tx!(tx, |c| {
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM clients c WHERE {filter}")))
+            .bind(key)
+            .fetch_one(&mut *c)
+            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT c.* FROM clients c WHERE {filter} ORDER BY c.family_name, c.given_name, c.id LIMIT $2 OFFSET $3"
+        )))
+        .bind(key)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *c)
+        .await?;
+        let clients = rows.iter().map(|r| from_row(r, today)).collect::<Result<Vec<_>>>()?;
+        Ok((clients, total))
+    })
+}
+
+/// A caseload line: a client with the facts a case manager looks at first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseloadRow {
+    pub client: Client,
+    pub last_contact_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_substance_use: Option<String>,
+    pub last_well_being: Option<i64>,
+    pub last_housing: Option<String>,
+    pub current_intervention: Option<String>,
+    pub open_alerts: i64,
+}
+
+/// The clients assigned to `user` with their latest contact, current placement and open alerts.
+pub async fn caseload(tx: &mut Tx, user: UserId) -> Result<Vec<CaseloadRow>> {
+    let today = vaka_domain::time::local_date(crate::now());
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT c.*, lc.occurred_at AS last_contact_at, lc.substance_use AS last_substance_use, \
+               lc.well_being AS last_well_being, lc.housing AS last_housing, \
+               (SELECT p.intervention FROM placements p WHERE p.client_id = c.id AND p.start_date <= $2 \
+                  AND (p.end_date IS NULL OR p.end_date >= $2) ORDER BY p.start_date DESC LIMIT 1) AS current_intervention, \
+               (SELECT COUNT(*) FROM alerts al WHERE al.client_id = c.id AND al.status <> 'resolved') AS open_alerts \
+             FROM clients c \
+             LEFT JOIN contacts lc ON lc.id = (SELECT x.id FROM contacts x WHERE x.client_id = c.id \
+                  ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1) \
+             WHERE c.id IN (SELECT k.client_id FROM case_assignments a JOIN cases k ON k.id = a.case_id \
+                  WHERE a.user_id = $1 AND a.unassigned_on IS NULL AND k.status = 'open') \
+             ORDER BY c.family_name, c.given_name, c.id",
+        )
+        .bind(user.0)
+        .bind(today)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CaseloadRow {
+                    client: from_row(r, today)?,
+                    last_contact_at: r.opt_ts("last_contact_at")?,
+                    last_substance_use: r.opt_string("last_substance_use")?,
+                    last_well_being: r.opt_i64("last_well_being")?,
+                    last_housing: r.opt_string("last_housing")?,
+                    current_intervention: r.opt_string("current_intervention")?,
+                    open_alerts: r.i64("open_alerts")?,
+                })
+            })
+            .collect()
+    })
+}

@@ -1,0 +1,62 @@
+//! Typed column access that reads the same on SQLite and PostgreSQL rows.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+use std::str::FromStr;
+
+use crate::{Result, StoreError};
+
+pub(crate) trait RowExt {
+    fn i64(&self, c: &str) -> Result<i64>;
+    fn opt_i64(&self, c: &str) -> Result<Option<i64>>;
+    fn string(&self, c: &str) -> Result<String>;
+    fn opt_string(&self, c: &str) -> Result<Option<String>>;
+    fn date(&self, c: &str) -> Result<NaiveDate>;
+    fn opt_date(&self, c: &str) -> Result<Option<NaiveDate>>;
+    fn ts(&self, c: &str) -> Result<DateTime<Utc>>;
+    fn opt_ts(&self, c: &str) -> Result<Option<DateTime<Utc>>>;
+    fn bool(&self, c: &str) -> Result<bool>;
+
+    /// A column holding one of a `string_enum!`'s names.
+    fn parse<T: FromStr>(&self, c: &str) -> Result<T> {
+        let s = self.string(c)?;
+        s.parse().map_err(|_| StoreError::Corrupt(format!("column {c}: unexpected value {s:?}")))
+    }
+}
+
+macro_rules! impl_row_ext {
+    ($row:ty) => {
+        impl RowExt for $row {
+            fn i64(&self, c: &str) -> Result<i64> {
+                Ok(self.try_get(c)?)
+            }
+            fn opt_i64(&self, c: &str) -> Result<Option<i64>> {
+                Ok(self.try_get(c)?)
+            }
+            fn string(&self, c: &str) -> Result<String> {
+                Ok(self.try_get(c)?)
+            }
+            fn opt_string(&self, c: &str) -> Result<Option<String>> {
+                Ok(self.try_get(c)?)
+            }
+            fn date(&self, c: &str) -> Result<NaiveDate> {
+                Ok(self.try_get(c)?)
+            }
+            fn opt_date(&self, c: &str) -> Result<Option<NaiveDate>> {
+                Ok(self.try_get(c)?)
+            }
+            fn ts(&self, c: &str) -> Result<DateTime<Utc>> {
+                Ok(self.try_get(c)?)
+            }
+            fn opt_ts(&self, c: &str) -> Result<Option<DateTime<Utc>>> {
+                Ok(self.try_get(c)?)
+            }
+            fn bool(&self, c: &str) -> Result<bool> {
+                Ok(self.try_get(c)?)
+            }
+        }
+    };
+}
+
+impl_row_ext!(sqlx::sqlite::SqliteRow);
+impl_row_ext!(sqlx::postgres::PgRow);

@@ -1,0 +1,77 @@
+//! Browser sessions: the cookie carries a random id; only its hash is stored, with the CSRF token.
+
+use chrono::{DateTime, Utc};
+use vaka_domain::ids::UserId;
+
+use crate::row::RowExt;
+use crate::{Result, Tx, on_tx};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: i64,
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn create(tx: &mut Tx, token_hash: &str, user: UserId, csrf: &str, expires_at: DateTime<Utc>) -> Result<()> {
+    let now = crate::now();
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user.0)
+        .bind(csrf)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *c)
+        .await?;
+        Ok(())
+    })
+}
+
+pub async fn find(tx: &mut Tx, token_hash: &str) -> Result<Option<Session>> {
+    on_tx!(tx, |c| {
+        let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = $1").bind(token_hash).fetch_optional(&mut *c).await?;
+        row.map(|r| {
+            Ok(Session {
+                id: r.i64("id")?,
+                user_id: UserId(r.i64("user_id")?),
+                csrf_token: r.string("csrf_token")?,
+                created_at: r.ts("created_at")?,
+                last_seen_at: r.ts("last_seen_at")?,
+                expires_at: r.ts("expires_at")?,
+            })
+        })
+        .transpose()
+    })
+}
+
+pub async fn touch(tx: &mut Tx, id: i64, at: DateTime<Utc>) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2").bind(at).bind(id).execute(&mut *c).await?;
+        Ok(())
+    })
+}
+
+pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *c).await?;
+        Ok(())
+    })
+}
+
+/// Removes sessions past their absolute expiry or idle since before `idle_before`.
+pub async fn purge_expired(tx: &mut Tx, now: DateTime<Utc>, idle_before: DateTime<Utc>) -> Result<u64> {
+    on_tx!(tx, |c| {
+        let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2")
+            .bind(now)
+            .bind(idle_before)
+            .execute(&mut *c)
+            .await?;
+        Ok(r.rows_affected())
+    })
+}

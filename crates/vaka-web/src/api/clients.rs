@@ -1,0 +1,181 @@
+//! `/api/v1/clients`: register, read and list clients.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use vaka_domain::access::{self, Action};
+use vaka_domain::client::{Client, ClientInput, NewClient, Protection, Sex};
+use vaka_domain::ids::ClientId;
+use vaka_domain::personal_number::NumberKind;
+use vaka_domain::role::{Role, User};
+use vaka_store::{AuditAction, clients};
+
+use super::{int_param, path_id};
+use crate::AppState;
+use crate::auth::ApiActor;
+use crate::body::JsonBody;
+use crate::error::{ApiError, ErrorBody};
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct CreateClientRequest {
+    /// Personnummer (`YYMMDD-NNNN`, `YYYYMMDDNNNN`, `+` for 100 or older), samordningsnummer, or
+    /// reservnummer (`YYYYMMDD-RNNN`).
+    #[schema(example = "19121212-1212")]
+    pub personal_number: Option<String>,
+    #[schema(example = "Tolvan")]
+    pub given_name: Option<String>,
+    #[schema(example = "Tolvansson")]
+    pub family_name: Option<String>,
+    /// Legal sex of record; by default read from the number.
+    pub sex: Option<String>,
+    /// `none`, `confidentiality_mark`, `protected_registration` or `assumed_identity`.
+    pub protection: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClientResponse {
+    pub id: i64,
+    /// Normalised: 12 characters, `YYYYMMDDNNNN` (reservnummer `YYYYMMDDRNNN`).
+    pub personal_number: String,
+    pub personal_number_kind: NumberKind,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    /// `(skyddad)` for a protected identity the caller may not see.
+    pub given_name: String,
+    pub family_name: String,
+    pub protection: Protection,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub unit_id: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ClientResponse {
+    /// The client as `viewer` may see it: protected identities hide name and address.
+    pub fn for_viewer(c: Client, viewer: &User) -> Self {
+        let hide = c.protection.is_protected() && !viewer.may_see_protected;
+        let hidden = || "(skyddad)".to_owned();
+        Self {
+            id: c.id.0,
+            personal_number: c.personal_number.canonical().to_owned(),
+            personal_number_kind: c.personal_number.kind(),
+            birth_date: c.birth_date,
+            sex: c.sex,
+            given_name: if hide { hidden() } else { c.given_name },
+            family_name: if hide { hidden() } else { c.family_name },
+            protection: c.protection,
+            address: if hide { None } else { c.address },
+            phone: if hide { None } else { c.phone },
+            unit_id: c.unit_id.0,
+            created_at: c.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClientList {
+    pub items: Vec<ClientResponse>,
+    /// How many clients the caller may see in all.
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListParams {
+    /// 1–500, default 50.
+    pub limit: Option<String>,
+    /// Default 0.
+    pub offset: Option<String>,
+}
+
+/// Register a client in the caller's unit.
+#[utoipa::path(post, path = "/api/v1/clients", request_body = CreateClientRequest, tag = "clients",
+    responses((status = 201, body = ClientResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The personal number is already registered"),
+        (status = 422, body = ErrorBody, description = "Invalid field, named in `error.field`")))]
+pub async fn create_client(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    JsonBody(req): JsonBody<CreateClientRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let unit = actor.user.unit_id.filter(|_| access::may_ever(actor.user.role, Action::CreateClient)).ok_or(ApiError::Forbidden)?;
+    let today = vaka_domain::time::local_date(vaka_store::now());
+    let new = NewClient::parse(
+        &ClientInput {
+            personal_number: req.personal_number.as_deref(),
+            given_name: req.given_name.as_deref(),
+            family_name: req.family_name.as_deref(),
+            sex: req.sex.as_deref(),
+            protection: req.protection.as_deref(),
+            address: req.address.as_deref(),
+            phone: req.phone.as_deref(),
+        },
+        today,
+    )?;
+    let mut tx = st.store.begin().await?;
+    let id = clients::insert(&mut tx, actor.user.municipality_id, unit, &new, Some(actor.user.id)).await?;
+    tx.audit(actor.audit(AuditAction::ClientCreate, Some(id), "POST /api/v1/clients"));
+    let client = clients::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/v1/clients/{}", id.0))],
+        Json(ClientResponse::for_viewer(client, &actor.user)),
+    ))
+}
+
+/// Read one client. Unknown ids and clients outside the caller's rights both answer 404.
+#[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = i64, Path)),
+    responses((status = 200, body = ClientResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_client(State(st): State<AppState>, ApiActor(actor): ApiActor, Path(raw): Path<String>) -> Result<Json<ClientResponse>, ApiError> {
+    let id = ClientId(path_id(&raw)?);
+    let detail = format!("GET /api/v1/clients/{}", id.0);
+    let mut tx = st.store.begin().await?;
+    let relation = clients::relation(&mut tx, &actor.user, id).await?.ok_or(ApiError::NotFound)?;
+    if !access::permits(actor.user.role, Action::ReadClient, relation) {
+        tx.audit(actor.audit(AuditAction::AccessDenied, Some(id), detail));
+        tx.commit().await?;
+        return Err(ApiError::NotFound);
+    }
+    let client = clients::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
+    tx.audit(actor.audit(AuditAction::ClientRead, Some(id), detail));
+    tx.commit().await?;
+    Ok(Json(ClientResponse::for_viewer(client, &actor.user)))
+}
+
+/// List the clients the caller may see: a case manager's assigned clients, a unit head's unit.
+#[utoipa::path(get, path = "/api/v1/clients", tag = "clients", params(ListParams),
+    responses((status = 200, body = ClientList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn list_clients(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(p): Query<ListParams>,
+) -> Result<Json<ClientList>, ApiError> {
+    let limit = int_param("limit", p.limit.as_deref(), 50, 1, 500)?;
+    let offset = int_param("offset", p.offset.as_deref(), 0, 0, i64::MAX / 2)?;
+    let scope = match (actor.user.role, actor.user.unit_id) {
+        (Role::CaseManager, _) => clients::Scope::AssignedTo(actor.user.id),
+        (Role::UnitHead, Some(unit)) => clients::Scope::Unit(unit),
+        _ => return Err(ApiError::Forbidden),
+    };
+    let mut tx = st.store.begin().await?;
+    let (items, total) = clients::list(&mut tx, scope, limit, offset).await?;
+    for c in &items {
+        tx.audit(actor.audit(AuditAction::ClientList, Some(c.id), "GET /api/v1/clients"));
+    }
+    tx.commit().await?;
+    Ok(Json(ClientList {
+        items: items.into_iter().map(|c| ClientResponse::for_viewer(c, &actor.user)).collect(),
+        total,
+        limit,
+        offset,
+    }))
+}

@@ -1,0 +1,63 @@
+//! The JSON API under `/api/v1`, and its OpenAPI document generated from these handlers.
+
+mod cases;
+mod clients;
+
+use axum::Json;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody, ErrorDetail};
+
+pub use cases::{CaseResponse, CreateCaseRequest};
+pub use clients::{ClientList, ClientResponse, CreateClientRequest};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Vaka API", version = "1", description = "Municipal addiction care. Every call needs `Authorization: Bearer <token>` (create one with `vaka token create`). Errors are `{\"error\": {\"code\", \"field\", \"message\", \"message_sv\", \"message_en\"}}`."),
+    paths(clients::create_client, clients::get_client, clients::list_clients, cases::create_case),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .route("/api/v1/clients", post(clients::create_client).get(clients::list_clients))
+        .route("/api/v1/clients/{id}", get(clients::get_client))
+        .route("/api/v1/cases", post(cases::create_case))
+        .route("/api/v1/{*rest}", axum::routing::any(|| async { ApiError::NotFound }))
+}
+
+/// Parses an optional integer query parameter within bounds, naming it when it is wrong.
+pub(crate) fn int_param(name: &str, value: Option<&str>, default: i64, min: i64, max: i64) -> Result<i64, ApiError> {
+    let Some(v) = value.filter(|v| !v.is_empty()) else { return Ok(default) };
+    match v.parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(vaka_domain::FieldError::new(
+            name,
+            "out_of_range",
+            vaka_domain::Msg::new(format!("Ange ett heltal {min}–{max}."), format!("Give a whole number {min}–{max}.")),
+        )
+        .into()),
+    }
+}
+
+/// Parses a path id; anything that is not a positive integer is simply not found.
+pub(crate) fn path_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or(ApiError::NotFound)
+}

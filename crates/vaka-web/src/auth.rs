@@ -1,0 +1,231 @@
+//! Authentication: argon2id password hashes, API bearer tokens and browser sessions.
+
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::header;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use vaka_domain::role::User;
+use vaka_domain::{FieldError, Msg};
+use vaka_store::{NewAuditEntry, sessions, tokens, users};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// `n` random bytes from the operating system.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    // The OS generator failing is unrecoverable for a security component; fail closed.
+    if getrandom::fill(&mut b).is_err() {
+        std::process::abort();
+    }
+    b
+}
+
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = random_bytes::<16>();
+    argon2()
+        .hash_password_with_salt(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Checks a password against a stored hash. With no hash (unknown user) it still does the work of
+/// one verification, so that timing does not tell an unknown user from a wrong password.
+pub fn verify_password(stored: Option<&str>, password: &str) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("not-a-real-password-0000").unwrap_or_default());
+    let (hash, real) = match stored {
+        Some(h) => (h, true),
+        None => (dummy.as_str(), false),
+    };
+    let ok = argon2().verify_password(password.as_bytes(), hash).is_ok();
+    ok && real
+}
+
+const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
+
+/// The password rules: at least 12 characters, at most 256, and not on the bundled list of common ones.
+pub fn check_new_password(field: &str, password: &str) -> Result<(), FieldError> {
+    let n = password.chars().count();
+    if n < 12 {
+        return Err(FieldError::new(
+            field,
+            "password_too_short",
+            Msg::new("Lösenordet måste ha minst 12 tecken.", "The password must have at least 12 characters."),
+        ));
+    }
+    if n > 256 {
+        return Err(FieldError::new(field, "password_too_long", Msg::new("Högst 256 tecken.", "At most 256 characters.")));
+    }
+    let lower = password.to_lowercase();
+    if COMMON_PASSWORDS.lines().any(|l| l.trim() == lower) {
+        return Err(FieldError::new(
+            field,
+            "password_too_common",
+            Msg::new("Lösenordet är för vanligt. Välj ett annat.", "The password is too common. Choose another."),
+        ));
+    }
+    Ok(())
+}
+
+/// A new secret token: 32 random bytes, base64url, with a recognisable prefix.
+pub fn new_token(prefix: &str) -> String {
+    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()))
+}
+
+/// Tokens and session ids are stored only as their SHA-256.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Constant-time comparison of two secrets.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Who is making the request, and from where.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: User,
+    pub address: Option<String>,
+}
+
+impl Actor {
+    /// An audit entry for this actor.
+    pub fn audit(&self, action: vaka_store::AuditAction, client: Option<vaka_domain::ids::ClientId>, detail: impl Into<String>) -> NewAuditEntry {
+        NewAuditEntry {
+            user_id: Some(self.user.id),
+            username: self.user.username.clone(),
+            role: self.user.role.as_str().to_owned(),
+            client_id: client,
+            case_id: None,
+            action,
+            detail: detail.into(),
+            emergency_reason: None,
+            address: self.address.clone(),
+        }
+    }
+}
+
+pub fn peer_address(parts: &Parts) -> Option<String> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+}
+
+/// An API caller, authenticated by `Authorization: Bearer <token>`.
+pub struct ApiActor(pub Actor);
+
+impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 200)
+            .ok_or(ApiError::Unauthorized)?;
+        let mut tx = state.store.begin_read().await?;
+        let user_id = tokens::user_for(&mut tx, &token_hash(token), vaka_store::now()).await?.ok_or(ApiError::Unauthorized)?;
+        let user = users::get(&mut tx, user_id).await?.filter(|u| u.active).ok_or(ApiError::Unauthorized)?;
+        tx.rollback().await?;
+        Ok(ApiActor(Actor { user, address: peer_address(parts) }))
+    }
+}
+
+pub const SESSION_COOKIE: &str = "vaka_session";
+
+/// A browser user with a live session, and the session's CSRF token.
+pub struct SessionActor {
+    pub actor: Actor,
+    pub csrf: String,
+}
+
+/// Why there is no session user: the page layer answers with a redirect to the login page.
+pub enum NoSession {
+    Missing,
+    Failed(ApiError),
+}
+
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+impl FromRequestParts<AppState> for SessionActor {
+    type Rejection = NoSession;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let id = cookie(parts, SESSION_COOKIE).ok_or(NoSession::Missing)?;
+        let hash = token_hash(id);
+        let now = vaka_store::now();
+        let mut tx = state.store.begin().await.map_err(|e| NoSession::Failed(e.into()))?;
+        let s = sessions::find(&mut tx, &hash).await.map_err(|e| NoSession::Failed(e.into()))?.ok_or(NoSession::Missing)?;
+        let idle = chrono::Duration::from_std(state.config.idle_timeout).unwrap_or(chrono::Duration::minutes(30));
+        if s.expires_at <= now || s.last_seen_at + idle <= now {
+            sessions::delete(&mut tx, &hash).await.map_err(|e| NoSession::Failed(e.into()))?;
+            tx.commit().await.map_err(|e| NoSession::Failed(e.into()))?;
+            return Err(NoSession::Missing);
+        }
+        sessions::touch(&mut tx, s.id, now).await.map_err(|e| NoSession::Failed(e.into()))?;
+        let user = users::get(&mut tx, s.user_id)
+            .await
+            .map_err(|e| NoSession::Failed(e.into()))?
+            .filter(|u| u.active)
+            .ok_or(NoSession::Missing)?;
+        tx.commit().await.map_err(|e| NoSession::Failed(e.into()))?;
+        Ok(SessionActor { actor: Actor { user, address: peer_address(parts) }, csrf: s.csrf_token })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password(Some(&h), "correct horse battery"));
+        assert!(!verify_password(Some(&h), "correct horse batterY"));
+        assert!(!verify_password(None, "correct horse battery"));
+        assert!(!verify_password(Some("garbage"), "x"));
+    }
+
+    #[test]
+    fn short_or_common_passwords_are_refused() {
+        assert_eq!(check_new_password("password", "kort").unwrap_err().code, "password_too_short");
+        assert_eq!(check_new_password("password", "Password1234").unwrap_err().code, "password_too_common");
+        assert!(check_new_password("password", "lila-elefanter-dansar-tango").is_ok());
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, b) = (new_token("vaka_"), new_token("vaka_"));
+        assert_ne!(a, b);
+        assert!(a.starts_with("vaka_") && a.len() > 40);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert!(same_secret(&a, &a.clone()) && !same_secret(&a, &b));
+    }
+}

@@ -1,0 +1,67 @@
+//! Vaka's HTTP layer: the JSON API under `/api/v1` (bearer tokens, OpenAPI at
+//! `/api/v1/openapi.json`) and the server-rendered UI (sessions, CSRF). Handlers are thin: they
+//! authenticate, ask the access rules, call the domain, and do their work in one transaction that
+//! carries its audit entry.
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod api;
+pub mod auth;
+mod body;
+pub mod error;
+pub mod i18n;
+mod pages;
+mod security;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use vaka_store::Store;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// A session ends after this long without a request.
+    pub idle_timeout: Duration,
+    /// A session ends this long after login, whatever happens.
+    pub absolute_timeout: Duration,
+    /// Largest request body accepted.
+    pub body_limit: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            idle_timeout: Duration::from_secs(30 * 60),
+            absolute_timeout: Duration::from_secs(10 * 60 * 60),
+            body_limit: 64 * 1024,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+}
+
+/// The whole application: API, UI, health, static files, with security headers on every response.
+pub fn router(store: Store, config: WebConfig) -> Router {
+    let state = AppState { store, config: Arc::new(config) };
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(api::router())
+        .merge(pages::router())
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .with_state(state)
+}

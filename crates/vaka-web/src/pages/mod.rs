@@ -1,0 +1,528 @@
+//! The server-rendered UI: login, caseload, client overview. Swedish first, English by a switch;
+//! every form is a plain POST with a CSRF token, so the pages work without JavaScript.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::Utc;
+use serde::Deserialize;
+use vaka_domain::access::{self, Action};
+use vaka_domain::ids::ClientId;
+use vaka_domain::intervention::Intervention;
+use vaka_domain::money::Money;
+use vaka_domain::role::Role;
+use vaka_store::{AuditAction, NewAuditEntry, cases, clients, history, sessions, users};
+
+use crate::AppState;
+use crate::auth::{self, Actor, NoSession, SESSION_COOKIE, SessionActor};
+use crate::i18n::{Lang, Tr};
+
+const LANG_COOKIE: &str = "vaka_lang";
+const LOGIN_CSRF_COOKIE: &str = "vaka_login_csrf";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/caseload", get(caseload))
+        .route("/clients/{id}", get(client_page))
+        .route("/lang/{code}", get(set_lang))
+        .route("/static/vaka.css", get(css))
+}
+
+/// The language chosen by cookie (Swedish by default).
+pub struct PageLang(pub Tr);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageLang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = auth::cookie(parts, LANG_COOKIE).and_then(Lang::from_code).unwrap_or_default();
+        Ok(PageLang(Tr::new(lang)))
+    }
+}
+
+/// What the page frame shows: who is logged in, the CSRF token for the logout form, where we are.
+pub struct Chrome {
+    pub user_name: Option<String>,
+    pub csrf: String,
+    pub here: String,
+}
+
+impl Chrome {
+    fn anonymous(here: &str) -> Self {
+        Self { user_name: None, csrf: String::new(), here: here.to_owned() }
+    }
+    fn of(s: &SessionActor, here: &str) -> Self {
+        Self { user_name: Some(s.actor.user.display_name.clone()), csrf: s.csrf.clone(), here: here.to_owned() }
+    }
+}
+
+impl IntoResponse for NoSession {
+    fn into_response(self) -> Response {
+        match self {
+            NoSession::Missing => Redirect::to("/login").into_response(),
+            NoSession::Failed(e) => e.into_response(),
+        }
+    }
+}
+
+fn render(status: StatusCode, t: impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    t: Tr,
+    chrome: Chrome,
+    message: &'static str,
+}
+
+fn message(status: StatusCode, t: Tr, chrome: Chrome, message: &'static str) -> Response {
+    render(status, MessagePage { t, chrome, message })
+}
+
+async fn home(session: Result<SessionActor, NoSession>) -> Redirect {
+    match session {
+        Ok(_) => Redirect::to("/caseload"),
+        Err(_) => Redirect::to("/login"),
+    }
+}
+
+fn cookie_header(name: &str, value: &str, path: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).unwrap_or(HeaderValue::from_static(""))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    t: Tr,
+    chrome: Chrome,
+    login_csrf: String,
+    username: String,
+    error: Option<&'static str>,
+}
+
+fn login_page(st: &AppState, t: Tr, status: StatusCode, username: String, error: Option<&'static str>) -> Response {
+    let token = auth::new_token("");
+    let mut res = render(status, LoginPage { t, chrome: Chrome::anonymous("/login"), login_csrf: token.clone(), username, error });
+    res.headers_mut()
+        .append(header::SET_COOKIE, cookie_header(LOGIN_CSRF_COOKIE, &token, "/login", Some(3600), st.config.secure_cookies));
+    res
+}
+
+async fn login_form(State(st): State<AppState>, PageLang(t): PageLang, session: Result<SessionActor, NoSession>) -> Response {
+    if session.is_ok() {
+        return Redirect::to("/caseload").into_response();
+    }
+    login_page(&st, t, StatusCode::OK, String::new(), None)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    csrf: String,
+}
+
+async fn login(State(st): State<AppState>, PageLang(t): PageLang, parts: LoginParts, Form(f): Form<LoginForm>) -> Response {
+    let username = f.username.trim().to_lowercase();
+    if !parts.login_csrf.as_deref().is_some_and(|c| auth::same_secret(c, &f.csrf)) {
+        return login_page(&st, t, StatusCode::FORBIDDEN, username, Some("login-csrf"));
+    }
+    let result = async {
+        let mut tx = st.store.begin().await?;
+        let found = users::by_username(&mut tx, &username).await?;
+        let (user, hash) = match found {
+            Some((u, h)) if u.active => (Some(u), h),
+            _ => (None, None),
+        };
+        let ok = auth::verify_password(hash.as_deref(), &f.password) && user.is_some();
+        let entry = NewAuditEntry {
+            user_id: user.as_ref().map(|u| u.id),
+            username: username.chars().take(64).collect(),
+            role: user.as_ref().map(|u| u.role.as_str()).unwrap_or("").to_owned(),
+            client_id: None,
+            case_id: None,
+            action: if ok { AuditAction::Login } else { AuditAction::LoginFailed },
+            detail: "POST /login".into(),
+            emergency_reason: None,
+            address: parts.address.clone(),
+        };
+        tx.audit(entry);
+        let session = match (ok, user) {
+            (true, Some(u)) => {
+                // A new session id at every login: a planted cookie is worthless (session fixation).
+                if let Some(old) = &parts.old_session {
+                    sessions::delete(&mut tx, &auth::token_hash(old)).await?;
+                }
+                let id = auth::new_token("");
+                let csrf = auth::new_token("");
+                let expires = Utc::now() + chrono::Duration::from_std(st.config.absolute_timeout).unwrap_or(chrono::Duration::hours(10));
+                sessions::create(&mut tx, &auth::token_hash(&id), u.id, &csrf, expires).await?;
+                Some(id)
+            }
+            _ => None,
+        };
+        tx.commit().await?;
+        Ok::<_, vaka_store::StoreError>(session)
+    }
+    .await;
+    match result {
+        Ok(Some(id)) => {
+            let mut res = Redirect::to("/caseload").into_response();
+            let h = res.headers_mut();
+            h.append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, &id, "/", None, st.config.secure_cookies));
+            h.append(header::SET_COOKIE, cookie_header(LOGIN_CSRF_COOKIE, "", "/login", Some(0), st.config.secure_cookies));
+            res
+        }
+        Ok(None) => login_page(&st, t, StatusCode::UNAUTHORIZED, username, Some("login-failed")),
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
+/// What the login handler needs from the request besides the form.
+struct LoginParts {
+    login_csrf: Option<String>,
+    old_session: Option<String>,
+    address: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for LoginParts {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(LoginParts {
+            login_csrf: auth::cookie(parts, LOGIN_CSRF_COOKIE).map(str::to_owned),
+            old_session: auth::cookie(parts, SESSION_COOKIE).map(str::to_owned),
+            address: auth::peer_address(parts),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(State(st): State<AppState>, PageLang(t): PageLang, session: SessionActor, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
+    if !auth::same_secret(&session.csrf, &f.csrf) {
+        return message(StatusCode::FORBIDDEN, t, Chrome::of(&session, "/"), "login-csrf");
+    }
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_owned());
+    let result = async {
+        let mut tx = st.store.begin().await?;
+        if let Some(c) = cookie {
+            sessions::delete(&mut tx, &auth::token_hash(&c)).await?;
+        }
+        tx.audit(session.actor.audit(AuditAction::Logout, None, "POST /logout"));
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = result {
+        return crate::error::ApiError::from(e).into_response();
+    }
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", "/", Some(0), st.config.secure_cookies));
+    res
+}
+
+#[derive(Deserialize)]
+struct NextParam {
+    next: Option<String>,
+}
+
+async fn set_lang(State(st): State<AppState>, Path(code): Path<String>, Query(q): Query<NextParam>) -> Response {
+    let lang = Lang::from_code(&code).unwrap_or_default();
+    // Only a local path: never an open redirect.
+    let next = q.next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or_else(|| "/".into());
+    let mut res = Redirect::to(&next).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(LANG_COOKIE, lang.code(), "/", Some(365 * 24 * 3600), st.config.secure_cookies),
+    );
+    res
+}
+
+async fn css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/vaka.css"))
+}
+
+struct CaseloadLine {
+    id: i64,
+    name: String,
+    days_since: String,
+    last_status: String,
+    intervention: String,
+    housing: String,
+    alerts: i64,
+}
+
+#[derive(Template)]
+#[template(path = "caseload.html")]
+struct CaseloadPage {
+    t: Tr,
+    chrome: Chrome,
+    heading: &'static str,
+    rows: Vec<CaseloadLine>,
+}
+
+fn intervention_label(t: Tr, name: &str) -> String {
+    name.parse::<Intervention>().map(|i| t.pick(i.label()).to_owned()).unwrap_or_else(|_| name.to_owned())
+}
+
+fn label(t: Tr, prefix: &str, value: &str) -> String {
+    let key = format!("{prefix}-{value}");
+    let text = t.t(&key);
+    if text == key { value.to_owned() } else { text.to_owned() }
+}
+
+fn display_name(c: &vaka_domain::client::Client, viewer: &vaka_domain::role::User, t: Tr) -> String {
+    if c.protection.is_protected() && !viewer.may_see_protected {
+        t.t("protected-identity").to_owned()
+    } else {
+        format!("{} {}", c.given_name, c.family_name)
+    }
+}
+
+async fn caseload(State(st): State<AppState>, PageLang(t): PageLang, session: SessionActor) -> Response {
+    let chrome = Chrome::of(&session, "/caseload");
+    let actor: &Actor = &session.actor;
+    let today = vaka_domain::time::local_date(vaka_store::now());
+    let result = async {
+        let mut tx = st.store.begin().await?;
+        let (heading, rows) = match (actor.user.role, actor.user.unit_id) {
+            (Role::CaseManager, _) => ("caseload", clients::caseload(&mut tx, actor.user.id).await?),
+            (Role::UnitHead, Some(unit)) => {
+                let (list, _) = clients::list(&mut tx, clients::Scope::Unit(unit), 200, 0).await?;
+                let rows = list
+                    .into_iter()
+                    .map(|client| clients::CaseloadRow {
+                        client,
+                        last_contact_at: None,
+                        last_substance_use: None,
+                        last_well_being: None,
+                        last_housing: None,
+                        current_intervention: None,
+                        open_alerts: 0,
+                    })
+                    .collect();
+                ("unit-clients", rows)
+            }
+            _ => return Ok(None),
+        };
+        for r in &rows {
+            tx.audit(actor.audit(AuditAction::CaseloadRead, Some(r.client.id), "GET /caseload"));
+        }
+        tx.commit().await?;
+        Ok::<_, vaka_store::StoreError>(Some((heading, rows)))
+    }
+    .await;
+    let (heading, rows) = match result {
+        Ok(Some(x)) => x,
+        Ok(None) => return message(StatusCode::OK, t, chrome, "role-no-caseload"),
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let mut lines: Vec<(i64, i64, CaseloadLine)> = rows
+        .into_iter()
+        .map(|r| {
+            let days = r.last_contact_at.map(|at| (today - vaka_domain::time::local_date(at)).num_days());
+            let status = match (&r.last_substance_use, r.last_well_being) {
+                (Some(u), Some(w)) => format!("{} · {} {w}/10", label(t, "use", u), t.t("well-being")),
+                (Some(u), None) => label(t, "use", u),
+                _ => "–".to_owned(),
+            };
+            let line = CaseloadLine {
+                id: r.client.id.0,
+                name: display_name(&r.client, &actor.user, t),
+                days_since: days.map_or_else(|| t.t("never").to_owned(), |d| d.to_string()),
+                last_status: status,
+                intervention: r.current_intervention.as_deref().map_or_else(|| "–".to_owned(), |i| intervention_label(t, i)),
+                housing: r.last_housing.as_deref().map_or_else(|| "–".to_owned(), |h| label(t, "housing", h)),
+                alerts: r.open_alerts,
+            };
+            (r.open_alerts, days.unwrap_or(i64::MAX), line)
+        })
+        .collect();
+    // Whoever needs the case manager most first: open alerts, then the longest without contact.
+    lines.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    render(StatusCode::OK, CaseloadPage { t, chrome, heading, rows: lines.into_iter().map(|l| l.2).collect() })
+}
+
+struct ClientView {
+    name: String,
+    protected: bool,
+    personal_number: String,
+    birth_date: String,
+    sex: String,
+    address: Option<String>,
+    phone: Option<String>,
+}
+
+struct CaseView {
+    opened_on: String,
+    status: String,
+    managers: String,
+}
+
+struct ContactView {
+    when: String,
+    kind: String,
+    use_code: String,
+    use_label: String,
+    well_being: String,
+    housing: String,
+    note: Option<String>,
+    author: String,
+    draft: bool,
+}
+
+struct PlacementView {
+    intervention: String,
+    provider: String,
+    period: String,
+    price: String,
+    end_reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "client.html")]
+struct ClientPage {
+    t: Tr,
+    chrome: Chrome,
+    c: ClientView,
+    cases: Vec<CaseView>,
+    contacts: Vec<ContactView>,
+    placements: Vec<PlacementView>,
+}
+
+async fn client_page(State(st): State<AppState>, PageLang(t): PageLang, session: SessionActor, Path(raw): Path<String>) -> Response {
+    let here = format!("/clients/{raw}");
+    let chrome = Chrome::of(&session, &here);
+    let Some(id) = raw.parse::<i64>().ok().filter(|n| *n > 0).map(ClientId) else {
+        return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
+    };
+    let actor = &session.actor;
+    let result = async {
+        let mut tx = st.store.begin().await?;
+        let Some(rel) = clients::relation(&mut tx, &actor.user, id).await? else { return Ok(None) };
+        if !access::permits(actor.user.role, Action::ReadClient, rel) {
+            tx.audit(actor.audit(AuditAction::AccessDenied, Some(id), format!("GET /clients/{}", id.0)));
+            tx.commit().await?;
+            return Ok(None);
+        }
+        let Some(client) = clients::get(&mut tx, id).await? else { return Ok(None) };
+        let case_list = cases::for_client(&mut tx, id).await?;
+        let contacts = history::recent_contacts(&mut tx, id, 30).await?;
+        let placements = history::placements(&mut tx, id).await?;
+        let mut manager_ids: Vec<i64> = case_list.iter().flat_map(|k| k.case_managers.iter().map(|u| u.0)).collect();
+        manager_ids.sort_unstable();
+        manager_ids.dedup();
+        let names = history::user_names(&mut tx, &manager_ids).await?;
+        tx.audit(actor.audit(AuditAction::ClientRead, Some(id), format!("GET /clients/{}", id.0)));
+        tx.commit().await?;
+        Ok::<_, vaka_store::StoreError>(Some((client, case_list, contacts, placements, names)))
+    }
+    .await;
+    let (client, case_list, contacts, placements, names) = match result {
+        Ok(Some(x)) => x,
+        Ok(None) => return message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let hide = client.protection.is_protected() && !actor.user.may_see_protected;
+    let c = ClientView {
+        name: display_name(&client, &actor.user, t),
+        protected: client.protection.is_protected(),
+        personal_number: client.personal_number.to_string(),
+        birth_date: client.birth_date.to_string(),
+        sex: match client.sex {
+            vaka_domain::client::Sex::Female => t.pick(("Kvinna", "Female")),
+            vaka_domain::client::Sex::Male => t.pick(("Man", "Male")),
+            vaka_domain::client::Sex::Unknown => t.pick(("Okänt", "Unknown")),
+        }
+        .to_owned(),
+        address: if hide { None } else { client.address.clone() },
+        phone: if hide { None } else { client.phone.clone() },
+    };
+    let name_of = |id: i64| names.iter().find(|(u, _)| *u == id).map(|(_, n)| n.clone()).unwrap_or_default();
+    let cases = case_list
+        .iter()
+        .map(|k| CaseView {
+            opened_on: k.opened_on.to_string(),
+            status: label(t, "status", k.status.as_str()),
+            managers: k.case_managers.iter().map(|u| name_of(u.0)).collect::<Vec<_>>().join(", "),
+        })
+        .collect();
+    let contacts = contacts
+        .into_iter()
+        .map(|x| ContactView {
+            when: vaka_domain::time::local_minute(x.occurred_at),
+            kind: label(t, "kind", &x.kind),
+            use_label: label(t, "use", &x.substance_use),
+            use_code: x.substance_use,
+            well_being: x.well_being.map_or_else(|| "–".into(), |w| format!("{w}/10")),
+            housing: label(t, "housing", &x.housing),
+            note: x.note,
+            author: x.author,
+            draft: x.status == "draft",
+        })
+        .collect();
+    let placements = placements
+        .into_iter()
+        .map(|p| PlacementView {
+            intervention: intervention_label(t, &p.intervention),
+            provider: p.provider.unwrap_or_else(|| "–".into()),
+            period: format!("{} – {}", p.start, p.end.map_or_else(|| t.t("ongoing").to_owned(), |e| e.to_string())),
+            price: Money(p.daily_price_ore).to_string(),
+            end_reason: p.end_reason.as_deref().map_or_else(|| "–".into(), |r| label(t, "end", r)),
+        })
+        .collect();
+    render(StatusCode::OK, ClientPage { t, chrome, c, cases, contacts, placements })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_enum_value_shown_in_the_ui_has_a_label_in_both_languages() {
+        use vaka_domain::contact::{ContactKind, Housing, SubstanceUse};
+        use vaka_domain::placement::EndReason;
+        for lang in [Lang::Sv, Lang::En] {
+            let t = Tr::new(lang);
+            let mut keys: Vec<String> = Vec::new();
+            keys.extend(SubstanceUse::ALL.iter().map(|v| format!("use-{v}")));
+            keys.extend(Housing::ALL.iter().map(|v| format!("housing-{v}")));
+            keys.extend(ContactKind::ALL.iter().map(|v| format!("kind-{v}")));
+            keys.extend(EndReason::ALL.iter().map(|v| format!("end-{v}")));
+            for k in keys {
+                assert_ne!(t.t(&k), k, "{lang:?} lacks {k}");
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! The CLI commands: thin wrappers that open the store and call the library.
+
+use std::io::{IsTerminal, Read};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use vaka_domain::role::{Role, valid_username};
+use vaka_store::{NewAuditEntry, Store, audit, municipalities, tokens, users};
+use vaka_web::{WebConfig, auth};
+
+pub async fn open(url: &str) -> anyhow::Result<Store> {
+    Store::open(url).await.with_context(|| format!("could not open the database at {}", redact(url)))
+}
+
+/// The URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+pub async fn serve(url: &str, addr: SocketAddr, demo: bool, secure_cookies: bool, idle_minutes: u64) -> anyhow::Result<ExitCode> {
+    let store = open(url).await?;
+    if demo {
+        let mut tx = store.begin().await?;
+        let empty = municipalities::is_empty(&mut tx).await?;
+        tx.rollback().await?;
+        if empty {
+            crate::demo::load(&store, 200, 1).await?;
+        } else {
+            tracing::info!("the database already has data: not loading the demo");
+        }
+    }
+    let config = WebConfig { secure_cookies, idle_timeout: Duration::from_secs(idle_minutes.max(1) * 60), ..WebConfig::default() };
+    let app = vaka_web::router(store.clone(), config);
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("could not listen on {addr}"))?;
+    tracing::info!("Vaka listens on http://{addr}");
+    eprintln!("Vaka: http://{addr}");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn migrate(url: &str) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(url, Default::default()).await.with_context(|| format!("could not connect to {}", redact(url)))?;
+    let n = store.migrate().await?;
+    println!("{n} migration(s) applied; the schema is up to date.");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn demo(url: &str, clients: u32, seed: u64) -> anyhow::Result<ExitCode> {
+    let store = open(url).await?;
+    crate::demo::load(&store, clients, seed).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut s = String::new();
+    if std::io::stdin().is_terminal() {
+        eprint!("Lösenord / password: ");
+    }
+    std::io::stdin().read_to_string(&mut s).context("could not read the password from standard input")?;
+    Ok(s.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+pub async fn user_add(url: &str, username: &str, role: &str, display_name: Option<&str>, unit_id: Option<i64>) -> anyhow::Result<ExitCode> {
+    let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    if !valid_username(username) {
+        bail!("--username: 2–64 characters a-z 0-9 . _ -, starting with a letter");
+    }
+    let password = read_password()?;
+    auth::check_new_password("password", &password).map_err(|e| anyhow::anyhow!("password: {} / {}", e.message.sv, e.message.en))?;
+    let hash = auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let store = open(url).await?;
+    let mut tx = store.begin().await?;
+    let (municipality, default_unit) = municipalities::ensure_default(&mut tx).await?;
+    let unit = match unit_id {
+        None => Some(default_unit),
+        Some(id) => Some(
+            municipalities::units(&mut tx, municipality)
+                .await?
+                .into_iter()
+                .find(|u| u.id.0 == id)
+                .map(|u| u.id)
+                .with_context(|| format!("--unit-id: no unit {id}"))?,
+        ),
+    };
+    let id = users::create(
+        &mut tx,
+        &users::NewUser {
+            municipality_id: municipality,
+            unit_id: unit,
+            username,
+            display_name: display_name.unwrap_or(username),
+            role,
+            password_hash: Some(&hash),
+            may_see_protected: false,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        vaka_store::StoreError::Conflict(_) => anyhow::anyhow!("--username: {username} already exists"),
+        other => other.into(),
+    })?;
+    tx.audit(cli_entry(vaka_store::AuditAction::UserCreate, &format!("vaka user add {username} ({role})")));
+    tx.commit().await?;
+    println!("Added {username} ({role}) with id {id}.");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cli_entry(action: vaka_store::AuditAction, detail: &str) -> NewAuditEntry {
+    NewAuditEntry {
+        user_id: None,
+        username: "cli".into(),
+        role: "system".into(),
+        client_id: None,
+        case_id: None,
+        action,
+        detail: detail.into(),
+        emergency_reason: None,
+        address: None,
+    }
+}
+
+pub async fn token_create(url: &str, username: &str, expires_days: u32) -> anyhow::Result<ExitCode> {
+    let store = open(url).await?;
+    let mut tx = store.begin().await?;
+    let (user, _) = users::by_username(&mut tx, username).await?.with_context(|| format!("--username: no user {username}"))?;
+    if !user.active {
+        bail!("--username: {username} is not active");
+    }
+    let token = auth::new_token("vaka_");
+    let expires = (expires_days > 0).then(|| vaka_store::now() + chrono::Duration::days(i64::from(expires_days)));
+    tokens::create(&mut tx, user.id, &auth::token_hash(&token), Some("cli"), expires).await?;
+    tx.audit(cli_entry(vaka_store::AuditAction::TokenCreate, &format!("vaka token create {username}")));
+    tx.commit().await?;
+    match expires {
+        Some(e) => eprintln!("Token for {username}, valid until {} (UTC). Keep it secret:", e.format("%Y-%m-%d %H:%M")),
+        None => eprintln!("Token for {username}, without expiry. Keep it secret:"),
+    }
+    println!("{token}");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn audit_verify(url: &str) -> anyhow::Result<ExitCode> {
+    let store = open(url).await?;
+    let mut tx = store.begin_read().await?;
+    let v = audit::verify(&mut tx).await?;
+    tx.rollback().await?;
+    match v.first_problem {
+        None => {
+            println!("The access log is intact: {} entries.", v.entries);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some((id, what)) => {
+            println!("The access log is broken at entry {id}: {what}.");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_password_is_never_printed() {
+        assert_eq!(redact("postgres://vaka:s3cret@db:5432/vaka"), "postgres://vaka:***@db:5432/vaka");
+        assert_eq!(redact("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+        assert_eq!(redact("sqlite://vaka.db?mode=rwc"), "sqlite://vaka.db?mode=rwc");
+    }
+}

@@ -1,0 +1,164 @@
+//! `vaka`: the server and the command-line tool. See `vaka --help` and README.md.
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod commands;
+mod demo;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://vaka.db?mode=rwc";
+
+#[derive(Parser)]
+#[command(name = "vaka", version, about = "Vaka – missbruks- och beroendevård / municipal addiction care")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct Db {
+    /// sqlite://FILE?mode=rwc (embedded) or postgres://USER@HOST:PORT/DB
+    #[arg(long, env = "VAKA_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (UI and JSON API). Migrates the database first.
+    Serve {
+        #[command(flatten)]
+        db: Db,
+        /// Address to listen on.
+        #[arg(long, env = "VAKA_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Load the demo municipality first when the database is empty.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure: set this when Vaka is reached over HTTPS (directly or via a proxy).
+        #[arg(long, env = "VAKA_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Minutes without a request before a session ends.
+        #[arg(long, env = "VAKA_IDLE_TIMEOUT_MINUTES", default_value_t = 30)]
+        idle_timeout_minutes: u64,
+    },
+    /// Create or upgrade the database schema.
+    Migrate {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Fill an empty database with a synthetic demo municipality (no real person's data).
+    Demo {
+        #[command(flatten)]
+        db: Db,
+        /// Number of clients.
+        #[arg(long, default_value_t = 200)]
+        clients: u32,
+        /// Seed: the same seed gives the same municipality.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Staff users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API bearer tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The access log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a staff user; the password is read from standard input.
+    Add {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        username: String,
+        /// case_manager, unit_head, admin, analyst or auditor
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// The unit's id (default: the first unit).
+        #[arg(long)]
+        unit_id: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user; the token is printed alone on the last line.
+    Create {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        username: String,
+        /// Days until the token expires (default 90; 0 = never).
+        #[arg(long, default_value_t = 90)]
+        expires_days: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole hash chain of the access log; exits non-zero at the first broken entry.
+    Verify {
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("VAKA_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve { db, addr, demo, secure_cookies, idle_timeout_minutes } => {
+                commands::serve(&db.database_url, addr, demo, secure_cookies, idle_timeout_minutes).await
+            }
+            Command::Migrate { db } => commands::migrate(&db.database_url).await,
+            Command::Demo { db, clients, seed } => commands::demo(&db.database_url, clients, seed).await,
+            Command::User { command: UserCommand::Add { db, username, role, password_stdin: _, display_name, unit_id } } => {
+                commands::user_add(&db.database_url, &username, &role, display_name.as_deref(), unit_id).await
+            }
+            Command::Token { command: TokenCommand::Create { db, username, expires_days } } => {
+                commands::token_create(&db.database_url, &username, expires_days).await
+            }
+            Command::Audit { command: AuditCommand::Verify { db } } => commands::audit_verify(&db.database_url).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
