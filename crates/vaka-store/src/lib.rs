@@ -16,6 +16,8 @@ mod row;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -126,6 +128,8 @@ impl Store {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
                     .pragma("temp_store", "memory")
+                    .pragma("cache_size", "-65536")
+                    .page_size(8192)
                     .disable_statement_logging();
                 Pool::Sqlite(SqlitePoolOptions::new().max_connections(opts.max_connections).connect_with(o).await?)
             }

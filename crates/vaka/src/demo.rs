@@ -278,7 +278,7 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
     )
     .await?;
 
-    let mut ctx = Ctx {
+    let ctx = Ctx {
         rng,
         today,
         providers,
@@ -318,14 +318,32 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
             .progress_chars("=> "),
     );
     bar.set_message("Demo");
-    for i in 0..clients {
-        client(&mut ctx, i);
-        if ctx.contacts.rows.len() >= FLUSH_ROWS || ctx.clients.rows.len() >= FLUSH_ROWS / 4 {
-            flush(&mut tx, &mut ctx).await?;
+    // Rows are generated on a thread of their own while the previous batch is written.
+    let (send, mut batches) = tokio::sync::mpsc::channel::<Vec<Batch>>(2);
+    let progress = bar.clone();
+    let generator = tokio::task::spawn_blocking(move || {
+        let mut ctx = ctx;
+        for i in 0..clients {
+            client(&mut ctx, i);
+            if ctx.contacts.rows.len() >= FLUSH_ROWS || ctx.clients.rows.len() >= FLUSH_ROWS / 4 {
+                if send.blocking_send(ctx.take_batches()).is_err() {
+                    break;
+                }
+            }
+            progress.inc(1);
         }
-        bar.inc(1);
+        let _ = send.blocking_send(ctx.take_batches());
+        ctx
+    });
+    let mut writing = std::time::Duration::ZERO;
+    while let Some(batch) = batches.recv().await {
+        let t = Instant::now();
+        for (name, columns, rows) in batch {
+            bulk::insert(&mut tx, name, columns, &rows).await.with_context(|| format!("writing {name}"))?;
+        }
+        writing += t.elapsed();
     }
-    flush(&mut tx, &mut ctx).await?;
+    let mut ctx = generator.await.context("the demo generator stopped")?;
     bar.finish_and_clear();
 
     // Budgets: each year's actual cost per intervention, give or take ten per cent.
@@ -358,11 +376,18 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
         emergency_reason: None,
         address: None,
     });
+    let t = Instant::now();
     tx.commit().await.context("could not save the demo data")?;
+    writing += t.elapsed();
 
     let tables = [&ctx.clients, &ctx.cases, &ctx.decisions, &ctx.placements, &ctx.contacts, &ctx.assessments, &ctx.follow_ups, &ctx.alerts];
     let summary: Vec<String> = tables.iter().map(|t| format!("{} {}", t.written, t.name)).collect();
-    eprintln!("Demokommun inläst / demo loaded in {:.1} s: {}.", started.elapsed().as_secs_f64(), summary.join(", "));
+    eprintln!(
+        "Demokommun inläst / demo loaded in {:.1} s ({:.1} s writing): {}.",
+        started.elapsed().as_secs_f64(),
+        writing.as_secs_f64(),
+        summary.join(", ")
+    );
     println!("Demo-inloggningar / demo logins (lösenord / password: {DEMO_PASSWORD})");
     for (u, role, name) in logins {
         println!("  {u:<15} {:<13} {name}", role.as_str());
@@ -370,16 +395,23 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
     Ok(())
 }
 
-async fn flush(tx: &mut vaka_store::Tx, ctx: &mut Ctx) -> anyhow::Result<()> {
-    for t in [
-        &mut ctx.clients, &mut ctx.cases, &mut ctx.assignments, &mut ctx.applications, &mut ctx.recommendations,
-        &mut ctx.decisions, &mut ctx.placements, &mut ctx.contacts, &mut ctx.assessments, &mut ctx.follow_ups, &mut ctx.alerts,
-    ] {
-        bulk::insert(tx, t.name, t.columns, &t.rows).await.with_context(|| format!("writing {}", t.name))?;
-        t.written += t.rows.len() as u64;
-        t.rows.clear();
+type Batch = (&'static str, &'static [&'static str], Vec<Vec<Value>>);
+
+impl Ctx {
+    /// Moves the buffered rows out, parents before children, and counts them as written.
+    fn take_batches(&mut self) -> Vec<Batch> {
+        [
+            &mut self.clients, &mut self.cases, &mut self.assignments, &mut self.applications, &mut self.recommendations,
+            &mut self.decisions, &mut self.placements, &mut self.contacts, &mut self.assessments, &mut self.follow_ups,
+            &mut self.alerts,
+        ]
+        .into_iter()
+        .map(|t| {
+            t.written += t.rows.len() as u64;
+            (t.name, t.columns, std::mem::take(&mut t.rows))
+        })
+        .collect()
     }
-    Ok(())
 }
 
 /// A valid, fictional organisation number (Luhn check digit), formatted NNNNNN-NNNN.
@@ -405,7 +437,7 @@ fn contact_interval(iv: Intervention, rng: &mut ChaCha8Rng, recent: bool) -> i64
         return rng.random_range(14..35);
     }
     match iv {
-        Intervention::CaseManagement | Intervention::TrainingApartment => rng.random_range(1..4),
+        Intervention::CaseManagement | Intervention::TrainingApartment => rng.random_range(2..5),
         Intervention::SupportedHousingInternal | Intervention::SupportedHousingExternal | Intervention::Outpatient => rng.random_range(4..11),
         Intervention::MedicationAssisted => rng.random_range(7..15),
         Intervention::TreatmentHome | Intervention::Other => rng.random_range(14..31),

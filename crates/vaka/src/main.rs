@@ -10,6 +10,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+// The server and the bulk loader allocate many small objects; mimalloc is markedly faster at that
+// than the system allocator (see docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://vaka.db?mode=rwc";
 
 #[derive(Parser)]

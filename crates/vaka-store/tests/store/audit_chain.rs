@@ -1,0 +1,90 @@
+use vaka_store::audit::{self, GENESIS};
+use vaka_store::{AuditAction, NewAuditEntry, both};
+
+
+fn entry(n: usize) -> NewAuditEntry {
+    NewAuditEntry {
+        user_id: None,
+        username: format!("user{n}"),
+        role: "case_manager".into(),
+        client_id: Some(vaka_domain::ids::ClientId(n as i64)),
+        case_id: None,
+        action: AuditAction::ClientRead,
+        detail: format!("GET /api/v1/clients/{n}"),
+        emergency_reason: None,
+        address: Some("127.0.0.1".into()),
+    }
+}
+
+async fn write_entries(store: &vaka_store::Store, n: usize) {
+    // Two transactions, so that the chain continues across commits.
+    for half in [0..n / 2, n / 2..n] {
+        let mut tx = store.begin().await.unwrap();
+        for i in half {
+            tx.audit(entry(i + 1));
+        }
+        tx.commit().await.unwrap();
+    }
+}
+
+async fn verify(store: &vaka_store::Store) -> audit::Verification {
+    let mut tx = store.begin().await.unwrap();
+    audit::verify(&mut tx).await.unwrap()
+}
+
+async fn exec(store: &vaka_store::Store, sql: &str) {
+    let mut tx = store.begin().await.unwrap();
+    vaka_store::testing::exec(&mut tx, sql).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+both!(an_untouched_chain_verifies, |db| async move {
+    write_entries(&db.store, 10).await;
+    let v = verify(&db.store).await;
+    assert_eq!(v, audit::Verification { entries: 10, first_problem: None });
+    let mut tx = db.store.begin().await.unwrap();
+    let all = audit::list_after(&mut tx, 0, 100).await.unwrap();
+    assert_eq!(all[0].prev_hash, GENESIS);
+    assert!(all.windows(2).all(|w| w[1].prev_hash == w[0].hash));
+});
+
+both!(an_empty_log_verifies, |db| async move {
+    assert_eq!(verify(&db.store).await, audit::Verification { entries: 0, first_problem: None });
+});
+
+both!(a_changed_entry_is_found, |db| async move {
+    write_entries(&db.store, 10).await;
+    exec(&db.store, "UPDATE audit_log SET username = 'someone_else' WHERE id = 4").await;
+    assert_eq!(verify(&db.store).await.first_problem.map(|p| p.0), Some(4));
+});
+
+both!(a_removed_entry_is_found, |db| async move {
+    write_entries(&db.store, 10).await;
+    exec(&db.store, "DELETE FROM audit_log WHERE id = 6").await;
+    assert_eq!(verify(&db.store).await.first_problem.map(|p| p.0), Some(7));
+});
+
+both!(removed_entries_at_the_end_are_found, |db| async move {
+    write_entries(&db.store, 10).await;
+    exec(&db.store, "DELETE FROM audit_log WHERE id >= 9").await;
+    assert_eq!(verify(&db.store).await.first_problem.map(|p| p.0), Some(9));
+});
+
+both!(an_inserted_entry_is_found, |db| async move {
+    write_entries(&db.store, 10).await;
+    // A forged entry squeezed in with a made-up id between 3 and 4 is seen at the forged entry.
+    exec(&db.store, "UPDATE audit_log SET id = id + 100 WHERE id > 3").await;
+    exec(
+        &db.store,
+        "INSERT INTO audit_log (id, logged_at, username, role, action, detail, prev_hash, hash) \
+         SELECT 4, logged_at, 'forger', 'admin', 'client_read', 'x', hash, hash FROM audit_log WHERE id = 3",
+    )
+    .await;
+    assert_eq!(verify(&db.store).await.first_problem.map(|p| p.0), Some(4));
+});
+
+both!(a_rewritten_action_is_found, |db| async move {
+    write_entries(&db.store, 4).await;
+    exec(&db.store, "UPDATE audit_log SET action = 'not_a_real_action' WHERE id = 2").await;
+    assert_eq!(verify(&db.store).await.first_problem.map(|p| p.0), Some(2));
+});

@@ -1,0 +1,61 @@
+//! The storage conformance suite: every test runs against SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod audit_chain;
+mod records;
+
+use chrono::NaiveDate;
+use vaka_domain::client::{ClientInput, NewClient};
+use vaka_domain::ids::{ClientId, MunicipalityId, UnitId, UserId};
+use vaka_domain::role::Role;
+use vaka_store::{Store, clients, municipalities, users};
+
+pub struct Seed {
+    pub municipality: MunicipalityId,
+    pub unit: UnitId,
+    pub other_unit: UnitId,
+    pub manager: UserId,
+}
+
+pub async fn seed(store: &Store) -> Seed {
+    let mut tx = store.begin().await.unwrap();
+    let m = municipalities::create(&mut tx, "Testkommun", "0001").await.unwrap();
+    let unit = municipalities::create_unit(&mut tx, m, "Enhet A").await.unwrap();
+    let other_unit = municipalities::create_unit(&mut tx, m, "Enhet B").await.unwrap();
+    let manager = users::create(
+        &mut tx,
+        &users::NewUser {
+            municipality_id: m,
+            unit_id: Some(unit),
+            username: "cm",
+            display_name: "Case Manager",
+            role: Role::CaseManager,
+            password_hash: None,
+            may_see_protected: false,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    Seed { municipality: m, unit, other_unit, manager }
+}
+
+pub fn new_client(number: &str) -> NewClient {
+    NewClient::parse(
+        &ClientInput {
+            personal_number: Some(number),
+            given_name: Some("Test"),
+            family_name: Some("Testsson"),
+            ..Default::default()
+        },
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+    )
+    .unwrap()
+}
+
+pub async fn add_client(store: &Store, s: &Seed, number: &str) -> ClientId {
+    let mut tx = store.begin().await.unwrap();
+    let id = clients::insert(&mut tx, s.municipality, s.unit, &new_client(number), None).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
