@@ -49,7 +49,11 @@ pub struct Rule {
 }
 
 const fn rule(role: Role, action: Action, scope: Scope) -> Rule {
-    Rule { role, action, scope }
+    Rule {
+        role,
+        action,
+        scope,
+    }
 }
 
 /// The whole access policy. Admins manage users but read no client content; analysts see only
@@ -81,7 +85,10 @@ pub struct Relation {
 
 /// The scope a role has for an action, if any.
 pub fn scope(role: Role, action: Action) -> Option<Scope> {
-    RULES.iter().find(|r| r.role == role && r.action == action).map(|r| r.scope)
+    RULES
+        .iter()
+        .find(|r| r.role == role && r.action == action)
+        .map(|r| r.scope)
 }
 
 /// Whether `role` may do `action` on something standing in `relation` to the user.
@@ -103,9 +110,18 @@ pub fn may_ever(role: Role, action: Action) -> bool {
 mod tests {
     use super::*;
 
-    const NONE: Relation = Relation { assigned: false, same_unit: false };
-    const UNIT: Relation = Relation { assigned: false, same_unit: true };
-    const MINE: Relation = Relation { assigned: true, same_unit: true };
+    const NONE: Relation = Relation {
+        assigned: false,
+        same_unit: false,
+    };
+    const UNIT: Relation = Relation {
+        assigned: false,
+        same_unit: true,
+    };
+    const MINE: Relation = Relation {
+        assigned: true,
+        same_unit: true,
+    };
 
     #[test]
     fn a_case_manager_reads_only_assigned_clients() {
@@ -123,7 +139,12 @@ mod tests {
     #[test]
     fn admin_analyst_and_auditor_read_no_client_content_whatever_the_relation() {
         for role in [Role::Admin, Role::Analyst, Role::Auditor] {
-            for action in [Action::ReadClient, Action::WriteClient, Action::CreateClient, Action::OpenCase] {
+            for action in [
+                Action::ReadClient,
+                Action::WriteClient,
+                Action::CreateClient,
+                Action::OpenCase,
+            ] {
                 assert!(!permits(role, action, MINE), "{role} {action}");
             }
         }
@@ -132,8 +153,14 @@ mod tests {
     #[test]
     fn only_auditors_read_the_access_log_and_only_admins_manage_users() {
         for role in Role::ALL {
-            assert_eq!(permits(*role, Action::ReadAuditLog, MINE), *role == Role::Auditor);
-            assert_eq!(permits(*role, Action::ManageUsers, MINE), *role == Role::Admin);
+            assert_eq!(
+                permits(*role, Action::ReadAuditLog, MINE),
+                *role == Role::Auditor
+            );
+            assert_eq!(
+                permits(*role, Action::ManageUsers, MINE),
+                *role == Role::Admin
+            );
         }
     }
 
@@ -141,7 +168,10 @@ mod tests {
     fn the_table_has_one_line_per_role_and_action() {
         for (i, a) in RULES.iter().enumerate() {
             for b in &RULES[i + 1..] {
-                assert!(!(a.role == b.role && a.action == b.action), "duplicate rule {a:?}");
+                assert!(
+                    !(a.role == b.role && a.action == b.action),
+                    "duplicate rule {a:?}"
+                );
             }
         }
     }

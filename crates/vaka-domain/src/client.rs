@@ -83,7 +83,11 @@ impl NewClient {
     /// Validates input, reporting every invalid field (not only the first).
     pub fn parse(input: &ClientInput<'_>, today: NaiveDate) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let number = match input.personal_number.map(str::trim).filter(|s| !s.is_empty()) {
+        let number = match input
+            .personal_number
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => {
                 errors.push(FieldError::required("personal_number"));
                 None
@@ -100,20 +104,30 @@ impl NewClient {
             .ok();
         let sex = match input.sex.map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
-            Some(s) => s.parse::<Sex>().map_err(|e| errors.push(e.for_field("sex"))).ok(),
+            Some(s) => s
+                .parse::<Sex>()
+                .map_err(|e| errors.push(e.for_field("sex")))
+                .ok(),
         };
         let protection = match input.protection.map(str::trim).filter(|s| !s.is_empty()) {
             None => Some(Protection::None),
-            Some(s) => s.parse::<Protection>().map_err(|e| errors.push(e.for_field("protection"))).ok(),
+            Some(s) => s
+                .parse::<Protection>()
+                .map_err(|e| errors.push(e.for_field("protection")))
+                .ok(),
         };
-        let address = optional_text("address", input.address, 200).map_err(|e| errors.push(e)).ok();
+        let address = optional_text("address", input.address, 200)
+            .map_err(|e| errors.push(e))
+            .ok();
         let phone = match optional_text("phone", input.phone, 30) {
             Ok(Some(p)) if !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) => {
                 errors.push(FieldError::new(
                     "phone",
                     "invalid_phone",
-                    Msg::new("Telefonnumret får bara innehålla siffror, mellanslag och + - ( ).",
-                        "A phone number may contain only digits, spaces and + - ( )."),
+                    Msg::new(
+                        "Telefonnumret får bara innehålla siffror, mellanslag och + - ( ).",
+                        "A phone number may contain only digits, spaces and + - ( ).",
+                    ),
                 ));
                 None
             }
@@ -124,9 +138,14 @@ impl NewClient {
             }
         };
         match (number, given, family, protection, address, phone) {
-            (Some(n), Some(given_name), Some(family_name), Some(protection), Some(address), Some(phone))
-                if errors.is_empty() =>
-            {
+            (
+                Some(n),
+                Some(given_name),
+                Some(family_name),
+                Some(protection),
+                Some(address),
+                Some(phone),
+            ) if errors.is_empty() => {
                 let sex = sex.unwrap_or_else(|| n.sex_digit_implies());
                 Ok(NewClient {
                     birth_date: n.birth_date(),
@@ -213,6 +232,9 @@ mod tests {
                 ("phone", "invalid_phone"),
             ]
         );
-        assert!(errs.iter().all(|e| !e.message.sv.is_empty() && !e.message.en.is_empty()));
+        assert!(
+            errs.iter()
+                .all(|e| !e.message.sv.is_empty() && !e.message.en.is_empty())
+        );
     }
 }

@@ -5,7 +5,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::ids::{ApplicationId, CaseId, ClientId, DecisionId, ProviderId, RecommendationId, UserId};
+use crate::ids::{
+    ApplicationId, CaseId, ClientId, DecisionId, ProviderId, RecommendationId, UserId,
+};
 use crate::intervention::Intervention;
 use crate::string_enum;
 

@@ -11,7 +11,10 @@ pub struct Msg {
 
 impl Msg {
     pub fn new(sv: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { sv: sv.into(), en: en.into() }
+        Self {
+            sv: sv.into(),
+            en: en.into(),
+        }
     }
 }
 
@@ -26,12 +29,20 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &'static str, message: Msg) -> Self {
-        Self { field: field.into(), code, message }
+        Self {
+            field: field.into(),
+            code,
+            message,
+        }
     }
 
     /// The field is missing or empty.
     pub fn required(field: impl Into<String>) -> Self {
-        Self::new(field, "required", Msg::new("Fältet måste fyllas i.", "This field is required."))
+        Self::new(
+            field,
+            "required",
+            Msg::new("Fältet måste fyllas i.", "This field is required."),
+        )
     }
 
     /// The same error reported under another field name (e.g. a nested path).
@@ -50,7 +61,12 @@ pub struct UnknownName {
 
 impl fmt::Display for UnknownName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown {}; allowed: {}", self.kind, self.allowed.join(", "))
+        write!(
+            f,
+            "unknown {}; allowed: {}",
+            self.kind,
+            self.allowed.join(", ")
+        )
     }
 }
 
@@ -63,7 +79,10 @@ impl UnknownName {
         FieldError::new(
             field,
             "unknown_value",
-            Msg::new(format!("Okänt värde. Tillåtna: {list}."), format!("Unknown value. Allowed: {list}.")),
+            Msg::new(
+                format!("Okänt värde. Tillåtna: {list}."),
+                format!("Unknown value. Allowed: {list}."),
+            ),
         )
     }
 }
@@ -79,7 +98,11 @@ pub fn required_text(field: &str, value: &str, max_chars: usize) -> Result<Strin
 
 /// Trims an optional free-text field; empty becomes `None`. Control characters other than
 /// line breaks and tabs are refused.
-pub fn optional_text(field: &str, value: Option<&str>, max_chars: usize) -> Result<Option<String>, FieldError> {
+pub fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>, FieldError> {
     let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
@@ -87,14 +110,22 @@ pub fn optional_text(field: &str, value: Option<&str>, max_chars: usize) -> Resu
         return Err(FieldError::new(
             field,
             "too_long",
-            Msg::new(format!("Högst {max_chars} tecken."), format!("At most {max_chars} characters.")),
+            Msg::new(
+                format!("Högst {max_chars} tecken."),
+                format!("At most {max_chars} characters."),
+            ),
         ));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(FieldError::new(
             field,
             "invalid_characters",
-            Msg::new("Otillåtna tecken.", "Contains characters that are not allowed."),
+            Msg::new(
+                "Otillåtna tecken.",
+                "Contains characters that are not allowed.",
+            ),
         ));
     }
     Ok(Some(v.to_owned()))
@@ -106,16 +137,28 @@ mod tests {
 
     #[test]
     fn required_text_is_trimmed_and_empty_is_refused() {
-        assert_eq!(required_text("given_name", "  Anna ", 10), Ok("Anna".to_owned()));
+        assert_eq!(
+            required_text("given_name", "  Anna ", 10),
+            Ok("Anna".to_owned())
+        );
         let e = required_text("given_name", "   ", 10).unwrap_err();
         assert_eq!((e.field.as_str(), e.code), ("given_name", "required"));
     }
 
     #[test]
     fn text_over_the_limit_or_with_control_characters_is_refused() {
-        assert_eq!(optional_text("note", Some("abcdef"), 5).unwrap_err().code, "too_long");
-        assert_eq!(optional_text("note", Some("a\u{0}b"), 5).unwrap_err().code, "invalid_characters");
-        assert_eq!(optional_text("note", Some("a\nb"), 5), Ok(Some("a\nb".into())));
+        assert_eq!(
+            optional_text("note", Some("abcdef"), 5).unwrap_err().code,
+            "too_long"
+        );
+        assert_eq!(
+            optional_text("note", Some("a\u{0}b"), 5).unwrap_err().code,
+            "invalid_characters"
+        );
+        assert_eq!(
+            optional_text("note", Some("a\nb"), 5),
+            Ok(Some("a\nb".into()))
+        );
         assert_eq!(optional_text("note", Some("  "), 5), Ok(None));
     }
 }

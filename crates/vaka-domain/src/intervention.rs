@@ -22,11 +22,18 @@ impl Intervention {
         match self {
             Self::CaseManagement => ("Case management", "Case management"),
             Self::TrainingApartment => ("Träningslägenhet", "Training apartment"),
-            Self::SupportedHousingInternal => ("Stödboende (egen regi)", "Supported housing (internal)"),
-            Self::SupportedHousingExternal => ("Stödboende (extern)", "Supported housing (external)"),
+            Self::SupportedHousingInternal => {
+                ("Stödboende (egen regi)", "Supported housing (internal)")
+            }
+            Self::SupportedHousingExternal => {
+                ("Stödboende (extern)", "Supported housing (external)")
+            }
             Self::TreatmentHome => ("Behandlingshem/HVB", "Treatment home"),
             Self::Outpatient => ("Öppenvård", "Outpatient care"),
-            Self::MedicationAssisted => ("Läkemedelsassisterad behandling", "Medication-assisted treatment"),
+            Self::MedicationAssisted => (
+                "Läkemedelsassisterad behandling",
+                "Medication-assisted treatment",
+            ),
             Self::Other => ("Annan insats", "Other"),
         }
     }
@@ -71,12 +78,18 @@ mod tests {
         );
         for i in Intervention::ALL {
             assert_eq!(i.as_str().parse::<Intervention>(), Ok(*i));
-            assert_eq!(serde_json::to_string(i).unwrap(), format!("\"{}\"", i.as_str()));
+            assert_eq!(
+                serde_json::to_string(i).unwrap(),
+                format!("\"{}\"", i.as_str())
+            );
         }
     }
 
     #[test]
     fn case_management_expects_contact_every_other_day() {
-        assert_eq!(Intervention::CaseManagement.default_contact_interval_days(), Some(2));
+        assert_eq!(
+            Intervention::CaseManagement.default_contact_interval_days(),
+            Some(2)
+        );
     }
 }

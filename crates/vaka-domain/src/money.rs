@@ -5,7 +5,19 @@ use std::fmt;
 use crate::error::{FieldError, Msg};
 
 /// An amount in öre (1 SEK = 100 öre). Negative amounts exist (credits, corrections).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Money(pub i64);
 
@@ -31,7 +43,10 @@ impl Money {
             FieldError::new(
                 field,
                 "invalid_amount",
-                Msg::new("Ange ett belopp i kronor, t.ex. 1 400 eller 1 400,50.", "Give an amount in SEK, e.g. 1400 or 1400.50."),
+                Msg::new(
+                    "Ange ett belopp i kronor, t.ex. 1 400 eller 1 400,50.",
+                    "Give an amount in SEK, e.g. 1400 or 1400.50.",
+                ),
             )
         };
         let s: String = input
@@ -49,14 +64,19 @@ impl Money {
             Some((w, f)) => (w, f),
             None => (s.as_str(), ""),
         };
-        if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 2
+        if whole.is_empty()
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || frac.len() > 2
             || !frac.bytes().all(|b| b.is_ascii_digit())
         {
             return Err(err());
         }
         let kr: i64 = whole.parse().map_err(|_| err())?;
         let ore: i64 = format!("{frac:0<2}").parse().map_err(|_| err())?;
-        let total = kr.checked_mul(100).and_then(|v| v.checked_add(ore)).ok_or_else(err)?;
+        let total = kr
+            .checked_mul(100)
+            .and_then(|v| v.checked_add(ore))
+            .ok_or_else(err)?;
         Ok(Money(if neg { -total } else { total }))
     }
 }
@@ -69,7 +89,7 @@ impl fmt::Display for Money {
         let kr = (abs / 100).to_string();
         let mut grouped = String::new();
         for (i, c) in kr.chars().enumerate() {
-            if i > 0 && (kr.len() - i) % 3 == 0 {
+            if i > 0 && (kr.len() - i).is_multiple_of(3) {
                 grouped.push('\u{a0}');
             }
             grouped.push(c);
@@ -89,18 +109,28 @@ mod tests {
     #[test]
     fn swedish_amounts_parse_to_ore() {
         assert_eq!(Money::parse_sek("p", "1400").unwrap(), Money(140_000));
-        assert_eq!(Money::parse_sek("p", "1 400,50 kr").unwrap(), Money(140_050));
+        assert_eq!(
+            Money::parse_sek("p", "1 400,50 kr").unwrap(),
+            Money(140_050)
+        );
         assert_eq!(Money::parse_sek("p", "1400.5").unwrap(), Money(140_050));
         assert_eq!(Money::parse_sek("p", "-3,05").unwrap(), Money(-305));
         for bad in ["", "abc", "1,234", "1.2.3", "99999999999999999999", ",5"] {
-            assert_eq!(Money::parse_sek("price", bad).unwrap_err().field, "price", "{bad}");
+            assert_eq!(
+                Money::parse_sek("price", bad).unwrap_err().field,
+                "price",
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn display_groups_thousands_the_swedish_way() {
         assert_eq!(Money(140_000).to_string(), "1\u{a0}400\u{a0}kr");
-        assert_eq!(Money(123_456_789).to_string(), "1\u{a0}234\u{a0}567,89\u{a0}kr");
+        assert_eq!(
+            Money(123_456_789).to_string(),
+            "1\u{a0}234\u{a0}567,89\u{a0}kr"
+        );
         assert_eq!(Money(-5).to_string(), "-0,05\u{a0}kr");
     }
 

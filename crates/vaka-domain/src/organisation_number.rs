@@ -36,7 +36,10 @@ impl OrganisationNumber {
             return Err(FieldError::new(
                 field,
                 "invalid_check_digit",
-                Msg::new("Kontrollsiffran stämmer inte.", "The check digit does not match."),
+                Msg::new(
+                    "Kontrollsiffran stämmer inte.",
+                    "The check digit does not match.",
+                ),
             ));
         }
         Ok(Self(compact))
@@ -69,17 +72,32 @@ mod tests {
     fn known_organisation_numbers_parse() {
         // Skatteverket 202100-5448 and Volvo 556012-5790, both published.
         for s in ["202100-5448", "2021005448", "556012-5790", "16556012-5790"] {
-            assert!(OrganisationNumber::parse("organisation_number", s).is_ok(), "{s}");
+            assert!(
+                OrganisationNumber::parse("organisation_number", s).is_ok(),
+                "{s}"
+            );
         }
-        assert_eq!(OrganisationNumber::parse("o", "5560125790").unwrap().to_string(), "556012-5790");
+        assert_eq!(
+            OrganisationNumber::parse("o", "5560125790")
+                .unwrap()
+                .to_string(),
+            "556012-5790"
+        );
     }
 
     #[test]
     fn wrong_check_digit_or_format_is_refused_naming_the_field() {
         let e = OrganisationNumber::parse("organisation_number", "556012-5791").unwrap_err();
-        assert_eq!((e.field.as_str(), e.code), ("organisation_number", "invalid_check_digit"));
+        assert_eq!(
+            (e.field.as_str(), e.code),
+            ("organisation_number", "invalid_check_digit")
+        );
         for s in ["55601-25790", "abc", "", "556012579", "5560125790x"] {
-            assert_eq!(OrganisationNumber::parse("o", s).unwrap_err().code, "invalid_format", "{s}");
+            assert_eq!(
+                OrganisationNumber::parse("o", s).unwrap_err().code,
+                "invalid_format",
+                "{s}"
+            );
         }
     }
 

@@ -60,9 +60,18 @@ impl PersonalNumberError {
                 "Ange personnummer som ÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN, eller reservnummer som ÅÅÅÅMMDD-RNNN.",
                 "Give a personal identity number as YYMMDD-NNNN or YYYYMMDDNNNN, or a reservnummer as YYYYMMDD-RNNN.",
             ),
-            Self::Date => Msg::new("Födelsedatumet finns inte i kalendern.", "The birth date does not exist."),
-            Self::FutureDate => Msg::new("Födelsedatumet ligger i framtiden.", "The birth date is in the future."),
-            Self::BirthNumber => Msg::new("Födelsenumret 000 är ogiltigt.", "The birth number 000 is not valid."),
+            Self::Date => Msg::new(
+                "Födelsedatumet finns inte i kalendern.",
+                "The birth date does not exist.",
+            ),
+            Self::FutureDate => Msg::new(
+                "Födelsedatumet ligger i framtiden.",
+                "The birth date is in the future.",
+            ),
+            Self::BirthNumber => Msg::new(
+                "Födelsenumret 000 är ogiltigt.",
+                "The birth number 000 is not valid.",
+            ),
             Self::CheckDigit => Msg::new(
                 "Kontrollsiffran stämmer inte. Kontrollera numret.",
                 "The check digit does not match. Check the number.",
@@ -89,7 +98,9 @@ pub(crate) fn luhn_check_digit(digits: &[u8]) -> u8 {
 }
 
 fn digits_of(s: &str) -> Option<Vec<u8>> {
-    s.bytes().map(|b| b.is_ascii_digit().then(|| b - b'0')).collect()
+    s.bytes()
+        .map(|b| b.is_ascii_digit().then(|| b - b'0'))
+        .collect()
 }
 
 fn num(d: &[u8]) -> u32 {
@@ -128,7 +139,11 @@ impl PersonalNumber {
             (num(&date_digits[..4]) as i32, date_digits[2..].to_vec())
         } else {
             let yy = num(&date_digits[..2]) as i32;
-            let base = if sep == Some("+") { today.year() - 100 } else { today.year() };
+            let base = if sep == Some("+") {
+                today.year() - 100
+            } else {
+                today.year()
+            };
             (base - (base - yy).rem_euclid(100), date_digits)
         };
         let month = num(&yy_mm_dd[2..4]);
@@ -138,7 +153,8 @@ impl PersonalNumber {
         } else {
             (NumberKind::Personnummer, written_day)
         };
-        let birth_date = NaiveDate::from_ymd_opt(year, month, day).ok_or(PersonalNumberError::Date)?;
+        let birth_date =
+            NaiveDate::from_ymd_opt(year, month, day).ok_or(PersonalNumberError::Date)?;
         if birth_date > today {
             return Err(PersonalNumberError::FutureDate);
         }
@@ -152,26 +168,38 @@ impl PersonalNumber {
         }
         let tail_str: String = tail.iter().map(|d| char::from(b'0' + d)).collect();
         let canonical = format!("{year:04}{month:02}{written_day:02}{tail_str}");
-        Ok(Self { canonical, kind, birth_date })
+        Ok(Self {
+            canonical,
+            kind,
+            birth_date,
+        })
     }
 
     fn parse_reservnummer(s: &str, today: NaiveDate) -> Result<Self, PersonalNumberError> {
         let compact: String = s.chars().filter(|&c| c != '-').collect();
         let upper = compact.to_ascii_uppercase();
-        if upper.len() != 12 || s.chars().filter(|&c| c == '-').count() > 1 || upper.as_bytes()[8] != b'R' {
+        if upper.len() != 12
+            || s.chars().filter(|&c| c == '-').count() > 1
+            || upper.as_bytes()[8] != b'R'
+        {
             return Err(PersonalNumberError::Format);
         }
         let date = digits_of(&upper[..8]).ok_or(PersonalNumberError::Format)?;
         digits_of(&upper[9..]).ok_or(PersonalNumberError::Format)?;
-        let birth_date = NaiveDate::from_ymd_opt(num(&date[..4]) as i32, num(&date[4..6]), num(&date[6..8]))
-            .ok_or(PersonalNumberError::Date)?;
+        let birth_date =
+            NaiveDate::from_ymd_opt(num(&date[..4]) as i32, num(&date[4..6]), num(&date[6..8]))
+                .ok_or(PersonalNumberError::Date)?;
         if birth_date > today {
             return Err(PersonalNumberError::FutureDate);
         }
         if birth_date.year() < 1800 {
             return Err(PersonalNumberError::Date);
         }
-        Ok(Self { canonical: upper, kind: NumberKind::Reservnummer, birth_date })
+        Ok(Self {
+            canonical: upper,
+            kind: NumberKind::Reservnummer,
+            birth_date,
+        })
     }
 
     /// Rebuilds a number read back from storage (its canonical form), checking it again.
@@ -213,7 +241,11 @@ impl PersonalNumber {
         if self.kind == NumberKind::Reservnummer {
             return self.to_string();
         }
-        let sep = if today.year() - self.birth_date.year() >= 100 { '+' } else { '-' };
+        let sep = if today.year() - self.birth_date.year() >= 100 {
+            '+'
+        } else {
+            '-'
+        };
         format!("{}{}{}", &self.canonical[2..8], sep, &self.canonical[8..])
     }
 }
@@ -253,21 +285,96 @@ mod tests {
     fn published_valid_vectors_parse_with_kind_sex_and_birth_date() {
         // shared/DOMAIN-NOTES.md §4.3, from the personnummer project's test data.
         let cases = [
-            ("19090527+1474", NumberKind::Personnummer, Sex::Male, "1909-05-27"),
-            ("090527+1474", NumberKind::Personnummer, Sex::Male, "1909-05-27"),
-            ("19821105-9954", NumberKind::Personnummer, Sex::Male, "1982-11-05"),
-            ("19901211-9948", NumberKind::Personnummer, Sex::Female, "1990-12-11"),
-            ("18791221+9990", NumberKind::Personnummer, Sex::Male, "1879-12-21"),
-            ("20001209-9891", NumberKind::Personnummer, Sex::Male, "2000-12-09"),
-            ("19760523-9917", NumberKind::Personnummer, Sex::Male, "1976-05-23"),
-            ("19670304-9988", NumberKind::Personnummer, Sex::Female, "1967-03-04"),
-            ("19570574-9959", NumberKind::Samordningsnummer, Sex::Male, "1957-05-14"),
-            ("19730674-9982", NumberKind::Samordningsnummer, Sex::Female, "1973-06-14"),
-            ("20030865-9978", NumberKind::Samordningsnummer, Sex::Male, "2003-08-05"),
-            ("640823-3234", NumberKind::Personnummer, Sex::Male, "1964-08-23"),
-            ("000229-1235", NumberKind::Personnummer, Sex::Male, "2000-02-29"),
-            ("900161-1236", NumberKind::Samordningsnummer, Sex::Male, "1990-01-01"),
-            ("191212121212", NumberKind::Personnummer, Sex::Male, "1912-12-12"),
+            (
+                "19090527+1474",
+                NumberKind::Personnummer,
+                Sex::Male,
+                "1909-05-27",
+            ),
+            (
+                "090527+1474",
+                NumberKind::Personnummer,
+                Sex::Male,
+                "1909-05-27",
+            ),
+            (
+                "19821105-9954",
+                NumberKind::Personnummer,
+                Sex::Male,
+                "1982-11-05",
+            ),
+            (
+                "19901211-9948",
+                NumberKind::Personnummer,
+                Sex::Female,
+                "1990-12-11",
+            ),
+            (
+                "18791221+9990",
+                NumberKind::Personnummer,
+                Sex::Male,
+                "1879-12-21",
+            ),
+            (
+                "20001209-9891",
+                NumberKind::Personnummer,
+                Sex::Male,
+                "2000-12-09",
+            ),
+            (
+                "19760523-9917",
+                NumberKind::Personnummer,
+                Sex::Male,
+                "1976-05-23",
+            ),
+            (
+                "19670304-9988",
+                NumberKind::Personnummer,
+                Sex::Female,
+                "1967-03-04",
+            ),
+            (
+                "19570574-9959",
+                NumberKind::Samordningsnummer,
+                Sex::Male,
+                "1957-05-14",
+            ),
+            (
+                "19730674-9982",
+                NumberKind::Samordningsnummer,
+                Sex::Female,
+                "1973-06-14",
+            ),
+            (
+                "20030865-9978",
+                NumberKind::Samordningsnummer,
+                Sex::Male,
+                "2003-08-05",
+            ),
+            (
+                "640823-3234",
+                NumberKind::Personnummer,
+                Sex::Male,
+                "1964-08-23",
+            ),
+            (
+                "000229-1235",
+                NumberKind::Personnummer,
+                Sex::Male,
+                "2000-02-29",
+            ),
+            (
+                "900161-1236",
+                NumberKind::Samordningsnummer,
+                Sex::Male,
+                "1990-01-01",
+            ),
+            (
+                "191212121212",
+                NumberKind::Personnummer,
+                Sex::Male,
+                "1912-12-12",
+            ),
         ];
         for (input, kind, sex, birth) in cases {
             let p = ok(input);
@@ -292,7 +399,10 @@ mod tests {
         let c = luhn_check_digit(&nine);
         let n = ok(&format!("19261224-001{c}"));
         assert_eq!(n.short_form(today()), format!("261224+001{c}"));
-        assert_eq!(n.short_form(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()), format!("261224-001{c}"));
+        assert_eq!(
+            n.short_form(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()),
+            format!("261224-001{c}")
+        );
     }
 
     #[test]
@@ -330,7 +440,10 @@ mod tests {
         let c = luhn_check_digit(&nine);
         nine.push(c);
         let s: String = nine.iter().map(|d| char::from(b'0' + d)).collect();
-        assert_eq!(err(&format!("{}-{}", &s[..6], &s[6..])), PersonalNumberError::FutureDate);
+        assert_eq!(
+            err(&format!("{}-{}", &s[..6], &s[6..])),
+            PersonalNumberError::FutureDate
+        );
         assert_eq!(err("20271224R001"), PersonalNumberError::FutureDate);
     }
 
@@ -355,7 +468,12 @@ mod tests {
     #[test]
     fn from_canonical_round_trips() {
         for s in ["196408233234", "19800101R042", "195705749959"] {
-            assert_eq!(PersonalNumber::from_canonical(s, today()).unwrap().canonical(), s);
+            assert_eq!(
+                PersonalNumber::from_canonical(s, today())
+                    .unwrap()
+                    .canonical(),
+                s
+            );
         }
         assert!(PersonalNumber::from_canonical("6408233234", today()).is_err());
     }
@@ -369,7 +487,13 @@ mod tests {
 
     fn build(d: NaiveDate, birth_no: u32, coord: bool) -> String {
         let day = d.day() + if coord { 60 } else { 0 };
-        let nine = format!("{:02}{:02}{:02}{:03}", d.year() % 100, d.month(), day, birth_no);
+        let nine = format!(
+            "{:02}{:02}{:02}{:03}",
+            d.year() % 100,
+            d.month(),
+            day,
+            birth_no
+        );
         let digits: Vec<u8> = nine.bytes().map(|b| b - b'0').collect();
         format!("{}{}{}", d.year() / 100, nine, luhn_check_digit(&digits))
     }

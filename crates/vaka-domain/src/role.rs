@@ -45,7 +45,8 @@ pub struct User {
 pub fn valid_username(s: &str) -> bool {
     (2..=64).contains(&s.len())
         && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
 }
 
 #[cfg(test)]
@@ -55,7 +56,10 @@ mod tests {
     #[test]
     fn role_names_are_the_contract() {
         let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-        assert_eq!(names, ["case_manager", "unit_head", "admin", "analyst", "auditor"]);
+        assert_eq!(
+            names,
+            ["case_manager", "unit_head", "admin", "analyst", "auditor"]
+        );
         assert_eq!("unit_head".parse::<Role>(), Ok(Role::UnitHead));
         assert!("root".parse::<Role>().is_err());
     }

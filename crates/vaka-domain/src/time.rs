@@ -10,7 +10,9 @@ pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
 
 /// `YYYY-MM-DD HH:MM` in Swedish local time.
 pub fn local_minute(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Stockholm).format("%Y-%m-%d %H:%M").to_string()
+    at.with_timezone(&Stockholm)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 #[cfg(test)]

@@ -44,7 +44,12 @@ pub fn chain_hash(prev_hash: &str, logged_at: DateTime<Utc>, e: &NewAuditEntry) 
     chain_hash_raw(prev_hash, logged_at, e, e.action.as_str())
 }
 
-fn chain_hash_raw(prev_hash: &str, logged_at: DateTime<Utc>, e: &NewAuditEntry, action: &str) -> String {
+fn chain_hash_raw(
+    prev_hash: &str,
+    logged_at: DateTime<Utc>,
+    e: &NewAuditEntry,
+    action: &str,
+) -> String {
     let fields = serde_json::json!([
         prev_hash,
         logged_at.to_rfc3339_opts(SecondsFormat::Micros, true),
@@ -69,9 +74,11 @@ pub(crate) async fn append(tx: &mut Tx, entries: Vec<NewAuditEntry>) -> Result<(
         crate::BackendKind::Sqlite => "",
     };
     on_tx!(tx, |c| {
-        let head = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock}")))
-            .fetch_one(&mut *c)
-            .await?;
+        let head = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock}"
+        )))
+        .fetch_one(&mut *c)
+        .await?;
         let mut prev = head.string("last_hash")?;
         let mut last_id = head.i64("last_id")?;
         for e in &entries {
@@ -127,13 +134,23 @@ pub async fn verify(tx: &mut Tx) -> Result<Verification> {
         for e in &batch {
             count += 1;
             if e.id != expected_id {
-                let what = if e.id > expected_id { "entries missing before this one" } else { "id out of order" };
-                return Ok(Verification { entries: count, first_problem: Some((e.id, what.into())) });
+                let what = if e.id > expected_id {
+                    "entries missing before this one"
+                } else {
+                    "id out of order"
+                };
+                return Ok(Verification {
+                    entries: count,
+                    first_problem: Some((e.id, what.into())),
+                });
             }
             if e.prev_hash != prev {
                 return Ok(Verification {
                     entries: count,
-                    first_problem: Some((e.id, "does not link to the entry before it (removed or inserted)".into())),
+                    first_problem: Some((
+                        e.id,
+                        "does not link to the entry before it (removed or inserted)".into(),
+                    )),
                 });
             }
             if chain_hash_raw(&e.prev_hash, e.logged_at, &e.entry, &e.action_name) != e.hash {
@@ -148,16 +165,24 @@ pub async fn verify(tx: &mut Tx) -> Result<Verification> {
         }
     }
     let (head_id, head_hash) = on_tx!(tx, |c| {
-        let r = sqlx::query("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetch_one(&mut *c).await?;
+        let r = sqlx::query("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *c)
+            .await?;
         (r.i64("last_id")?, r.string("last_hash")?)
     });
     if head_hash != prev || head_id != after {
         return Ok(Verification {
             entries: count,
-            first_problem: Some((after + 1, "entries at the end of the log were removed".into())),
+            first_problem: Some((
+                after + 1,
+                "entries at the end of the log were removed".into(),
+            )),
         });
     }
-    Ok(Verification { entries: count, first_problem: None })
+    Ok(Verification {
+        entries: count,
+        first_problem: None,
+    })
 }
 
 /// Entries with id greater than `after`, oldest first.
@@ -175,11 +200,12 @@ pub async fn list_after(tx: &mut Tx, after: i64, limit: i64) -> Result<Vec<Audit
 /// Entries about one client, newest first.
 pub async fn for_client(tx: &mut Tx, client: ClientId, limit: i64) -> Result<Vec<AuditEntry>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query("SELECT * FROM audit_log WHERE client_id = $1 ORDER BY id DESC LIMIT $2")
-            .bind(client.0)
-            .bind(limit)
-            .fetch_all(&mut *c)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM audit_log WHERE client_id = $1 ORDER BY id DESC LIMIT $2")
+                .bind(client.0)
+                .bind(limit)
+                .fetch_all(&mut *c)
+                .await?;
         rows.iter().map(from_row).collect()
     })
 }

@@ -4,15 +4,49 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{BackendKind, Result, Tx, on_tx};
 
-/// One value of a row to insert.
+/// One value of a row to insert. A NULL carries its type: PostgreSQL will not put a NULL bound as
+/// a number into a date column.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    Null,
+    Null(SqlType),
     I64(i64),
     Text(String),
     Date(NaiveDate),
     Ts(DateTime<Utc>),
     Bool(bool),
+}
+
+/// The type of a NULL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlType {
+    I64,
+    Text,
+    Date,
+    Ts,
+    Bool,
+}
+
+/// Rust types that have a [`SqlType`], so that `Option<T>` becomes a typed NULL.
+pub trait HasSqlType {
+    const SQL_TYPE: SqlType;
+}
+impl HasSqlType for i64 {
+    const SQL_TYPE: SqlType = SqlType::I64;
+}
+impl HasSqlType for String {
+    const SQL_TYPE: SqlType = SqlType::Text;
+}
+impl HasSqlType for &str {
+    const SQL_TYPE: SqlType = SqlType::Text;
+}
+impl HasSqlType for NaiveDate {
+    const SQL_TYPE: SqlType = SqlType::Date;
+}
+impl HasSqlType for DateTime<Utc> {
+    const SQL_TYPE: SqlType = SqlType::Ts;
+}
+impl HasSqlType for bool {
+    const SQL_TYPE: SqlType = SqlType::Bool;
 }
 
 impl From<i64> for Value {
@@ -45,9 +79,9 @@ impl From<bool> for Value {
         Value::Bool(v)
     }
 }
-impl<T: Into<Value>> From<Option<T>> for Value {
+impl<T: Into<Value> + HasSqlType> From<Option<T>> for Value {
     fn from(v: Option<T>) -> Self {
-        v.map_or(Value::Null, Into::into)
+        v.map_or(Value::Null(T::SQL_TYPE), Into::into)
     }
 }
 
@@ -84,7 +118,11 @@ pub async fn insert(tx: &mut Tx, table: &str, columns: &[&str], rows: &[Vec<Valu
             for row in chunk {
                 for v in row {
                     q = match v {
-                        Value::Null => q.bind(None::<i64>),
+                        Value::Null(SqlType::I64) => q.bind(None::<i64>),
+                        Value::Null(SqlType::Text) => q.bind(None::<String>),
+                        Value::Null(SqlType::Date) => q.bind(None::<NaiveDate>),
+                        Value::Null(SqlType::Ts) => q.bind(None::<DateTime<Utc>>),
+                        Value::Null(SqlType::Bool) => q.bind(None::<bool>),
                         Value::I64(x) => q.bind(*x),
                         Value::Text(x) => q.bind(x.as_str()),
                         Value::Date(x) => q.bind(*x),
@@ -119,7 +157,11 @@ pub async fn reset_sequences(tx: &mut Tx, tables: &[&str]) -> Result<()> {
 /// The largest id in `table` (0 when empty).
 pub async fn max_id(tx: &mut Tx, table: &str) -> Result<i64> {
     on_tx!(tx, |c| {
-        let v: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COALESCE(MAX(id), 0) FROM {table}"))).fetch_one(&mut *c).await?;
+        let v: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COALESCE(MAX(id), 0) FROM {table}"
+        )))
+        .fetch_one(&mut *c)
+        .await?;
         Ok(v)
     })
 }

@@ -7,7 +7,14 @@ use vaka_domain::ids::{CaseId, ClientId, UnitId, UserId};
 use crate::row::RowExt;
 use crate::{Result, Tx, on_tx};
 
-pub async fn open(tx: &mut Tx, client: ClientId, unit: UnitId, opened_on: NaiveDate, origin: CaseOrigin, managers: &[UserId]) -> Result<CaseId> {
+pub async fn open(
+    tx: &mut Tx,
+    client: ClientId,
+    unit: UnitId,
+    opened_on: NaiveDate,
+    origin: CaseOrigin,
+    managers: &[UserId],
+) -> Result<CaseId> {
     let now = crate::now();
     on_tx!(tx, |c| {
         let id: i64 = sqlx::query_scalar(
@@ -21,12 +28,14 @@ pub async fn open(tx: &mut Tx, client: ClientId, unit: UnitId, opened_on: NaiveD
         .fetch_one(&mut *c)
         .await?;
         for m in managers {
-            sqlx::query("INSERT INTO case_assignments (case_id, user_id, assigned_on) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(m.0)
-                .bind(opened_on)
-                .execute(&mut *c)
-                .await?;
+            sqlx::query(
+                "INSERT INTO case_assignments (case_id, user_id, assigned_on) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(m.0)
+            .bind(opened_on)
+            .execute(&mut *c)
+            .await?;
         }
         Ok(CaseId(id))
     })
@@ -35,10 +44,12 @@ pub async fn open(tx: &mut Tx, client: ClientId, unit: UnitId, opened_on: NaiveD
 /// A client's cases, newest first, with their current case managers.
 pub async fn for_client(tx: &mut Tx, client: ClientId) -> Result<Vec<Case>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query("SELECT * FROM cases WHERE client_id = $1 ORDER BY opened_on DESC, id DESC")
-            .bind(client.0)
-            .fetch_all(&mut *c)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM cases WHERE client_id = $1 ORDER BY opened_on DESC, id DESC",
+        )
+        .bind(client.0)
+        .fetch_all(&mut *c)
+        .await?;
         let mut cases = Vec::with_capacity(rows.len());
         for r in &rows {
             let id = r.i64("id")?;

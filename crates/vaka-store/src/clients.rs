@@ -10,7 +10,13 @@ use vaka_domain::role::User;
 use crate::row::RowExt;
 use crate::{Result, StoreError, Tx, conflict_on_unique, on_tx};
 
-pub async fn insert(tx: &mut Tx, municipality: MunicipalityId, unit: UnitId, c: &NewClient, created_by: Option<UserId>) -> Result<ClientId> {
+pub async fn insert(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    unit: UnitId,
+    c: &NewClient,
+    created_by: Option<UserId>,
+) -> Result<ClientId> {
     let now = crate::now();
     let kind = serde_json_name(c.personal_number.kind());
     on_tx!(tx, |conn| {
@@ -69,7 +75,10 @@ pub(crate) fn from_row(r: &impl RowExt, today: NaiveDate) -> Result<Client> {
 pub async fn get(tx: &mut Tx, id: ClientId) -> Result<Option<Client>> {
     let today = vaka_domain::time::local_date(crate::now());
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM clients WHERE id = $1").bind(id.0).fetch_optional(&mut *c).await?;
+        let row = sqlx::query("SELECT * FROM clients WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *c)
+            .await?;
         row.map(|r| from_row(&r, today)).transpose()
     })
 }
@@ -88,7 +97,10 @@ pub async fn relation(tx: &mut Tx, user: &User, client: ClientId) -> Result<Opti
         .fetch_optional(&mut *c)
         .await?;
         row.map(|r| {
-            Ok(Relation { assigned: r.bool("assigned")?, same_unit: Some(UnitId(r.i64("unit_id")?)) == user.unit_id })
+            Ok(Relation {
+                assigned: r.bool("assigned")?,
+                same_unit: Some(UnitId(r.i64("unit_id")?)) == user.unit_id,
+            })
         })
         .transpose()
     })
@@ -104,7 +116,12 @@ pub enum Scope {
 }
 
 /// One page of clients, ordered by family name, given name and id; and the total in scope.
-pub async fn list(tx: &mut Tx, scope: Scope, limit: i64, offset: i64) -> Result<(Vec<Client>, i64)> {
+pub async fn list(
+    tx: &mut Tx,
+    scope: Scope,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Client>, i64)> {
     let today = vaka_domain::time::local_date(crate::now());
     let (filter, key) = match scope {
         Scope::AssignedTo(u) => (
@@ -115,10 +132,12 @@ pub async fn list(tx: &mut Tx, scope: Scope, limit: i64, offset: i64) -> Result<
         Scope::Unit(u) => ("c.unit_id = $1", u.0),
     };
     on_tx!(tx, |c| {
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM clients c WHERE {filter}")))
-            .bind(key)
-            .fetch_one(&mut *c)
-            .await?;
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM clients c WHERE {filter}"
+        )))
+        .bind(key)
+        .fetch_one(&mut *c)
+        .await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT c.* FROM clients c WHERE {filter} ORDER BY c.family_name, c.given_name, c.id LIMIT $2 OFFSET $3"
         )))
@@ -127,7 +146,10 @@ pub async fn list(tx: &mut Tx, scope: Scope, limit: i64, offset: i64) -> Result<
         .bind(offset)
         .fetch_all(&mut *c)
         .await?;
-        let clients = rows.iter().map(|r| from_row(r, today)).collect::<Result<Vec<_>>>()?;
+        let clients = rows
+            .iter()
+            .map(|r| from_row(r, today))
+            .collect::<Result<Vec<_>>>()?;
         Ok((clients, total))
     })
 }

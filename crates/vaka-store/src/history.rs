@@ -19,7 +19,11 @@ pub struct ContactLine {
     pub author: String,
 }
 
-pub async fn recent_contacts(tx: &mut Tx, client: ClientId, limit: i64) -> Result<Vec<ContactLine>> {
+pub async fn recent_contacts(
+    tx: &mut Tx,
+    client: ClientId,
+    limit: i64,
+) -> Result<Vec<ContactLine>> {
     on_tx!(tx, |c| {
         let rows = sqlx::query(
             "SELECT x.id, x.occurred_at, x.kind, x.substance_use, x.well_being, x.housing, x.note, x.status, u.display_name \
@@ -90,7 +94,10 @@ pub async fn user_names(tx: &mut Tx, ids: &[i64]) -> Result<Vec<(i64, String)>> 
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let name: Option<String> = on_tx!(tx, |c| {
-            sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1").bind(*id).fetch_optional(&mut *c).await?
+            sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+                .bind(*id)
+                .fetch_optional(&mut *c)
+                .await?
         });
         if let Some(n) = name {
             out.push((*id, n));

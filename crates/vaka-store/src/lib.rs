@@ -14,10 +14,10 @@ mod migrate;
 pub mod municipalities;
 mod row;
 pub mod sessions;
-pub mod tokens;
-pub mod users;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tokens;
+pub mod users;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -131,7 +131,12 @@ impl Store {
                     .pragma("cache_size", "-65536")
                     .page_size(8192)
                     .disable_statement_logging();
-                Pool::Sqlite(SqlitePoolOptions::new().max_connections(opts.max_connections).connect_with(o).await?)
+                Pool::Sqlite(
+                    SqlitePoolOptions::new()
+                        .max_connections(opts.max_connections)
+                        .connect_with(o)
+                        .await?,
+                )
             }
             BackendKind::Postgres => {
                 let o = PgConnectOptions::from_str(url)?.disable_statement_logging();
@@ -174,7 +179,10 @@ impl Store {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
         };
-        Ok(Tx { inner, audit: Vec::new() })
+        Ok(Tx {
+            inner,
+            audit: Vec::new(),
+        })
     }
 
     /// Starts a transaction that only reads (authentication lookups). On SQLite it does not take the
@@ -184,7 +192,10 @@ impl Store {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
             Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
         };
-        Ok(Tx { inner, audit: Vec::new() })
+        Ok(Tx {
+            inner,
+            audit: Vec::new(),
+        })
     }
 
     /// Answers whether the database can be reached.

@@ -26,10 +26,11 @@ pub(crate) async fn run(store: &Store) -> Result<usize> {
             sqlx::raw_sql(CREATE).execute(p).await?;
             for m in MIGRATIONS {
                 let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
-                let done: Option<i64> = sqlx::query_scalar("SELECT version FROM vaka_migrations WHERE version = $1")
-                    .bind(m.version)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                let done: Option<i64> =
+                    sqlx::query_scalar("SELECT version FROM vaka_migrations WHERE version = $1")
+                        .bind(m.version)
+                        .fetch_optional(&mut *tx)
+                        .await?;
                 if done.is_none() {
                     sqlx::raw_sql(m.sqlite).execute(&mut *tx).await?;
                     record(&mut *tx, m).await?;
@@ -41,13 +42,16 @@ pub(crate) async fn run(store: &Store) -> Result<usize> {
         Pool::Postgres(p) => {
             let mut tx = p.begin().await?;
             // One migrator at a time, even with several servers starting together.
-            sqlx::query("SELECT pg_advisory_xact_lock(7312001)").execute(&mut *tx).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7312001)")
+                .execute(&mut *tx)
+                .await?;
             sqlx::raw_sql(CREATE).execute(&mut *tx).await?;
             for m in MIGRATIONS {
-                let done: Option<i64> = sqlx::query_scalar("SELECT version FROM vaka_migrations WHERE version = $1")
-                    .bind(m.version)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                let done: Option<i64> =
+                    sqlx::query_scalar("SELECT version FROM vaka_migrations WHERE version = $1")
+                        .bind(m.version)
+                        .fetch_optional(&mut *tx)
+                        .await?;
                 if done.is_none() {
                     sqlx::raw_sql(m.postgres).execute(&mut *tx).await?;
                     record(&mut *tx, m).await?;
@@ -74,12 +78,14 @@ where
     for<'q> String: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
     for<'q> <E::Database as sqlx::Database>::Arguments: sqlx::IntoArguments<E::Database>,
 {
-    sqlx::query::<E::Database>("INSERT INTO vaka_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-        .bind(m.version)
-        .bind(m.name.to_owned())
-        .bind(crate::now().to_rfc3339())
-        .execute(conn)
-        .await?;
+    sqlx::query::<E::Database>(
+        "INSERT INTO vaka_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+    )
+    .bind(m.version)
+    .bind(m.name.to_owned())
+    .bind(crate::now().to_rfc3339())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

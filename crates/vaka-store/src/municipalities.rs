@@ -22,24 +22,28 @@ pub struct Unit {
 pub async fn create(tx: &mut Tx, name: &str, code: &str) -> Result<MunicipalityId> {
     let now = crate::now();
     on_tx!(tx, |c| {
-        let id: i64 = sqlx::query_scalar("INSERT INTO municipalities (name, code, created_at) VALUES ($1, $2, $3) RETURNING id")
-            .bind(name)
-            .bind(code)
-            .bind(now)
-            .fetch_one(&mut *c)
-            .await
-            .map_err(|e| conflict_on_unique(e, "municipality code"))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO municipalities (name, code, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(name)
+        .bind(code)
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await
+        .map_err(|e| conflict_on_unique(e, "municipality code"))?;
         Ok(MunicipalityId(id))
     })
 }
 
 pub async fn create_unit(tx: &mut Tx, municipality: MunicipalityId, name: &str) -> Result<UnitId> {
     on_tx!(tx, |c| {
-        let id: i64 = sqlx::query_scalar("INSERT INTO units (municipality_id, name) VALUES ($1, $2) RETURNING id")
-            .bind(municipality.0)
-            .bind(name)
-            .fetch_one(&mut *c)
-            .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO units (municipality_id, name) VALUES ($1, $2) RETURNING id",
+        )
+        .bind(municipality.0)
+        .bind(name)
+        .fetch_one(&mut *c)
+        .await?;
         Ok(UnitId(id))
     })
 }
@@ -47,18 +51,28 @@ pub async fn create_unit(tx: &mut Tx, municipality: MunicipalityId, name: &str) 
 /// The first municipality, if any: a single-tenant install has exactly one.
 pub async fn first(tx: &mut Tx) -> Result<Option<Municipality>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT id, name, code FROM municipalities ORDER BY id LIMIT 1").fetch_optional(&mut *c).await?;
-        row.map(|r| Ok(Municipality { id: MunicipalityId(r.i64("id")?), name: r.string("name")?, code: r.string("code")? }))
-            .transpose()
+        let row = sqlx::query("SELECT id, name, code FROM municipalities ORDER BY id LIMIT 1")
+            .fetch_optional(&mut *c)
+            .await?;
+        row.map(|r| {
+            Ok(Municipality {
+                id: MunicipalityId(r.i64("id")?),
+                name: r.string("name")?,
+                code: r.string("code")?,
+            })
+        })
+        .transpose()
     })
 }
 
 pub async fn units(tx: &mut Tx, municipality: MunicipalityId) -> Result<Vec<Unit>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query("SELECT id, municipality_id, name FROM units WHERE municipality_id = $1 ORDER BY id")
-            .bind(municipality.0)
-            .fetch_all(&mut *c)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, municipality_id, name FROM units WHERE municipality_id = $1 ORDER BY id",
+        )
+        .bind(municipality.0)
+        .fetch_all(&mut *c)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(Unit {
@@ -88,4 +102,3 @@ pub async fn ensure_default(tx: &mut Tx) -> Result<(MunicipalityId, UnitId)> {
 pub async fn is_empty(tx: &mut Tx) -> Result<bool> {
     Ok(first(tx).await?.is_none())
 }
-

@@ -20,7 +20,8 @@ pub(crate) trait RowExt {
     /// A column holding one of a `string_enum!`'s names.
     fn parse<T: FromStr>(&self, c: &str) -> Result<T> {
         let s = self.string(c)?;
-        s.parse().map_err(|_| StoreError::Corrupt(format!("column {c}: unexpected value {s:?}")))
+        s.parse()
+            .map_err(|_| StoreError::Corrupt(format!("column {c}: unexpected value {s:?}")))
     }
 }
 

@@ -16,7 +16,13 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
-pub async fn create(tx: &mut Tx, token_hash: &str, user: UserId, csrf: &str, expires_at: DateTime<Utc>) -> Result<()> {
+pub async fn create(
+    tx: &mut Tx,
+    token_hash: &str,
+    user: UserId,
+    csrf: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
     let now = crate::now();
     on_tx!(tx, |c| {
         sqlx::query(
@@ -35,7 +41,10 @@ pub async fn create(tx: &mut Tx, token_hash: &str, user: UserId, csrf: &str, exp
 
 pub async fn find(tx: &mut Tx, token_hash: &str) -> Result<Option<Session>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = $1").bind(token_hash).fetch_optional(&mut *c).await?;
+        let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&mut *c)
+            .await?;
         row.map(|r| {
             Ok(Session {
                 id: r.i64("id")?,
@@ -52,20 +61,31 @@ pub async fn find(tx: &mut Tx, token_hash: &str) -> Result<Option<Session>> {
 
 pub async fn touch(tx: &mut Tx, id: i64, at: DateTime<Utc>) -> Result<()> {
     on_tx!(tx, |c| {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2").bind(at).bind(id).execute(&mut *c).await?;
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
         Ok(())
     })
 }
 
 pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<()> {
     on_tx!(tx, |c| {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *c).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *c)
+            .await?;
         Ok(())
     })
 }
 
 /// Removes sessions past their absolute expiry or idle since before `idle_before`.
-pub async fn purge_expired(tx: &mut Tx, now: DateTime<Utc>, idle_before: DateTime<Utc>) -> Result<u64> {
+pub async fn purge_expired(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    idle_before: DateTime<Utc>,
+) -> Result<u64> {
     on_tx!(tx, |c| {
         let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2")
             .bind(now)

@@ -11,7 +11,8 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 const PREFIX: &str = "vaka_test_";
 
 pub fn postgres_admin_url() -> String {
-    std::env::var("VAKA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("VAKA_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A migrated, empty database that is removed when this is dropped.
@@ -36,13 +37,28 @@ impl TestDb {
                 let admin = postgres_admin_url();
                 let mut conn = connect_admin(&admin).await;
                 drop_stale(&mut conn).await;
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await.unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name}"
+                )))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
                 with_database(&admin, &name)
             }
         };
-        let store = Store::open(&url).await.unwrap_or_else(|e| panic!("could not open test database {url}: {e}"));
-        TestDb { store, url, kind, name }
+        let store = Store::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("could not open test database {url}: {e}"));
+        TestDb {
+            store,
+            url,
+            kind,
+            name,
+        }
     }
 
     /// A URL for the same database (for starting the real binary against it).
@@ -63,15 +79,26 @@ async fn connect_admin(admin: &str) -> sqlx::PgConnection {
 
 /// Drops test databases left behind by test processes that no longer run.
 async fn drop_stale(conn: &mut sqlx::PgConnection) {
-    let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'vaka\\_test\\_%'")
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap_or_default();
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'vaka\\_test\\_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
     for name in names {
-        let pid = name.trim_start_matches(PREFIX).split('_').next().and_then(|p| p.parse::<u32>().ok());
-        let alive = pid.is_some_and(|p| p == std::process::id() || std::path::Path::new(&format!("/proc/{p}")).exists());
+        let pid = name
+            .trim_start_matches(PREFIX)
+            .split('_')
+            .next()
+            .and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| {
+            p == std::process::id() || std::path::Path::new(&format!("/proc/{p}")).exists()
+        });
         if !alive {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut *conn).await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut *conn)
+            .await;
         }
     }
 }
@@ -99,21 +126,31 @@ impl Drop for TestDb {
         let (kind, name, url) = (self.kind, self.name.clone(), self.url.clone());
         // Drop cannot await: finish on a thread with its own small runtime.
         let handle = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async move {
                 store.close().await;
                 match kind {
                     BackendKind::Sqlite => {
-                        let path = url.trim_start_matches("sqlite://").split('?').next().unwrap_or_default().to_owned();
+                        let path = url
+                            .trim_start_matches("sqlite://")
+                            .split('?')
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned();
                         for suffix in ["", "-wal", "-shm"] {
                             let _ = std::fs::remove_file(format!("{path}{suffix}"));
                         }
                     }
                     BackendKind::Postgres => {
                         let mut conn = connect_admin(&postgres_admin_url()).await;
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                            .execute(&mut conn)
-                            .await;
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(&mut conn)
+                        .await;
                     }
                 }
             });
@@ -144,22 +181,30 @@ macro_rules! both {
     };
 }
 
+/// Runs raw SQL in a transaction (tests only: tampering with the access log, say).
+pub async fn exec(tx: &mut crate::Tx, sql: &str) -> crate::Result<()> {
+    crate::on_tx!(tx, |c| {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_database_name_is_replaced_in_the_url() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
-        assert_eq!(with_database("postgres://u:p@h/db?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "x"),
+            "postgres://u:p@h/x?sslmode=disable"
+        );
         assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
     }
-}
-
-/// Runs raw SQL in a transaction (tests only: tampering with the access log, say).
-pub async fn exec(tx: &mut crate::Tx, sql: &str) -> crate::Result<()> {
-    crate::on_tx!(tx, |c| {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&mut *c).await?;
-    });
-    Ok(())
 }

@@ -41,7 +41,8 @@ pub async fn create(tx: &mut Tx, u: &NewUser<'_>) -> Result<UserId> {
     })
 }
 
-const COLUMNS: &str = "id, municipality_id, unit_id, username, display_name, role, may_see_protected, active";
+const COLUMNS: &str =
+    "id, municipality_id, unit_id, username, display_name, role, may_see_protected, active";
 
 fn from_row(r: &impl RowExt) -> Result<User> {
     Ok(User {
@@ -58,10 +59,12 @@ fn from_row(r: &impl RowExt) -> Result<User> {
 
 pub async fn get(tx: &mut Tx, id: UserId) -> Result<Option<User>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE id = $1")))
-            .bind(id.0)
-            .fetch_optional(&mut *c)
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM users WHERE id = $1"
+        )))
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
         row.as_ref().map(from_row).transpose()
     })
 }
@@ -69,27 +72,37 @@ pub async fn get(tx: &mut Tx, id: UserId) -> Result<Option<User>> {
 /// The user and their password hash, for login.
 pub async fn by_username(tx: &mut Tx, username: &str) -> Result<Option<(User, Option<String>)>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS}, password_hash FROM users WHERE username = $1")))
-            .bind(username)
-            .fetch_optional(&mut *c)
-            .await?;
-        row.as_ref().map(|r| Ok((from_row(r)?, r.opt_string("password_hash")?))).transpose()
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS}, password_hash FROM users WHERE username = $1"
+        )))
+        .bind(username)
+        .fetch_optional(&mut *c)
+        .await?;
+        row.as_ref()
+            .map(|r| Ok((from_row(r)?, r.opt_string("password_hash")?)))
+            .transpose()
     })
 }
 
 pub async fn list(tx: &mut Tx, municipality: MunicipalityId) -> Result<Vec<User>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE municipality_id = $1 ORDER BY username")))
-            .bind(municipality.0)
-            .fetch_all(&mut *c)
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM users WHERE municipality_id = $1 ORDER BY username"
+        )))
+        .bind(municipality.0)
+        .fetch_all(&mut *c)
+        .await?;
         rows.iter().map(from_row).collect()
     })
 }
 
 pub async fn set_password_hash(tx: &mut Tx, id: UserId, hash: &str) -> Result<()> {
     on_tx!(tx, |c| {
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id.0).execute(&mut *c).await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id.0)
+            .execute(&mut *c)
+            .await?;
         Ok(())
     })
 }

@@ -24,6 +24,7 @@ never = never
 last-status = Last reported
 well-being = Well-being
 housing = Housing
+intervention = Intervention
 current-intervention = Current intervention
 open-alerts = Open alerts
 cases = Cases

@@ -24,6 +24,7 @@ never = aldrig
 last-status = Senast rapporterat
 well-being = Mående
 housing = Boende
+intervention = Insats
 current-intervention = Aktuell insats
 open-alerts = Öppna larm
 cases = Ärenden

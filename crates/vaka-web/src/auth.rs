@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use vaka_domain::role::User;
@@ -63,18 +63,28 @@ pub fn check_new_password(field: &str, password: &str) -> Result<(), FieldError>
         return Err(FieldError::new(
             field,
             "password_too_short",
-            Msg::new("Lösenordet måste ha minst 12 tecken.", "The password must have at least 12 characters."),
+            Msg::new(
+                "Lösenordet måste ha minst 12 tecken.",
+                "The password must have at least 12 characters.",
+            ),
         ));
     }
     if n > 256 {
-        return Err(FieldError::new(field, "password_too_long", Msg::new("Högst 256 tecken.", "At most 256 characters.")));
+        return Err(FieldError::new(
+            field,
+            "password_too_long",
+            Msg::new("Högst 256 tecken.", "At most 256 characters."),
+        ));
     }
     let lower = password.to_lowercase();
     if COMMON_PASSWORDS.lines().any(|l| l.trim() == lower) {
         return Err(FieldError::new(
             field,
             "password_too_common",
-            Msg::new("Lösenordet är för vanligt. Välj ett annat.", "The password is too common. Choose another."),
+            Msg::new(
+                "Lösenordet är för vanligt. Välj ett annat.",
+                "The password is too common. Choose another.",
+            ),
         ));
     }
     Ok(())
@@ -82,7 +92,10 @@ pub fn check_new_password(field: &str, password: &str) -> Result<(), FieldError>
 
 /// A new secret token: 32 random bytes, base64url, with a recognisable prefix.
 pub fn new_token(prefix: &str) -> String {
-    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()))
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>())
+    )
 }
 
 /// Tokens and session ids are stored only as their SHA-256.
@@ -105,7 +118,12 @@ pub struct Actor {
 
 impl Actor {
     /// An audit entry for this actor.
-    pub fn audit(&self, action: vaka_store::AuditAction, client: Option<vaka_domain::ids::ClientId>, detail: impl Into<String>) -> NewAuditEntry {
+    pub fn audit(
+        &self,
+        action: vaka_store::AuditAction,
+        client: Option<vaka_domain::ids::ClientId>,
+        detail: impl Into<String>,
+    ) -> NewAuditEntry {
         NewAuditEntry {
             user_id: Some(self.user.id),
             username: self.user.username.clone(),
@@ -121,7 +139,10 @@ impl Actor {
 }
 
 pub fn peer_address(parts: &Parts) -> Option<String> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
 }
 
 /// An API caller, authenticated by `Authorization: Bearer <token>`.
@@ -130,20 +151,34 @@ pub struct ApiActor(pub Actor);
 impl FromRequestParts<AppState> for ApiActor {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or(ApiError::Unauthorized)?;
         let mut tx = state.store.begin_read().await?;
-        let user_id = tokens::user_for(&mut tx, &token_hash(token), vaka_store::now()).await?.ok_or(ApiError::Unauthorized)?;
-        let user = users::get(&mut tx, user_id).await?.filter(|u| u.active).ok_or(ApiError::Unauthorized)?;
+        let user_id = tokens::user_for(&mut tx, &token_hash(token), vaka_store::now())
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        let user = users::get(&mut tx, user_id)
+            .await?
+            .filter(|u| u.active)
+            .ok_or(ApiError::Unauthorized)?;
         tx.rollback().await?;
-        Ok(ApiActor(Actor { user, address: peer_address(parts) }))
+        Ok(ApiActor(Actor {
+            user,
+            address: peer_address(parts),
+        }))
     }
 }
 
@@ -176,26 +211,47 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 impl FromRequestParts<AppState> for SessionActor {
     type Rejection = NoSession;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let id = cookie(parts, SESSION_COOKIE).ok_or(NoSession::Missing)?;
         let hash = token_hash(id);
         let now = vaka_store::now();
-        let mut tx = state.store.begin().await.map_err(|e| NoSession::Failed(e.into()))?;
-        let s = sessions::find(&mut tx, &hash).await.map_err(|e| NoSession::Failed(e.into()))?.ok_or(NoSession::Missing)?;
-        let idle = chrono::Duration::from_std(state.config.idle_timeout).unwrap_or(chrono::Duration::minutes(30));
+        let mut tx = state
+            .store
+            .begin()
+            .await
+            .map_err(|e| NoSession::Failed(e.into()))?;
+        let s = sessions::find(&mut tx, &hash)
+            .await
+            .map_err(|e| NoSession::Failed(e.into()))?
+            .ok_or(NoSession::Missing)?;
+        let idle = chrono::Duration::from_std(state.config.idle_timeout)
+            .unwrap_or(chrono::Duration::minutes(30));
         if s.expires_at <= now || s.last_seen_at + idle <= now {
-            sessions::delete(&mut tx, &hash).await.map_err(|e| NoSession::Failed(e.into()))?;
+            sessions::delete(&mut tx, &hash)
+                .await
+                .map_err(|e| NoSession::Failed(e.into()))?;
             tx.commit().await.map_err(|e| NoSession::Failed(e.into()))?;
             return Err(NoSession::Missing);
         }
-        sessions::touch(&mut tx, s.id, now).await.map_err(|e| NoSession::Failed(e.into()))?;
+        sessions::touch(&mut tx, s.id, now)
+            .await
+            .map_err(|e| NoSession::Failed(e.into()))?;
         let user = users::get(&mut tx, s.user_id)
             .await
             .map_err(|e| NoSession::Failed(e.into()))?
             .filter(|u| u.active)
             .ok_or(NoSession::Missing)?;
         tx.commit().await.map_err(|e| NoSession::Failed(e.into()))?;
-        Ok(SessionActor { actor: Actor { user, address: peer_address(parts) }, csrf: s.csrf_token })
+        Ok(SessionActor {
+            actor: Actor {
+                user,
+                address: peer_address(parts),
+            },
+            csrf: s.csrf_token,
+        })
     }
 }
 
@@ -215,8 +271,16 @@ mod tests {
 
     #[test]
     fn short_or_common_passwords_are_refused() {
-        assert_eq!(check_new_password("password", "kort").unwrap_err().code, "password_too_short");
-        assert_eq!(check_new_password("password", "Password1234").unwrap_err().code, "password_too_common");
+        assert_eq!(
+            check_new_password("password", "kort").unwrap_err().code,
+            "password_too_short"
+        );
+        assert_eq!(
+            check_new_password("password", "Password1234")
+                .unwrap_err()
+                .code,
+            "password_too_common"
+        );
         assert!(check_new_password("password", "lila-elefanter-dansar-tango").is_ok());
     }
 

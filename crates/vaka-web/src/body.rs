@@ -20,19 +20,26 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+            .is_some_and(|v| {
+                v.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
         if !is_json {
             return Err(ApiError::UnsupportedMediaType);
         }
         let limit = state.config.body_limit;
-        let bytes: Bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| ApiError::PayloadTooLarge(limit))?;
+        let bytes: Bytes = axum::body::to_bytes(req.into_body(), limit)
+            .await
+            .map_err(|_| ApiError::PayloadTooLarge(limit))?;
         parse(&bytes).map(JsonBody)
     }
 }
 
 /// Parses JSON, telling a syntax error (400) from a value of the wrong type (422, with its path).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     if !value.is_object() {
         return Err(ApiError::MalformedJson("expected a JSON object".into()));
     }
@@ -42,7 +49,10 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         ApiError::Invalid(vec![FieldError::new(
             if field == "." { String::new() } else { field },
             "invalid_type",
-            Msg::new(format!("Fel typ av värde: {inner}"), format!("Wrong type of value: {inner}")),
+            Msg::new(
+                format!("Fel typ av värde: {inner}"),
+                format!("Wrong type of value: {inner}"),
+            ),
         )])
     })
 }

@@ -45,7 +45,13 @@ pub struct ErrorDetail {
 
 impl ErrorDetail {
     fn new(code: &str, field: Option<String>, m: Msg) -> Self {
-        Self { code: code.to_owned(), field, message: m.en.clone(), message_sv: m.sv, message_en: m.en }
+        Self {
+            code: code.to_owned(),
+            field,
+            message: m.en.clone(),
+            message_sv: m.sv,
+            message_en: m.en,
+        }
     }
 }
 
@@ -68,7 +74,10 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(what) => ApiError::Conflict(FieldError::new(
                 what,
                 "already_exists",
-                Msg::new("Det finns redan en post med detta värde.", "A record with this value already exists."),
+                Msg::new(
+                    "Det finns redan en post med detta värde.",
+                    "A record with this value already exists.",
+                ),
             )),
             other => ApiError::Internal(other.to_string()),
         }
@@ -80,12 +89,26 @@ impl IntoResponse for ApiError {
         let (status, detail, errors) = match self {
             ApiError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
-                ErrorDetail::new("unauthorized", None, Msg::new("Inloggning krävs (Bearer-token).", "Authentication required (bearer token).")),
+                ErrorDetail::new(
+                    "unauthorized",
+                    None,
+                    Msg::new(
+                        "Inloggning krävs (Bearer-token).",
+                        "Authentication required (bearer token).",
+                    ),
+                ),
                 vec![],
             ),
             ApiError::Forbidden => (
                 StatusCode::FORBIDDEN,
-                ErrorDetail::new("forbidden", None, Msg::new("Din roll får inte göra detta.", "Your role may not do this.")),
+                ErrorDetail::new(
+                    "forbidden",
+                    None,
+                    Msg::new(
+                        "Din roll får inte göra detta.",
+                        "Your role may not do this.",
+                    ),
+                ),
                 vec![],
             ),
             ApiError::NotFound => (
@@ -94,19 +117,32 @@ impl IntoResponse for ApiError {
                 vec![],
             ),
             ApiError::Invalid(errs) => {
-                let all: Vec<ErrorDetail> =
-                    errs.into_iter().map(|e| ErrorDetail::new(e.code, Some(e.field), e.message)).collect();
+                let all: Vec<ErrorDetail> = errs
+                    .into_iter()
+                    .map(|e| ErrorDetail::new(e.code, Some(e.field), e.message))
+                    .collect();
                 let first = all.first().cloned().unwrap_or_else(|| {
-                    ErrorDetail::new("invalid", None, Msg::new("Ogiltiga uppgifter.", "Invalid data."))
+                    ErrorDetail::new(
+                        "invalid",
+                        None,
+                        Msg::new("Ogiltiga uppgifter.", "Invalid data."),
+                    )
                 });
-                (StatusCode::UNPROCESSABLE_ENTITY, first, if all.len() > 1 { all } else { vec![] })
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    first,
+                    if all.len() > 1 { all } else { vec![] },
+                )
             }
             ApiError::MalformedJson(why) => (
                 StatusCode::BAD_REQUEST,
                 ErrorDetail::new(
                     "malformed_json",
                     None,
-                    Msg::new(format!("Ogiltig JSON: {why}"), format!("Malformed JSON: {why}")),
+                    Msg::new(
+                        format!("Ogiltig JSON: {why}"),
+                        format!("Malformed JSON: {why}"),
+                    ),
                 ),
                 vec![],
             ),
@@ -115,7 +151,10 @@ impl IntoResponse for ApiError {
                 ErrorDetail::new(
                     "unsupported_media_type",
                     None,
-                    Msg::new("Skicka JSON med Content-Type: application/json.", "Send JSON with Content-Type: application/json."),
+                    Msg::new(
+                        "Skicka JSON med Content-Type: application/json.",
+                        "Send JSON with Content-Type: application/json.",
+                    ),
                 ),
                 vec![],
             ),
@@ -124,20 +163,38 @@ impl IntoResponse for ApiError {
                 ErrorDetail::new(
                     "payload_too_large",
                     None,
-                    Msg::new(format!("Förfrågan är större än {limit} byte."), format!("The request is larger than {limit} bytes.")),
+                    Msg::new(
+                        format!("Förfrågan är större än {limit} byte."),
+                        format!("The request is larger than {limit} bytes."),
+                    ),
                 ),
                 vec![],
             ),
-            ApiError::Conflict(e) => (StatusCode::CONFLICT, ErrorDetail::new(e.code, Some(e.field), e.message), vec![]),
+            ApiError::Conflict(e) => (
+                StatusCode::CONFLICT,
+                ErrorDetail::new(e.code, Some(e.field), e.message),
+                vec![],
+            ),
             ApiError::Internal(why) => {
                 tracing::error!(error = %why, "internal error");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    ErrorDetail::new("internal", None, Msg::new("Ett internt fel uppstod.", "An internal error occurred.")),
+                    ErrorDetail::new(
+                        "internal",
+                        None,
+                        Msg::new("Ett internt fel uppstod.", "An internal error occurred."),
+                    ),
                     vec![],
                 )
             }
         };
-        (status, Json(ErrorBody { error: detail, errors })).into_response()
+        (
+            status,
+            Json(ErrorBody {
+                error: detail,
+                errors,
+            }),
+        )
+            .into_response()
     }
 }

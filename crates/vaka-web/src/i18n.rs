@@ -89,8 +89,16 @@ mod tests {
     #[test]
     fn swedish_and_english_have_the_same_keys() {
         let (sv, en) = (parse_ftl(SV), parse_ftl(EN));
-        let mut missing: Vec<_> = sv.keys().filter(|k| !en.contains_key(*k)).map(|k| format!("en lacks {k}")).collect();
-        missing.extend(en.keys().filter(|k| !sv.contains_key(*k)).map(|k| format!("sv lacks {k}")));
+        let mut missing: Vec<_> = sv
+            .keys()
+            .filter(|k| !en.contains_key(*k))
+            .map(|k| format!("en lacks {k}"))
+            .collect();
+        missing.extend(
+            en.keys()
+                .filter(|k| !sv.contains_key(*k))
+                .map(|k| format!("sv lacks {k}")),
+        );
         missing.sort();
         assert!(missing.is_empty(), "{missing:?}");
     }

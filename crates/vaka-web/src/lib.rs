@@ -53,7 +53,10 @@ pub struct AppState {
 
 /// The whole application: API, UI, health, static files, with security headers on every response.
 pub fn router(store: Store, config: WebConfig) -> Router {
-    let state = AppState { store, config: Arc::new(config) };
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+    };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(api::router())

@@ -11,7 +11,9 @@ use vaka_store::{NewAuditEntry, Store, audit, municipalities, tokens, users};
 use vaka_web::{WebConfig, auth};
 
 pub async fn open(url: &str) -> anyhow::Result<Store> {
-    Store::open(url).await.with_context(|| format!("could not open the database at {}", redact(url)))
+    Store::open(url)
+        .await
+        .with_context(|| format!("could not open the database at {}", redact(url)))
 }
 
 /// The URL without its password, for messages.
@@ -28,7 +30,13 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-pub async fn serve(url: &str, addr: SocketAddr, demo: bool, secure_cookies: bool, idle_minutes: u64) -> anyhow::Result<ExitCode> {
+pub async fn serve(
+    url: &str,
+    addr: SocketAddr,
+    demo: bool,
+    secure_cookies: bool,
+    idle_minutes: u64,
+) -> anyhow::Result<ExitCode> {
     let store = open(url).await?;
     if demo {
         let mut tx = store.begin().await?;
@@ -40,22 +48,33 @@ pub async fn serve(url: &str, addr: SocketAddr, demo: bool, secure_cookies: bool
             tracing::info!("the database already has data: not loading the demo");
         }
     }
-    let config = WebConfig { secure_cookies, idle_timeout: Duration::from_secs(idle_minutes.max(1) * 60), ..WebConfig::default() };
+    let config = WebConfig {
+        secure_cookies,
+        idle_timeout: Duration::from_secs(idle_minutes.max(1) * 60),
+        ..WebConfig::default()
+    };
     let app = vaka_web::router(store.clone(), config);
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("could not listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("could not listen on {addr}"))?;
     tracing::info!("Vaka listens on http://{addr}");
     eprintln!("Vaka: http://{addr}");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn migrate(url: &str) -> anyhow::Result<ExitCode> {
-    let store = Store::connect(url, Default::default()).await.with_context(|| format!("could not connect to {}", redact(url)))?;
+    let store = Store::connect(url, Default::default())
+        .await
+        .with_context(|| format!("could not connect to {}", redact(url)))?;
     let n = store.migrate().await?;
     println!("{n} migration(s) applied; the schema is up to date.");
     Ok(ExitCode::SUCCESS)
@@ -72,17 +91,26 @@ fn read_password() -> anyhow::Result<String> {
     if std::io::stdin().is_terminal() {
         eprint!("Lösenord / password: ");
     }
-    std::io::stdin().read_to_string(&mut s).context("could not read the password from standard input")?;
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("could not read the password from standard input")?;
     Ok(s.trim_end_matches(['\n', '\r']).to_owned())
 }
 
-pub async fn user_add(url: &str, username: &str, role: &str, display_name: Option<&str>, unit_id: Option<i64>) -> anyhow::Result<ExitCode> {
+pub async fn user_add(
+    url: &str,
+    username: &str,
+    role: &str,
+    display_name: Option<&str>,
+    unit_id: Option<i64>,
+) -> anyhow::Result<ExitCode> {
     let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
     if !valid_username(username) {
         bail!("--username: 2–64 characters a-z 0-9 . _ -, starting with a letter");
     }
     let password = read_password()?;
-    auth::check_new_password("password", &password).map_err(|e| anyhow::anyhow!("password: {} / {}", e.message.sv, e.message.en))?;
+    auth::check_new_password("password", &password)
+        .map_err(|e| anyhow::anyhow!("password: {} / {}", e.message.sv, e.message.en))?;
     let hash = auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let store = open(url).await?;
     let mut tx = store.begin().await?;
@@ -112,10 +140,15 @@ pub async fn user_add(url: &str, username: &str, role: &str, display_name: Optio
     )
     .await
     .map_err(|e| match e {
-        vaka_store::StoreError::Conflict(_) => anyhow::anyhow!("--username: {username} already exists"),
+        vaka_store::StoreError::Conflict(_) => {
+            anyhow::anyhow!("--username: {username} already exists")
+        }
         other => other.into(),
     })?;
-    tx.audit(cli_entry(vaka_store::AuditAction::UserCreate, &format!("vaka user add {username} ({role})")));
+    tx.audit(cli_entry(
+        vaka_store::AuditAction::UserCreate,
+        &format!("vaka user add {username} ({role})"),
+    ));
     tx.commit().await?;
     println!("Added {username} ({role}) with id {id}.");
     Ok(ExitCode::SUCCESS)
@@ -135,20 +168,40 @@ fn cli_entry(action: vaka_store::AuditAction, detail: &str) -> NewAuditEntry {
     }
 }
 
-pub async fn token_create(url: &str, username: &str, expires_days: u32) -> anyhow::Result<ExitCode> {
+pub async fn token_create(
+    url: &str,
+    username: &str,
+    expires_days: u32,
+) -> anyhow::Result<ExitCode> {
     let store = open(url).await?;
     let mut tx = store.begin().await?;
-    let (user, _) = users::by_username(&mut tx, username).await?.with_context(|| format!("--username: no user {username}"))?;
+    let (user, _) = users::by_username(&mut tx, username)
+        .await?
+        .with_context(|| format!("--username: no user {username}"))?;
     if !user.active {
         bail!("--username: {username} is not active");
     }
     let token = auth::new_token("vaka_");
-    let expires = (expires_days > 0).then(|| vaka_store::now() + chrono::Duration::days(i64::from(expires_days)));
-    tokens::create(&mut tx, user.id, &auth::token_hash(&token), Some("cli"), expires).await?;
-    tx.audit(cli_entry(vaka_store::AuditAction::TokenCreate, &format!("vaka token create {username}")));
+    let expires = (expires_days > 0)
+        .then(|| vaka_store::now() + chrono::Duration::days(i64::from(expires_days)));
+    tokens::create(
+        &mut tx,
+        user.id,
+        &auth::token_hash(&token),
+        Some("cli"),
+        expires,
+    )
+    .await?;
+    tx.audit(cli_entry(
+        vaka_store::AuditAction::TokenCreate,
+        &format!("vaka token create {username}"),
+    ));
     tx.commit().await?;
     match expires {
-        Some(e) => eprintln!("Token for {username}, valid until {} (UTC). Keep it secret:", e.format("%Y-%m-%d %H:%M")),
+        Some(e) => eprintln!(
+            "Token for {username}, valid until {} (UTC). Keep it secret:",
+            e.format("%Y-%m-%d %H:%M")
+        ),
         None => eprintln!("Token for {username}, without expiry. Keep it secret:"),
     }
     println!("{token}");
@@ -178,8 +231,17 @@ mod tests {
 
     #[test]
     fn a_database_password_is_never_printed() {
-        assert_eq!(redact("postgres://vaka:s3cret@db:5432/vaka"), "postgres://vaka:***@db:5432/vaka");
-        assert_eq!(redact("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
-        assert_eq!(redact("sqlite://vaka.db?mode=rwc"), "sqlite://vaka.db?mode=rwc");
+        assert_eq!(
+            redact("postgres://vaka:s3cret@db:5432/vaka"),
+            "postgres://vaka:***@db:5432/vaka"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+        assert_eq!(
+            redact("sqlite://vaka.db?mode=rwc"),
+            "sqlite://vaka.db?mode=rwc"
+        );
     }
 }

@@ -16,24 +16,52 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use vaka_domain::intervention::Intervention;
 use vaka_domain::role::Role;
-use vaka_store::bulk::{self, Value};
+use vaka_store::bulk::{self, SqlType, Value};
 use vaka_store::{NewAuditEntry, Store, municipalities};
 
 /// Every demo login has this password.
 pub const DEMO_PASSWORD: &str = "vaka-demo-2026!";
 
 const GIVEN_MALE: &[&str] = &[
-    "Anders", "Johan", "Mikael", "Erik", "Lars", "Karl", "Peter", "Thomas", "Daniel", "Fredrik", "Magnus", "Stefan",
-    "Jonas", "Mats", "Marcus", "Patrik", "Andreas", "Niklas", "Ali", "Mohammed", "Jesper", "Robin", "Kenneth", "Tobias",
+    "Anders", "Johan", "Mikael", "Erik", "Lars", "Karl", "Peter", "Thomas", "Daniel", "Fredrik",
+    "Magnus", "Stefan", "Jonas", "Mats", "Marcus", "Patrik", "Andreas", "Niklas", "Ali",
+    "Mohammed", "Jesper", "Robin", "Kenneth", "Tobias",
 ];
 const GIVEN_FEMALE: &[&str] = &[
-    "Anna", "Eva", "Maria", "Karin", "Sara", "Lena", "Emma", "Kristina", "Linda", "Malin", "Jenny", "Sofia", "Hanna",
-    "Elin", "Johanna", "Camilla", "Fatima", "Petra", "Therese", "Ida",
+    "Anna", "Eva", "Maria", "Karin", "Sara", "Lena", "Emma", "Kristina", "Linda", "Malin", "Jenny",
+    "Sofia", "Hanna", "Elin", "Johanna", "Camilla", "Fatima", "Petra", "Therese", "Ida",
 ];
 const FAMILY: &[&str] = &[
-    "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson", "Gustafsson",
-    "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson", "Lindberg", "Lindström", "Lundgren", "Berg", "Holm",
-    "Sandberg", "Forsberg", "Sjöberg", "Wallin", "Engström", "Hassan", "Ali", "Nyström", "Björk", "Ek",
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Pettersson",
+    "Jonsson",
+    "Jansson",
+    "Hansson",
+    "Bengtsson",
+    "Lindberg",
+    "Lindström",
+    "Lundgren",
+    "Berg",
+    "Holm",
+    "Sandberg",
+    "Forsberg",
+    "Sjöberg",
+    "Wallin",
+    "Engström",
+    "Hassan",
+    "Ali",
+    "Nyström",
+    "Björk",
+    "Ek",
 ];
 const NOTES: &[&str] = &[
     "Bra samtal. Klienten berättar att veckan har gått bra.",
@@ -62,21 +90,96 @@ struct Staff {
 }
 
 const STAFF: &[Staff] = &[
-    Staff { username: "anna.berg", display: "Anna Berg", role: Role::CaseManager, unit: 0 },
-    Staff { username: "erik.lind", display: "Erik Lind", role: Role::CaseManager, unit: 0 },
-    Staff { username: "sara.holm", display: "Sara Holm", role: Role::CaseManager, unit: 0 },
-    Staff { username: "johan.ek", display: "Johan Ek", role: Role::CaseManager, unit: 0 },
-    Staff { username: "maria.nord", display: "Maria Nord", role: Role::CaseManager, unit: 0 },
-    Staff { username: "omar.hassan", display: "Omar Hassan", role: Role::CaseManager, unit: 0 },
-    Staff { username: "lena.strom", display: "Lena Ström", role: Role::CaseManager, unit: 0 },
-    Staff { username: "karin.dahl", display: "Karin Dahl", role: Role::CaseManager, unit: 0 },
-    Staff { username: "fatima.ali", display: "Fatima Ali", role: Role::CaseManager, unit: 0 },
-    Staff { username: "peter.sjo", display: "Peter Sjö", role: Role::CaseManager, unit: 1 },
-    Staff { username: "birgitta.falk", display: "Birgitta Falk", role: Role::UnitHead, unit: 0 },
-    Staff { username: "mats.wik", display: "Mats Wik", role: Role::UnitHead, unit: 1 },
-    Staff { username: "admin", display: "Systemadministratör", role: Role::Admin, unit: 0 },
-    Staff { username: "nils.analys", display: "Nils Ström (analytiker)", role: Role::Analyst, unit: 0 },
-    Staff { username: "gun.granskare", display: "Gun Åberg (granskare)", role: Role::Auditor, unit: 0 },
+    Staff {
+        username: "anna.berg",
+        display: "Anna Berg",
+        role: Role::CaseManager,
+        unit: 0,
+    },
+    Staff {
+        username: "erik.lind",
+        display: "Erik Lind",
+        role: Role::CaseManager,
+        unit: 0,
+    },
+    Staff {
+        username: "sara.holm",
+        display: "Sara Holm",
+        role: Role::CaseManager,
+        unit: 0,
+    },
+    Staff {
+        username: "johan.ek",
+        display: "Johan Ek",
+        role: Role::CaseManager,
+        unit: 0,
+    },
+    Staff {
+        username: "maria.nord",
+        display: "Maria Nord",
+        role: Role::CaseManager,
+        unit: 0,
+    },
+    Staff {
+        username: "omar.hassan",
+        display: "Omar Hassan",
+        role: Role::CaseManager,
+        unit: 0,
+    },
+    Staff {
+        username: "lena.strom",
+        display: "Lena Ström",
+        role: Role::CaseManager,
+        unit: 0,
+    },
+    Staff {
+        username: "karin.dahl",
+        display: "Karin Dahl",
+        role: Role::CaseManager,
+        unit: 0,
+    },
+    Staff {
+        username: "fatima.ali",
+        display: "Fatima Ali",
+        role: Role::CaseManager,
+        unit: 0,
+    },
+    Staff {
+        username: "peter.sjo",
+        display: "Peter Sjö",
+        role: Role::CaseManager,
+        unit: 1,
+    },
+    Staff {
+        username: "birgitta.falk",
+        display: "Birgitta Falk",
+        role: Role::UnitHead,
+        unit: 0,
+    },
+    Staff {
+        username: "mats.wik",
+        display: "Mats Wik",
+        role: Role::UnitHead,
+        unit: 1,
+    },
+    Staff {
+        username: "admin",
+        display: "Systemadministratör",
+        role: Role::Admin,
+        unit: 0,
+    },
+    Staff {
+        username: "nils.analys",
+        display: "Nils Ström (analytiker)",
+        role: Role::Analyst,
+        unit: 0,
+    },
+    Staff {
+        username: "gun.granskare",
+        display: "Gun Åberg (granskare)",
+        role: Role::Auditor,
+        unit: 0,
+    },
 ];
 
 struct ProviderSpec {
@@ -86,21 +189,76 @@ struct ProviderSpec {
 }
 
 const PROVIDERS: &[ProviderSpec] = &[
-    ProviderSpec { name: "Kommunen (egen regi)", internal: true, prices: &[
-        (Intervention::CaseManagement, 520), (Intervention::TrainingApartment, 310),
-        (Intervention::SupportedHousingInternal, 1150), (Intervention::Outpatient, 480)] },
-    ProviderSpec { name: "Stödboendet Ankaret AB", internal: false, prices: &[(Intervention::SupportedHousingExternal, 1350)] },
-    ProviderSpec { name: "Bryggan Stödboende AB", internal: false, prices: &[(Intervention::SupportedHousingExternal, 1400)] },
-    ProviderSpec { name: "Kompassen Boende AB", internal: false, prices: &[(Intervention::SupportedHousingExternal, 1450)] },
-    ProviderSpec { name: "Vägen Ut Stödboende AB", internal: false, prices: &[(Intervention::SupportedHousingExternal, 1500)] },
-    ProviderSpec { name: "Stiftelsen Fyrbåken", internal: false, prices: &[(Intervention::SupportedHousingExternal, 1420)] },
-    ProviderSpec { name: "Trappsteget Omsorg AB", internal: false, prices: &[(Intervention::SupportedHousingExternal, 1380)] },
-    ProviderSpec { name: "Behandlingshemmet Solgläntan AB", internal: false, prices: &[(Intervention::TreatmentHome, 2400)] },
-    ProviderSpec { name: "Granhedsgården HVB AB", internal: false, prices: &[(Intervention::TreatmentHome, 2900)] },
-    ProviderSpec { name: "Stiftelsen Nybryggan", internal: false, prices: &[(Intervention::TreatmentHome, 3200)] },
-    ProviderSpec { name: "Lindåsens Behandlingshem AB", internal: false, prices: &[(Intervention::TreatmentHome, 2100)] },
-    ProviderSpec { name: "Öppenvårdsmottagningen Kvarnen AB", internal: false, prices: &[(Intervention::Outpatient, 650)] },
-    ProviderSpec { name: "Läkemedelsmottagningen Norr AB", internal: false, prices: &[(Intervention::MedicationAssisted, 400)] },
+    ProviderSpec {
+        name: "Kommunen (egen regi)",
+        internal: true,
+        prices: &[
+            (Intervention::CaseManagement, 520),
+            (Intervention::TrainingApartment, 310),
+            (Intervention::SupportedHousingInternal, 1150),
+            (Intervention::Outpatient, 480),
+        ],
+    },
+    ProviderSpec {
+        name: "Stödboendet Ankaret AB",
+        internal: false,
+        prices: &[(Intervention::SupportedHousingExternal, 1350)],
+    },
+    ProviderSpec {
+        name: "Bryggan Stödboende AB",
+        internal: false,
+        prices: &[(Intervention::SupportedHousingExternal, 1400)],
+    },
+    ProviderSpec {
+        name: "Kompassen Boende AB",
+        internal: false,
+        prices: &[(Intervention::SupportedHousingExternal, 1450)],
+    },
+    ProviderSpec {
+        name: "Vägen Ut Stödboende AB",
+        internal: false,
+        prices: &[(Intervention::SupportedHousingExternal, 1500)],
+    },
+    ProviderSpec {
+        name: "Stiftelsen Fyrbåken",
+        internal: false,
+        prices: &[(Intervention::SupportedHousingExternal, 1420)],
+    },
+    ProviderSpec {
+        name: "Trappsteget Omsorg AB",
+        internal: false,
+        prices: &[(Intervention::SupportedHousingExternal, 1380)],
+    },
+    ProviderSpec {
+        name: "Behandlingshemmet Solgläntan AB",
+        internal: false,
+        prices: &[(Intervention::TreatmentHome, 2400)],
+    },
+    ProviderSpec {
+        name: "Granhedsgården HVB AB",
+        internal: false,
+        prices: &[(Intervention::TreatmentHome, 2900)],
+    },
+    ProviderSpec {
+        name: "Stiftelsen Nybryggan",
+        internal: false,
+        prices: &[(Intervention::TreatmentHome, 3200)],
+    },
+    ProviderSpec {
+        name: "Lindåsens Behandlingshem AB",
+        internal: false,
+        prices: &[(Intervention::TreatmentHome, 2100)],
+    },
+    ProviderSpec {
+        name: "Öppenvårdsmottagningen Kvarnen AB",
+        internal: false,
+        prices: &[(Intervention::Outpatient, 650)],
+    },
+    ProviderSpec {
+        name: "Läkemedelsmottagningen Norr AB",
+        internal: false,
+        prices: &[(Intervention::MedicationAssisted, 400)],
+    },
 ];
 
 const TRAINING_APARTMENTS: usize = 20;
@@ -119,7 +277,13 @@ struct Table {
 
 impl Table {
     fn new(name: &'static str, columns: &'static [&'static str]) -> Self {
-        Self { name, columns, rows: Vec::new(), next_id: 1, written: 0 }
+        Self {
+            name,
+            columns,
+            rows: Vec::new(),
+            next_id: 1,
+            written: 0,
+        }
     }
     fn id(&mut self) -> i64 {
         let id = self.next_id;
@@ -178,22 +342,33 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
     let started = Instant::now();
     let mut tx = store.begin().await?;
     if !municipalities::is_empty(&mut tx).await? {
-        anyhow::bail!("the database already has data; the demo is loaded only into an empty database (use a new file or database)");
+        anyhow::bail!(
+            "the database already has data; the demo is loaded only into an empty database (use a new file or database)"
+        );
     }
     let today = vaka_domain::time::local_date(vaka_store::now());
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
 
     let municipality = municipalities::create(&mut tx, "Demokommun", "9999").await?;
     let units = vec![
-        municipalities::create_unit(&mut tx, municipality, "Vuxenenheten – missbruk och beroende").await?.0,
-        municipalities::create_unit(&mut tx, municipality, "Socialpsykiatri och samsjuklighet").await?.0,
+        municipalities::create_unit(
+            &mut tx,
+            municipality,
+            "Vuxenenheten – missbruk och beroende",
+        )
+        .await?
+        .0,
+        municipalities::create_unit(&mut tx, municipality, "Socialpsykiatri och samsjuklighet")
+            .await?
+            .0,
     ];
 
     // Staff.
     let mut case_managers = vec![Vec::new(), Vec::new()];
     let mut logins = Vec::new();
     for s in STAFF {
-        let hash = vaka_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let hash =
+            vaka_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let id = vaka_store::users::create(
             &mut tx,
             &vaka_store::users::NewUser {
@@ -223,33 +398,84 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
         let id = i as i64 + 1;
         let org = (!p.internal).then(|| org_number(&mut rng));
         provider_rows.push(vec![
-            id.into(), municipality.0.into(), p.name.into(), org.into(), p.internal.into(), vaka_store::now().into(),
+            id.into(),
+            municipality.0.into(),
+            p.name.into(),
+            org.into(),
+            p.internal.into(),
+            vaka_store::now().into(),
         ]);
         let periods = [
-            (NaiveDate::from_ymd_opt(today.year() - 8, 1, 1), NaiveDate::from_ymd_opt(today.year() - 3, 12, 31), 100),
-            (NaiveDate::from_ymd_opt(today.year() - 2, 1, 1), NaiveDate::from_ymd_opt(today.year() + 1, 12, 31), 106),
+            (
+                NaiveDate::from_ymd_opt(today.year() - 8, 1, 1),
+                NaiveDate::from_ymd_opt(today.year() - 3, 12, 31),
+                100,
+            ),
+            (
+                NaiveDate::from_ymd_opt(today.year() - 2, 1, 1),
+                NaiveDate::from_ymd_opt(today.year() + 1, 12, 31),
+                106,
+            ),
         ];
         for (from, to, pct) in periods {
             contract_id += 1;
             contract_rows.push(vec![
-                contract_id.into(), id.into(), format!("DEMO-{id:02}-{}", from.map_or(0, |d| d.year())).into(),
-                from.into(), to.into(), Value::I64(rng.random_range(50..=80)), true.into(), chance(&mut rng, 0.6).into(),
+                contract_id.into(),
+                id.into(),
+                format!("DEMO-{id:02}-{}", from.map_or(0, |d| d.year())).into(),
+                from.into(),
+                to.into(),
+                Value::I64(rng.random_range(50..=80)),
+                true.into(),
+                chance(&mut rng, 0.6).into(),
             ]);
             for (iv, sek) in p.prices {
-                price_rows.push(vec![contract_id.into(), iv.as_str().into(), (sek * pct).into()]);
+                price_rows.push(vec![
+                    contract_id.into(),
+                    iv.as_str().into(),
+                    (sek * pct).into(),
+                ]);
             }
         }
         providers.push((id, p.prices.to_vec()));
     }
-    bulk::insert(&mut tx, "providers", &["id", "municipality_id", "name", "organisation_number", "internal", "created_at"], &provider_rows).await?;
+    bulk::insert(
+        &mut tx,
+        "providers",
+        &[
+            "id",
+            "municipality_id",
+            "name",
+            "organisation_number",
+            "internal",
+            "created_at",
+        ],
+        &provider_rows,
+    )
+    .await?;
     bulk::insert(
         &mut tx,
         "contracts",
-        &["id", "provider_id", "reference", "valid_from", "valid_to", "required_educated_staff_pct", "sobriety_policy", "reports_results"],
+        &[
+            "id",
+            "provider_id",
+            "reference",
+            "valid_from",
+            "valid_to",
+            "required_educated_staff_pct",
+            "sobriety_policy",
+            "reports_results",
+        ],
         &contract_rows,
     )
     .await?;
-    bulk::insert(&mut tx, "contract_prices", &["contract_id", "intervention", "daily_price_ore"], &price_rows).await?;
+    bulk::insert(
+        &mut tx,
+        "contract_prices",
+        &["contract_id", "intervention", "daily_price_ore"],
+        &price_rows,
+    )
+    .await?;
 
     // Training apartments and internal supported-housing places.
     let mut housing_rows = Vec::new();
@@ -261,19 +487,39 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
         let (kind, label) = if training {
             ("training_apartment", format!("Träningslägenhet {}", i + 1))
         } else {
-            ("supported_housing_internal", format!("Stödboendet Linden, plats {}", i + 1 - TRAINING_APARTMENTS))
+            (
+                "supported_housing_internal",
+                format!("Stödboendet Linden, plats {}", i + 1 - TRAINING_APARTMENTS),
+            )
         };
         housing_rows.push(vec![
-            id.into(), municipality.0.into(), kind.into(), label.into(), format!("Demogatan {}", 10 + i).into(),
-            true.into(), Value::I64(if training { 650_000 } else { 0 }),
+            id.into(),
+            municipality.0.into(),
+            kind.into(),
+            label.into(),
+            format!("Demogatan {}", 10 + i).into(),
+            true.into(),
+            Value::I64(if training { 650_000 } else { 0 }),
         ]);
         let free = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(today);
-        if training { apartments.push((id, free)) } else { internal_places.push((id, free)) }
+        if training {
+            apartments.push((id, free))
+        } else {
+            internal_places.push((id, free))
+        }
     }
     bulk::insert(
         &mut tx,
         "housing_units",
-        &["id", "municipality_id", "kind", "label", "address", "sobriety_required", "monthly_cost_ore"],
+        &[
+            "id",
+            "municipality_id",
+            "kind",
+            "label",
+            "address",
+            "sobriety_required",
+            "monthly_cost_ore",
+        ],
         &housing_rows,
     )
     .await?;
@@ -288,27 +534,173 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
         units,
         cost_by_year: HashMap::new(),
         numbers: HashSet::new(),
-        clients: Table::new("clients", &["id", "municipality_id", "unit_id", "personal_number", "number_kind", "given_name",
-            "family_name", "birth_date", "sex", "protection", "address", "phone", "created_at"]),
-        cases: Table::new("cases", &["id", "client_id", "unit_id", "status", "origin", "opened_on", "closed_on", "created_at"]),
+        clients: Table::new(
+            "clients",
+            &[
+                "id",
+                "municipality_id",
+                "unit_id",
+                "personal_number",
+                "number_kind",
+                "given_name",
+                "family_name",
+                "birth_date",
+                "sex",
+                "protection",
+                "address",
+                "phone",
+                "created_at",
+            ],
+        ),
+        cases: Table::new(
+            "cases",
+            &[
+                "id",
+                "client_id",
+                "unit_id",
+                "status",
+                "origin",
+                "opened_on",
+                "closed_on",
+                "created_at",
+            ],
+        ),
         assignments: Table::new("case_assignments", &["case_id", "user_id", "assigned_on"]),
-        applications: Table::new("applications", &["id", "client_id", "case_id", "intervention", "description", "received_on", "created_at"]),
-        recommendations: Table::new("recommendations", &["id", "client_id", "case_id", "intervention", "profession",
-            "recommender_name", "recommended_on", "document_ref", "created_at"]),
-        decisions: Table::new("decisions", &["id", "client_id", "case_id", "intervention", "outcome", "period_start",
-            "period_end", "provider_id", "reasons", "legal_basis", "application_id", "recommendation_id",
-            "departure_from_application", "departure_from_recommendation", "decided_on", "decided_by", "notified_on", "created_at"]),
-        placements: Table::new("placements", &["id", "client_id", "case_id", "decision_id", "intervention", "provider_id",
-            "housing_unit_id", "start_date", "end_date", "daily_price_ore", "end_reason", "created_at"]),
-        contacts: Table::new("contacts", &["id", "client_id", "case_id", "author_id", "occurred_at", "kind", "substance_use",
-            "substances", "well_being", "sleep", "housing", "note", "status", "signed_at", "created_at", "updated_at"]),
-        assessments: Table::new("assessments", &["id", "client_id", "instrument", "answers", "total", "administered_on",
-            "administered_by", "created_at"]),
-        follow_ups: Table::new("follow_ups", &["id", "client_id", "placement_id", "timepoint", "due_on", "status", "done_on",
-            "missed_reason", "days_alcohol_30", "days_drugs_30", "housing", "occupation", "crime_30", "self_rated_health",
-            "quality_of_life", "created_at"]),
-        alerts: Table::new("alerts", &["id", "client_id", "rule", "severity", "explanation", "cause_key", "status",
-            "assigned_to", "created_at"]),
+        applications: Table::new(
+            "applications",
+            &[
+                "id",
+                "client_id",
+                "case_id",
+                "intervention",
+                "description",
+                "received_on",
+                "created_at",
+            ],
+        ),
+        recommendations: Table::new(
+            "recommendations",
+            &[
+                "id",
+                "client_id",
+                "case_id",
+                "intervention",
+                "profession",
+                "recommender_name",
+                "recommended_on",
+                "document_ref",
+                "created_at",
+            ],
+        ),
+        decisions: Table::new(
+            "decisions",
+            &[
+                "id",
+                "client_id",
+                "case_id",
+                "intervention",
+                "outcome",
+                "period_start",
+                "period_end",
+                "provider_id",
+                "reasons",
+                "legal_basis",
+                "application_id",
+                "recommendation_id",
+                "departure_from_application",
+                "departure_from_recommendation",
+                "decided_on",
+                "decided_by",
+                "notified_on",
+                "created_at",
+            ],
+        ),
+        placements: Table::new(
+            "placements",
+            &[
+                "id",
+                "client_id",
+                "case_id",
+                "decision_id",
+                "intervention",
+                "provider_id",
+                "housing_unit_id",
+                "start_date",
+                "end_date",
+                "daily_price_ore",
+                "end_reason",
+                "created_at",
+            ],
+        ),
+        contacts: Table::new(
+            "contacts",
+            &[
+                "id",
+                "client_id",
+                "case_id",
+                "author_id",
+                "occurred_at",
+                "kind",
+                "substance_use",
+                "substances",
+                "well_being",
+                "sleep",
+                "housing",
+                "note",
+                "status",
+                "signed_at",
+                "created_at",
+                "updated_at",
+            ],
+        ),
+        assessments: Table::new(
+            "assessments",
+            &[
+                "id",
+                "client_id",
+                "instrument",
+                "answers",
+                "total",
+                "administered_on",
+                "administered_by",
+                "created_at",
+            ],
+        ),
+        follow_ups: Table::new(
+            "follow_ups",
+            &[
+                "id",
+                "client_id",
+                "placement_id",
+                "timepoint",
+                "due_on",
+                "status",
+                "done_on",
+                "missed_reason",
+                "days_alcohol_30",
+                "days_drugs_30",
+                "housing",
+                "occupation",
+                "crime_30",
+                "self_rated_health",
+                "quality_of_life",
+                "created_at",
+            ],
+        ),
+        alerts: Table::new(
+            "alerts",
+            &[
+                "id",
+                "client_id",
+                "rule",
+                "severity",
+                "explanation",
+                "cause_key",
+                "status",
+                "assigned_to",
+                "created_at",
+            ],
+        ),
     };
 
     let bar = ProgressBar::new(u64::from(clients));
@@ -325,10 +717,10 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
         let mut ctx = ctx;
         for i in 0..clients {
             client(&mut ctx, i);
-            if ctx.contacts.rows.len() >= FLUSH_ROWS || ctx.clients.rows.len() >= FLUSH_ROWS / 4 {
-                if send.blocking_send(ctx.take_batches()).is_err() {
-                    break;
-                }
+            let full =
+                ctx.contacts.rows.len() >= FLUSH_ROWS || ctx.clients.rows.len() >= FLUSH_ROWS / 4;
+            if full && send.blocking_send(ctx.take_batches()).is_err() {
+                break;
             }
             progress.inc(1);
         }
@@ -339,7 +731,9 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
     while let Some(batch) = batches.recv().await {
         let t = Instant::now();
         for (name, columns, rows) in batch {
-            bulk::insert(&mut tx, name, columns, &rows).await.with_context(|| format!("writing {name}"))?;
+            bulk::insert(&mut tx, name, columns, &rows)
+                .await
+                .with_context(|| format!("writing {name}"))?;
         }
         writing += t.elapsed();
     }
@@ -356,13 +750,45 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
         }
         let cost = ctx.cost_by_year[&(*year, *iv)];
         let factor = ctx.rng.random_range(90..=110);
-        budget_rows.push(vec![Value::I64(n as i64 + 1), municipality.0.into(), Value::I64(i64::from(*year)), iv.as_str().into(), (cost / 100 * factor).into()]);
+        budget_rows.push(vec![
+            Value::I64(n as i64 + 1),
+            municipality.0.into(),
+            Value::I64(i64::from(*year)),
+            iv.as_str().into(),
+            (cost / 100 * factor).into(),
+        ]);
     }
-    bulk::insert(&mut tx, "budgets", &["id", "municipality_id", "year", "intervention", "amount_ore"], &budget_rows).await?;
+    bulk::insert(
+        &mut tx,
+        "budgets",
+        &[
+            "id",
+            "municipality_id",
+            "year",
+            "intervention",
+            "amount_ore",
+        ],
+        &budget_rows,
+    )
+    .await?;
     bulk::reset_sequences(
         &mut tx,
-        &["providers", "contracts", "housing_units", "clients", "cases", "applications", "recommendations", "decisions",
-          "placements", "contacts", "assessments", "follow_ups", "alerts", "budgets"],
+        &[
+            "providers",
+            "contracts",
+            "housing_units",
+            "clients",
+            "cases",
+            "applications",
+            "recommendations",
+            "decisions",
+            "placements",
+            "contacts",
+            "assessments",
+            "follow_ups",
+            "alerts",
+            "budgets",
+        ],
     )
     .await?;
     tx.audit(NewAuditEntry {
@@ -380,8 +806,20 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
     tx.commit().await.context("could not save the demo data")?;
     writing += t.elapsed();
 
-    let tables = [&ctx.clients, &ctx.cases, &ctx.decisions, &ctx.placements, &ctx.contacts, &ctx.assessments, &ctx.follow_ups, &ctx.alerts];
-    let summary: Vec<String> = tables.iter().map(|t| format!("{} {}", t.written, t.name)).collect();
+    let tables = [
+        &ctx.clients,
+        &ctx.cases,
+        &ctx.decisions,
+        &ctx.placements,
+        &ctx.contacts,
+        &ctx.assessments,
+        &ctx.follow_ups,
+        &ctx.alerts,
+    ];
+    let summary: Vec<String> = tables
+        .iter()
+        .map(|t| format!("{} {}", t.written, t.name))
+        .collect();
     eprintln!(
         "Demokommun inläst / demo loaded in {:.1} s ({:.1} s writing): {}.",
         started.elapsed().as_secs_f64(),
@@ -401,8 +839,16 @@ impl Ctx {
     /// Moves the buffered rows out, parents before children, and counts them as written.
     fn take_batches(&mut self) -> Vec<Batch> {
         [
-            &mut self.clients, &mut self.cases, &mut self.assignments, &mut self.applications, &mut self.recommendations,
-            &mut self.decisions, &mut self.placements, &mut self.contacts, &mut self.assessments, &mut self.follow_ups,
+            &mut self.clients,
+            &mut self.cases,
+            &mut self.assignments,
+            &mut self.applications,
+            &mut self.recommendations,
+            &mut self.decisions,
+            &mut self.placements,
+            &mut self.contacts,
+            &mut self.assessments,
+            &mut self.follow_ups,
             &mut self.alerts,
         ]
         .into_iter()
@@ -418,18 +864,32 @@ impl Ctx {
 fn org_number(rng: &mut ChaCha8Rng) -> String {
     let mut d: Vec<u32> = vec![5, 5, 9];
     d.extend((0..6).map(|_| rng.random_range(0..10)));
-    let sum: u32 = d.iter().enumerate().map(|(i, &x)| { let v = x * if i % 2 == 0 { 2 } else { 1 }; if v > 9 { v - 9 } else { v } }).sum();
+    let sum: u32 = d
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let v = x * if i % 2 == 0 { 2 } else { 1 };
+            if v > 9 { v - 9 } else { v }
+        })
+        .sum();
     d.push((10 - sum % 10) % 10);
-    let s: String = d.iter().map(|x| char::from_digit(*x, 10).unwrap_or('0')).collect();
+    let s: String = d
+        .iter()
+        .map(|x| char::from_digit(*x, 10).unwrap_or('0'))
+        .collect();
     format!("{}-{}", &s[..6], &s[6..])
 }
 
 fn at(date: NaiveDate, rng: &mut ChaCha8Rng) -> chrono::DateTime<Utc> {
-    let t = NaiveTime::from_hms_opt(rng.random_range(8..17), rng.random_range(0..60), 0).unwrap_or_default();
+    let t = NaiveTime::from_hms_opt(rng.random_range(8..17), rng.random_range(0..60), 0)
+        .unwrap_or_default();
     chrono_tz::Europe::Stockholm
         .from_local_datetime(&date.and_time(t))
         .earliest()
-        .map_or_else(|| Utc.from_utc_datetime(&date.and_time(t)), |d| d.with_timezone(&Utc))
+        .map_or_else(
+            || Utc.from_utc_datetime(&date.and_time(t)),
+            |d| d.with_timezone(&Utc),
+        )
 }
 
 fn contact_interval(iv: Intervention, rng: &mut ChaCha8Rng, recent: bool) -> i64 {
@@ -438,7 +898,9 @@ fn contact_interval(iv: Intervention, rng: &mut ChaCha8Rng, recent: bool) -> i64
     }
     match iv {
         Intervention::CaseManagement | Intervention::TrainingApartment => rng.random_range(2..5),
-        Intervention::SupportedHousingInternal | Intervention::SupportedHousingExternal | Intervention::Outpatient => rng.random_range(4..11),
+        Intervention::SupportedHousingInternal
+        | Intervention::SupportedHousingExternal
+        | Intervention::Outpatient => rng.random_range(4..11),
         Intervention::MedicationAssisted => rng.random_range(7..15),
         Intervention::TreatmentHome | Intervention::Other => rng.random_range(14..31),
     }
@@ -447,16 +909,28 @@ fn contact_interval(iv: Intervention, rng: &mut ChaCha8Rng, recent: bool) -> i64
 fn housing_for(iv: Intervention, rng: &mut ChaCha8Rng) -> &'static str {
     match iv {
         Intervention::TreatmentHome => "treatment_home",
-        Intervention::SupportedHousingExternal | Intervention::SupportedHousingInternal => "supported_housing",
+        Intervention::SupportedHousingExternal | Intervention::SupportedHousingInternal => {
+            "supported_housing"
+        }
         Intervention::TrainingApartment => "training_apartment",
-        _ => weighted(rng, &[("own", 70), ("homeless", 15), ("unknown", 10), ("hospital", 5)]),
+        _ => weighted(
+            rng,
+            &[
+                ("own", 70),
+                ("homeless", 15),
+                ("unknown", 10),
+                ("hospital", 5),
+            ],
+        ),
     }
 }
 
 fn duration_days(iv: Intervention, rng: &mut ChaCha8Rng) -> i64 {
     match iv {
         Intervention::TreatmentHome => rng.random_range(28..200),
-        Intervention::SupportedHousingExternal | Intervention::SupportedHousingInternal => rng.random_range(60..420),
+        Intervention::SupportedHousingExternal | Intervention::SupportedHousingInternal => {
+            rng.random_range(60..420)
+        }
         Intervention::TrainingApartment => rng.random_range(90..540),
         Intervention::CaseManagement => rng.random_range(90..720),
         Intervention::Outpatient => rng.random_range(60..240),
@@ -471,34 +945,87 @@ fn end_reason(iv: Intervention, rng: &mut ChaCha8Rng) -> &'static str {
         Intervention::SupportedHousingExternal | Intervention::SupportedHousingInternal => 30,
         _ => 20,
     };
-    weighted(rng, &[
-        ("completed_as_planned", 50), ("relapse", relapse), ("broken_off_by_client", 12),
-        ("evicted_or_discharged", 7), ("moved", 3), ("died", 1), ("other", 2),
-    ])
+    weighted(
+        rng,
+        &[
+            ("completed_as_planned", 50),
+            ("relapse", relapse),
+            ("broken_off_by_client", 12),
+            ("evicted_or_discharged", 7),
+            ("moved", 3),
+            ("died", 1),
+            ("other", 2),
+        ],
+    )
 }
 
-fn next_intervention(prev: Intervention, reason: &str, rng: &mut ChaCha8Rng) -> Option<Intervention> {
+fn next_intervention(
+    prev: Intervention,
+    reason: &str,
+    rng: &mut ChaCha8Rng,
+) -> Option<Intervention> {
     use Intervention::*;
     let choices: &[(Option<Intervention>, u32)] = match (reason, prev) {
         ("moved" | "died", _) => &[(None, 1)],
-        ("relapse", _) => &[(Some(TreatmentHome), 50), (Some(SupportedHousingExternal), 20), (Some(CaseManagement), 20), (None, 10)],
-        ("completed_as_planned", TreatmentHome) => &[(Some(SupportedHousingExternal), 40), (Some(TrainingApartment), 25), (Some(CaseManagement), 10), (Some(Outpatient), 15), (None, 10)],
-        ("completed_as_planned", SupportedHousingExternal | SupportedHousingInternal) => &[(Some(TrainingApartment), 40), (Some(CaseManagement), 20), (None, 40)],
-        ("completed_as_planned", Outpatient) => &[(None, 60), (Some(CaseManagement), 20), (Some(TreatmentHome), 20)],
+        ("relapse", _) => &[
+            (Some(TreatmentHome), 50),
+            (Some(SupportedHousingExternal), 20),
+            (Some(CaseManagement), 20),
+            (None, 10),
+        ],
+        ("completed_as_planned", TreatmentHome) => &[
+            (Some(SupportedHousingExternal), 40),
+            (Some(TrainingApartment), 25),
+            (Some(CaseManagement), 10),
+            (Some(Outpatient), 15),
+            (None, 10),
+        ],
+        ("completed_as_planned", SupportedHousingExternal | SupportedHousingInternal) => &[
+            (Some(TrainingApartment), 40),
+            (Some(CaseManagement), 20),
+            (None, 40),
+        ],
+        ("completed_as_planned", Outpatient) => &[
+            (None, 60),
+            (Some(CaseManagement), 20),
+            (Some(TreatmentHome), 20),
+        ],
         ("completed_as_planned", _) => &[(None, 70), (Some(CaseManagement), 30)],
-        _ => &[(Some(TreatmentHome), 30), (Some(Outpatient), 30), (None, 40)],
+        _ => &[
+            (Some(TreatmentHome), 30),
+            (Some(Outpatient), 30),
+            (None, 40),
+        ],
     };
     weighted(rng, choices)
 }
 
 fn price_at(ctx: &Ctx, provider_index: usize, iv: Intervention, start: NaiveDate) -> i64 {
-    let base = ctx.providers[provider_index].1.iter().find(|(i, _)| *i == iv).map_or(1000, |(_, p)| *p);
-    if start.year() >= ctx.today.year() - 2 { base * 106 } else { base * 100 }
+    let base = ctx.providers[provider_index]
+        .1
+        .iter()
+        .find(|(i, _)| *i == iv)
+        .map_or(1000, |(_, p)| *p);
+    if start.year() >= ctx.today.year() - 2 {
+        base * 106
+    } else {
+        base * 100
+    }
 }
 
 fn provider_for(ctx: &mut Ctx, iv: Intervention) -> usize {
-    let options: Vec<usize> = ctx.providers.iter().enumerate().filter(|(_, p)| p.1.iter().any(|(i, _)| *i == iv)).map(|(n, _)| n).collect();
-    if options.is_empty() { 0 } else { *pick(&mut ctx.rng, &options) }
+    let options: Vec<usize> = ctx
+        .providers
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.1.iter().any(|(i, _)| *i == iv))
+        .map(|(n, _)| n)
+        .collect();
+    if options.is_empty() {
+        0
+    } else {
+        *pick(&mut ctx.rng, &options)
+    }
 }
 
 fn scores(rng: &mut ChaCha8Rng, items: usize, heavy: bool) -> Vec<u8> {
@@ -506,7 +1033,11 @@ fn scores(rng: &mut ChaCha8Rng, items: usize, heavy: bool) -> Vec<u8> {
         .map(|i| {
             let last_two = i + 2 >= items;
             let hi = if heavy { 5 } else { 3 };
-            if last_two { [0u8, 2, 4][rng.random_range(0..if heavy { 3 } else { 2 })] } else { rng.random_range(0..hi.min(5)) as u8 }
+            if last_two {
+                [0u8, 2, 4][rng.random_range(0..if heavy { 3 } else { 2 })]
+            } else {
+                rng.random_range(0..hi.min(5)) as u8
+            }
         })
         .collect()
 }
@@ -529,49 +1060,112 @@ fn client(ctx: &mut Ctx, index: u32) {
         }
         (format!("{}R{n:03}", birth.format("%Y%m%d")), "reservnummer")
     };
-    let birth = if index == 0 { NaiveDate::from_ymd_opt(1912, 12, 12).unwrap_or(birth) } else { birth };
-    let given = if index == 0 { "Tolvan" } else if male { *pick(rng, GIVEN_MALE) } else { *pick(rng, GIVEN_FEMALE) };
-    let family = if index == 0 { "Tolvansson" } else { *pick(rng, FAMILY) };
-    let protection = if chance(rng, 0.01) { "protected_registration" } else { "none" };
+    let birth = if index == 0 {
+        NaiveDate::from_ymd_opt(1912, 12, 12).unwrap_or(birth)
+    } else {
+        birth
+    };
+    let given = if index == 0 {
+        "Tolvan"
+    } else if male {
+        *pick(rng, GIVEN_MALE)
+    } else {
+        *pick(rng, GIVEN_FEMALE)
+    };
+    let family = if index == 0 {
+        "Tolvansson"
+    } else {
+        *pick(rng, FAMILY)
+    };
+    let protection = if chance(rng, 0.01) {
+        "protected_registration"
+    } else {
+        "none"
+    };
     let intake = today - Duration::days(rng.random_range(14..6 * 365));
     let created = at(intake, rng);
     ctx.clients.rows.push(vec![
-        id.into(), 1i64.into(), unit.into(), number.into(), kind.into(), given.into(), family.into(), birth.into(),
-        (if male || index == 0 { "male" } else { "female" }).into(), protection.into(),
-        Value::from((protection == "none").then(|| format!("Demogatan {}, 123 45 Demostad", rng.random_range(1..200)))),
-        Value::from((protection == "none").then(|| format!("070-174 06 {:02}", rng.random_range(5..100)))),
+        id.into(),
+        1i64.into(),
+        unit.into(),
+        number.into(),
+        kind.into(),
+        given.into(),
+        family.into(),
+        birth.into(),
+        (if male || index == 0 { "male" } else { "female" }).into(),
+        protection.into(),
+        Value::from(
+            (protection == "none")
+                .then(|| format!("Demogatan {}, 123 45 Demostad", rng.random_range(1..200))),
+        ),
+        Value::from(
+            (protection == "none").then(|| format!("070-174 06 {:02}", rng.random_range(5..100))),
+        ),
         created.into(),
     ]);
 
     let case_id = ctx.cases.id();
-    let origin = weighted(rng, &[("application", 70), ("report", 20), ("referral", 10)]);
+    let origin = weighted(
+        rng,
+        &[("application", 70), ("report", 20), ("referral", 10)],
+    );
     let case_row = ctx.cases.rows.len();
     ctx.cases.rows.push(vec![
-        case_id.into(), id.into(), unit.into(), "open".into(), origin.into(), intake.into(), Value::Null, created.into(),
+        case_id.into(),
+        id.into(),
+        unit.into(),
+        "open".into(),
+        origin.into(),
+        intake.into(),
+        Value::Null(SqlType::Date),
+        created.into(),
     ]);
-    ctx.assignments.rows.push(vec![case_id.into(), manager.into(), intake.into()]);
+    ctx.assignments
+        .rows
+        .push(vec![case_id.into(), manager.into(), intake.into()]);
 
     // The application, a psychiatrist's advice, and the first decision — which sometimes departs from both.
-    let applied = weighted(rng, &[
-        (Intervention::TreatmentHome, 40), (Intervention::SupportedHousingExternal, 25),
-        (Intervention::CaseManagement, 15), (Intervention::Outpatient, 20),
-    ]);
+    let applied = weighted(
+        rng,
+        &[
+            (Intervention::TreatmentHome, 40),
+            (Intervention::SupportedHousingExternal, 25),
+            (Intervention::CaseManagement, 15),
+            (Intervention::Outpatient, 20),
+        ],
+    );
     let application_id = ctx.applications.id();
     ctx.applications.rows.push(vec![
-        application_id.into(), id.into(), case_id.into(), applied.as_str().into(), (*pick(rng, APPLICATION_TEXTS)).into(),
-        intake.into(), created.into(),
+        application_id.into(),
+        id.into(),
+        case_id.into(),
+        applied.as_str().into(),
+        (*pick(rng, APPLICATION_TEXTS)).into(),
+        intake.into(),
+        created.into(),
     ]);
     let recommendation = chance(rng, 0.3).then(|| {
         let rid = ctx.recommendations.id();
         ctx.recommendations.rows.push(vec![
-            rid.into(), id.into(), case_id.into(), Intervention::TreatmentHome.as_str().into(), "psychiatrist".into(),
-            "Överläkare, beroendepsykiatrin".into(), (intake + Duration::days(3)).into(), format!("Utlåtande {rid}").into(),
+            rid.into(),
+            id.into(),
+            case_id.into(),
+            Intervention::TreatmentHome.as_str().into(),
+            "psychiatrist".into(),
+            "Överläkare, beroendepsykiatrin".into(),
+            (intake + Duration::days(3)).into(),
+            format!("Utlåtande {rid}").into(),
             created.into(),
         ]);
         rid
     });
     let refuses_treatment_home = applied == Intervention::TreatmentHome && chance(rng, 0.25);
-    let mut iv = if refuses_treatment_home { Intervention::Outpatient } else { applied };
+    let mut iv = if refuses_treatment_home {
+        Intervention::Outpatient
+    } else {
+        applied
+    };
     let mut start = intake + Duration::days(rng.random_range(7..30));
     let mut first_placement = None;
     let mut first = true;
@@ -601,7 +1195,11 @@ fn client(ctx: &mut Ctx, index: u32) {
                 iv = Intervention::CaseManagement;
             }
         }
-        let provider_index = if housing_unit.is_none() && iv == Intervention::CaseManagement { 0 } else { provider_index };
+        let provider_index = if housing_unit.is_none() && iv == Intervention::CaseManagement {
+            0
+        } else {
+            provider_index
+        };
         let price = price_at(ctx, provider_index, iv, start);
         let rng = &mut ctx.rng;
         let decision_id = ctx.decisions.id();
@@ -617,16 +1215,39 @@ fn client(ctx: &mut Ctx, index: u32) {
         };
         let provider_id = ctx.providers[provider_index].0;
         ctx.decisions.rows.push(vec![
-            decision_id.into(), id.into(), case_id.into(), iv.as_str().into(), outcome.into(), start.into(), Value::from(end),
-            provider_id.into(), "Behovet av stöd är utrett; insatsen bedöms ge skälig levnadsnivå.".into(),
-            "SoL (2025:400)".into(), Value::from(first.then_some(application_id)), Value::from(if first { recommendation } else { None }),
-            Value::from(dep_app), Value::from(dep_rec), decided.into(), manager.into(),
-            (decided + Duration::days(rng.random_range(0..4))).into(), at(decided, rng).into(),
+            decision_id.into(),
+            id.into(),
+            case_id.into(),
+            iv.as_str().into(),
+            outcome.into(),
+            start.into(),
+            Value::from(end),
+            provider_id.into(),
+            "Behovet av stöd är utrett; insatsen bedöms ge skälig levnadsnivå.".into(),
+            "SoL (2025:400)".into(),
+            Value::from(first.then_some(application_id)),
+            Value::from(if first { recommendation } else { None }),
+            Value::from(dep_app),
+            Value::from(dep_rec),
+            decided.into(),
+            manager.into(),
+            (decided + Duration::days(rng.random_range(0..4))).into(),
+            at(decided, rng).into(),
         ]);
         let placement_id = ctx.placements.id();
         ctx.placements.rows.push(vec![
-            placement_id.into(), id.into(), case_id.into(), decision_id.into(), iv.as_str().into(), provider_id.into(),
-            Value::from(housing_unit), start.into(), Value::from(end), price.into(), Value::from(reason), at(start, rng).into(),
+            placement_id.into(),
+            id.into(),
+            case_id.into(),
+            decision_id.into(),
+            iv.as_str().into(),
+            provider_id.into(),
+            Value::from(housing_unit),
+            start.into(),
+            Value::from(end),
+            price.into(),
+            Value::from(reason),
+            at(start, rng).into(),
         ]);
         // Cost per calendar year: days inclusive of both ends.
         let last = end.unwrap_or(today);
@@ -649,7 +1270,17 @@ fn client(ctx: &mut Ctx, index: u32) {
         let relapse_end = reason == Some("relapse");
         while day <= stop && day <= today {
             let recent = (today - day).num_days() <= 365;
-            let kind = weighted(rng, &[("meeting", 35), ("home_visit", 20), ("phone", 30), ("message", 8), ("attempted", 5), ("no_show", 2)]);
+            let kind = weighted(
+                rng,
+                &[
+                    ("meeting", 35),
+                    ("home_visit", 20),
+                    ("phone", 30),
+                    ("message", 8),
+                    ("attempted", 5),
+                    ("no_show", 2),
+                ],
+            );
             let reached = !matches!(kind, "attempted" | "no_show");
             let near_end = relapse_end && (stop - day).num_days() < 10;
             let usage = if !reached {
@@ -657,7 +1288,15 @@ fn client(ctx: &mut Ctx, index: u32) {
             } else if near_end {
                 weighted(rng, &[("relapse", 60), ("lapse", 30), ("none", 10)])
             } else {
-                weighted(rng, &[("none", 915), ("lapse", 45), ("relapse", 15), ("unknown", 25)])
+                weighted(
+                    rng,
+                    &[
+                        ("none", 915),
+                        ("lapse", 45),
+                        ("relapse", 15),
+                        ("unknown", 25),
+                    ],
+                )
             };
             well = match usage {
                 "relapse" => well - rng.random_range(2..5),
@@ -666,17 +1305,39 @@ fn client(ctx: &mut Ctx, index: u32) {
             }
             .clamp(0, 10);
             let substances = match usage {
-                "lapse" | "relapse" => *pick(rng, &["alcohol", "alcohol", "cannabis", "amphetamine", "alcohol,benzodiazepines", "opioids"]),
+                "lapse" | "relapse" => *pick(
+                    rng,
+                    &[
+                        "alcohol",
+                        "alcohol",
+                        "cannabis",
+                        "amphetamine",
+                        "alcohol,benzodiazepines",
+                        "opioids",
+                    ],
+                ),
                 _ => "",
             };
             let cid = ctx.contacts.id();
             let when = at(day, rng);
             let draft = day == today && chance(rng, 0.3);
             ctx.contacts.rows.push(vec![
-                cid.into(), id.into(), case_id.into(), manager.into(), when.into(), kind.into(), usage.into(), substances.into(),
-                Value::from(reached.then_some(well)), Value::from(reached.then(|| if well < 4 { "poor" } else { "good" })),
-                housing_for(iv, rng).into(), Value::from(chance(rng, 0.5).then(|| *pick(rng, NOTES))),
-                (if draft { "draft" } else { "signed" }).into(), Value::from((!draft).then_some(when)), when.into(), when.into(),
+                cid.into(),
+                id.into(),
+                case_id.into(),
+                manager.into(),
+                when.into(),
+                kind.into(),
+                usage.into(),
+                substances.into(),
+                Value::from(reached.then_some(well)),
+                Value::from(reached.then_some(if well < 4 { "poor" } else { "good" })),
+                housing_for(iv, rng).into(),
+                Value::from(chance(rng, 0.5).then(|| *pick(rng, NOTES))),
+                (if draft { "draft" } else { "signed" }).into(),
+                Value::from((!draft).then_some(when)),
+                when.into(),
+                when.into(),
             ]);
             if usage == "relapse" && (today - day).num_days() <= 14 {
                 last_relapse_contact = Some((cid, when));
@@ -709,10 +1370,21 @@ fn client(ctx: &mut Ctx, index: u32) {
         let heavy_here = heavy && chance(rng, 0.7);
         let answers = scores(rng, items, heavy_here);
         let total: i64 = answers.iter().map(|&a| i64::from(a)).sum();
-        let text = answers.iter().map(u8::to_string).collect::<Vec<_>>().join(",");
+        let text = answers
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         let aid = ctx.assessments.id();
         ctx.assessments.rows.push(vec![
-            aid.into(), id.into(), instrument.into(), text.into(), total.into(), intake.into(), manager.into(), created.into(),
+            aid.into(),
+            id.into(),
+            instrument.into(),
+            text.into(),
+            total.into(),
+            intake.into(),
+            manager.into(),
+            created.into(),
         ]);
     }
 
@@ -725,20 +1397,60 @@ fn client(ctx: &mut Ctx, index: u32) {
             }
             let fid = ctx.follow_ups.id();
             let rng = &mut ctx.rng;
-            let mut row: Vec<Value> = vec![fid.into(), id.into(), pid.into(), timepoint.into(), due.into()];
+            let mut row: Vec<Value> = vec![
+                fid.into(),
+                id.into(),
+                pid.into(),
+                timepoint.into(),
+                due.into(),
+            ];
             if due > today {
-                row.extend([Value::from("due"), Value::Null, Value::Null, Value::Null, Value::Null, Value::Null, Value::Null, Value::Null, Value::Null, Value::Null]);
+                row.extend([
+                    Value::from("due"),
+                    Value::Null(SqlType::Date),
+                    Value::Null(SqlType::Text),
+                ]);
+                row.extend(unmeasured());
             } else if chance(rng, 0.3) {
-                let why = weighted(rng, &[("not_reached", 50), ("declined", 25), ("moved", 15), ("died", 3), ("other", 7)]);
-                row.extend([Value::from("missed"), Value::Null, why.into(), Value::Null, Value::Null, Value::Null, Value::Null, Value::Null, Value::Null, Value::Null]);
+                let why = weighted(
+                    rng,
+                    &[
+                        ("not_reached", 50),
+                        ("declined", 25),
+                        ("moved", 15),
+                        ("died", 3),
+                        ("other", 7),
+                    ],
+                );
+                row.extend([
+                    Value::from("missed"),
+                    Value::Null(SqlType::Date),
+                    why.into(),
+                ]);
+                row.extend(unmeasured());
             } else {
                 let sober = chance(rng, 0.55);
                 row.extend([
-                    Value::from("done"), (due + Duration::days(rng.random_range(0..21))).into(), Value::Null,
-                    Value::I64(if sober { 0 } else { rng.random_range(1..30) }), Value::I64(if sober { 0 } else { rng.random_range(0..15) }),
-                    (*pick(rng, &["own", "own", "training_apartment", "supported_housing", "homeless"])).into(),
+                    Value::from("done"),
+                    (due + Duration::days(rng.random_range(0..21))).into(),
+                    Value::Null(SqlType::Text),
+                    Value::I64(if sober { 0 } else { rng.random_range(1..30) }),
+                    Value::I64(if sober { 0 } else { rng.random_range(0..15) }),
+                    (*pick(
+                        rng,
+                        &[
+                            "own",
+                            "own",
+                            "training_apartment",
+                            "supported_housing",
+                            "homeless",
+                        ],
+                    ))
+                    .into(),
                     (*pick(rng, &["work", "studies", "activity", "none", "none"])).into(),
-                    chance(rng, 0.1).into(), Value::I64(rng.random_range(1..6)), Value::I64(rng.random_range(2..10)),
+                    chance(rng, 0.1).into(),
+                    Value::I64(rng.random_range(1..6)),
+                    Value::I64(rng.random_range(2..10)),
                 ]);
             }
             row.push(at(due.min(today), rng).into());
@@ -750,11 +1462,27 @@ fn client(ctx: &mut Ctx, index: u32) {
     if let Some((cid, when)) = last_relapse_contact {
         let aid = ctx.alerts.id();
         ctx.alerts.rows.push(vec![
-            aid.into(), id.into(), "relapse_reported".into(), "high".into(),
-            format!("Återfall rapporterat i kontakt {cid} den {}.", vaka_domain::time::local_minute(when)).into(),
-            format!("relapse_reported:contact:{cid}").into(), "open".into(), manager.into(), when.into(),
+            aid.into(),
+            id.into(),
+            "relapse_reported".into(),
+            "high".into(),
+            format!(
+                "Återfall rapporterat i kontakt {cid} den {}.",
+                vaka_domain::time::local_minute(when)
+            )
+            .into(),
+            format!("relapse_reported:contact:{cid}").into(),
+            "open".into(),
+            manager.into(),
+            when.into(),
         ]);
     }
+}
+
+/// The outcome columns of a follow-up that was not done.
+fn unmeasured() -> [Value; 7] {
+    use SqlType::*;
+    [I64, I64, Text, Text, Bool, I64, I64].map(Value::Null)
 }
 
 #[cfg(test)]
@@ -766,7 +1494,10 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         for _ in 0..100 {
             let n = org_number(&mut rng);
-            assert!(vaka_domain::organisation_number::OrganisationNumber::parse("o", &n).is_ok(), "{n}");
+            assert!(
+                vaka_domain::organisation_number::OrganisationNumber::parse("o", &n).is_ok(),
+                "{n}"
+            );
         }
     }
 

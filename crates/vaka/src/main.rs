@@ -18,7 +18,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://vaka.db?mode=rwc";
 
 #[derive(Parser)]
-#[command(name = "vaka", version, about = "Vaka – missbruks- och beroendevård / municipal addiction care")]
+#[command(
+    name = "vaka",
+    version,
+    about = "Vaka – missbruks- och beroendevård / municipal addiction care"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -132,11 +136,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("VAKA_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_env("VAKA_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -145,18 +153,57 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { db, addr, demo, secure_cookies, idle_timeout_minutes } => {
-                commands::serve(&db.database_url, addr, demo, secure_cookies, idle_timeout_minutes).await
+            Command::Serve {
+                db,
+                addr,
+                demo,
+                secure_cookies,
+                idle_timeout_minutes,
+            } => {
+                commands::serve(
+                    &db.database_url,
+                    addr,
+                    demo,
+                    secure_cookies,
+                    idle_timeout_minutes,
+                )
+                .await
             }
             Command::Migrate { db } => commands::migrate(&db.database_url).await,
-            Command::Demo { db, clients, seed } => commands::demo(&db.database_url, clients, seed).await,
-            Command::User { command: UserCommand::Add { db, username, role, password_stdin: _, display_name, unit_id } } => {
-                commands::user_add(&db.database_url, &username, &role, display_name.as_deref(), unit_id).await
+            Command::Demo { db, clients, seed } => {
+                commands::demo(&db.database_url, clients, seed).await
             }
-            Command::Token { command: TokenCommand::Create { db, username, expires_days } } => {
-                commands::token_create(&db.database_url, &username, expires_days).await
+            Command::User {
+                command:
+                    UserCommand::Add {
+                        db,
+                        username,
+                        role,
+                        password_stdin: _,
+                        display_name,
+                        unit_id,
+                    },
+            } => {
+                commands::user_add(
+                    &db.database_url,
+                    &username,
+                    &role,
+                    display_name.as_deref(),
+                    unit_id,
+                )
+                .await
             }
-            Command::Audit { command: AuditCommand::Verify { db } } => commands::audit_verify(&db.database_url).await,
+            Command::Token {
+                command:
+                    TokenCommand::Create {
+                        db,
+                        username,
+                        expires_days,
+                    },
+            } => commands::token_create(&db.database_url, &username, expires_days).await,
+            Command::Audit {
+                command: AuditCommand::Verify { db },
+            } => commands::audit_verify(&db.database_url).await,
         }
     });
     match result {

@@ -1,7 +1,6 @@
 use vaka_store::audit::{self, GENESIS};
 use vaka_store::{AuditAction, NewAuditEntry, both};
 
-
 fn entry(n: usize) -> NewAuditEntry {
     NewAuditEntry {
         user_id: None,
@@ -41,7 +40,13 @@ async fn exec(store: &vaka_store::Store, sql: &str) {
 both!(an_untouched_chain_verifies, |db| async move {
     write_entries(&db.store, 10).await;
     let v = verify(&db.store).await;
-    assert_eq!(v, audit::Verification { entries: 10, first_problem: None });
+    assert_eq!(
+        v,
+        audit::Verification {
+            entries: 10,
+            first_problem: None
+        }
+    );
     let mut tx = db.store.begin().await.unwrap();
     let all = audit::list_after(&mut tx, 0, 100).await.unwrap();
     assert_eq!(all[0].prev_hash, GENESIS);
@@ -49,12 +54,22 @@ both!(an_untouched_chain_verifies, |db| async move {
 });
 
 both!(an_empty_log_verifies, |db| async move {
-    assert_eq!(verify(&db.store).await, audit::Verification { entries: 0, first_problem: None });
+    assert_eq!(
+        verify(&db.store).await,
+        audit::Verification {
+            entries: 0,
+            first_problem: None
+        }
+    );
 });
 
 both!(a_changed_entry_is_found, |db| async move {
     write_entries(&db.store, 10).await;
-    exec(&db.store, "UPDATE audit_log SET username = 'someone_else' WHERE id = 4").await;
+    exec(
+        &db.store,
+        "UPDATE audit_log SET username = 'someone_else' WHERE id = 4",
+    )
+    .await;
     assert_eq!(verify(&db.store).await.first_problem.map(|p| p.0), Some(4));
 });
 
@@ -85,6 +100,10 @@ both!(an_inserted_entry_is_found, |db| async move {
 
 both!(a_rewritten_action_is_found, |db| async move {
     write_entries(&db.store, 4).await;
-    exec(&db.store, "UPDATE audit_log SET action = 'not_a_real_action' WHERE id = 2").await;
+    exec(
+        &db.store,
+        "UPDATE audit_log SET action = 'not_a_real_action' WHERE id = 2",
+    )
+    .await;
     assert_eq!(verify(&db.store).await.first_problem.map(|p| p.0), Some(2));
 });

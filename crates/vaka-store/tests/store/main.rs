@@ -19,9 +19,15 @@ pub struct Seed {
 
 pub async fn seed(store: &Store) -> Seed {
     let mut tx = store.begin().await.unwrap();
-    let m = municipalities::create(&mut tx, "Testkommun", "0001").await.unwrap();
-    let unit = municipalities::create_unit(&mut tx, m, "Enhet A").await.unwrap();
-    let other_unit = municipalities::create_unit(&mut tx, m, "Enhet B").await.unwrap();
+    let m = municipalities::create(&mut tx, "Testkommun", "0001")
+        .await
+        .unwrap();
+    let unit = municipalities::create_unit(&mut tx, m, "Enhet A")
+        .await
+        .unwrap();
+    let other_unit = municipalities::create_unit(&mut tx, m, "Enhet B")
+        .await
+        .unwrap();
     let manager = users::create(
         &mut tx,
         &users::NewUser {
@@ -37,7 +43,12 @@ pub async fn seed(store: &Store) -> Seed {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    Seed { municipality: m, unit, other_unit, manager }
+    Seed {
+        municipality: m,
+        unit,
+        other_unit,
+        manager,
+    }
 }
 
 pub fn new_client(number: &str) -> NewClient {
@@ -55,7 +66,9 @@ pub fn new_client(number: &str) -> NewClient {
 
 pub async fn add_client(store: &Store, s: &Seed, number: &str) -> ClientId {
     let mut tx = store.begin().await.unwrap();
-    let id = clients::insert(&mut tx, s.municipality, s.unit, &new_client(number), None).await.unwrap();
+    let id = clients::insert(&mut tx, s.municipality, s.unit, &new_client(number), None)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     id
 }

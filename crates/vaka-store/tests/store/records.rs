@@ -19,30 +19,68 @@ both!(a_client_reads_back_exactly_as_written, |db| async move {
     let c = clients::get(&mut tx, id).await.unwrap().unwrap();
     assert_eq!(c.personal_number.canonical(), "191212121212");
     assert_eq!(c.birth_date, NaiveDate::from_ymd_opt(1912, 12, 12).unwrap());
-    assert_eq!((c.given_name.as_str(), c.family_name.as_str()), ("Test", "Testsson"));
+    assert_eq!(
+        (c.given_name.as_str(), c.family_name.as_str()),
+        ("Test", "Testsson")
+    );
     assert_eq!(c.unit_id, s.unit);
-    assert!(clients::get(&mut tx, ClientId(9999)).await.unwrap().is_none());
+    assert!(
+        clients::get(&mut tx, ClientId(9999))
+            .await
+            .unwrap()
+            .is_none()
+    );
 });
 
-both!(the_same_personal_number_twice_is_a_conflict_and_the_first_stays, |db| async move {
-    let s = seed(&db.store).await;
-    add_client(&db.store, &s, "19121212-1212").await;
-    let mut tx = db.store.begin().await.unwrap();
-    let err = clients::insert(&mut tx, s.municipality, s.unit, &new_client("191212121212"), None).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict("personal_number")), "{err:?}");
-    drop(tx);
-    let mut tx = db.store.begin().await.unwrap();
-    let (list, total) = clients::list(&mut tx, clients::Scope::Unit(s.unit), 10, 0).await.unwrap();
-    assert_eq!((list.len(), total), (1, 1));
-});
+both!(
+    the_same_personal_number_twice_is_a_conflict_and_the_first_stays,
+    |db| async move {
+        let s = seed(&db.store).await;
+        add_client(&db.store, &s, "19121212-1212").await;
+        let mut tx = db.store.begin().await.unwrap();
+        let err = clients::insert(
+            &mut tx,
+            s.municipality,
+            s.unit,
+            &new_client("191212121212"),
+            None,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Conflict("personal_number")),
+            "{err:?}"
+        );
+        drop(tx);
+        let mut tx = db.store.begin().await.unwrap();
+        let (list, total) = clients::list(&mut tx, clients::Scope::Unit(s.unit), 10, 0)
+            .await
+            .unwrap();
+        assert_eq!((list.len(), total), (1, 1));
+    }
+);
 
 both!(a_rolled_back_transaction_leaves_nothing, |db| async move {
     let s = seed(&db.store).await;
     let mut tx = db.store.begin().await.unwrap();
-    clients::insert(&mut tx, s.municipality, s.unit, &new_client("19121212-1212"), None).await.unwrap();
+    clients::insert(
+        &mut tx,
+        s.municipality,
+        s.unit,
+        &new_client("19121212-1212"),
+        None,
+    )
+    .await
+    .unwrap();
     tx.rollback().await.unwrap();
     let mut tx = db.store.begin().await.unwrap();
-    assert_eq!(clients::list(&mut tx, clients::Scope::Unit(s.unit), 10, 0).await.unwrap().1, 0);
+    assert_eq!(
+        clients::list(&mut tx, clients::Scope::Unit(s.unit), 10, 0)
+            .await
+            .unwrap()
+            .1,
+        0
+    );
 });
 
 both!(relation_tells_assignment_and_unit, |db| async move {
@@ -50,44 +88,120 @@ both!(relation_tells_assignment_and_unit, |db| async move {
     let id = add_client(&db.store, &s, "19121212-1212").await;
     let mut tx = db.store.begin().await.unwrap();
     let user = users::get(&mut tx, s.manager).await.unwrap().unwrap();
-    assert_eq!(clients::relation(&mut tx, &user, id).await.unwrap(), Some(Relation { assigned: false, same_unit: true }));
+    assert_eq!(
+        clients::relation(&mut tx, &user, id).await.unwrap(),
+        Some(Relation {
+            assigned: false,
+            same_unit: true
+        })
+    );
     let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-    cases::open(&mut tx, id, s.unit, today, CaseOrigin::Application, &[s.manager]).await.unwrap();
-    assert_eq!(clients::relation(&mut tx, &user, id).await.unwrap(), Some(Relation { assigned: true, same_unit: true }));
-    assert_eq!(clients::relation(&mut tx, &user, ClientId(424242)).await.unwrap(), None);
+    cases::open(
+        &mut tx,
+        id,
+        s.unit,
+        today,
+        CaseOrigin::Application,
+        &[s.manager],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        clients::relation(&mut tx, &user, id).await.unwrap(),
+        Some(Relation {
+            assigned: true,
+            same_unit: true
+        })
+    );
+    assert_eq!(
+        clients::relation(&mut tx, &user, ClientId(424242))
+            .await
+            .unwrap(),
+        None
+    );
     let list = cases::for_client(&mut tx, id).await.unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].case_managers, vec![s.manager]);
-    let (mine, total) = clients::list(&mut tx, clients::Scope::AssignedTo(s.manager), 10, 0).await.unwrap();
+    let (mine, total) = clients::list(&mut tx, clients::Scope::AssignedTo(s.manager), 10, 0)
+        .await
+        .unwrap();
     assert_eq!((mine.len(), total), (1, 1));
-    assert_eq!(clients::list(&mut tx, clients::Scope::Unit(s.other_unit), 10, 0).await.unwrap().1, 0);
+    assert_eq!(
+        clients::list(&mut tx, clients::Scope::Unit(s.other_unit), 10, 0)
+            .await
+            .unwrap()
+            .1,
+        0
+    );
 });
 
 both!(client_lists_page_in_name_order, |db| async move {
     let s = seed(&db.store).await;
     let mut tx = db.store.begin().await.unwrap();
-    for (i, family) in ["Örn", "Andersson", "Berg", "Ek", "Dahl"].iter().enumerate() {
+    for (i, family) in ["Örn", "Andersson", "Berg", "Ek", "Dahl"]
+        .iter()
+        .enumerate()
+    {
         let mut c = new_client(&format!("1980010{}-R00{i}", i + 1));
         c.family_name = (*family).to_owned();
-        clients::insert(&mut tx, s.municipality, s.unit, &c, None).await.unwrap();
+        clients::insert(&mut tx, s.municipality, s.unit, &c, None)
+            .await
+            .unwrap();
     }
-    let (page, total) = clients::list(&mut tx, clients::Scope::Unit(s.unit), 2, 1).await.unwrap();
+    let (page, total) = clients::list(&mut tx, clients::Scope::Unit(s.unit), 2, 1)
+        .await
+        .unwrap();
     assert_eq!(total, 5);
-    assert_eq!(page.iter().map(|c| c.family_name.as_str()).collect::<Vec<_>>(), ["Berg", "Dahl"]);
+    assert_eq!(
+        page.iter()
+            .map(|c| c.family_name.as_str())
+            .collect::<Vec<_>>(),
+        ["Berg", "Dahl"]
+    );
 });
 
 both!(expired_and_revoked_tokens_find_no_user, |db| async move {
     let s = seed(&db.store).await;
     let now = vaka_store::now();
     let mut tx = db.store.begin().await.unwrap();
-    tokens::create(&mut tx, s.manager, "live", None, None).await.unwrap();
-    tokens::create(&mut tx, s.manager, "expired", None, Some(now - Duration::seconds(1))).await.unwrap();
-    tokens::create(&mut tx, s.manager, "revoked", None, Some(now + Duration::days(1))).await.unwrap();
+    tokens::create(&mut tx, s.manager, "live", None, None)
+        .await
+        .unwrap();
+    tokens::create(
+        &mut tx,
+        s.manager,
+        "expired",
+        None,
+        Some(now - Duration::seconds(1)),
+    )
+    .await
+    .unwrap();
+    tokens::create(
+        &mut tx,
+        s.manager,
+        "revoked",
+        None,
+        Some(now + Duration::days(1)),
+    )
+    .await
+    .unwrap();
     assert!(tokens::revoke(&mut tx, "revoked").await.unwrap());
-    assert_eq!(tokens::user_for(&mut tx, "live", now).await.unwrap(), Some(s.manager));
-    assert_eq!(tokens::user_for(&mut tx, "expired", now).await.unwrap(), None);
-    assert_eq!(tokens::user_for(&mut tx, "revoked", now).await.unwrap(), None);
-    assert_eq!(tokens::user_for(&mut tx, "unknown", now).await.unwrap(), None);
+    assert_eq!(
+        tokens::user_for(&mut tx, "live", now).await.unwrap(),
+        Some(s.manager)
+    );
+    assert_eq!(
+        tokens::user_for(&mut tx, "expired", now).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        tokens::user_for(&mut tx, "revoked", now).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        tokens::user_for(&mut tx, "unknown", now).await.unwrap(),
+        None
+    );
 });
 
 both!(a_duplicate_username_is_a_conflict, |db| async move {
@@ -110,23 +224,45 @@ both!(a_duplicate_username_is_a_conflict, |db| async move {
     assert!(matches!(err, StoreError::Conflict("username")));
 });
 
-both!(bulk_rows_with_explicit_ids_leave_the_id_sequence_ahead, |db| async move {
-    let mut tx = db.store.begin().await.unwrap();
-    let rows: Vec<Vec<Value>> = (1..=5000i64)
-        .map(|i| vec![i.into(), format!("Kommun {i}").into(), format!("{i:04}").into(), vaka_store::now().into()])
-        .collect();
-    bulk::insert(&mut tx, "municipalities", &["id", "name", "code", "created_at"], &rows).await.unwrap();
-    bulk::reset_sequences(&mut tx, &["municipalities"]).await.unwrap();
-    let next = municipalities::create(&mut tx, "Ny", "X1").await.unwrap();
-    assert_eq!(next.0, 5001);
-    assert_eq!(bulk::max_id(&mut tx, "municipalities").await.unwrap(), 5001);
-    tx.commit().await.unwrap();
-});
+both!(
+    bulk_rows_with_explicit_ids_leave_the_id_sequence_ahead,
+    |db| async move {
+        let mut tx = db.store.begin().await.unwrap();
+        let rows: Vec<Vec<Value>> = (1..=5000i64)
+            .map(|i| {
+                vec![
+                    i.into(),
+                    format!("Kommun {i}").into(),
+                    format!("{i:04}").into(),
+                    vaka_store::now().into(),
+                ]
+            })
+            .collect();
+        bulk::insert(
+            &mut tx,
+            "municipalities",
+            &["id", "name", "code", "created_at"],
+            &rows,
+        )
+        .await
+        .unwrap();
+        bulk::reset_sequences(&mut tx, &["municipalities"])
+            .await
+            .unwrap();
+        let next = municipalities::create(&mut tx, "Ny", "X1").await.unwrap();
+        assert_eq!(next.0, 5001);
+        assert_eq!(bulk::max_id(&mut tx, "municipalities").await.unwrap(), 5001);
+        tx.commit().await.unwrap();
+    }
+);
 
-both!(the_default_municipality_and_unit_are_created_once, |db| async move {
-    let mut tx = db.store.begin().await.unwrap();
-    assert!(municipalities::is_empty(&mut tx).await.unwrap());
-    let a = municipalities::ensure_default(&mut tx).await.unwrap();
-    let b = municipalities::ensure_default(&mut tx).await.unwrap();
-    assert_eq!(a, b);
-});
+both!(
+    the_default_municipality_and_unit_are_created_once,
+    |db| async move {
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(municipalities::is_empty(&mut tx).await.unwrap());
+        let a = municipalities::ensure_default(&mut tx).await.unwrap();
+        let b = municipalities::ensure_default(&mut tx).await.unwrap();
+        assert_eq!(a, b);
+    }
+);

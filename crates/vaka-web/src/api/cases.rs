@@ -66,13 +66,20 @@ pub async fn create_case(
             None
         }
     };
-    let manager_name = req.case_manager.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let manager_name = req
+        .case_manager
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     if manager_name.is_none() {
         errors.push(FieldError::required("case_manager"));
     }
     let origin = match req.origin.as_deref() {
         None | Some("") => Some(CaseOrigin::Application),
-        Some(s) => s.parse::<CaseOrigin>().map_err(|e| errors.push(e.for_field("origin"))).ok(),
+        Some(s) => s
+            .parse::<CaseOrigin>()
+            .map_err(|e| errors.push(e.for_field("origin")))
+            .ok(),
     };
     let today = vaka_domain::time::local_date(vaka_store::now());
     let opened_on = req.opened_on.unwrap_or(today);
@@ -83,7 +90,8 @@ pub async fn create_case(
             Msg::new("Datumet ligger i framtiden.", "The date is in the future."),
         ));
     }
-    let (Some(client_id), Some(manager_name), Some(origin)) = (client_id, manager_name, origin) else {
+    let (Some(client_id), Some(manager_name), Some(origin)) = (client_id, manager_name, origin)
+    else {
         return Err(ApiError::Invalid(errors));
     };
     if !errors.is_empty() {
@@ -93,9 +101,15 @@ pub async fn create_case(
     let mut tx = st.store.begin().await?;
     // A client the caller may not open a case for is reported like an unknown one: no existence leak.
     let relation = clients::relation(&mut tx, &actor.user, client_id).await?;
-    let Some(relation) = relation.filter(|r| access::permits(actor.user.role, Action::OpenCase, *r)) else {
+    let Some(relation) =
+        relation.filter(|r| access::permits(actor.user.role, Action::OpenCase, *r))
+    else {
         if relation.is_some() {
-            tx.audit(actor.audit(AuditAction::AccessDenied, Some(client_id), "POST /api/v1/cases"));
+            tx.audit(actor.audit(
+                AuditAction::AccessDenied,
+                Some(client_id),
+                "POST /api/v1/cases",
+            ));
             tx.commit().await?;
         }
         return Err(unknown_client().into());
@@ -119,8 +133,18 @@ pub async fn create_case(
                 ),
             )
         })?;
-    let client = clients::get(&mut tx, client_id).await?.ok_or(ApiError::NotFound)?;
-    let case_id = cases::open(&mut tx, client_id, client.unit_id, opened_on, origin, &[manager.id]).await?;
+    let client = clients::get(&mut tx, client_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let case_id = cases::open(
+        &mut tx,
+        client_id,
+        client.unit_id,
+        opened_on,
+        origin,
+        &[manager.id],
+    )
+    .await?;
     let mut entry = actor.audit(AuditAction::CaseOpen, Some(client_id), "POST /api/v1/cases");
     entry.case_id = Some(case_id);
     tx.audit(entry);
@@ -144,6 +168,9 @@ fn unknown_client() -> FieldError {
     FieldError::new(
         "client_id",
         "unknown_client",
-        Msg::new("Klienten finns inte eller ligger utanför din behörighet.", "The client does not exist or is outside your rights."),
+        Msg::new(
+            "Klienten finns inte eller ligger utanför din behörighet.",
+            "The client does not exist or is outside your rights.",
+        ),
     )
 }

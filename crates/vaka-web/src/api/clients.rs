@@ -105,7 +105,11 @@ pub async fn create_client(
     ApiActor(actor): ApiActor,
     JsonBody(req): JsonBody<CreateClientRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let unit = actor.user.unit_id.filter(|_| access::may_ever(actor.user.role, Action::CreateClient)).ok_or(ApiError::Forbidden)?;
+    let unit = actor
+        .user
+        .unit_id
+        .filter(|_| access::may_ever(actor.user.role, Action::CreateClient))
+        .ok_or(ApiError::Forbidden)?;
     let today = vaka_domain::time::local_date(vaka_store::now());
     let new = NewClient::parse(
         &ClientInput {
@@ -120,7 +124,14 @@ pub async fn create_client(
         today,
     )?;
     let mut tx = st.store.begin().await?;
-    let id = clients::insert(&mut tx, actor.user.municipality_id, unit, &new, Some(actor.user.id)).await?;
+    let id = clients::insert(
+        &mut tx,
+        actor.user.municipality_id,
+        unit,
+        &new,
+        Some(actor.user.id),
+    )
+    .await?;
     tx.audit(actor.audit(AuditAction::ClientCreate, Some(id), "POST /api/v1/clients"));
     let client = clients::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
     tx.commit().await?;
@@ -134,11 +145,17 @@ pub async fn create_client(
 /// Read one client. Unknown ids and clients outside the caller's rights both answer 404.
 #[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = i64, Path)),
     responses((status = 200, body = ClientResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_client(State(st): State<AppState>, ApiActor(actor): ApiActor, Path(raw): Path<String>) -> Result<Json<ClientResponse>, ApiError> {
+pub async fn get_client(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+) -> Result<Json<ClientResponse>, ApiError> {
     let id = ClientId(path_id(&raw)?);
     let detail = format!("GET /api/v1/clients/{}", id.0);
     let mut tx = st.store.begin().await?;
-    let relation = clients::relation(&mut tx, &actor.user, id).await?.ok_or(ApiError::NotFound)?;
+    let relation = clients::relation(&mut tx, &actor.user, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if !access::permits(actor.user.role, Action::ReadClient, relation) {
         tx.audit(actor.audit(AuditAction::AccessDenied, Some(id), detail));
         tx.commit().await?;
@@ -173,7 +190,10 @@ pub async fn list_clients(
     }
     tx.commit().await?;
     Ok(Json(ClientList {
-        items: items.into_iter().map(|c| ClientResponse::for_viewer(c, &actor.user)).collect(),
+        items: items
+            .into_iter()
+            .map(|c| ClientResponse::for_viewer(c, &actor.user))
+            .collect(),
         total,
         limit,
         offset,

@@ -30,28 +30,51 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
-        .route("/api/v1/clients", post(clients::create_client).get(clients::list_clients))
+        .route(
+            "/api/v1/openapi.json",
+            get(|| async { Json(ApiDoc::openapi()) }),
+        )
+        .route(
+            "/api/v1/clients",
+            post(clients::create_client).get(clients::list_clients),
+        )
         .route("/api/v1/clients/{id}", get(clients::get_client))
         .route("/api/v1/cases", post(cases::create_case))
-        .route("/api/v1/{*rest}", axum::routing::any(|| async { ApiError::NotFound }))
+        .route(
+            "/api/v1/{*rest}",
+            axum::routing::any(|| async { ApiError::NotFound }),
+        )
 }
 
 /// Parses an optional integer query parameter within bounds, naming it when it is wrong.
-pub(crate) fn int_param(name: &str, value: Option<&str>, default: i64, min: i64, max: i64) -> Result<i64, ApiError> {
-    let Some(v) = value.filter(|v| !v.is_empty()) else { return Ok(default) };
+pub(crate) fn int_param(
+    name: &str,
+    value: Option<&str>,
+    default: i64,
+    min: i64,
+    max: i64,
+) -> Result<i64, ApiError> {
+    let Some(v) = value.filter(|v| !v.is_empty()) else {
+        return Ok(default);
+    };
     match v.parse::<i64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err(vaka_domain::FieldError::new(
             name,
             "out_of_range",
-            vaka_domain::Msg::new(format!("Ange ett heltal {min}–{max}."), format!("Give a whole number {min}–{max}.")),
+            vaka_domain::Msg::new(
+                format!("Ange ett heltal {min}–{max}."),
+                format!("Give a whole number {min}–{max}."),
+            ),
         )
         .into()),
     }
@@ -59,5 +82,8 @@ pub(crate) fn int_param(name: &str, value: Option<&str>, default: i64, min: i64,
 
 /// Parses a path id; anything that is not a positive integer is simply not found.
 pub(crate) fn path_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or(ApiError::NotFound)
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(ApiError::NotFound)
 }

@@ -3,12 +3,12 @@
 
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use chrono::Utc;
 use serde::Deserialize;
 use vaka_domain::access::{self, Action};
@@ -34,6 +34,11 @@ pub fn router() -> Router<AppState> {
         .route("/clients/{id}", get(client_page))
         .route("/lang/{code}", get(set_lang))
         .route("/static/vaka.css", get(css))
+        .route("/static/favicon.svg", get(favicon))
+        .route(
+            "/favicon.ico",
+            get(|| async { Redirect::permanent("/static/favicon.svg") }),
+        )
 }
 
 /// The language chosen by cookie (Swedish by default).
@@ -42,7 +47,9 @@ pub struct PageLang(pub Tr);
 impl<S: Send + Sync> FromRequestParts<S> for PageLang {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let lang = auth::cookie(parts, LANG_COOKIE).and_then(Lang::from_code).unwrap_or_default();
+        let lang = auth::cookie(parts, LANG_COOKIE)
+            .and_then(Lang::from_code)
+            .unwrap_or_default();
         Ok(PageLang(Tr::new(lang)))
     }
 }
@@ -56,10 +63,18 @@ pub struct Chrome {
 
 impl Chrome {
     fn anonymous(here: &str) -> Self {
-        Self { user_name: None, csrf: String::new(), here: here.to_owned() }
+        Self {
+            user_name: None,
+            csrf: String::new(),
+            here: here.to_owned(),
+        }
     }
     fn of(s: &SessionActor, here: &str) -> Self {
-        Self { user_name: Some(s.actor.user.display_name.clone()), csrf: s.csrf.clone(), here: here.to_owned() }
+        Self {
+            user_name: Some(s.actor.user.display_name.clone()),
+            csrf: s.csrf.clone(),
+            here: here.to_owned(),
+        }
     }
 }
 
@@ -101,7 +116,13 @@ async fn home(session: Result<SessionActor, NoSession>) -> Redirect {
     }
 }
 
-fn cookie_header(name: &str, value: &str, path: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+fn cookie_header(
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age: Option<i64>,
+    secure: bool,
+) -> HeaderValue {
     let mut c = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict");
     if let Some(age) = max_age {
         c.push_str(&format!("; Max-Age={age}"));
@@ -122,15 +143,42 @@ struct LoginPage {
     error: Option<&'static str>,
 }
 
-fn login_page(st: &AppState, t: Tr, status: StatusCode, username: String, error: Option<&'static str>) -> Response {
+fn login_page(
+    st: &AppState,
+    t: Tr,
+    status: StatusCode,
+    username: String,
+    error: Option<&'static str>,
+) -> Response {
     let token = auth::new_token("");
-    let mut res = render(status, LoginPage { t, chrome: Chrome::anonymous("/login"), login_csrf: token.clone(), username, error });
-    res.headers_mut()
-        .append(header::SET_COOKIE, cookie_header(LOGIN_CSRF_COOKIE, &token, "/login", Some(3600), st.config.secure_cookies));
+    let mut res = render(
+        status,
+        LoginPage {
+            t,
+            chrome: Chrome::anonymous("/login"),
+            login_csrf: token.clone(),
+            username,
+            error,
+        },
+    );
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(
+            LOGIN_CSRF_COOKIE,
+            &token,
+            "/login",
+            Some(3600),
+            st.config.secure_cookies,
+        ),
+    );
     res
 }
 
-async fn login_form(State(st): State<AppState>, PageLang(t): PageLang, session: Result<SessionActor, NoSession>) -> Response {
+async fn login_form(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: Result<SessionActor, NoSession>,
+) -> Response {
     if session.is_ok() {
         return Redirect::to("/caseload").into_response();
     }
@@ -144,9 +192,18 @@ struct LoginForm {
     csrf: String,
 }
 
-async fn login(State(st): State<AppState>, PageLang(t): PageLang, parts: LoginParts, Form(f): Form<LoginForm>) -> Response {
+async fn login(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    parts: LoginParts,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let username = f.username.trim().to_lowercase();
-    if !parts.login_csrf.as_deref().is_some_and(|c| auth::same_secret(c, &f.csrf)) {
+    if !parts
+        .login_csrf
+        .as_deref()
+        .is_some_and(|c| auth::same_secret(c, &f.csrf))
+    {
         return login_page(&st, t, StatusCode::FORBIDDEN, username, Some("login-csrf"));
     }
     let result = async {
@@ -160,10 +217,18 @@ async fn login(State(st): State<AppState>, PageLang(t): PageLang, parts: LoginPa
         let entry = NewAuditEntry {
             user_id: user.as_ref().map(|u| u.id),
             username: username.chars().take(64).collect(),
-            role: user.as_ref().map(|u| u.role.as_str()).unwrap_or("").to_owned(),
+            role: user
+                .as_ref()
+                .map(|u| u.role.as_str())
+                .unwrap_or("")
+                .to_owned(),
             client_id: None,
             case_id: None,
-            action: if ok { AuditAction::Login } else { AuditAction::LoginFailed },
+            action: if ok {
+                AuditAction::Login
+            } else {
+                AuditAction::LoginFailed
+            },
             detail: "POST /login".into(),
             emergency_reason: None,
             address: parts.address.clone(),
@@ -177,7 +242,9 @@ async fn login(State(st): State<AppState>, PageLang(t): PageLang, parts: LoginPa
                 }
                 let id = auth::new_token("");
                 let csrf = auth::new_token("");
-                let expires = Utc::now() + chrono::Duration::from_std(st.config.absolute_timeout).unwrap_or(chrono::Duration::hours(10));
+                let expires = Utc::now()
+                    + chrono::Duration::from_std(st.config.absolute_timeout)
+                        .unwrap_or(chrono::Duration::hours(10));
                 sessions::create(&mut tx, &auth::token_hash(&id), u.id, &csrf, expires).await?;
                 Some(id)
             }
@@ -191,11 +258,29 @@ async fn login(State(st): State<AppState>, PageLang(t): PageLang, parts: LoginPa
         Ok(Some(id)) => {
             let mut res = Redirect::to("/caseload").into_response();
             let h = res.headers_mut();
-            h.append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, &id, "/", None, st.config.secure_cookies));
-            h.append(header::SET_COOKIE, cookie_header(LOGIN_CSRF_COOKIE, "", "/login", Some(0), st.config.secure_cookies));
+            h.append(
+                header::SET_COOKIE,
+                cookie_header(SESSION_COOKIE, &id, "/", None, st.config.secure_cookies),
+            );
+            h.append(
+                header::SET_COOKIE,
+                cookie_header(
+                    LOGIN_CSRF_COOKIE,
+                    "",
+                    "/login",
+                    Some(0),
+                    st.config.secure_cookies,
+                ),
+            );
             res
         }
-        Ok(None) => login_page(&st, t, StatusCode::UNAUTHORIZED, username, Some("login-failed")),
+        Ok(None) => login_page(
+            &st,
+            t,
+            StatusCode::UNAUTHORIZED,
+            username,
+            Some("login-failed"),
+        ),
         Err(e) => crate::error::ApiError::from(e).into_response(),
     }
 }
@@ -223,9 +308,20 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(st): State<AppState>, PageLang(t): PageLang, session: SessionActor, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
+async fn logout(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
     if !auth::same_secret(&session.csrf, &f.csrf) {
-        return message(StatusCode::FORBIDDEN, t, Chrome::of(&session, "/"), "login-csrf");
+        return message(
+            StatusCode::FORBIDDEN,
+            t,
+            Chrome::of(&session, "/"),
+            "login-csrf",
+        );
     }
     let cookie = headers
         .get_all(header::COOKIE)
@@ -240,7 +336,11 @@ async fn logout(State(st): State<AppState>, PageLang(t): PageLang, session: Sess
         if let Some(c) = cookie {
             sessions::delete(&mut tx, &auth::token_hash(&c)).await?;
         }
-        tx.audit(session.actor.audit(AuditAction::Logout, None, "POST /logout"));
+        tx.audit(
+            session
+                .actor
+                .audit(AuditAction::Logout, None, "POST /logout"),
+        );
         tx.commit().await
     }
     .await;
@@ -248,7 +348,10 @@ async fn logout(State(st): State<AppState>, PageLang(t): PageLang, session: Sess
         return crate::error::ApiError::from(e).into_response();
     }
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut().append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", "/", Some(0), st.config.secure_cookies));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(SESSION_COOKIE, "", "/", Some(0), st.config.secure_cookies),
+    );
     res
 }
 
@@ -257,20 +360,49 @@ struct NextParam {
     next: Option<String>,
 }
 
-async fn set_lang(State(st): State<AppState>, Path(code): Path<String>, Query(q): Query<NextParam>) -> Response {
+async fn set_lang(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<NextParam>,
+) -> Response {
     let lang = Lang::from_code(&code).unwrap_or_default();
     // Only a local path: never an open redirect.
-    let next = q.next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or_else(|| "/".into());
+    let next = q
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".into());
     let mut res = Redirect::to(&next).into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        cookie_header(LANG_COOKIE, lang.code(), "/", Some(365 * 24 * 3600), st.config.secure_cookies),
+        cookie_header(
+            LANG_COOKIE,
+            lang.code(),
+            "/",
+            Some(365 * 24 * 3600),
+            st.config.secure_cookies,
+        ),
     );
     res
 }
 
 async fn css() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/vaka.css"))
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/vaka.css"),
+    )
+}
+
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../static/favicon.svg"),
+    )
 }
 
 struct CaseloadLine {
@@ -293,16 +425,26 @@ struct CaseloadPage {
 }
 
 fn intervention_label(t: Tr, name: &str) -> String {
-    name.parse::<Intervention>().map(|i| t.pick(i.label()).to_owned()).unwrap_or_else(|_| name.to_owned())
+    name.parse::<Intervention>()
+        .map(|i| t.pick(i.label()).to_owned())
+        .unwrap_or_else(|_| name.to_owned())
 }
 
 fn label(t: Tr, prefix: &str, value: &str) -> String {
     let key = format!("{prefix}-{value}");
     let text = t.t(&key);
-    if text == key { value.to_owned() } else { text.to_owned() }
+    if text == key {
+        value.to_owned()
+    } else {
+        text.to_owned()
+    }
 }
 
-fn display_name(c: &vaka_domain::client::Client, viewer: &vaka_domain::role::User, t: Tr) -> String {
+fn display_name(
+    c: &vaka_domain::client::Client,
+    viewer: &vaka_domain::role::User,
+    t: Tr,
+) -> String {
     if c.protection.is_protected() && !viewer.may_see_protected {
         t.t("protected-identity").to_owned()
     } else {
@@ -310,14 +452,20 @@ fn display_name(c: &vaka_domain::client::Client, viewer: &vaka_domain::role::Use
     }
 }
 
-async fn caseload(State(st): State<AppState>, PageLang(t): PageLang, session: SessionActor) -> Response {
+async fn caseload(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+) -> Response {
     let chrome = Chrome::of(&session, "/caseload");
     let actor: &Actor = &session.actor;
     let today = vaka_domain::time::local_date(vaka_store::now());
     let result = async {
         let mut tx = st.store.begin().await?;
         let (heading, rows) = match (actor.user.role, actor.user.unit_id) {
-            (Role::CaseManager, _) => ("caseload", clients::caseload(&mut tx, actor.user.id).await?),
+            (Role::CaseManager, _) => {
+                ("caseload", clients::caseload(&mut tx, actor.user.id).await?)
+            }
             (Role::UnitHead, Some(unit)) => {
                 let (list, _) = clients::list(&mut tx, clients::Scope::Unit(unit), 200, 0).await?;
                 let rows = list
@@ -337,7 +485,11 @@ async fn caseload(State(st): State<AppState>, PageLang(t): PageLang, session: Se
             _ => return Ok(None),
         };
         for r in &rows {
-            tx.audit(actor.audit(AuditAction::CaseloadRead, Some(r.client.id), "GET /caseload"));
+            tx.audit(actor.audit(
+                AuditAction::CaseloadRead,
+                Some(r.client.id),
+                "GET /caseload",
+            ));
         }
         tx.commit().await?;
         Ok::<_, vaka_store::StoreError>(Some((heading, rows)))
@@ -351,9 +503,13 @@ async fn caseload(State(st): State<AppState>, PageLang(t): PageLang, session: Se
     let mut lines: Vec<(i64, i64, CaseloadLine)> = rows
         .into_iter()
         .map(|r| {
-            let days = r.last_contact_at.map(|at| (today - vaka_domain::time::local_date(at)).num_days());
+            let days = r
+                .last_contact_at
+                .map(|at| (today - vaka_domain::time::local_date(at)).num_days());
             let status = match (&r.last_substance_use, r.last_well_being) {
-                (Some(u), Some(w)) => format!("{} · {} {w}/10", label(t, "use", u), t.t("well-being")),
+                (Some(u), Some(w)) => {
+                    format!("{} · {} {w}/10", label(t, "use", u), t.t("well-being"))
+                }
                 (Some(u), None) => label(t, "use", u),
                 _ => "–".to_owned(),
             };
@@ -362,8 +518,14 @@ async fn caseload(State(st): State<AppState>, PageLang(t): PageLang, session: Se
                 name: display_name(&r.client, &actor.user, t),
                 days_since: days.map_or_else(|| t.t("never").to_owned(), |d| d.to_string()),
                 last_status: status,
-                intervention: r.current_intervention.as_deref().map_or_else(|| "–".to_owned(), |i| intervention_label(t, i)),
-                housing: r.last_housing.as_deref().map_or_else(|| "–".to_owned(), |h| label(t, "housing", h)),
+                intervention: r
+                    .current_intervention
+                    .as_deref()
+                    .map_or_else(|| "–".to_owned(), |i| intervention_label(t, i)),
+                housing: r
+                    .last_housing
+                    .as_deref()
+                    .map_or_else(|| "–".to_owned(), |h| label(t, "housing", h)),
                 alerts: r.open_alerts,
             };
             (r.open_alerts, days.unwrap_or(i64::MAX), line)
@@ -371,7 +533,15 @@ async fn caseload(State(st): State<AppState>, PageLang(t): PageLang, session: Se
         .collect();
     // Whoever needs the case manager most first: open alerts, then the longest without contact.
     lines.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
-    render(StatusCode::OK, CaseloadPage { t, chrome, heading, rows: lines.into_iter().map(|l| l.2).collect() })
+    render(
+        StatusCode::OK,
+        CaseloadPage {
+            t,
+            chrome,
+            heading,
+            rows: lines.into_iter().map(|l| l.2).collect(),
+        },
+    )
 }
 
 struct ClientView {
@@ -421,7 +591,12 @@ struct ClientPage {
     placements: Vec<PlacementView>,
 }
 
-async fn client_page(State(st): State<AppState>, PageLang(t): PageLang, session: SessionActor, Path(raw): Path<String>) -> Response {
+async fn client_page(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    Path(raw): Path<String>,
+) -> Response {
     let here = format!("/clients/{raw}");
     let chrome = Chrome::of(&session, &here);
     let Some(id) = raw.parse::<i64>().ok().filter(|n| *n > 0).map(ClientId) else {
@@ -430,21 +605,36 @@ async fn client_page(State(st): State<AppState>, PageLang(t): PageLang, session:
     let actor = &session.actor;
     let result = async {
         let mut tx = st.store.begin().await?;
-        let Some(rel) = clients::relation(&mut tx, &actor.user, id).await? else { return Ok(None) };
+        let Some(rel) = clients::relation(&mut tx, &actor.user, id).await? else {
+            return Ok(None);
+        };
         if !access::permits(actor.user.role, Action::ReadClient, rel) {
-            tx.audit(actor.audit(AuditAction::AccessDenied, Some(id), format!("GET /clients/{}", id.0)));
+            tx.audit(actor.audit(
+                AuditAction::AccessDenied,
+                Some(id),
+                format!("GET /clients/{}", id.0),
+            ));
             tx.commit().await?;
             return Ok(None);
         }
-        let Some(client) = clients::get(&mut tx, id).await? else { return Ok(None) };
+        let Some(client) = clients::get(&mut tx, id).await? else {
+            return Ok(None);
+        };
         let case_list = cases::for_client(&mut tx, id).await?;
         let contacts = history::recent_contacts(&mut tx, id, 30).await?;
         let placements = history::placements(&mut tx, id).await?;
-        let mut manager_ids: Vec<i64> = case_list.iter().flat_map(|k| k.case_managers.iter().map(|u| u.0)).collect();
+        let mut manager_ids: Vec<i64> = case_list
+            .iter()
+            .flat_map(|k| k.case_managers.iter().map(|u| u.0))
+            .collect();
         manager_ids.sort_unstable();
         manager_ids.dedup();
         let names = history::user_names(&mut tx, &manager_ids).await?;
-        tx.audit(actor.audit(AuditAction::ClientRead, Some(id), format!("GET /clients/{}", id.0)));
+        tx.audit(actor.audit(
+            AuditAction::ClientRead,
+            Some(id),
+            format!("GET /clients/{}", id.0),
+        ));
         tx.commit().await?;
         Ok::<_, vaka_store::StoreError>(Some((client, case_list, contacts, placements, names)))
     }
@@ -469,13 +659,24 @@ async fn client_page(State(st): State<AppState>, PageLang(t): PageLang, session:
         address: if hide { None } else { client.address.clone() },
         phone: if hide { None } else { client.phone.clone() },
     };
-    let name_of = |id: i64| names.iter().find(|(u, _)| *u == id).map(|(_, n)| n.clone()).unwrap_or_default();
+    let name_of = |id: i64| {
+        names
+            .iter()
+            .find(|(u, _)| *u == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
     let cases = case_list
         .iter()
         .map(|k| CaseView {
             opened_on: k.opened_on.to_string(),
             status: label(t, "status", k.status.as_str()),
-            managers: k.case_managers.iter().map(|u| name_of(u.0)).collect::<Vec<_>>().join(", "),
+            managers: k
+                .case_managers
+                .iter()
+                .map(|u| name_of(u.0))
+                .collect::<Vec<_>>()
+                .join(", "),
         })
         .collect();
     let contacts = contacts
@@ -485,7 +686,9 @@ async fn client_page(State(st): State<AppState>, PageLang(t): PageLang, session:
             kind: label(t, "kind", &x.kind),
             use_label: label(t, "use", &x.substance_use),
             use_code: x.substance_use,
-            well_being: x.well_being.map_or_else(|| "–".into(), |w| format!("{w}/10")),
+            well_being: x
+                .well_being
+                .map_or_else(|| "–".into(), |w| format!("{w}/10")),
             housing: label(t, "housing", &x.housing),
             note: x.note,
             author: x.author,
@@ -497,12 +700,30 @@ async fn client_page(State(st): State<AppState>, PageLang(t): PageLang, session:
         .map(|p| PlacementView {
             intervention: intervention_label(t, &p.intervention),
             provider: p.provider.unwrap_or_else(|| "–".into()),
-            period: format!("{} – {}", p.start, p.end.map_or_else(|| t.t("ongoing").to_owned(), |e| e.to_string())),
+            period: format!(
+                "{} – {}",
+                p.start,
+                p.end
+                    .map_or_else(|| t.t("ongoing").to_owned(), |e| e.to_string())
+            ),
             price: Money(p.daily_price_ore).to_string(),
-            end_reason: p.end_reason.as_deref().map_or_else(|| "–".into(), |r| label(t, "end", r)),
+            end_reason: p
+                .end_reason
+                .as_deref()
+                .map_or_else(|| "–".into(), |r| label(t, "end", r)),
         })
         .collect();
-    render(StatusCode::OK, ClientPage { t, chrome, c, cases, contacts, placements })
+    render(
+        StatusCode::OK,
+        ClientPage {
+            t,
+            chrome,
+            c,
+            cases,
+            contacts,
+            placements,
+        },
+    )
 }
 
 #[cfg(test)]

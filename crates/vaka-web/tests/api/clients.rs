@@ -4,92 +4,170 @@ use vaka_store::both;
 
 use super::*;
 
-both!(registering_a_client_normalises_the_number_and_derives_birth_date_and_sex, |db| async move {
-    let app = app(db).await;
-    let r = app
+both!(
+    registering_a_client_normalises_the_number_and_derives_birth_date_and_sex,
+    |db| async move {
+        let app = app(db).await;
+        let r = app
         .post("/api/v1/clients", "cm", json!({"personal_number": "121212-1212", "given_name": " Tolvan ", "family_name": "Tolvansson"}))
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    assert_eq!(r.json["personal_number"], "201212121212");
-    assert_eq!(r.json["personal_number_kind"], "personnummer");
-    assert_eq!(r.json["birth_date"], "2012-12-12");
-    assert_eq!(r.json["sex"], "male");
-    assert_eq!(r.json["given_name"], "Tolvan");
-    let id = r.json["id"].as_i64().unwrap();
-    assert_eq!(r.headers["location"], format!("/api/v1/clients/{id}"));
-});
-
-both!(a_reservnummer_and_a_samordningsnummer_are_accepted, |db| async move {
-    let app = app(db).await;
-    let r = app.post("/api/v1/clients", "head", json!({"personal_number": "19800101-R042", "given_name": "A", "family_name": "B", "sex": "female"})).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    assert_eq!((r.json["personal_number"].as_str(), r.json["personal_number_kind"].as_str()), (Some("19800101R042"), Some("reservnummer")));
-    assert_eq!(r.json["sex"], "female");
-    let r = app.post("/api/v1/clients", "head", json!({"personal_number": "19570574-9959", "given_name": "C", "family_name": "D"})).await;
-    assert_eq!(r.status, StatusCode::CREATED);
-    assert_eq!((r.json["birth_date"].as_str(), r.json["personal_number_kind"].as_str()), (Some("1957-05-14"), Some("samordningsnummer")));
-});
-
-both!(an_invalid_personal_number_gets_422_naming_the_field_in_both_languages, |db| async move {
-    let app = app(db).await;
-    for (number, code) in [
-        ("19121212-1213", "invalid_check_digit"),
-        ("20990101-1234", "future_date"),
-        ("900230-1233", "invalid_date"),
-        ("20150916-0006", "invalid_birth_number"),
-        ("hello", "invalid_format"),
-        ("", "required"),
-    ] {
-        let r = app.post("/api/v1/clients", "cm", json!({"personal_number": number, "given_name": "A", "family_name": "B"})).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{number}");
-        assert_eq!(error(&r), (code, Some("personal_number")), "{number}: {}", r.text);
-        assert!(!r.json["error"]["message_sv"].as_str().unwrap().is_empty());
-        assert!(!r.json["error"]["message_en"].as_str().unwrap().is_empty());
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json["personal_number"], "201212121212");
+        assert_eq!(r.json["personal_number_kind"], "personnummer");
+        assert_eq!(r.json["birth_date"], "2012-12-12");
+        assert_eq!(r.json["sex"], "male");
+        assert_eq!(r.json["given_name"], "Tolvan");
+        let id = r.json["id"].as_i64().unwrap();
+        assert_eq!(r.headers["location"], format!("/api/v1/clients/{id}"));
     }
-});
+);
+
+both!(
+    a_reservnummer_and_a_samordningsnummer_are_accepted,
+    |db| async move {
+        let app = app(db).await;
+        let r = app.post("/api/v1/clients", "head", json!({"personal_number": "19800101-R042", "given_name": "A", "family_name": "B", "sex": "female"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(
+            (
+                r.json["personal_number"].as_str(),
+                r.json["personal_number_kind"].as_str()
+            ),
+            (Some("19800101R042"), Some("reservnummer"))
+        );
+        assert_eq!(r.json["sex"], "female");
+        let r = app
+            .post(
+                "/api/v1/clients",
+                "head",
+                json!({"personal_number": "19570574-9959", "given_name": "C", "family_name": "D"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        assert_eq!(
+            (
+                r.json["birth_date"].as_str(),
+                r.json["personal_number_kind"].as_str()
+            ),
+            (Some("1957-05-14"), Some("samordningsnummer"))
+        );
+    }
+);
+
+both!(
+    an_invalid_personal_number_gets_422_naming_the_field_in_both_languages,
+    |db| async move {
+        let app = app(db).await;
+        for (number, code) in [
+            ("19121212-1213", "invalid_check_digit"),
+            ("20990101-1234", "future_date"),
+            ("900230-1233", "invalid_date"),
+            ("20150916-0006", "invalid_birth_number"),
+            ("hello", "invalid_format"),
+            ("", "required"),
+        ] {
+            let r = app
+                .post(
+                    "/api/v1/clients",
+                    "cm",
+                    json!({"personal_number": number, "given_name": "A", "family_name": "B"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{number}");
+            assert_eq!(
+                error(&r),
+                (code, Some("personal_number")),
+                "{number}: {}",
+                r.text
+            );
+            assert!(!r.json["error"]["message_sv"].as_str().unwrap().is_empty());
+            assert!(!r.json["error"]["message_en"].as_str().unwrap().is_empty());
+        }
+    }
+);
 
 both!(a_future_birth_date_is_refused, |db| async move {
     let app = app(db).await;
     let next_year = chrono::Utc::now().date_naive() + chrono::Duration::days(400);
     let number = format!("{}-R001", next_year.format("%Y%m%d"));
-    let r = app.post("/api/v1/clients", "cm", json!({"personal_number": number, "given_name": "A", "family_name": "B"})).await;
+    let r = app
+        .post(
+            "/api/v1/clients",
+            "cm",
+            json!({"personal_number": number, "given_name": "A", "family_name": "B"}),
+        )
+        .await;
     assert_eq!(error(&r), ("future_date", Some("personal_number")));
 });
 
-both!(several_invalid_fields_are_all_reported_and_nothing_is_saved, |db| async move {
-    let app = app(db).await;
-    let r = app.post("/api/v1/clients", "head", json!({"personal_number": "19121212-1212", "sex": "other", "phone": "ring mig"})).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<&str> = r.json["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["given_name", "family_name", "sex", "phone"]);
-    assert_eq!(app.get("/api/v1/clients", "head").await.json["total"], 0);
-});
+both!(
+    several_invalid_fields_are_all_reported_and_nothing_is_saved,
+    |db| async move {
+        let app = app(db).await;
+        let r = app
+            .post(
+                "/api/v1/clients",
+                "head",
+                json!({"personal_number": "19121212-1212", "sex": "other", "phone": "ring mig"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = r.json["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["given_name", "family_name", "sex", "phone"]);
+        assert_eq!(app.get("/api/v1/clients", "head").await.json["total"], 0);
+    }
+);
 
-both!(the_same_personal_number_twice_is_409_and_the_first_client_is_untouched, |db| async move {
-    let app = app(db).await;
-    let id = app.client("head", "19121212-1212").await;
-    let r = app.post("/api/v1/clients", "head", json!({"personal_number": "121212+1212", "given_name": "X", "family_name": "Y"})).await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
-    assert_eq!(error(&r), ("already_exists", Some("personal_number")));
-    let list = app.get("/api/v1/clients", "head").await;
-    assert_eq!(list.json["total"], 1);
-    assert_eq!(list.json["items"][0]["id"], id);
-    assert_eq!(list.json["items"][0]["given_name"], "Test");
-});
+both!(
+    the_same_personal_number_twice_is_409_and_the_first_client_is_untouched,
+    |db| async move {
+        let app = app(db).await;
+        let id = app.client("head", "19121212-1212").await;
+        let r = app
+            .post(
+                "/api/v1/clients",
+                "head",
+                json!({"personal_number": "121212+1212", "given_name": "X", "family_name": "Y"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+        assert_eq!(error(&r), ("already_exists", Some("personal_number")));
+        let list = app.get("/api/v1/clients", "head").await;
+        assert_eq!(list.json["total"], 1);
+        assert_eq!(list.json["items"][0]["id"], id);
+        assert_eq!(list.json["items"][0]["given_name"], "Test");
+    }
+);
 
 both!(an_unknown_or_malformed_id_is_404, |db| async move {
     let app = app(db).await;
-    for uri in ["/api/v1/clients/999999", "/api/v1/clients/abc", "/api/v1/clients/-1", "/api/v1/clients/0"] {
+    for uri in [
+        "/api/v1/clients/999999",
+        "/api/v1/clients/abc",
+        "/api/v1/clients/-1",
+        "/api/v1/clients/0",
+    ] {
         let r = app.get(uri, "head").await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
         assert_eq!(error(&r).0, "not_found");
     }
-    assert_eq!(app.get("/api/v1/nothing-here", "head").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/v1/nothing-here", "head").await.status,
+        StatusCode::NOT_FOUND
+    );
 });
 
 both!(the_list_is_paginated_in_name_order, |db| async move {
     let app = app(db).await;
-    for (i, family) in ["Öberg", "Andersson", "Berg", "Dahl", "Ek"].iter().enumerate() {
+    for (i, family) in ["Öberg", "Andersson", "Berg", "Dahl", "Ek"]
+        .iter()
+        .enumerate()
+    {
         let r = app
             .post("/api/v1/clients", "head", json!({"personal_number": format!("1980010{}-R00{i}", i + 1), "given_name": "A", "family_name": family}))
             .await;
@@ -97,8 +175,20 @@ both!(the_list_is_paginated_in_name_order, |db| async move {
     }
     let r = app.get("/api/v1/clients?limit=2&offset=1", "head").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!((r.json["total"].as_i64(), r.json["limit"].as_i64(), r.json["offset"].as_i64()), (Some(5), Some(2), Some(1)));
-    let names: Vec<&str> = r.json["items"].as_array().unwrap().iter().map(|c| c["family_name"].as_str().unwrap()).collect();
+    assert_eq!(
+        (
+            r.json["total"].as_i64(),
+            r.json["limit"].as_i64(),
+            r.json["offset"].as_i64()
+        ),
+        (Some(5), Some(2), Some(1))
+    );
+    let names: Vec<&str> = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["family_name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Berg", "Dahl"]);
     for bad in ["limit=0", "limit=501", "limit=abc", "offset=-1"] {
         let r = app.get(&format!("/api/v1/clients?{bad}"), "head").await;
@@ -107,9 +197,11 @@ both!(the_list_is_paginated_in_name_order, |db| async move {
     }
 });
 
-both!(a_protected_identity_hides_name_and_address_from_users_without_the_right, |db| async move {
-    let app = app(db).await;
-    let r = app
+both!(
+    a_protected_identity_hides_name_and_address_from_users_without_the_right,
+    |db| async move {
+        let app = app(db).await;
+        let r = app
         .post(
             "/api/v1/clients",
             "head",
@@ -117,47 +209,63 @@ both!(a_protected_identity_hides_name_and_address_from_users_without_the_right, 
                    "protection": "protected_registration", "address": "Gömd väg 1"}),
         )
         .await;
-    let id = r.json["id"].as_i64().unwrap();
-    // The unit head has the right and sees everything.
-    assert_eq!(r.json["given_name"], "Hemlig");
-    assert_eq!(app.get(&format!("/api/v1/clients/{id}"), "head").await.json["address"], "Gömd väg 1");
-    let r = app.post("/api/v1/cases", "head", json!({"client_id": id, "case_manager": "cm"})).await;
-    assert_eq!(r.status, StatusCode::CREATED);
-    let seen = app.get(&format!("/api/v1/clients/{id}"), "cm").await;
-    assert_eq!(seen.status, StatusCode::OK);
-    assert_eq!(seen.json["given_name"], "(skyddad)");
-    assert_eq!(seen.json["family_name"], "(skyddad)");
-    assert_eq!(seen.json["address"], Value::Null);
-    assert!(!seen.text.contains("Hemlig") && !seen.text.contains("Gömd"));
-});
+        let id = r.json["id"].as_i64().unwrap();
+        // The unit head has the right and sees everything.
+        assert_eq!(r.json["given_name"], "Hemlig");
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{id}"), "head").await.json["address"],
+            "Gömd väg 1"
+        );
+        let r = app
+            .post(
+                "/api/v1/cases",
+                "head",
+                json!({"client_id": id, "case_manager": "cm"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let seen = app.get(&format!("/api/v1/clients/{id}"), "cm").await;
+        assert_eq!(seen.status, StatusCode::OK);
+        assert_eq!(seen.json["given_name"], "(skyddad)");
+        assert_eq!(seen.json["family_name"], "(skyddad)");
+        assert_eq!(seen.json["address"], Value::Null);
+        assert!(!seen.text.contains("Hemlig") && !seen.text.contains("Gömd"));
+    }
+);
 
-both!(every_client_read_and_write_lands_in_the_access_log, |db| async move {
-    let app = app(db).await;
-    let id = app.assigned_client("cm", "19121212-1212").await;
-    app.get(&format!("/api/v1/clients/{id}"), "cm").await;
-    app.get("/api/v1/clients", "cm").await;
-    app.get(&format!("/api/v1/clients/{id}"), "cm2").await;
-    let log = app.audit_for(id).await;
-    let expected: Vec<(String, String)> = [
-        ("client_create", "head"),
-        ("case_open", "head"),
-        ("client_read", "cm"),
-        ("client_list", "cm"),
-        ("access_denied", "cm2"),
-    ]
-    .iter()
-    .map(|(a, u)| ((*a).to_owned(), (*u).to_owned()))
-    .collect();
-    assert_eq!(log, expected);
-    assert!(app.audit_verifies().await);
-});
+both!(
+    every_client_read_and_write_lands_in_the_access_log,
+    |db| async move {
+        let app = app(db).await;
+        let id = app.assigned_client("cm", "19121212-1212").await;
+        app.get(&format!("/api/v1/clients/{id}"), "cm").await;
+        app.get("/api/v1/clients", "cm").await;
+        app.get(&format!("/api/v1/clients/{id}"), "cm2").await;
+        let log = app.audit_for(id).await;
+        let expected: Vec<(String, String)> = [
+            ("client_create", "head"),
+            ("case_open", "head"),
+            ("client_read", "cm"),
+            ("client_list", "cm"),
+            ("access_denied", "cm2"),
+        ]
+        .iter()
+        .map(|(a, u)| ((*a).to_owned(), (*u).to_owned()))
+        .collect();
+        assert_eq!(log, expected);
+        assert!(app.audit_verifies().await);
+    }
+);
 
-both!(a_failed_write_leaves_no_audit_entry_and_no_row, |db| async move {
-    let app = app(db).await;
-    app.client("head", "19121212-1212").await;
-    let before = app.audit_for(1).await.len();
-    let r = app.api(Method::POST, "/api/v1/clients", Some("head"), Some(json!({"personal_number": "19121212-1212", "given_name": "A", "family_name": "B"}))).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(app.audit_for(1).await.len(), before);
-    assert_eq!(app.get("/api/v1/clients", "head").await.json["total"], 1);
-});
+both!(
+    a_failed_write_leaves_no_audit_entry_and_no_row,
+    |db| async move {
+        let app = app(db).await;
+        app.client("head", "19121212-1212").await;
+        let before = app.audit_for(1).await.len();
+        let r = app.api(Method::POST, "/api/v1/clients", Some("head"), Some(json!({"personal_number": "19121212-1212", "given_name": "A", "family_name": "B"}))).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(app.audit_for(1).await.len(), before);
+        assert_eq!(app.get("/api/v1/clients", "head").await.json["total"], 1);
+    }
+);

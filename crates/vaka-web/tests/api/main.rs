@@ -2,8 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access;
-mod clients;
 mod cases;
+mod clients;
 mod pages;
 mod protocol;
 
@@ -41,9 +41,15 @@ pub async fn app(db: TestDb) -> App {
 
 pub async fn app_with(db: TestDb, config: WebConfig) -> App {
     let mut tx = db.store.begin().await.unwrap();
-    let m = municipalities::create(&mut tx, "Testkommun", "0001").await.unwrap();
-    let unit = municipalities::create_unit(&mut tx, m, "Enhet A").await.unwrap();
-    let other_unit = municipalities::create_unit(&mut tx, m, "Enhet B").await.unwrap();
+    let m = municipalities::create(&mut tx, "Testkommun", "0001")
+        .await
+        .unwrap();
+    let unit = municipalities::create_unit(&mut tx, m, "Enhet A")
+        .await
+        .unwrap();
+    let other_unit = municipalities::create_unit(&mut tx, m, "Enhet B")
+        .await
+        .unwrap();
     let hash = auth::hash_password(PASSWORD).unwrap();
     let mut tokens_by_user = HashMap::new();
     let mut user_ids = HashMap::new();
@@ -73,13 +79,23 @@ pub async fn app_with(db: TestDb, config: WebConfig) -> App {
         .await
         .unwrap();
         let token = auth::new_token("vaka_");
-        tokens::create(&mut tx, id, &auth::token_hash(&token), None, None).await.unwrap();
+        tokens::create(&mut tx, id, &auth::token_hash(&token), None, None)
+            .await
+            .unwrap();
         tokens_by_user.insert(name, token);
         user_ids.insert(name, id);
     }
     tx.commit().await.unwrap();
     let router = vaka_web::router(db.store.clone(), config);
-    App { db, router, municipality: m, unit, other_unit, tokens: tokens_by_user, user_ids }
+    App {
+        db,
+        router,
+        municipality: m,
+        unit,
+        other_unit,
+        tokens: tokens_by_user,
+        user_ids,
+    }
 }
 
 pub struct Reply {
@@ -101,17 +117,31 @@ impl App {
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status, headers, json, text }
+        Reply {
+            status,
+            headers,
+            json,
+            text,
+        }
     }
 
     /// A JSON API call as `user` (None: without a token).
-    pub async fn api(&self, method: Method, uri: &str, user: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn api(
+        &self,
+        method: Method,
+        uri: &str,
+        user: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut b = Request::builder().method(method).uri(uri);
         if let Some(u) = user {
             b = b.header(header::AUTHORIZATION, format!("Bearer {}", self.token(u)));
         }
         let req = match body {
-            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())).unwrap(),
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
             None => b.body(Body::empty()).unwrap(),
         };
         self.send(req).await
@@ -138,7 +168,13 @@ impl App {
     pub async fn assigned_client(&self, manager: &str, number: &str) -> i64 {
         let head = if manager == "cm_b" { "head_b" } else { "head" };
         let id = self.client(head, number).await;
-        let r = self.post("/api/v1/cases", head, serde_json::json!({"client_id": id, "case_manager": manager})).await;
+        let r = self
+            .post(
+                "/api/v1/cases",
+                head,
+                serde_json::json!({"client_id": id, "case_manager": manager}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         id
     }
@@ -146,18 +182,30 @@ impl App {
     /// The access-log entries (action, username) about a client, oldest first.
     pub async fn audit_for(&self, client: i64) -> Vec<(String, String)> {
         let mut tx = self.db.store.begin().await.unwrap();
-        let mut list = vaka_store::audit::for_client(&mut tx, vaka_domain::ids::ClientId(client), 1000).await.unwrap();
+        let mut list =
+            vaka_store::audit::for_client(&mut tx, vaka_domain::ids::ClientId(client), 1000)
+                .await
+                .unwrap();
         list.reverse();
-        list.into_iter().map(|e| (e.action_name, e.entry.username)).collect()
+        list.into_iter()
+            .map(|e| (e.action_name, e.entry.username))
+            .collect()
     }
 
     pub async fn audit_verifies(&self) -> bool {
         let mut tx = self.db.store.begin().await.unwrap();
-        vaka_store::audit::verify(&mut tx).await.unwrap().first_problem.is_none()
+        vaka_store::audit::verify(&mut tx)
+            .await
+            .unwrap()
+            .first_problem
+            .is_none()
     }
 }
 
 /// The `error` object of a reply.
 pub fn error(r: &Reply) -> (&str, Option<&str>) {
-    (r.json["error"]["code"].as_str().unwrap_or(""), r.json["error"]["field"].as_str())
+    (
+        r.json["error"]["code"].as_str().unwrap_or(""),
+        r.json["error"]["field"].as_str(),
+    )
 }

@@ -1,0 +1,392 @@
+//! The `vaka` binary end to end: the CLI contract and a running server, on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use vaka_store::both;
+
+fn vaka(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vaka"))
+        .args(args)
+        .env_remove("VAKA_DATABASE_URL")
+        .env("VAKA_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+struct Server(Child, u16);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn serve(url: &str, extra: &[&str]) -> Server {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut args = vec!["serve", "--database-url", url, "--addr", &addr];
+    args.extend_from_slice(extra);
+    let child = Command::new(env!("CARGO_BIN_EXE_vaka"))
+        .args(&args)
+        .env("VAKA_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server(child, port);
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(60) {
+        if http(port, "GET", "/healthz", None, None).map(|r| r.0) == Some(200) {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the server did not answer /healthz within 60 s");
+}
+
+/// A minimal HTTP/1.1 client: (status, body).
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    if let Some(t) = token {
+        req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    if let Some(b) = body {
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    req.push_str("\r\n");
+    if let Some(b) = body {
+        req.push_str(b);
+    }
+    s.write_all(req.as_bytes()).ok()?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).ok()?;
+    let status = raw.split_whitespace().nth(1)?.parse().ok()?;
+    let body = raw
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Some((status, body))
+}
+
+both!(
+    migrate_add_a_user_create_a_token_and_use_it,
+    |db| async move {
+        let url = db.url().to_owned();
+        assert!(ok(&vaka(&["migrate", "--database-url", &url], None)).contains("up to date"));
+        let out = vaka(
+            &[
+                "user",
+                "add",
+                "--database-url",
+                &url,
+                "--username",
+                "anna",
+                "--role",
+                "unit_head",
+                "--password-stdin",
+            ],
+            Some("ett-bra-och-langt-losenord\n"),
+        );
+        assert!(ok(&out).contains("Added anna (unit_head)"));
+        let out = ok(&vaka(
+            &[
+                "token",
+                "create",
+                "--database-url",
+                &url,
+                "--username",
+                "anna",
+            ],
+            None,
+        ));
+        let token = out.lines().last().unwrap().trim().to_owned();
+        assert!(token.starts_with("vaka_") && token.len() > 40, "{out}");
+        let server = serve(&url, &[]);
+        let (status, body) = http(server.1, "POST", "/api/v1/clients", Some(&token),
+        Some(r#"{"personal_number": "19121212-1212", "given_name": "Tolvan", "family_name": "Tolvansson"}"#)).unwrap();
+        assert_eq!(status, 201, "{body}");
+        let created: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(created["personal_number"], "191212121212");
+        let (status, _) =
+            http(server.1, "GET", "/api/v1/clients", Some("vaka_wrong"), None).unwrap();
+        assert_eq!(status, 401);
+        let (status, body) = http(server.1, "GET", "/api/v1/clients", Some(&token), None).unwrap();
+        assert_eq!(status, 200);
+        assert!(body.contains("Tolvansson"));
+        drop(server);
+        assert!(ok(&vaka(&["audit", "verify", "--database-url", &url], None)).contains("intact"));
+    }
+);
+
+both!(
+    user_add_refuses_weak_passwords_bad_roles_and_duplicates,
+    |db| async move {
+        let url = db.url().to_owned();
+        let add = |name: &str, role: &str, pw: &str| {
+            vaka(
+                &[
+                    "user",
+                    "add",
+                    "--database-url",
+                    &url,
+                    "--username",
+                    name,
+                    "--role",
+                    role,
+                    "--password-stdin",
+                ],
+                Some(pw),
+            )
+        };
+        let short = add("anna", "case_manager", "kort");
+        assert!(!short.status.success());
+        assert!(stderr(&short).contains("password") && stderr(&short).contains("12"));
+        let common = add("anna", "case_manager", "password1234");
+        assert!(!common.status.success() && stderr(&common).contains("common"));
+        let role = add("anna", "boss", "ett-bra-och-langt-losenord");
+        assert!(!role.status.success() && stderr(&role).contains("--role"));
+        let name = add("Anna Berg", "case_manager", "ett-bra-och-langt-losenord");
+        assert!(!name.status.success() && stderr(&name).contains("--username"));
+        ok(&add("anna", "case_manager", "ett-bra-och-langt-losenord"));
+        let again = add("anna", "admin", "ett-bra-och-langt-losenord");
+        assert!(!again.status.success() && stderr(&again).contains("already exists"));
+        let missing = vaka(
+            &[
+                "token",
+                "create",
+                "--database-url",
+                &url,
+                "--username",
+                "ghost",
+            ],
+            None,
+        );
+        assert!(!missing.status.success() && stderr(&missing).contains("ghost"));
+    }
+);
+
+both!(
+    the_demo_is_the_same_for_the_same_seed_and_refuses_a_database_with_data,
+    |db| async move {
+        let url = db.url().to_owned();
+        let out = ok(&vaka(
+            &[
+                "demo",
+                "--database-url",
+                &url,
+                "--clients",
+                "40",
+                "--seed",
+                "7",
+            ],
+            None,
+        ));
+        assert!(
+            out.contains("anna.berg")
+                && out.contains("vaka-demo-2026!")
+                && out.contains("unit_head")
+        );
+        let again = vaka(
+            &[
+                "demo",
+                "--database-url",
+                &url,
+                "--clients",
+                "40",
+                "--seed",
+                "7",
+            ],
+            None,
+        );
+        assert!(!again.status.success() && stderr(&again).contains("already has data"));
+
+        let twin = vaka_store::testing::TestDb::new(db.store.backend()).await;
+        ok(&vaka(
+            &[
+                "demo",
+                "--database-url",
+                twin.url(),
+                "--clients",
+                "40",
+                "--seed",
+                "7",
+            ],
+            None,
+        ));
+        let other = vaka_store::testing::TestDb::new(db.store.backend()).await;
+        ok(&vaka(
+            &[
+                "demo",
+                "--database-url",
+                other.url(),
+                "--clients",
+                "40",
+                "--seed",
+                "8",
+            ],
+            None,
+        ));
+        let people = |store: vaka_store::Store| async move {
+            let mut tx = store.begin().await.unwrap();
+            let units =
+                vaka_store::municipalities::units(&mut tx, vaka_domain::ids::MunicipalityId(1))
+                    .await
+                    .unwrap();
+            let mut all = Vec::new();
+            for u in units {
+                let (list, _) = vaka_store::clients::list(
+                    &mut tx,
+                    vaka_store::clients::Scope::Unit(u.id),
+                    500,
+                    0,
+                )
+                .await
+                .unwrap();
+                all.extend(list.into_iter().map(|c| {
+                    format!(
+                        "{} {} {}",
+                        c.personal_number.canonical(),
+                        c.given_name,
+                        c.family_name
+                    )
+                }));
+            }
+            all.sort();
+            all
+        };
+        let (a, b, c) = (
+            people(db.store.clone()).await,
+            people(twin.store.clone()).await,
+            people(other.store.clone()).await,
+        );
+        assert_eq!(a.len(), 40);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        // Only reservnummer and Skatteverket's published test number: no number can be a real person's.
+        assert!(
+            a.iter()
+                .all(|p| p.starts_with("191212121212 ") || p.as_bytes()[8] == b'R'),
+            "{a:?}"
+        );
+        assert!(ok(&vaka(&["audit", "verify", "--database-url", &url], None)).contains("intact"));
+    }
+);
+
+both!(
+    audit_verify_exits_non_zero_naming_a_tampered_entry,
+    |db| async move {
+        let url = db.url().to_owned();
+        for name in ["a1", "a2", "a3"] {
+            ok(&vaka(
+                &[
+                    "user",
+                    "add",
+                    "--database-url",
+                    &url,
+                    "--username",
+                    name,
+                    "--role",
+                    "analyst",
+                    "--password-stdin",
+                ],
+                Some("ett-bra-och-langt-losenord"),
+            ));
+        }
+        let mut tx = db.store.begin().await.unwrap();
+        vaka_store::testing::exec(
+            &mut tx,
+            "UPDATE audit_log SET detail = 'nothing to see' WHERE id = 2",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let out = vaka(&["audit", "verify", "--database-url", &url], None);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("entry 2"));
+    }
+);
+
+both!(
+    serve_with_demo_loads_an_empty_database_and_answers,
+    |db| async move {
+        let url = db.url().to_owned();
+        let server = serve(&url, &["--demo"]);
+        let (status, body) = http(server.1, "GET", "/login", None, None).unwrap();
+        assert_eq!(status, 200);
+        assert!(body.contains("Logga in"));
+        let (status, body) = http(server.1, "GET", "/api/v1/openapi.json", None, None).unwrap();
+        assert_eq!(status, 200);
+        assert!(body.contains("/api/v1/clients"));
+    }
+);
+
+#[test]
+fn an_unsupported_database_url_is_a_clear_error() {
+    let out = vaka(&["migrate", "--database-url", "mysql://localhost/x"], None);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("sqlite://") && stderr(&out).contains("postgres://"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn help_lists_the_contract_commands() {
+    let out = ok(&vaka(&["--help"], None));
+    for cmd in ["serve", "migrate", "demo", "user", "token", "audit"] {
+        assert!(out.contains(cmd), "{cmd}");
+    }
+}
