@@ -13,10 +13,17 @@ impl OrganisationNumber {
     /// Accepts `NNNNNN-NNNN` or ten digits (and the 12-digit form with the `16` prefix).
     pub fn parse(field: &str, input: &str) -> Result<Self, FieldError> {
         let s = input.trim();
-        let compact: String = match s.len() {
-            11 if s.as_bytes().get(6) == Some(&b'-') => s.chars().filter(|&c| c != '-').collect(),
-            12 if s.starts_with("16") => s[2..].to_owned(),
+        // NNNNNN-NNNN, or the 12-digit form with the prefix 16 (16NNNNNN-NNNN), hyphen optional.
+        let hyphen_at = if s.len() == 13 { 8 } else { 6 };
+        let without_hyphen = match s.char_indices().nth(hyphen_at) {
+            Some((i, '-')) if s.len() == 11 || s.len() == 13 => {
+                format!("{}{}", &s[..i], &s[i + 1..])
+            }
             _ => s.to_owned(),
+        };
+        let compact = match without_hyphen.strip_prefix("16") {
+            Some(rest) if without_hyphen.len() == 12 => rest.to_owned(),
+            _ => without_hyphen,
         };
         let format_error = || {
             FieldError::new(
@@ -92,7 +99,15 @@ mod tests {
             (e.field.as_str(), e.code),
             ("organisation_number", "invalid_check_digit")
         );
-        for s in ["55601-25790", "abc", "", "556012579", "5560125790x"] {
+        for s in [
+            "55601-25790",
+            "abc",
+            "",
+            "556012579",
+            "5560125790x",
+            "17556012-5790",
+            "åäö",
+        ] {
             assert_eq!(
                 OrganisationNumber::parse("o", s).unwrap_err().code,
                 "invalid_format",
