@@ -10,6 +10,7 @@ string_enum! {
         ClientList = "client_list",
         CaseloadRead = "caseload_read",
         CaseOpen = "case_open",
+        CaseRead = "case_read",
         ContactCreate = "contact_create",
         ContactRead = "contact_read",
         Login = "login",

@@ -41,6 +41,38 @@ pub async fn open(
     })
 }
 
+/// One case with its current case managers.
+pub async fn get(tx: &mut Tx, id: CaseId) -> Result<Option<Case>> {
+    let client: Option<i64> = on_tx!(tx, |c| {
+        sqlx::query_scalar("SELECT client_id FROM cases WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *c)
+            .await?
+    });
+    let Some(client) = client else {
+        return Ok(None);
+    };
+    Ok(for_client(tx, ClientId(client))
+        .await?
+        .into_iter()
+        .find(|k| k.id == id))
+}
+
+/// How the case came to the unit.
+pub async fn origin(tx: &mut Tx, id: CaseId) -> Result<Option<CaseOrigin>> {
+    let o: Option<String> = on_tx!(tx, |c| {
+        sqlx::query_scalar("SELECT origin FROM cases WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *c)
+            .await?
+    });
+    o.map(|s| {
+        s.parse()
+            .map_err(|_| crate::StoreError::Corrupt(format!("cases.origin: {s:?}")))
+    })
+    .transpose()
+}
+
 /// A client's cases, newest first, with their current case managers.
 pub async fn for_client(tx: &mut Tx, client: ClientId) -> Result<Vec<Case>> {
     on_tx!(tx, |c| {

@@ -1,7 +1,7 @@
 //! `/api/v1/cases`: open a case for a client and assign its case manager.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::NaiveDate;
@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use vaka_domain::access::{self, Action};
 use vaka_domain::case::{CaseOrigin, CaseStatus};
-use vaka_domain::ids::ClientId;
+use vaka_domain::ids::{CaseId, ClientId};
 use vaka_domain::role::Role;
 use vaka_domain::{FieldError, Msg};
 use vaka_store::{AuditAction, cases, clients, users};
 
+use super::path_id;
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::body::JsonBody;
@@ -173,4 +174,49 @@ fn unknown_client() -> FieldError {
             "The client does not exist or is outside your rights.",
         ),
     )
+}
+
+/// Read one case. Unknown ids and cases of clients outside the caller's rights both answer 404.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = CaseResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_case(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+) -> Result<Json<CaseResponse>, ApiError> {
+    let id = CaseId(path_id(&raw)?);
+    let detail = format!("GET /api/v1/cases/{}", id.0);
+    let mut tx = st.store.begin().await?;
+    let case = cases::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
+    let relation = clients::relation(&mut tx, &actor.user, case.client_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut entry = actor.audit(AuditAction::AccessDenied, Some(case.client_id), detail);
+    entry.case_id = Some(id);
+    if !access::permits(actor.user.role, Action::ReadClient, relation) {
+        tx.audit(entry);
+        tx.commit().await?;
+        return Err(ApiError::NotFound);
+    }
+    let origin = cases::origin(&mut tx, id)
+        .await?
+        .unwrap_or(CaseOrigin::Other);
+    let mut managers = Vec::with_capacity(case.case_managers.len());
+    for m in &case.case_managers {
+        if let Some(u) = users::get(&mut tx, *m).await? {
+            managers.push(u.username);
+        }
+    }
+    entry.action = AuditAction::CaseRead;
+    tx.audit(entry);
+    tx.commit().await?;
+    Ok(Json(CaseResponse {
+        id: case.id.0,
+        client_id: case.client_id.0,
+        unit_id: case.unit_id.0,
+        status: case.status,
+        origin,
+        opened_on: case.opened_on,
+        case_managers: managers,
+    }))
 }

@@ -18,7 +18,7 @@ pub use clients::{ClientList, ClientResponse, CreateClientRequest};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Vaka API", version = "1", description = "Municipal addiction care. Every call needs `Authorization: Bearer <token>` (create one with `vaka token create`). Errors are `{\"error\": {\"code\", \"field\", \"message\", \"message_sv\", \"message_en\"}}`."),
-    paths(clients::create_client, clients::get_client, clients::list_clients, cases::create_case),
+    paths(clients::create_client, clients::get_client, clients::list_clients, cases::create_case, cases::get_case),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/clients/{id}", get(clients::get_client))
         .route("/api/v1/cases", post(cases::create_case))
+        .route("/api/v1/cases/{id}", get(cases::get_case))
         .route(
             "/api/v1/{*rest}",
             axum::routing::any(|| async { ApiError::NotFound }),

@@ -149,3 +149,39 @@ both!(roles_without_case_work_cannot_open_cases, |db| async move {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
     }
 });
+
+both!(
+    the_location_of_a_new_case_answers_for_those_who_may_see_it,
+    |db| async move {
+        let app = app(db).await;
+        let id = app.client("head", "19121212-1212").await;
+        let r = app
+            .post(
+                "/api/v1/cases",
+                "head",
+                json!({"client_id": id, "case_manager": "cm"}),
+            )
+            .await;
+        let location = r.headers["location"].to_str().unwrap().to_owned();
+        let seen = app.get(&location, "cm").await;
+        assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+        assert_eq!(seen.json["client_id"], id);
+        assert_eq!(seen.json["case_managers"], json!(["cm"]));
+        assert_eq!(seen.json["origin"], "application");
+        assert_eq!(
+            app.get(&location, "cm2").await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get(&location, "head_b").await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get("/api/v1/cases/999999", "head").await.status,
+            StatusCode::NOT_FOUND
+        );
+        let log = app.audit_for(id).await;
+        assert!(log.contains(&("case_read".to_owned(), "cm".to_owned())));
+        assert!(log.contains(&("access_denied".to_owned(), "cm2".to_owned())));
+    }
+);
