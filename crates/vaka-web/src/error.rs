@@ -74,10 +74,17 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(what) => ApiError::Conflict(FieldError::new(
                 what,
                 "already_exists",
-                Msg::new(
-                    "Det finns redan en post med detta värde.",
-                    "A record with this value already exists.",
-                ),
+                match what {
+                    "personal_number" => Msg::new(
+                        "En klient med detta nummer är redan registrerad.",
+                        "A client with this number is already registered.",
+                    ),
+                    "username" => Msg::new("Användarnamnet är upptaget.", "The username is taken."),
+                    _ => Msg::new(
+                        "Det finns redan en post med detta värde.",
+                        "A record with this value already exists.",
+                    ),
+                },
             )),
             other => ApiError::Internal(other.to_string()),
         }

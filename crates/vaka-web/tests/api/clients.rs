@@ -137,6 +137,10 @@ both!(
             .await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
         assert_eq!(error(&r), ("already_exists", Some("personal_number")));
+        assert_eq!(
+            r.json["error"]["message_en"],
+            "A client with this number is already registered."
+        );
         let list = app.get("/api/v1/clients", "head").await;
         assert_eq!(list.json["total"], 1);
         assert_eq!(list.json["items"][0]["id"], id);
