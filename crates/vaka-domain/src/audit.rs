@@ -15,6 +15,7 @@ string_enum! {
         ContactRead = "contact_read",
         Login = "login",
         LoginFailed = "login_failed",
+        LoginThrottled = "login_throttled",
         Logout = "logout",
         TokenCreate = "token_create",
         UserCreate = "user_create",

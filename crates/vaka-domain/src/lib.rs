@@ -22,6 +22,7 @@ pub mod personal_number;
 pub mod placement;
 pub mod provider;
 pub mod role;
+pub mod throttle;
 pub mod time;
 
 pub use error::{FieldError, Msg};

@@ -16,6 +16,7 @@ mod row;
 pub mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 

@@ -8,6 +8,7 @@ log-out = Log out
 username = Username
 password = Password
 login-failed = Wrong username or password.
+login-throttled = Too many failed logins. Wait a while and try again.
 login-csrf = The form has expired. Please try again.
 caseload = My clients
 unit-clients = The unit's clients

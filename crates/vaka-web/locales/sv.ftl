@@ -8,6 +8,7 @@ log-out = Logga ut
 username = Användarnamn
 password = Lösenord
 login-failed = Fel användarnamn eller lösenord.
+login-throttled = För många misslyckade inloggningar. Vänta en stund och försök igen.
 login-csrf = Formuläret har gått ut. Försök igen.
 caseload = Mina klienter
 unit-clients = Enhetens klienter

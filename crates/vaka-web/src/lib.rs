@@ -31,6 +31,8 @@ pub struct WebConfig {
     pub absolute_timeout: Duration,
     /// Largest request body accepted.
     pub body_limit: usize,
+    /// How failed logins slow down further attempts.
+    pub throttle: vaka_domain::throttle::ThrottlePolicy,
 }
 
 impl Default for WebConfig {
@@ -40,6 +42,7 @@ impl Default for WebConfig {
             idle_timeout: Duration::from_secs(30 * 60),
             absolute_timeout: Duration::from_secs(10 * 60 * 60),
             body_limit: 64 * 1024,
+            throttle: vaka_domain::throttle::ThrottlePolicy::default(),
         }
     }
 }

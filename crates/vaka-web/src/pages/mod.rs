@@ -9,14 +9,14 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::Utc;
 use serde::Deserialize;
 use vaka_domain::access::{self, Action};
 use vaka_domain::ids::ClientId;
 use vaka_domain::intervention::Intervention;
 use vaka_domain::money::Money;
 use vaka_domain::role::Role;
-use vaka_store::{AuditAction, NewAuditEntry, cases, clients, history, sessions, users};
+use vaka_domain::throttle::KeyKind;
+use vaka_store::{AuditAction, NewAuditEntry, cases, clients, history, sessions, throttle, users};
 
 use crate::AppState;
 use crate::auth::{self, Actor, NoSession, SESSION_COOKIE, SessionActor};
@@ -206,6 +206,17 @@ async fn login(
     {
         return login_page(&st, t, StatusCode::FORBIDDEN, username, Some("login-csrf"));
     }
+    let now = vaka_store::now();
+    let policy = st.config.throttle;
+    let keys: Vec<(KeyKind, String)> =
+        std::iter::once((KeyKind::Account, format!("account:{username}")))
+            .chain(
+                parts
+                    .address
+                    .iter()
+                    .map(|a| (KeyKind::Address, format!("address:{a}"))),
+            )
+            .collect();
     let result = async {
         let mut tx = st.store.begin().await?;
         let found = users::by_username(&mut tx, &username).await?;
@@ -213,8 +224,7 @@ async fn login(
             Some((u, h)) if u.active => (Some(u), h),
             _ => (None, None),
         };
-        let ok = auth::verify_password(hash.as_deref(), &f.password) && user.is_some();
-        let entry = NewAuditEntry {
+        let mut entry = NewAuditEntry {
             user_id: user.as_ref().map(|u| u.id),
             username: username.chars().take(64).collect(),
             role: user
@@ -224,38 +234,75 @@ async fn login(
                 .to_owned(),
             client_id: None,
             case_id: None,
-            action: if ok {
-                AuditAction::Login
-            } else {
-                AuditAction::LoginFailed
-            },
+            action: AuditAction::LoginFailed,
             detail: "POST /login".into(),
             emergency_reason: None,
             address: parts.address.clone(),
         };
-        tx.audit(entry);
-        let session = match (ok, user) {
+        // While a key waits, the password is not even checked: guessing gains nothing.
+        let mut blocked_until = None;
+        for (_, key) in &keys {
+            if let Some(e) = throttle::get(&mut tx, key).await? {
+                if e.blocked_until > now {
+                    blocked_until = blocked_until.max(Some(e.blocked_until));
+                }
+            }
+        }
+        if let Some(until) = blocked_until {
+            entry.action = AuditAction::LoginThrottled;
+            tx.audit(entry);
+            tx.commit().await?;
+            return Ok(Login::Throttled((until - now).num_seconds().max(1)));
+        }
+        let ok = auth::verify_password(hash.as_deref(), &f.password) && user.is_some();
+        let outcome = match (ok, user) {
             (true, Some(u)) => {
+                throttle::clear(&mut tx, &keys[0].1).await?;
                 // A new session id at every login: a planted cookie is worthless (session fixation).
                 if let Some(old) = &parts.old_session {
                     sessions::delete(&mut tx, &auth::token_hash(old)).await?;
                 }
                 let id = auth::new_token("");
                 let csrf = auth::new_token("");
-                let expires = Utc::now()
+                let expires = now
                     + chrono::Duration::from_std(st.config.absolute_timeout)
                         .unwrap_or(chrono::Duration::hours(10));
                 sessions::create(&mut tx, &auth::token_hash(&id), u.id, &csrf, expires).await?;
-                Some(id)
+                entry.action = AuditAction::Login;
+                Login::Ok(id)
             }
-            _ => None,
+            _ => {
+                for (kind, key) in &keys {
+                    let previous = throttle::get(&mut tx, key).await?;
+                    let forget = chrono::Duration::from_std(policy.forget_after)
+                        .unwrap_or(chrono::Duration::hours(1));
+                    let failures = previous
+                        .filter(|e| now - e.last_failure_at < forget)
+                        .map_or(0, |e| e.failures)
+                        + 1;
+                    let wait = chrono::Duration::from_std(policy.wait_after(*kind, failures))
+                        .unwrap_or(chrono::Duration::zero());
+                    throttle::put(
+                        &mut tx,
+                        key,
+                        &throttle::Entry {
+                            failures,
+                            last_failure_at: now,
+                            blocked_until: now + wait,
+                        },
+                    )
+                    .await?;
+                }
+                Login::Failed
+            }
         };
+        tx.audit(entry);
         tx.commit().await?;
-        Ok::<_, vaka_store::StoreError>(session)
+        Ok::<_, vaka_store::StoreError>(outcome)
     }
     .await;
     match result {
-        Ok(Some(id)) => {
+        Ok(Login::Ok(id)) => {
             let mut res = Redirect::to("/caseload").into_response();
             let h = res.headers_mut();
             h.append(
@@ -274,15 +321,34 @@ async fn login(
             );
             res
         }
-        Ok(None) => login_page(
+        Ok(Login::Failed) => login_page(
             &st,
             t,
             StatusCode::UNAUTHORIZED,
             username,
             Some("login-failed"),
         ),
+        Ok(Login::Throttled(seconds)) => {
+            let mut res = login_page(
+                &st,
+                t,
+                StatusCode::TOO_MANY_REQUESTS,
+                username,
+                Some("login-throttled"),
+            );
+            if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            res
+        }
         Err(e) => crate::error::ApiError::from(e).into_response(),
     }
+}
+
+enum Login {
+    Ok(String),
+    Failed,
+    Throttled(i64),
 }
 
 /// What the login handler needs from the request besides the form.

@@ -47,16 +47,32 @@ async fn form(app: &App, uri: &str, cookies: &str, body: &str) -> Reply {
 
 /// Logs in through the form and returns the session cookie.
 async fn login(app: &App, user: &str, password: &str) -> (Reply, Option<String>) {
+    login_from(app, user, password, None).await
+}
+
+/// Logs in from a given client address (as the server sees it).
+async fn login_from(
+    app: &App,
+    user: &str,
+    password: &str,
+    address: Option<&str>,
+) -> (Reply, Option<String>) {
     let login = page(app, "/login", "").await;
     let (pre, _) = set_cookie(&login, "vaka_login_csrf").expect("a login csrf cookie");
     let csrf = hidden_csrf(&login.text);
-    let r = form(
-        app,
-        "/login",
-        &format!("vaka_login_csrf={pre}"),
-        &format!("username={user}&password={password}&csrf={csrf}"),
-    )
-    .await;
+    let mut req = Request::post("/login")
+        .header(header::COOKIE, format!("vaka_login_csrf={pre}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "username={user}&password={password}&csrf={csrf}"
+        )))
+        .unwrap();
+    if let Some(a) = address {
+        let addr: std::net::SocketAddr = format!("{a}:40000").parse().unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(addr));
+    }
+    let r = app.send(req).await;
     let session = set_cookie(&r, "vaka_session").map(|c| c.0);
     (r, session)
 }
@@ -342,5 +358,122 @@ both!(
             let r = page(&app, &format!("/lang/sv?next={evil}"), "").await;
             assert_eq!(r.headers["location"], "/", "{evil}");
         }
+    }
+);
+
+fn quick_throttle() -> WebConfig {
+    use vaka_domain::throttle::ThrottlePolicy;
+    WebConfig {
+        throttle: ThrottlePolicy {
+            account_free: 3,
+            address_free: 5,
+            base: Duration::from_millis(600),
+            max: Duration::from_secs(2),
+            forget_after: Duration::from_secs(3600),
+        },
+        ..WebConfig::default()
+    }
+}
+
+both!(
+    repeated_wrong_passwords_make_an_account_wait_even_for_the_right_one,
+    |db| async move {
+        let app = app_with(db, quick_throttle()).await;
+        for _ in 0..3 {
+            assert_eq!(
+                login(&app, "cm", "fel-losenord-igen-och-igen")
+                    .await
+                    .0
+                    .status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        let (blocked, session) = login(&app, "cm", PASSWORD).await;
+        assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(session.is_none());
+        assert!(blocked.headers.contains_key("retry-after"));
+        assert!(blocked.text.contains("För många misslyckade inloggningar"));
+        // Another account is not affected.
+        assert!(login(&app, "cm2", PASSWORD).await.1.is_some());
+        // The wait is short and ends: a real user is never locked out for good.
+        tokio::time::sleep(Duration::from_millis(900)).await;
+        let (after, session) = login(&app, "cm", PASSWORD).await;
+        assert_eq!(after.status, StatusCode::SEE_OTHER);
+        assert!(session.is_some());
+        // A success clears the count: one more mistake costs nothing.
+        assert_eq!(
+            login(&app, "cm", "fel-losenord-igen-och-igen")
+                .await
+                .0
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert!(login(&app, "cm", PASSWORD).await.1.is_some());
+    }
+);
+
+both!(
+    unknown_usernames_are_throttled_like_real_ones,
+    |db| async move {
+        let app = app_with(db, quick_throttle()).await;
+        for _ in 0..3 {
+            login(&app, "ghost", "fel-losenord-igen-och-igen").await;
+        }
+        assert_eq!(
+            login(&app, "ghost", "fel-losenord-igen-och-igen")
+                .await
+                .0
+                .status,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
+);
+
+both!(
+    many_failures_from_one_address_slow_that_address_only,
+    |db| async move {
+        let app = app_with(db, quick_throttle()).await;
+        for name in ["a1", "a2", "a3", "a4", "a5"] {
+            assert_eq!(
+                login_from(&app, name, "fel-losenord-igen-och-igen", Some("10.9.8.7"))
+                    .await
+                    .0
+                    .status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        let (blocked, _) = login_from(&app, "cm", PASSWORD, Some("10.9.8.7")).await;
+        assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+        let (elsewhere, session) = login_from(&app, "cm", PASSWORD, Some("10.1.1.1")).await;
+        assert_eq!(elsewhere.status, StatusCode::SEE_OTHER);
+        assert!(session.is_some());
+    }
+);
+
+both!(
+    failed_and_throttled_logins_are_in_the_access_log,
+    |db| async move {
+        let app = app_with(db, quick_throttle()).await;
+        for _ in 0..4 {
+            login(&app, "cm", "fel-losenord-igen-och-igen").await;
+        }
+        let mut tx = app.db.store.begin().await.unwrap();
+        let all = vaka_store::audit::list_after(&mut tx, 0, 100)
+            .await
+            .unwrap();
+        let actions: Vec<&str> = all
+            .iter()
+            .filter(|e| e.entry.username == "cm")
+            .map(|e| e.action_name.as_str())
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "login_failed",
+                "login_failed",
+                "login_failed",
+                "login_throttled"
+            ]
+        );
     }
 );
