@@ -8,7 +8,7 @@ use vaka_web::WebConfig;
 use super::*;
 
 /// The value of a cookie set by a reply, and the whole Set-Cookie line.
-fn set_cookie(r: &Reply, name: &str) -> Option<(String, String)> {
+pub fn set_cookie(r: &Reply, name: &str) -> Option<(String, String)> {
     r.headers
         .get_all(header::SET_COOKIE)
         .iter()
@@ -20,13 +20,13 @@ fn set_cookie(r: &Reply, name: &str) -> Option<(String, String)> {
         })
 }
 
-fn hidden_csrf(html: &str) -> String {
+pub fn hidden_csrf(html: &str) -> String {
     let start =
         html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
     html[start..].split('"').next().unwrap().to_owned()
 }
 
-async fn page(app: &App, uri: &str, cookies: &str) -> Reply {
+pub async fn page(app: &App, uri: &str, cookies: &str) -> Reply {
     app.send(
         Request::get(uri)
             .header(header::COOKIE, cookies)
@@ -36,7 +36,7 @@ async fn page(app: &App, uri: &str, cookies: &str) -> Reply {
     .await
 }
 
-async fn form(app: &App, uri: &str, cookies: &str, body: &str) -> Reply {
+pub async fn form(app: &App, uri: &str, cookies: &str, body: &str) -> Reply {
     let req = Request::post(uri)
         .header(header::COOKIE, cookies)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -46,12 +46,12 @@ async fn form(app: &App, uri: &str, cookies: &str, body: &str) -> Reply {
 }
 
 /// Logs in through the form and returns the session cookie.
-async fn login(app: &App, user: &str, password: &str) -> (Reply, Option<String>) {
+pub async fn login(app: &App, user: &str, password: &str) -> (Reply, Option<String>) {
     login_from(app, user, password, None).await
 }
 
 /// Logs in from a given client address (as the server sees it).
-async fn login_from(
+pub async fn login_from(
     app: &App,
     user: &str,
     password: &str,

@@ -1,0 +1,290 @@
+//! The access matrix: every route of the router, with every role and every way a user can stand to
+//! a client, against the rules in `vaka_domain::access`. The routes are read from the router's
+//! source, so a new route without a line here fails the test.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::json;
+use vaka_store::both;
+
+use super::pages::{login, page};
+use super::*;
+
+/// How the user stands to the client a request names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Own {
+    /// Assigned case manager (client in unit A, case assigned to `cm`).
+    Mine,
+    /// Same unit, not assigned (unit A, assigned to `cm2`).
+    Unit,
+    /// Another unit (unit B).
+    Other,
+}
+
+const ROLES: [&str; 5] = ["cm", "head", "admin", "analyst", "auditor"];
+
+/// The status the rules give `user` for a client read (`ReadClient`).
+fn read_status(user: &str, own: Own) -> StatusCode {
+    match (user, own) {
+        ("cm", Own::Mine) | ("head", Own::Mine | Own::Unit) => StatusCode::OK,
+        _ => StatusCode::NOT_FOUND,
+    }
+}
+
+/// Every route in the router (method and path template) that this matrix covers.
+const COVERED: &[&str] = &[
+    "/healthz",
+    "/api/v1/openapi.json",
+    "/api/v1/clients",
+    "/api/v1/clients/{id}",
+    "/api/v1/cases",
+    "/api/v1/cases/{id}",
+    "/api/v1/{*rest}",
+    "/",
+    "/login",
+    "/logout",
+    "/caseload",
+    "/clients/{id}",
+    "/lang/{code}",
+    "/static/vaka.css",
+    "/static/favicon.svg",
+    "/favicon.ico",
+];
+
+/// The paths given to `.route(` in the web crate's source.
+fn routes_in_source() -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut stack = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src"
+    ))];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for part in text.split(".route(").skip(1) {
+                    let rest = part.trim_start();
+                    if let Some(quoted) = rest.strip_prefix('"') {
+                        found.insert(quoted.split('"').next().unwrap().to_owned());
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_route_in_the_router_is_in_the_matrix() {
+    let source = routes_in_source();
+    let covered: BTreeSet<String> = COVERED.iter().map(|s| (*s).to_owned()).collect();
+    let missing: Vec<_> = source.difference(&covered).collect();
+    let stale: Vec<_> = covered.difference(&source).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an access-matrix line: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "matrix lines for routes that no longer exist: {stale:?}"
+    );
+}
+
+static NUMBER: AtomicU32 = AtomicU32::new(1);
+
+fn fresh_number() -> String {
+    format!(
+        "19700101-R{:03}",
+        NUMBER.fetch_add(1, Ordering::SeqCst) % 1000
+    )
+}
+
+/// The three clients and their cases: (client, case) per ownership.
+async fn world(app: &App) -> Vec<(Own, i64, i64)> {
+    let mut out = Vec::new();
+    for (own, head, manager, number) in [
+        (Own::Mine, "head", "cm", "19800101-R001"),
+        (Own::Unit, "head", "cm2", "19800101-R002"),
+        (Own::Other, "head_b", "cm_b", "19800101-R003"),
+    ] {
+        let client = app.client(head, number).await;
+        let r = app
+            .post(
+                "/api/v1/cases",
+                head,
+                json!({"client_id": client, "case_manager": manager}),
+            )
+            .await;
+        out.push((own, client, r.json["id"].as_i64().unwrap()));
+    }
+    out
+}
+
+both!(
+    the_api_follows_the_access_rules_for_every_role_and_ownership,
+    |db| async move {
+        let app = app(db).await;
+        let world = world(&app).await;
+        let mut failures = Vec::new();
+        let mut check = |what: String, got: StatusCode, want: StatusCode| {
+            if got != want {
+                failures.push(format!("{what}: got {got}, want {want}"));
+            }
+        };
+        for user in ROLES {
+            let client_work = matches!(user, "cm" | "head");
+            for &(own, client, case) in &world {
+                let want = read_status(user, own);
+                check(
+                    format!("{user} GET client {own:?}"),
+                    app.get(&format!("/api/v1/clients/{client}"), user)
+                        .await
+                        .status,
+                    want,
+                );
+                check(
+                    format!("{user} GET case {own:?}"),
+                    app.get(&format!("/api/v1/cases/{case}"), user).await.status,
+                    want,
+                );
+                // Opening a case: allowed in the own unit for client work, refused as unknown elsewhere.
+                let r = app
+                    .post(
+                        "/api/v1/cases",
+                        user,
+                        json!({"client_id": client, "case_manager": "cm"}),
+                    )
+                    .await;
+                let want = match (client_work, own) {
+                    (false, _) => StatusCode::FORBIDDEN,
+                    (true, Own::Other) => StatusCode::UNPROCESSABLE_ENTITY,
+                    (true, _) => StatusCode::CREATED,
+                };
+                check(format!("{user} POST case {own:?}"), r.status, want);
+            }
+            let list = app.get("/api/v1/clients", user).await.status;
+            check(
+                format!("{user} GET clients"),
+                list,
+                if client_work {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                },
+            );
+            let r = app
+            .post("/api/v1/clients", user, json!({"personal_number": fresh_number(), "given_name": "A", "family_name": "B"}))
+            .await;
+            check(
+                format!("{user} POST client"),
+                r.status,
+                if client_work {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::FORBIDDEN
+                },
+            );
+            let doc = app
+                .api(Method::GET, "/api/v1/openapi.json", Some(user), None)
+                .await
+                .status;
+            check(format!("{user} GET openapi"), doc, StatusCode::OK);
+            check(
+                format!("{user} unknown api path"),
+                app.get("/api/v1/nothing", user).await.status,
+                StatusCode::NOT_FOUND,
+            );
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+);
+
+both!(
+    the_pages_follow_the_access_rules_for_every_role_and_ownership,
+    |db| async move {
+        let app = app(db).await;
+        let world = world(&app).await;
+        let mut failures = Vec::new();
+        for user in ROLES {
+            let (_, session) = login(&app, user, PASSWORD).await;
+            let cookie = format!("vaka_session={}", session.unwrap());
+            for &(own, client, _) in &world {
+                let got = page(&app, &format!("/clients/{client}"), &cookie)
+                    .await
+                    .status;
+                let want = read_status(user, own);
+                if got != want {
+                    failures.push(format!(
+                        "{user} page client {own:?}: got {got}, want {want}"
+                    ));
+                }
+            }
+            // Every role has a start page; only client work shows clients.
+            let caseload = page(&app, "/caseload", &cookie).await;
+            if caseload.status != StatusCode::OK {
+                failures.push(format!("{user} caseload: {}", caseload.status));
+            }
+            let shows_clients = caseload.text.contains("/clients/");
+            if shows_clients != matches!(user, "cm" | "head") {
+                failures.push(format!("{user} caseload shows clients: {shows_clients}"));
+            }
+            assert_eq!(
+                page(&app, "/", &cookie).await.headers["location"],
+                "/caseload"
+            );
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+);
+
+both!(
+    public_routes_answer_without_a_session_and_reveal_nothing,
+    |db| async move {
+        let app = app(db).await;
+        for (uri, want) in [
+            ("/healthz", StatusCode::OK),
+            ("/login", StatusCode::OK),
+            ("/api/v1/openapi.json", StatusCode::OK),
+            ("/static/vaka.css", StatusCode::OK),
+            ("/static/favicon.svg", StatusCode::OK),
+            ("/favicon.ico", StatusCode::PERMANENT_REDIRECT),
+            ("/lang/en", StatusCode::SEE_OTHER),
+            ("/", StatusCode::SEE_OTHER),
+            ("/caseload", StatusCode::SEE_OTHER),
+            ("/clients/1", StatusCode::SEE_OTHER),
+        ] {
+            let r = app
+                .send(Request::get(uri).body(Body::empty()).unwrap())
+                .await;
+            assert_eq!(r.status, want, "{uri}");
+        }
+        // State-changing page routes refuse a request without session or CSRF token.
+        let r = app
+            .send(
+                Request::post("/logout")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from("csrf=x"))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.headers["location"].to_str().unwrap()),
+            (StatusCode::SEE_OTHER, "/login")
+        );
+        let r = app
+            .send(
+                Request::post("/login")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from("username=cm&password=x&csrf=x"))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+);
