@@ -81,6 +81,8 @@ pub struct Relation {
     pub assigned: bool,
     /// The client belongs to the user's unit.
     pub same_unit: bool,
+    /// The user holds a live emergency grant (nödåtkomst) for the client.
+    pub emergency: bool,
 }
 
 /// The scope a role has for an action, if any.
@@ -91,15 +93,28 @@ pub fn scope(role: Role, action: Action) -> Option<Scope> {
         .map(|r| r.scope)
 }
 
-/// Whether `role` may do `action` on something standing in `relation` to the user.
+/// Whether `role` may do `action` on something standing in `relation` to the user. An emergency
+/// grant lets a role that reads clients at all read this one; it never lets anyone write.
 pub fn permits(role: Role, action: Action, relation: Relation) -> bool {
-    match scope(role, action) {
+    let by_scope = match scope(role, action) {
         None => false,
         Some(Scope::Global) => true,
         Some(Scope::Unit) => relation.same_unit,
         Some(Scope::Assigned) => relation.assigned,
-    }
+    };
+    by_scope
+        || (action == Action::ReadClient
+            && relation.emergency
+            && may_ever(role, Action::ReadClient))
 }
+
+/// Who may ask for emergency access at all: those whose work is with clients.
+pub fn may_request_emergency_access(role: Role) -> bool {
+    may_ever(role, Action::ReadClient)
+}
+
+/// The shortest reason accepted for emergency access: it must say something.
+pub const EMERGENCY_REASON_MIN_CHARS: usize = 10;
 
 /// Whether the role may act at all, before any client is known (e.g. listing its caseload).
 pub fn may_ever(role: Role, action: Action) -> bool {
@@ -113,15 +128,37 @@ mod tests {
     const NONE: Relation = Relation {
         assigned: false,
         same_unit: false,
+        emergency: false,
     };
     const UNIT: Relation = Relation {
         assigned: false,
         same_unit: true,
+        emergency: false,
     };
     const MINE: Relation = Relation {
         assigned: true,
         same_unit: true,
+        emergency: false,
     };
+    const EMERGENCY: Relation = Relation {
+        assigned: false,
+        same_unit: false,
+        emergency: true,
+    };
+
+    #[test]
+    fn emergency_access_lets_client_workers_read_but_never_write() {
+        for role in [Role::CaseManager, Role::UnitHead] {
+            assert!(permits(role, Action::ReadClient, EMERGENCY));
+            assert!(!permits(role, Action::WriteClient, EMERGENCY));
+            assert!(!permits(role, Action::OpenCase, EMERGENCY));
+            assert!(may_request_emergency_access(role));
+        }
+        for role in [Role::Admin, Role::Analyst, Role::Auditor] {
+            assert!(!permits(role, Action::ReadClient, EMERGENCY));
+            assert!(!may_request_emergency_access(role));
+        }
+    }
 
     #[test]
     fn a_case_manager_reads_only_assigned_clients() {

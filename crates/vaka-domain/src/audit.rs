@@ -21,5 +21,6 @@ string_enum! {
         UserCreate = "user_create",
         DemoLoad = "demo_load",
         AccessDenied = "access_denied",
+        EmergencyAccess = "emergency_access",
     }
 }

@@ -85,21 +85,25 @@ pub async fn get(tx: &mut Tx, id: ClientId) -> Result<Option<Client>> {
 
 /// How `user` stands to `client`; `None` when the client does not exist in the user's municipality.
 pub async fn relation(tx: &mut Tx, user: &User, client: ClientId) -> Result<Option<Relation>> {
+    let now = crate::now();
     on_tx!(tx, |c| {
         let row = sqlx::query(
             "SELECT c.unit_id, EXISTS (SELECT 1 FROM cases k JOIN case_assignments a ON a.case_id = k.id \
-               WHERE k.client_id = c.id AND k.status = 'open' AND a.user_id = $2 AND a.unassigned_on IS NULL) AS assigned \
+               WHERE k.client_id = c.id AND k.status = 'open' AND a.user_id = $2 AND a.unassigned_on IS NULL) AS assigned, \
+             EXISTS (SELECT 1 FROM emergency_access e WHERE e.client_id = c.id AND e.user_id = $2 AND e.expires_at > $4) AS emergency \
              FROM clients c WHERE c.id = $1 AND c.municipality_id = $3",
         )
         .bind(client.0)
         .bind(user.id.0)
         .bind(user.municipality_id.0)
+        .bind(now)
         .fetch_optional(&mut *c)
         .await?;
         row.map(|r| {
             Ok(Relation {
                 assigned: r.bool("assigned")?,
                 same_unit: Some(UnitId(r.i64("unit_id")?)) == user.unit_id,
+                emergency: r.bool("emergency")?,
             })
         })
         .transpose()

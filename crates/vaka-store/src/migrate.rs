@@ -23,6 +23,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_login_throttle.sql"),
         postgres: include_str!("../migrations/postgres/0002_login_throttle.sql"),
     },
+    Migration {
+        version: 3,
+        name: "emergency_access",
+        sqlite: include_str!("../migrations/sqlite/0003_emergency_access.sql"),
+        postgres: include_str!("../migrations/postgres/0003_emergency_access.sql"),
+    },
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 mod body;
+pub mod client_access;
 pub mod error;
 pub mod i18n;
 mod pages;
@@ -33,6 +34,8 @@ pub struct WebConfig {
     pub body_limit: usize,
     /// How failed logins slow down further attempts.
     pub throttle: vaka_domain::throttle::ThrottlePolicy,
+    /// How long an emergency access grant lasts.
+    pub emergency_duration: Duration,
 }
 
 impl Default for WebConfig {
@@ -43,6 +46,7 @@ impl Default for WebConfig {
             absolute_timeout: Duration::from_secs(10 * 60 * 60),
             body_limit: 64 * 1024,
             throttle: vaka_domain::throttle::ThrottlePolicy::default(),
+            emergency_duration: Duration::from_secs(2 * 60 * 60),
         }
     }
 }

@@ -92,7 +92,8 @@ both!(relation_tells_assignment_and_unit, |db| async move {
         clients::relation(&mut tx, &user, id).await.unwrap(),
         Some(Relation {
             assigned: false,
-            same_unit: true
+            same_unit: true,
+            emergency: false
         })
     );
     let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
@@ -110,7 +111,8 @@ both!(relation_tells_assignment_and_unit, |db| async move {
         clients::relation(&mut tx, &user, id).await.unwrap(),
         Some(Relation {
             assigned: true,
-            same_unit: true
+            same_unit: true,
+            emergency: false
         })
     );
     assert_eq!(
@@ -264,5 +266,43 @@ both!(
         let a = municipalities::ensure_default(&mut tx).await.unwrap();
         let b = municipalities::ensure_default(&mut tx).await.unwrap();
         assert_eq!(a, b);
+    }
+);
+
+both!(
+    an_emergency_grant_is_live_until_it_expires,
+    |db| async move {
+        let s = seed(&db.store).await;
+        let id = add_client(&db.store, &s, "19121212-1212").await;
+        let now = vaka_store::now();
+        let mut tx = db.store.begin().await.unwrap();
+        assert_eq!(
+            vaka_store::emergency::active(&mut tx, s.manager, id, now)
+                .await
+                .unwrap(),
+            None
+        );
+        vaka_store::emergency::grant(
+            &mut tx,
+            s.manager,
+            id,
+            "Akut: klienten ringde",
+            now,
+            now + chrono::Duration::hours(2),
+        )
+        .await
+        .unwrap();
+        let live = vaka_store::emergency::active(&mut tx, s.manager, id, now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(live.reason, "Akut: klienten ringde");
+        let later = now + chrono::Duration::hours(3);
+        assert_eq!(
+            vaka_store::emergency::active(&mut tx, s.manager, id, later)
+                .await
+                .unwrap(),
+            None
+        );
     }
 );

@@ -188,15 +188,21 @@ pub async fn get_case(
     let detail = format!("GET /api/v1/cases/{}", id.0);
     let mut tx = st.store.begin().await?;
     let case = cases::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
-    let relation = clients::relation(&mut tx, &actor.user, case.client_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let mut entry = actor.audit(AuditAction::AccessDenied, Some(case.client_id), detail);
+    let mut entry = actor.audit(AuditAction::CaseRead, Some(case.client_id), detail);
     entry.case_id = Some(id);
-    if !access::permits(actor.user.role, Action::ReadClient, relation) {
-        tx.audit(entry);
-        tx.commit().await?;
-        return Err(ApiError::NotFound);
+    match crate::client_access::check(&mut tx, &actor.user, case.client_id, Action::ReadClient)
+        .await?
+    {
+        crate::client_access::Access::NotFound => return Err(ApiError::NotFound),
+        crate::client_access::Access::Denied => {
+            entry.action = AuditAction::AccessDenied;
+            tx.audit(entry);
+            tx.commit().await?;
+            return Err(ApiError::NotFound);
+        }
+        crate::client_access::Access::Allowed { emergency_reason } => {
+            entry.emergency_reason = emergency_reason
+        }
     }
     let origin = cases::origin(&mut tx, id)
         .await?
@@ -207,7 +213,6 @@ pub async fn get_case(
             managers.push(u.username);
         }
     }
-    entry.action = AuditAction::CaseRead;
     tx.audit(entry);
     tx.commit().await?;
     Ok(Json(CaseResponse {

@@ -18,6 +18,7 @@ use super::{int_param, path_id};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::body::JsonBody;
+use crate::client_access::{self, Access};
 use crate::error::{ApiError, ErrorBody};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -153,16 +154,19 @@ pub async fn get_client(
     let id = ClientId(path_id(&raw)?);
     let detail = format!("GET /api/v1/clients/{}", id.0);
     let mut tx = st.store.begin().await?;
-    let relation = clients::relation(&mut tx, &actor.user, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if !access::permits(actor.user.role, Action::ReadClient, relation) {
-        tx.audit(actor.audit(AuditAction::AccessDenied, Some(id), detail));
-        tx.commit().await?;
-        return Err(ApiError::NotFound);
+    let mut entry = actor.audit(AuditAction::ClientRead, Some(id), detail);
+    match client_access::check(&mut tx, &actor.user, id, Action::ReadClient).await? {
+        Access::NotFound => return Err(ApiError::NotFound),
+        Access::Denied => {
+            entry.action = AuditAction::AccessDenied;
+            tx.audit(entry);
+            tx.commit().await?;
+            return Err(ApiError::NotFound);
+        }
+        Access::Allowed { emergency_reason } => entry.emergency_reason = emergency_reason,
     }
     let client = clients::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
-    tx.audit(actor.audit(AuditAction::ClientRead, Some(id), detail));
+    tx.audit(entry);
     tx.commit().await?;
     Ok(Json(ClientResponse::for_viewer(client, &actor.user)))
 }
@@ -198,4 +202,91 @@ pub async fn list_clients(
         limit,
         offset,
     }))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct EmergencyAccessRequest {
+    /// Why the record must be opened now (at least 10 characters). Shown in every log review.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EmergencyAccessResponse {
+    pub client_id: i64,
+    pub reason: String,
+    /// Reading is allowed until then; writing never is.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Emergency access (nödåtkomst): open a client outside one's rights, for a while, with a reason.
+/// Always logged and always shown in the log review.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/emergency-access", tag = "clients", params(("id" = i64, Path)),
+    request_body = EmergencyAccessRequest,
+    responses((status = 201, body = EmergencyAccessResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody, description = "No reason, or too short")))]
+pub async fn emergency_access(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+    JsonBody(req): JsonBody<EmergencyAccessRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let id = ClientId(path_id(&raw)?);
+    let (reason, expires_at) =
+        grant_emergency(&st, &actor, id, req.reason.as_deref().unwrap_or("")).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(EmergencyAccessResponse {
+            client_id: id.0,
+            reason,
+            expires_at,
+        }),
+    ))
+}
+
+/// Checks and records an emergency grant; shared with the form in the UI.
+pub async fn grant_emergency(
+    st: &AppState,
+    actor: &crate::auth::Actor,
+    id: ClientId,
+    reason: &str,
+) -> Result<(String, DateTime<Utc>), ApiError> {
+    if !access::may_request_emergency_access(actor.user.role) {
+        return Err(ApiError::Forbidden);
+    }
+    let reason = vaka_domain::error::required_text("reason", reason, 500)?;
+    if reason.chars().count() < access::EMERGENCY_REASON_MIN_CHARS {
+        return Err(vaka_domain::FieldError::new(
+            "reason",
+            "reason_too_short",
+            vaka_domain::Msg::new(
+                format!(
+                    "Skriv skälet med minst {} tecken.",
+                    access::EMERGENCY_REASON_MIN_CHARS
+                ),
+                format!(
+                    "Give the reason in at least {} characters.",
+                    access::EMERGENCY_REASON_MIN_CHARS
+                ),
+            ),
+        )
+        .into());
+    }
+    let now = vaka_store::now();
+    let expires_at = now
+        + chrono::Duration::from_std(st.config.emergency_duration)
+            .unwrap_or(chrono::Duration::hours(2));
+    let mut tx = st.store.begin().await?;
+    if clients::relation(&mut tx, &actor.user, id).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    vaka_store::emergency::grant(&mut tx, actor.user.id, id, &reason, now, expires_at).await?;
+    let mut entry = actor.audit(
+        AuditAction::EmergencyAccess,
+        Some(id),
+        format!("emergency access to client {}", id.0),
+    );
+    entry.emergency_reason = Some(reason.clone());
+    tx.audit(entry);
+    tx.commit().await?;
+    Ok((reason, expires_at))
 }

@@ -13,12 +13,12 @@ use crate::AppState;
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 
 pub use cases::{CaseResponse, CreateCaseRequest};
-pub use clients::{ClientList, ClientResponse, CreateClientRequest};
+pub use clients::{ClientList, ClientResponse, CreateClientRequest, grant_emergency};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Vaka API", version = "1", description = "Municipal addiction care. Every call needs `Authorization: Bearer <token>` (create one with `vaka token create`). Errors are `{\"error\": {\"code\", \"field\", \"message\", \"message_sv\", \"message_en\"}}`."),
-    paths(clients::create_client, clients::get_client, clients::list_clients, cases::create_case, cases::get_case),
+    paths(clients::create_client, clients::get_client, clients::list_clients, cases::create_case, cases::get_case, clients::emergency_access),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -48,6 +48,10 @@ pub fn router() -> Router<AppState> {
             post(clients::create_client).get(clients::list_clients),
         )
         .route("/api/v1/clients/{id}", get(clients::get_client))
+        .route(
+            "/api/v1/clients/{id}/emergency-access",
+            post(clients::emergency_access),
+        )
         .route("/api/v1/cases", post(cases::create_case))
         .route("/api/v1/cases/{id}", get(cases::get_case))
         .route(

@@ -20,6 +20,7 @@ use vaka_store::{AuditAction, NewAuditEntry, cases, clients, history, sessions, 
 
 use crate::AppState;
 use crate::auth::{self, Actor, NoSession, SESSION_COOKIE, SessionActor};
+use crate::client_access::{self, Access};
 use crate::i18n::{Lang, Tr};
 
 const LANG_COOKIE: &str = "vaka_lang";
@@ -32,6 +33,10 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/caseload", get(caseload))
         .route("/clients/{id}", get(client_page))
+        .route(
+            "/clients/{id}/emergency-access",
+            post(request_emergency_access),
+        )
         .route("/lang/{code}", get(set_lang))
         .route("/static/vaka.css", get(css))
         .route("/static/favicon.svg", get(favicon))
@@ -242,10 +247,10 @@ async fn login(
         // While a key waits, the password is not even checked: guessing gains nothing.
         let mut blocked_until = None;
         for (_, key) in &keys {
-            if let Some(e) = throttle::get(&mut tx, key).await? {
-                if e.blocked_until > now {
-                    blocked_until = blocked_until.max(Some(e.blocked_until));
-                }
+            if let Some(e) = throttle::get(&mut tx, key).await?
+                && e.blocked_until > now
+            {
+                blocked_until = blocked_until.max(Some(e.blocked_until));
             }
         }
         if let Some(until) = blocked_until {
@@ -649,6 +654,8 @@ struct PlacementView {
 #[derive(Template)]
 #[template(path = "client.html")]
 struct ClientPage {
+    /// Shown when the page is open through emergency access: the reason given.
+    emergency: Option<String>,
     t: Tr,
     chrome: Chrome,
     c: ClientView,
@@ -671,18 +678,26 @@ async fn client_page(
     let actor = &session.actor;
     let result = async {
         let mut tx = st.store.begin().await?;
-        let Some(rel) = clients::relation(&mut tx, &actor.user, id).await? else {
-            return Ok(None);
-        };
-        if !access::permits(actor.user.role, Action::ReadClient, rel) {
-            tx.audit(actor.audit(
-                AuditAction::AccessDenied,
-                Some(id),
-                format!("GET /clients/{}", id.0),
-            ));
-            tx.commit().await?;
-            return Ok(None);
-        }
+        let mut entry = actor.audit(
+            AuditAction::ClientRead,
+            Some(id),
+            format!("GET /clients/{}", id.0),
+        );
+        let emergency =
+            match client_access::check(&mut tx, &actor.user, id, Action::ReadClient).await? {
+                // Unknown and refused look the same, so that the page does not tell who exists.
+                Access::NotFound => return Ok(None),
+                Access::Denied => {
+                    entry.action = AuditAction::AccessDenied;
+                    tx.audit(entry);
+                    tx.commit().await?;
+                    return Ok(None);
+                }
+                Access::Allowed { emergency_reason } => {
+                    entry.emergency_reason = emergency_reason.clone();
+                    emergency_reason
+                }
+            };
         let Some(client) = clients::get(&mut tx, id).await? else {
             return Ok(None);
         };
@@ -696,18 +711,28 @@ async fn client_page(
         manager_ids.sort_unstable();
         manager_ids.dedup();
         let names = history::user_names(&mut tx, &manager_ids).await?;
-        tx.audit(actor.audit(
-            AuditAction::ClientRead,
-            Some(id),
-            format!("GET /clients/{}", id.0),
-        ));
+        tx.audit(entry);
         tx.commit().await?;
-        Ok::<_, vaka_store::StoreError>(Some((client, case_list, contacts, placements, names)))
+        Ok::<_, vaka_store::StoreError>(Some((
+            client, case_list, contacts, placements, names, emergency,
+        )))
     }
     .await;
-    let (client, case_list, contacts, placements, names) = match result {
+    let (client, case_list, contacts, placements, names, emergency) = match result {
         Ok(Some(x)) => x,
-        Ok(None) => return message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
+        Ok(None) => {
+            return render(
+                StatusCode::NOT_FOUND,
+                NoAccessPage {
+                    t,
+                    chrome,
+                    id: id.0,
+                    may_request: access::may_request_emergency_access(actor.user.role),
+                    error: None,
+                    reason: String::new(),
+                },
+            );
+        }
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
     let hide = client.protection.is_protected() && !actor.user.may_see_protected;
@@ -782,6 +807,7 @@ async fn client_page(
     render(
         StatusCode::OK,
         ClientPage {
+            emergency,
             t,
             chrome,
             c,
@@ -790,6 +816,64 @@ async fn client_page(
             placements,
         },
     )
+}
+
+#[derive(Template)]
+#[template(path = "no_access.html")]
+struct NoAccessPage {
+    t: Tr,
+    chrome: Chrome,
+    id: i64,
+    may_request: bool,
+    error: Option<String>,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+struct EmergencyForm {
+    csrf: String,
+    reason: String,
+}
+
+async fn request_emergency_access(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    Path(raw): Path<String>,
+    Form(f): Form<EmergencyForm>,
+) -> Response {
+    let chrome = Chrome::of(&session, &format!("/clients/{raw}"));
+    if !auth::same_secret(&session.csrf, &f.csrf) {
+        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
+    }
+    let Some(id) = raw.parse::<i64>().ok().filter(|n| *n > 0) else {
+        return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
+    };
+    match crate::api::grant_emergency(&st, &session.actor, ClientId(id), &f.reason).await {
+        Ok(_) => Redirect::to(&format!("/clients/{id}")).into_response(),
+        Err(crate::error::ApiError::Invalid(errors)) => {
+            let error = errors.first().map(|e| {
+                t.pick((e.message.sv.as_str(), e.message.en.as_str()))
+                    .to_owned()
+            });
+            let page = NoAccessPage {
+                t,
+                chrome,
+                id,
+                may_request: true,
+                error,
+                reason: f.reason,
+            };
+            render(StatusCode::UNPROCESSABLE_ENTITY, page)
+        }
+        Err(crate::error::ApiError::Forbidden) => {
+            message(StatusCode::FORBIDDEN, t, chrome, "forbidden")
+        }
+        Err(crate::error::ApiError::NotFound) => {
+            message(StatusCode::NOT_FOUND, t, chrome, "not-found")
+        }
+        Err(e) => e.into_response(),
+    }
 }
 
 #[cfg(test)]

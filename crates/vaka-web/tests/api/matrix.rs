@@ -40,6 +40,7 @@ const COVERED: &[&str] = &[
     "/api/v1/openapi.json",
     "/api/v1/clients",
     "/api/v1/clients/{id}",
+    "/api/v1/clients/{id}/emergency-access",
     "/api/v1/cases",
     "/api/v1/cases/{id}",
     "/api/v1/{*rest}",
@@ -48,6 +49,7 @@ const COVERED: &[&str] = &[
     "/logout",
     "/caseload",
     "/clients/{id}",
+    "/clients/{id}/emergency-access",
     "/lang/{code}",
     "/static/vaka.css",
     "/static/favicon.svg",
@@ -286,5 +288,52 @@ both!(
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+);
+
+both!(
+    emergency_access_can_be_asked_for_by_client_work_only,
+    |db| async move {
+        let app = app(db).await;
+        let world = world(&app).await;
+        let mut failures = Vec::new();
+        for user in ROLES {
+            for &(own, client, _) in &world {
+                let r = app
+                    .post(
+                        &format!("/api/v1/clients/{client}/emergency-access"),
+                        user,
+                        json!({"reason": "Akut behov i matristestet"}),
+                    )
+                    .await;
+                let want = if matches!(user, "cm" | "head") {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                if r.status != want {
+                    failures.push(format!(
+                        "{user} emergency {own:?}: got {}, want {want}",
+                        r.status
+                    ));
+                }
+                // Afterwards client work reads every client; the other roles still read none.
+                let read = app
+                    .get(&format!("/api/v1/clients/{client}"), user)
+                    .await
+                    .status;
+                let want = if matches!(user, "cm" | "head") {
+                    StatusCode::OK
+                } else {
+                    StatusCode::NOT_FOUND
+                };
+                if read != want {
+                    failures.push(format!(
+                        "{user} read after emergency {own:?}: got {read}, want {want}"
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
     }
 );
