@@ -22,5 +22,7 @@ string_enum! {
         DemoLoad = "demo_load",
         AccessDenied = "access_denied",
         EmergencyAccess = "emergency_access",
+        AuditRead = "audit_read",
+        AuditReview = "audit_review",
     }
 }

@@ -21,6 +21,7 @@ pub mod organisation_number;
 pub mod personal_number;
 pub mod placement;
 pub mod provider;
+pub mod review;
 pub mod role;
 pub mod throttle;
 pub mod time;

@@ -233,3 +233,88 @@ fn from_row(r: &impl RowExt) -> Result<AuditEntry> {
         hash: r.string("hash")?,
     })
 }
+
+/// What an auditor searches for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Search {
+    pub username: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// An auditor's review of one entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub reviewed_by: String,
+    pub reviewed_at: DateTime<Utc>,
+    pub comment: String,
+}
+
+/// An entry as the review shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewLine {
+    pub entry: AuditEntry,
+    pub protected_client: bool,
+    pub review: Option<Review>,
+}
+
+/// Entries in the period (newest first, at most `limit`), with the client's protection and any review.
+pub async fn search(tx: &mut Tx, s: &Search, limit: i64) -> Result<Vec<ReviewLine>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT a.*, COALESCE(k.protection, 'none') <> 'none' AS protected_client, \
+               r.reviewed_at, r.comment, u.username AS reviewer \
+             FROM audit_log a LEFT JOIN clients k ON k.id = a.client_id \
+               LEFT JOIN audit_reviews r ON r.audit_id = a.id LEFT JOIN users u ON u.id = r.reviewed_by \
+             WHERE ($1 IS NULL OR a.username = $1) AND ($2 IS NULL OR a.logged_at >= $2) AND ($3 IS NULL OR a.logged_at < $3) \
+             ORDER BY a.id DESC LIMIT $4",
+        )
+        .bind(&s.username)
+        .bind(s.from)
+        .bind(s.to)
+        .bind(limit)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let review = match r.opt_ts("reviewed_at")? {
+                    Some(at) => Some(Review {
+                        reviewed_by: r.opt_string("reviewer")?.unwrap_or_default(),
+                        reviewed_at: at,
+                        comment: r.opt_string("comment")?.unwrap_or_default(),
+                    }),
+                    None => None,
+                };
+                Ok(ReviewLine {
+                    entry: from_row(r)?,
+                    protected_client: r.bool("protected_client")?,
+                    review,
+                })
+            })
+            .collect()
+    })
+}
+
+/// Records an auditor's review of entry `id`. `NotFound` for an unknown entry; `Conflict` when it
+/// was reviewed already (a review is never overwritten).
+pub async fn review(tx: &mut Tx, id: i64, reviewer: UserId, comment: &str) -> Result<()> {
+    let now = crate::now();
+    on_tx!(tx, |c| {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM audit_log WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?;
+        if exists.is_none() {
+            return Err(crate::StoreError::NotFound);
+        }
+        sqlx::query("INSERT INTO audit_reviews (audit_id, reviewed_by, reviewed_at, comment) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(reviewer.0)
+            .bind(now)
+            .bind(comment)
+            .execute(&mut *c)
+            .await
+            .map_err(|e| crate::conflict_on_unique(e, "id"))?;
+        Ok(())
+    })
+}

@@ -29,6 +29,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_emergency_access.sql"),
         postgres: include_str!("../migrations/postgres/0003_emergency_access.sql"),
     },
+    Migration {
+        version: 4,
+        name: "audit_reviews",
+        sqlite: include_str!("../migrations/sqlite/0004_audit_reviews.sql"),
+        postgres: include_str!("../migrations/postgres/0004_audit_reviews.sql"),
+    },
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document generated from these handlers.
 
+pub mod audit;
 mod cases;
 mod clients;
 
@@ -18,7 +19,8 @@ pub use clients::{ClientList, ClientResponse, CreateClientRequest, grant_emergen
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Vaka API", version = "1", description = "Municipal addiction care. Every call needs `Authorization: Bearer <token>` (create one with `vaka token create`). Errors are `{\"error\": {\"code\", \"field\", \"message\", \"message_sv\", \"message_en\"}}`."),
-    paths(clients::create_client, clients::get_client, clients::list_clients, cases::create_case, cases::get_case, clients::emergency_access),
+    paths(clients::create_client, clients::get_client, clients::list_clients, cases::create_case, cases::get_case, clients::emergency_access,
+        audit::list_audit, audit::review_entry),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -52,6 +54,8 @@ pub fn router() -> Router<AppState> {
             "/api/v1/clients/{id}/emergency-access",
             post(clients::emergency_access),
         )
+        .route("/api/v1/audit", get(audit::list_audit))
+        .route("/api/v1/audit/{id}/review", post(audit::review_entry))
         .route("/api/v1/cases", post(cases::create_case))
         .route("/api/v1/cases/{id}", get(cases::get_case))
         .route(

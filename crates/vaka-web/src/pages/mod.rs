@@ -37,6 +37,8 @@ pub fn router() -> Router<AppState> {
             "/clients/{id}/emergency-access",
             post(request_emergency_access),
         )
+        .route("/audit", get(audit_page))
+        .route("/audit/{id}/review", post(review_entry))
         .route("/lang/{code}", get(set_lang))
         .route("/static/vaka.css", get(css))
         .route("/static/favicon.svg", get(favicon))
@@ -116,6 +118,7 @@ fn message(status: StatusCode, t: Tr, chrome: Chrome, message: &'static str) -> 
 
 async fn home(session: Result<SessionActor, NoSession>) -> Redirect {
     match session {
+        Ok(s) if s.actor.user.role == Role::Auditor => Redirect::to("/audit"),
         Ok(_) => Redirect::to("/caseload"),
         Err(_) => Redirect::to("/login"),
     }
@@ -871,6 +874,130 @@ async fn request_emergency_access(
         }
         Err(crate::error::ApiError::NotFound) => {
             message(StatusCode::NOT_FOUND, t, chrome, "not-found")
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+struct AuditView {
+    id: i64,
+    when: String,
+    username: String,
+    role: String,
+    address: Option<String>,
+    action: String,
+    client_id: Option<i64>,
+    detail: String,
+    emergency_reason: Option<String>,
+    flags: Vec<String>,
+    review: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    t: Tr,
+    chrome: Chrome,
+    username: String,
+    client_id: String,
+    from: String,
+    to: String,
+    flagged: bool,
+    error: Option<String>,
+    lines: Vec<AuditView>,
+}
+
+async fn audit_page(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    Query(p): Query<crate::api::audit::AuditParams>,
+) -> Response {
+    let chrome = Chrome::of(&session, "/audit");
+    let (lines, error, status) =
+        match crate::api::audit::review_lines(&st, &session.actor, &p, "GET /audit".into()).await {
+            Ok(lines) => (lines, None, StatusCode::OK),
+            Err(crate::error::ApiError::Forbidden) => {
+                return message(StatusCode::FORBIDDEN, t, chrome, "forbidden");
+            }
+            Err(crate::error::ApiError::Invalid(errors)) => {
+                let e = errors.first().map(|e| {
+                    format!(
+                        "{}: {}",
+                        e.field,
+                        t.pick((e.message.sv.as_str(), e.message.en.as_str()))
+                    )
+                });
+                (Vec::new(), e, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Err(e) => return e.into_response(),
+        };
+    let lines = lines
+        .into_iter()
+        .map(|l| AuditView {
+            id: l.id,
+            when: vaka_domain::time::local_minute(l.logged_at),
+            username: l.username,
+            role: l.role,
+            address: l.address,
+            action: l.action,
+            client_id: l.client_id,
+            detail: l.detail,
+            emergency_reason: l.emergency_reason,
+            flags: l.flags.iter().map(|f| f.as_str().to_owned()).collect(),
+            review: l.review.map(|r| {
+                format!(
+                    "{} {} – {}",
+                    r.reviewed_by,
+                    vaka_domain::time::local_minute(r.reviewed_at),
+                    r.comment
+                )
+            }),
+        })
+        .collect();
+    let page = AuditPage {
+        t,
+        chrome,
+        username: p.username.clone().unwrap_or_default(),
+        client_id: p.client_id.clone().unwrap_or_default(),
+        from: p.from.clone().unwrap_or_default(),
+        to: p.to.clone().unwrap_or_default(),
+        flagged: matches!(p.flagged.as_deref(), Some("true" | "1" | "on")),
+        error,
+        lines,
+    };
+    render(status, page)
+}
+
+#[derive(Deserialize)]
+struct ReviewForm {
+    csrf: String,
+    comment: String,
+}
+
+async fn review_entry(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    Path(raw): Path<String>,
+    Form(f): Form<ReviewForm>,
+) -> Response {
+    let chrome = Chrome::of(&session, "/audit");
+    if !auth::same_secret(&session.csrf, &f.csrf) {
+        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
+    }
+    match crate::api::audit::record_review(&st, &session.actor, &raw, &f.comment).await {
+        Ok(_) | Err(crate::error::ApiError::Conflict(_)) => {
+            Redirect::to("/audit?flagged=true").into_response()
+        }
+        Err(crate::error::ApiError::Forbidden) => {
+            message(StatusCode::FORBIDDEN, t, chrome, "forbidden")
+        }
+        Err(crate::error::ApiError::NotFound) => {
+            message(StatusCode::NOT_FOUND, t, chrome, "not-found")
+        }
+        Err(crate::error::ApiError::Invalid(_)) => {
+            Redirect::to("/audit?flagged=true").into_response()
         }
         Err(e) => e.into_response(),
     }

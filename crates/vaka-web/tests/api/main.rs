@@ -8,6 +8,7 @@ mod emergency;
 mod matrix;
 mod pages;
 mod protocol;
+mod review;
 
 use std::collections::HashMap;
 

@@ -43,6 +43,8 @@ const COVERED: &[&str] = &[
     "/api/v1/clients/{id}/emergency-access",
     "/api/v1/cases",
     "/api/v1/cases/{id}",
+    "/api/v1/audit",
+    "/api/v1/audit/{id}/review",
     "/api/v1/{*rest}",
     "/",
     "/login",
@@ -51,6 +53,8 @@ const COVERED: &[&str] = &[
     "/clients/{id}",
     "/clients/{id}/emergency-access",
     "/lang/{code}",
+    "/audit",
+    "/audit/{id}/review",
     "/static/vaka.css",
     "/static/favicon.svg",
     "/favicon.ico",
@@ -192,6 +196,23 @@ both!(
                     StatusCode::FORBIDDEN
                 },
             );
+            let log = app.get("/api/v1/audit", user).await.status;
+            let want = if user == "auditor" {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            check(format!("{user} GET audit"), log, want);
+            let r = app
+                .post("/api/v1/audit/1/review", user, json!({"comment": "matrix"}))
+                .await
+                .status;
+            let want = if user == "auditor" {
+                StatusCode::CREATED
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            check(format!("{user} POST review"), r, want);
             let doc = app
                 .api(Method::GET, "/api/v1/openapi.json", Some(user), None)
                 .await
@@ -236,10 +257,21 @@ both!(
             if shows_clients != matches!(user, "cm" | "head") {
                 failures.push(format!("{user} caseload shows clients: {shows_clients}"));
             }
-            assert_eq!(
-                page(&app, "/", &cookie).await.headers["location"],
+            let start = if user == "auditor" {
+                "/audit"
+            } else {
                 "/caseload"
-            );
+            };
+            assert_eq!(page(&app, "/", &cookie).await.headers["location"], start);
+            let review = page(&app, "/audit", &cookie).await.status;
+            let want = if user == "auditor" {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            if review != want {
+                failures.push(format!("{user} review page: got {review}, want {want}"));
+            }
         }
         assert!(failures.is_empty(), "{failures:#?}");
     }

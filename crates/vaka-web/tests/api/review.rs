@@ -1,0 +1,240 @@
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use vaka_store::both;
+
+use super::pages::{form, hidden_csrf, login, page};
+use super::*;
+
+fn items(r: &Reply) -> &Vec<Value> {
+    r.json["items"].as_array().unwrap()
+}
+
+both!(only_auditors_read_the_access_log, |db| async move {
+    let app = app(db).await;
+    for user in ["cm", "head", "admin", "analyst"] {
+        assert_eq!(
+            app.get("/api/v1/audit", user).await.status,
+            StatusCode::FORBIDDEN,
+            "{user}"
+        );
+        let r = app
+            .post("/api/v1/audit/1/review", user, json!({"comment": "ok"}))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
+    }
+    assert_eq!(
+        app.get("/api/v1/audit", "auditor").await.status,
+        StatusCode::OK
+    );
+});
+
+both!(
+    the_review_flags_emergency_protected_and_refused_accesses,
+    |db| async move {
+        let app = app(db).await;
+        let ordinary = app.assigned_client("cm", "19121212-1212").await;
+        app.get(&format!("/api/v1/clients/{ordinary}"), "cm").await;
+        app.get(&format!("/api/v1/clients/{ordinary}"), "cm2").await; // refused
+        let r = app
+            .post(
+                &format!("/api/v1/clients/{ordinary}/emergency-access"),
+                "cm2",
+                json!({"reason": "Akut kris i helgen"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        app.get(&format!("/api/v1/clients/{ordinary}"), "cm2").await; // under emergency access
+        let r = app
+        .post("/api/v1/clients", "head", json!({"personal_number": "19800101-R001", "given_name": "S", "family_name": "P", "protection": "protected_registration"}))
+        .await;
+        let protected = r.json["id"].as_i64().unwrap();
+        app.get(&format!("/api/v1/clients/{protected}"), "head")
+            .await;
+
+        let all = app.get("/api/v1/audit", "auditor").await;
+        assert_eq!(all.status, StatusCode::OK, "{}", all.text);
+        let flags_of = |action: &str, user: &str, client: i64| -> Vec<String> {
+            items(&all)
+                .iter()
+                .find(|e| {
+                    e["action"] == action && e["username"] == user && e["client_id"] == client
+                })
+                .unwrap_or_else(|| panic!("no {action} by {user}"))["flags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap().to_owned())
+                .filter(|f| f != "night")
+                .collect()
+        };
+        assert_eq!(
+            flags_of("client_read", "cm", ordinary),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            flags_of("access_denied", "cm2", ordinary),
+            ["outside_rights"]
+        );
+        assert_eq!(
+            flags_of("emergency_access", "cm2", ordinary),
+            ["emergency_access"]
+        );
+        assert_eq!(
+            flags_of("client_read", "cm2", ordinary),
+            ["emergency_access"]
+        );
+        assert_eq!(
+            flags_of("client_read", "head", protected),
+            ["protected_identity"]
+        );
+        let read = items(&all)
+            .iter()
+            .find(|e| e["action"] == "client_read" && e["username"] == "cm2")
+            .unwrap();
+        assert_eq!(read["emergency_reason"], "Akut kris i helgen");
+
+        // Filters: by user, by client, only flagged.
+        let mine = app.get("/api/v1/audit?username=cm2", "auditor").await;
+        assert!(items(&mine).iter().all(|e| e["username"] == "cm2") && !items(&mine).is_empty());
+        let about = app
+            .get(&format!("/api/v1/audit?client_id={protected}"), "auditor")
+            .await;
+        assert!(
+            items(&about).iter().all(|e| e["client_id"] == protected) && !items(&about).is_empty()
+        );
+        let flagged = app.get("/api/v1/audit?flagged=true", "auditor").await;
+        assert!(
+            items(&flagged)
+                .iter()
+                .all(|e| !e["flags"].as_array().unwrap().is_empty())
+        );
+        assert!(items(&flagged).len() >= 4);
+        let today = chrono::Utc::now().date_naive();
+        let period = app
+            .get(
+                &format!(
+                    "/api/v1/audit?from={}&to={}",
+                    today - chrono::Duration::days(1),
+                    today + chrono::Duration::days(1)
+                ),
+                "auditor",
+            )
+            .await;
+        assert!(!items(&period).is_empty());
+        let past = app
+            .get("/api/v1/audit?from=2020-01-01&to=2020-01-31", "auditor")
+            .await;
+        assert!(items(&past).is_empty());
+        // Reading the log is itself logged.
+        let again = app.get("/api/v1/audit?username=auditor", "auditor").await;
+        assert!(items(&again).iter().any(|e| e["action"] == "audit_read"));
+    }
+);
+
+both!(
+    bad_review_parameters_get_422_naming_the_field,
+    |db| async move {
+        let app = app(db).await;
+        for (query, field) in [
+            ("from=yesterday", "from"),
+            ("to=2026-13-01", "to"),
+            ("client_id=abc", "client_id"),
+            ("limit=0", "limit"),
+        ] {
+            let r = app.get(&format!("/api/v1/audit?{query}"), "auditor").await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+            assert_eq!(error(&r).1, Some(field), "{query}");
+        }
+    }
+);
+
+both!(an_entry_is_reviewed_once_with_a_comment, |db| async move {
+    let app = app(db).await;
+    let id = app.assigned_client("cm", "19121212-1212").await;
+    app.get(&format!("/api/v1/clients/{id}"), "cm2").await;
+    let all = app.get("/api/v1/audit?flagged=true", "auditor").await;
+    let entry = items(&all)
+        .iter()
+        .find(|e| e["action"] == "access_denied")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let uri = format!("/api/v1/audit/{entry}/review");
+    let empty = app.post(&uri, "auditor", json!({"comment": "  "})).await;
+    assert_eq!(error(&empty), ("required", Some("comment")));
+    let ok = app
+        .post(
+            &uri,
+            "auditor",
+            json!({"comment": "Talat med cm2: fel klient i sökningen."}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text);
+    assert_eq!(ok.json["reviewed_by"], "auditor");
+    let twice = app.post(&uri, "auditor", json!({"comment": "igen"})).await;
+    assert_eq!(
+        (twice.status, error(&twice).0),
+        (StatusCode::CONFLICT, "already_reviewed")
+    );
+    assert_eq!(
+        app.post(
+            "/api/v1/audit/999999/review",
+            "auditor",
+            json!({"comment": "x"})
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let after = app.get("/api/v1/audit?flagged=true", "auditor").await;
+    let line = items(&after).iter().find(|e| e["id"] == entry).unwrap();
+    assert_eq!(
+        line["review"]["comment"],
+        "Talat med cm2: fel klient i sökningen."
+    );
+    // The review does not touch the chain.
+    assert!(app.audit_verifies().await);
+});
+
+both!(the_auditor_reviews_in_the_ui, |db| async move {
+    let app = app(db).await;
+    let id = app.assigned_client("cm", "19121212-1212").await;
+    app.get(&format!("/api/v1/clients/{id}"), "cm2").await;
+    let (r, s) = login(&app, "auditor", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let cookie = format!("vaka_session={}", s.unwrap());
+    assert_eq!(page(&app, "/", &cookie).await.headers["location"], "/audit");
+    let review = page(&app, "/audit?flagged=true", &cookie).await;
+    assert_eq!(review.status, StatusCode::OK);
+    assert!(review.text.contains("Logguppföljning") && review.text.contains("outside_rights"));
+    let csrf = hidden_csrf(&review.text);
+    let entry = review
+        .text
+        .split("action=\"/audit/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let done = form(
+        &app,
+        &format!("/audit/{entry}/review"),
+        &cookie,
+        &format!("csrf={csrf}&comment=Kontrollerat"),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let after = page(&app, "/audit?flagged=true", &cookie).await;
+    assert!(after.text.contains("Granskad") && after.text.contains("Kontrollerat"));
+    let bad = page(&app, "/audit?from=igår", &cookie).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Others get no review page.
+    let (_, s) = login(&app, "head", PASSWORD).await;
+    assert_eq!(
+        page(&app, "/audit", &format!("vaka_session={}", s.unwrap()))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+});
