@@ -18,6 +18,7 @@ string_enum! {
         LoginThrottled = "login_throttled",
         Logout = "logout",
         TokenCreate = "token_create",
+        TokenRevoke = "token_revoke",
         UserCreate = "user_create",
         DemoLoad = "demo_load",
         AccessDenied = "access_denied",

@@ -59,3 +59,18 @@ pub async fn revoke(tx: &mut Tx, token_hash: &str) -> Result<bool> {
         Ok(r.rows_affected() > 0)
     })
 }
+
+/// Revokes every live token of a user; returns how many.
+pub async fn revoke_all(tx: &mut Tx, user: UserId) -> Result<u64> {
+    let now = crate::now();
+    on_tx!(tx, |c| {
+        let r = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(user.0)
+        .execute(&mut *c)
+        .await?;
+        Ok(r.rows_affected())
+    })
+}

@@ -208,6 +208,40 @@ pub async fn token_create(
     Ok(ExitCode::SUCCESS)
 }
 
+pub async fn token_revoke(url: &str, username: Option<&str>) -> anyhow::Result<ExitCode> {
+    let store = open(url).await?;
+    let mut tx = store.begin().await?;
+    let (n, who) = match username {
+        Some(u) => {
+            let (user, _) = users::by_username(&mut tx, u)
+                .await?
+                .with_context(|| format!("--username: no user {u}"))?;
+            (
+                tokens::revoke_all(&mut tx, user.id).await?,
+                format!("all tokens of {u}"),
+            )
+        }
+        None => {
+            let mut token = String::new();
+            std::io::stdin()
+                .read_to_string(&mut token)
+                .context("could not read the token from standard input")?;
+            let revoked = tokens::revoke(&mut tx, &auth::token_hash(token.trim())).await?;
+            if !revoked {
+                bail!("no live token matches the one given");
+            }
+            (1, "one token".to_owned())
+        }
+    };
+    tx.audit(cli_entry(
+        vaka_store::AuditAction::TokenRevoke,
+        &format!("vaka token revoke: {who}"),
+    ));
+    tx.commit().await?;
+    println!("Revoked {n} token(s): {who}.");
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn audit_verify(url: &str) -> anyhow::Result<ExitCode> {
     let store = open(url).await?;
     let mut tx = store.begin_read().await?;

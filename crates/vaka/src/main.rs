@@ -121,6 +121,21 @@ enum TokenCommand {
         #[arg(long, default_value_t = 90)]
         expires_days: u32,
     },
+    /// Revoke tokens at once: one token (read from standard input), or all of a user's.
+    Revoke {
+        #[command(flatten)]
+        db: Db,
+        /// Revoke every token of this user.
+        #[arg(
+            long,
+            conflicts_with = "token_stdin",
+            required_unless_present = "token_stdin"
+        )]
+        username: Option<String>,
+        /// Revoke the one token given on standard input.
+        #[arg(long)]
+        token_stdin: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -201,6 +216,14 @@ fn main() -> ExitCode {
                         expires_days,
                     },
             } => commands::token_create(&db.database_url, &username, expires_days).await,
+            Command::Token {
+                command:
+                    TokenCommand::Revoke {
+                        db,
+                        username,
+                        token_stdin: _,
+                    },
+            } => commands::token_revoke(&db.database_url, username.as_deref()).await,
             Command::Audit {
                 command: AuditCommand::Verify { db },
             } => commands::audit_verify(&db.database_url).await,

@@ -165,6 +165,58 @@ both!(
         let (status, body) = http(server.1, "GET", "/api/v1/clients", Some(&token), None).unwrap();
         assert_eq!(status, 200);
         assert!(body.contains("Tolvansson"));
+        // Revoking ends a token at once, on the running server.
+        let one = ok(&vaka(
+            &[
+                "token",
+                "create",
+                "--database-url",
+                &url,
+                "--username",
+                "anna",
+            ],
+            None,
+        ));
+        let second = one.lines().last().unwrap().trim().to_owned();
+        ok(&vaka(
+            &["token", "revoke", "--database-url", &url, "--token-stdin"],
+            Some(&second),
+        ));
+        assert_eq!(
+            http(server.1, "GET", "/api/v1/clients", Some(&second), None)
+                .unwrap()
+                .0,
+            401
+        );
+        assert_eq!(
+            http(server.1, "GET", "/api/v1/clients", Some(&token), None)
+                .unwrap()
+                .0,
+            200
+        );
+        let all = ok(&vaka(
+            &[
+                "token",
+                "revoke",
+                "--database-url",
+                &url,
+                "--username",
+                "anna",
+            ],
+            None,
+        ));
+        assert!(all.contains("Revoked 1"), "{all}");
+        assert_eq!(
+            http(server.1, "GET", "/api/v1/clients", Some(&token), None)
+                .unwrap()
+                .0,
+            401
+        );
+        let again = vaka(
+            &["token", "revoke", "--database-url", &url, "--token-stdin"],
+            Some(&second),
+        );
+        assert!(!again.status.success() && stderr(&again).contains("no live token"));
         drop(server);
         assert!(ok(&vaka(&["audit", "verify", "--database-url", &url], None)).contains("intact"));
     }
