@@ -114,3 +114,42 @@ test('the unit head sees the unit on a laptop', async () => {
   await page.screenshot({ path: join(artifacts, 'unit-laptop.png') });
   await context.close();
 });
+
+test('a case manager uses emergency access for a client outside the caseload', async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await logIn(page, 'anna.berg');
+  const hrefs = await page.locator('ul.caseload a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  const mine = new Set(hrefs.map((h) => Number(h.split('/').pop())));
+  const other = [...Array(200).keys()].map((i) => i + 1).find((id) => !mine.has(id));
+  await page.goto(`${vaka.base}/clients/${other}`);
+  await page.getByRole('heading', { name: 'Nödåtkomst' }).waitFor();
+  await page.screenshot({ path: join(artifacts, 'emergency-form-phone.png') });
+  assert.deepEqual(await axeViolations(page), [], 'emergency form accessibility');
+  await page.getByLabel('Skäl').fill('Klienten ringer i kris, ordinarie handläggare är ledig');
+  await page.getByRole('button', { name: 'Öppna med nödåtkomst' }).click();
+  await page.getByText('Öppnad med nödåtkomst').waitFor();
+  await page.screenshot({ path: join(artifacts, 'emergency-open-phone.png') });
+  await context.close();
+});
+
+test('an auditor reviews a flagged access on a phone', async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await logIn(page, 'gun.granskare');
+  assert.match(page.url(), /\/audit$/);
+  await page.getByRole('heading', { name: 'Logguppföljning' }).waitFor();
+  await page.getByLabel('Bara poster att granska').check();
+  await page.getByRole('button', { name: 'Sök' }).click();
+  const flagged = page.locator('ol.audit > li.flagged');
+  assert.ok((await flagged.count()) > 0, 'the earlier tests left entries worth a look');
+  await page.screenshot({ path: join(artifacts, 'audit-phone.png') });
+  assert.deepEqual(await axeViolations(page), [], 'review page accessibility');
+  const first = flagged.first();
+  await first.getByLabel('Kommentar').fill('Kontrollerad i e2e-testet');
+  await first.getByRole('button', { name: 'Markera som granskad' }).click();
+  await page.getByText('Kontrollerad i e2e-testet').first().waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -116,10 +116,17 @@ fn message(status: StatusCode, t: Tr, chrome: Chrome, message: &'static str) -> 
     render(status, MessagePage { t, chrome, message })
 }
 
+/// Where a role starts: auditors at the log review, everyone else at the client list.
+fn start_page(role: Role) -> &'static str {
+    match role {
+        Role::Auditor => "/audit",
+        _ => "/caseload",
+    }
+}
+
 async fn home(session: Result<SessionActor, NoSession>) -> Redirect {
     match session {
-        Ok(s) if s.actor.user.role == Role::Auditor => Redirect::to("/audit"),
-        Ok(_) => Redirect::to("/caseload"),
+        Ok(s) => Redirect::to(start_page(s.actor.user.role)),
         Err(_) => Redirect::to("/login"),
     }
 }
@@ -277,7 +284,7 @@ async fn login(
                         .unwrap_or(chrono::Duration::hours(10));
                 sessions::create(&mut tx, &auth::token_hash(&id), u.id, &csrf, expires).await?;
                 entry.action = AuditAction::Login;
-                Login::Ok(id)
+                Login::Ok(id, u.role)
             }
             _ => {
                 for (kind, key) in &keys {
@@ -310,8 +317,8 @@ async fn login(
     }
     .await;
     match result {
-        Ok(Login::Ok(id)) => {
-            let mut res = Redirect::to("/caseload").into_response();
+        Ok(Login::Ok(id, role)) => {
+            let mut res = Redirect::to(start_page(role)).into_response();
             let h = res.headers_mut();
             h.append(
                 header::SET_COOKIE,
@@ -354,7 +361,7 @@ async fn login(
 }
 
 enum Login {
-    Ok(String),
+    Ok(String, Role),
     Failed,
     Throttled(i64),
 }
@@ -944,7 +951,11 @@ async fn audit_page(
             client_id: l.client_id,
             detail: l.detail,
             emergency_reason: l.emergency_reason,
-            flags: l.flags.iter().map(|f| f.as_str().to_owned()).collect(),
+            flags: l
+                .flags
+                .iter()
+                .map(|f| label(t, "flag", f.as_str()))
+                .collect(),
             review: l.review.map(|r| {
                 format!(
                     "{} {} – {}",
@@ -1018,6 +1029,11 @@ mod tests {
             keys.extend(Housing::ALL.iter().map(|v| format!("housing-{v}")));
             keys.extend(ContactKind::ALL.iter().map(|v| format!("kind-{v}")));
             keys.extend(EndReason::ALL.iter().map(|v| format!("end-{v}")));
+            keys.extend(
+                vaka_domain::review::Flag::ALL
+                    .iter()
+                    .map(|v| format!("flag-{v}")),
+            );
             for k in keys {
                 assert_ne!(t.t(&k), k, "{lang:?} lacks {k}");
             }

@@ -4,6 +4,7 @@
 mod access;
 mod cases;
 mod clients;
+mod coverage;
 mod emergency;
 mod matrix;
 mod pages;

@@ -206,7 +206,7 @@ both!(the_auditor_reviews_in_the_ui, |db| async move {
     assert_eq!(page(&app, "/", &cookie).await.headers["location"], "/audit");
     let review = page(&app, "/audit?flagged=true", &cookie).await;
     assert_eq!(review.status, StatusCode::OK);
-    assert!(review.text.contains("Logguppföljning") && review.text.contains("outside_rights"));
+    assert!(review.text.contains("Logguppföljning") && review.text.contains("Utanför behörighet"));
     let csrf = hidden_csrf(&review.text);
     let entry = review
         .text

@@ -1,0 +1,236 @@
+//! Audit coverage: every route that touches client data leaves exactly the expected log entries —
+//! no more, no fewer — through the API and the UI.
+
+use axum::http::StatusCode;
+use serde_json::json;
+use vaka_store::both;
+
+use super::pages::{form, hidden_csrf, login, page};
+use super::*;
+
+/// The entries written since entry `after`: (action, username, client id).
+async fn since(app: &App, after: i64) -> (Vec<(String, String, Option<i64>)>, i64) {
+    let mut tx = app.db.store.begin().await.unwrap();
+    let list = vaka_store::audit::list_after(&mut tx, after, 10_000)
+        .await
+        .unwrap();
+    let last = list.last().map_or(after, |e| e.id);
+    (
+        list.into_iter()
+            .map(|e| {
+                (
+                    e.action_name,
+                    e.entry.username,
+                    e.entry.client_id.map(|c| c.0),
+                )
+            })
+            .collect(),
+        last,
+    )
+}
+
+/// Asserts the entries written since `last`, and moves `last` past them.
+async fn expect(
+    app: &App,
+    last: &mut i64,
+    expected: Vec<(String, String, Option<i64>)>,
+    what: &str,
+) {
+    let (got, newest) = since(app, *last).await;
+    assert_eq!(got, expected, "{what}");
+    *last = newest;
+}
+
+fn e(action: &str, user: &str, client: Option<i64>) -> (String, String, Option<i64>) {
+    (action.to_owned(), user.to_owned(), client)
+}
+
+both!(
+    every_client_data_route_leaves_exactly_its_entries,
+    |db| async move {
+        let app = app(db).await;
+        let (_, mut last) = since(&app, 0).await;
+
+        let r = app
+            .post(
+                "/api/v1/clients",
+                "head",
+                json!({"personal_number": "19121212-1212", "given_name": "A", "family_name": "B"}),
+            )
+            .await;
+        let a = r.json["id"].as_i64().unwrap();
+        expect(
+            &app,
+            &mut last,
+            vec![e("client_create", "head", Some(a))],
+            "POST /api/v1/clients",
+        )
+        .await;
+
+        let r = app
+            .post(
+                "/api/v1/cases",
+                "head",
+                json!({"client_id": a, "case_manager": "cm"}),
+            )
+            .await;
+        let case = r.json["id"].as_i64().unwrap();
+        expect(
+            &app,
+            &mut last,
+            vec![e("case_open", "head", Some(a))],
+            "POST /api/v1/cases",
+        )
+        .await;
+
+        app.get(&format!("/api/v1/clients/{a}"), "cm").await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("client_read", "cm", Some(a))],
+            "GET /api/v1/clients/{id}",
+        )
+        .await;
+
+        app.get(&format!("/api/v1/cases/{case}"), "cm").await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("case_read", "cm", Some(a))],
+            "GET /api/v1/cases/{id}",
+        )
+        .await;
+
+        let r = app
+            .post(
+                "/api/v1/clients",
+                "head",
+                json!({"personal_number": "19800101-R001", "given_name": "C", "family_name": "D"}),
+            )
+            .await;
+        let b = r.json["id"].as_i64().unwrap();
+        last = since(&app, last).await.1;
+        app.get("/api/v1/clients", "head").await;
+        expect(
+            &app,
+            &mut last,
+            vec![
+                e("client_list", "head", Some(a)),
+                e("client_list", "head", Some(b)),
+            ],
+            "GET /api/v1/clients",
+        )
+        .await;
+
+        app.get(&format!("/api/v1/clients/{a}"), "cm2").await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("access_denied", "cm2", Some(a))],
+            "refused read",
+        )
+        .await;
+
+        app.post(
+            &format!("/api/v1/clients/{a}/emergency-access"),
+            "cm2",
+            json!({"reason": "Akut behov av uppgifter"}),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("emergency_access", "cm2", Some(a))],
+            "POST emergency-access",
+        )
+        .await;
+
+        // Failed requests that touch nothing leave nothing.
+        app.post(
+            "/api/v1/clients",
+            "head",
+            json!({"personal_number": "nonsense"}),
+        )
+        .await;
+        app.get("/api/v1/clients/999999", "head").await;
+        app.get("/api/v1/clients?limit=0", "head").await;
+        expect(&app, &mut last, vec![], "invalid requests").await;
+
+        // The UI: login, the caseload (one entry per client shown), a client page, logout.
+        let (_, s) = login(&app, "cm", PASSWORD).await;
+        let cookie = format!("vaka_session={}", s.unwrap());
+        expect(&app, &mut last, vec![e("login", "cm", None)], "POST /login").await;
+        let caseload = page(&app, "/caseload", &cookie).await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("caseload_read", "cm", Some(a))],
+            "GET /caseload",
+        )
+        .await;
+        page(&app, &format!("/clients/{a}"), &cookie).await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("client_read", "cm", Some(a))],
+            "GET /clients/{id}",
+        )
+        .await;
+        page(&app, &format!("/clients/{b}"), &cookie).await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("access_denied", "cm", Some(b))],
+            "GET /clients/{id} refused",
+        )
+        .await;
+        let csrf = hidden_csrf(&caseload.text);
+        form(
+            &app,
+            &format!("/clients/{b}/emergency-access"),
+            &cookie,
+            &format!("csrf={csrf}&reason=Akut+behov+av+uppgifter"),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("emergency_access", "cm", Some(b))],
+            "POST /clients/{id}/emergency-access",
+        )
+        .await;
+        form(&app, "/logout", &cookie, &format!("csrf={csrf}")).await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("logout", "cm", None)],
+            "POST /logout",
+        )
+        .await;
+
+        // The log itself: reading it and reviewing are logged too.
+        let r = app.get("/api/v1/audit", "auditor").await;
+        assert_eq!(r.status, StatusCode::OK);
+        expect(
+            &app,
+            &mut last,
+            vec![e("audit_read", "auditor", None)],
+            "GET /api/v1/audit",
+        )
+        .await;
+        app.post(
+            "/api/v1/audit/1/review",
+            "auditor",
+            json!({"comment": "Kontrollerad"}),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("audit_review", "auditor", None)],
+            "POST review",
+        )
+        .await;
+        assert!(app.audit_verifies().await);
+    }
+);
