@@ -35,6 +35,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_audit_reviews.sql"),
         postgres: include_str!("../migrations/postgres/0004_audit_reviews.sql"),
     },
+    Migration {
+        version: 5,
+        name: "audit_append_only",
+        sqlite: include_str!("../migrations/sqlite/0005_audit_append_only.sql"),
+        postgres: include_str!("../migrations/postgres/0005_audit_append_only.sql"),
+    },
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

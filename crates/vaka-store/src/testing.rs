@@ -181,6 +181,20 @@ macro_rules! both {
     };
 }
 
+/// Removes the database's append-only guard on the access log, as an attacker with owner rights
+/// could, so that tamper tests can show the hash chain still finds the change.
+pub async fn drop_append_only_guard(tx: &mut crate::Tx) -> crate::Result<()> {
+    let sql = match tx.backend() {
+        BackendKind::Sqlite => {
+            "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;"
+        }
+        BackendKind::Postgres => {
+            "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log; DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log;"
+        }
+    };
+    exec(tx, sql).await
+}
+
 /// Runs raw SQL in a transaction (tests only: tampering with the access log, say).
 pub async fn exec(tx: &mut crate::Tx, sql: &str) -> crate::Result<()> {
     crate::on_tx!(tx, |c| {

@@ -33,6 +33,9 @@ async fn verify(store: &vaka_store::Store) -> audit::Verification {
 
 async fn exec(store: &vaka_store::Store, sql: &str) {
     let mut tx = store.begin().await.unwrap();
+    vaka_store::testing::drop_append_only_guard(&mut tx)
+        .await
+        .unwrap();
     vaka_store::testing::exec(&mut tx, sql).await.unwrap();
     tx.commit().await.unwrap();
 }
@@ -107,3 +110,19 @@ both!(a_rewritten_action_is_found, |db| async move {
     .await;
     assert_eq!(verify(&db.store).await.first_problem.map(|p| p.0), Some(2));
 });
+
+both!(
+    the_database_refuses_to_change_or_remove_log_entries,
+    |db| async move {
+        write_entries(&db.store, 4).await;
+        for sql in [
+            "UPDATE audit_log SET username = 'x' WHERE id = 2",
+            "DELETE FROM audit_log WHERE id = 2",
+        ] {
+            let mut tx = db.store.begin().await.unwrap();
+            let err = vaka_store::testing::exec(&mut tx, sql).await.unwrap_err();
+            assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+        }
+        assert_eq!(verify(&db.store).await.first_problem, None);
+    }
+);

@@ -397,6 +397,9 @@ both!(
             ));
         }
         let mut tx = db.store.begin().await.unwrap();
+        vaka_store::testing::drop_append_only_guard(&mut tx)
+            .await
+            .unwrap();
         vaka_store::testing::exec(
             &mut tx,
             "UPDATE audit_log SET detail = 'nothing to see' WHERE id = 2",
