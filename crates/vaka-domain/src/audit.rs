@@ -12,6 +12,7 @@ string_enum! {
         CaseOpen = "case_open",
         CaseRead = "case_read",
         ContactCreate = "contact_create",
+        ContactUpdate = "contact_update",
         ContactRead = "contact_read",
         Login = "login",
         LoginFailed = "login_failed",

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::error::{FieldError, Msg};
 use crate::ids::{CaseId, ClientId, ContactId, UserId};
 use crate::string_enum;
 
@@ -95,5 +96,324 @@ impl Contact {
     /// A signed entry is final: it can only be corrected by a new entry.
     pub fn is_editable(&self) -> bool {
         self.status == EntryStatus::Draft
+    }
+}
+
+/// What a user sends to record a contact, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct ContactInput<'a> {
+    pub occurred_at: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub substance_use: Option<&'a str>,
+    pub substances: &'a [String],
+    pub well_being: Option<i64>,
+    pub sleep: Option<&'a str>,
+    pub housing: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub signed: bool,
+    pub corrects: Option<i64>,
+}
+
+/// A validated journal entry, ready to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewContact {
+    pub occurred_at: DateTime<Utc>,
+    pub kind: ContactKind,
+    pub substance_use: SubstanceUse,
+    pub substances: Vec<Substance>,
+    pub well_being: Option<u8>,
+    pub sleep: Option<Sleep>,
+    pub housing: Housing,
+    pub note: Option<String>,
+    pub signed: bool,
+    pub corrects: Option<ContactId>,
+}
+
+/// How far ahead of the server's clock a contact may be dated (clocks drift).
+pub const FUTURE_SLACK_MINUTES: i64 = 5;
+pub const NOTE_MAX: usize = 4000;
+
+fn required_enum<T: std::str::FromStr<Err = crate::error::UnknownName>>(
+    field: &str,
+    value: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    match value.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.push(FieldError::required(field));
+            None
+        }
+        Some(s) => s
+            .parse::<T>()
+            .map_err(|e| errors.push(e.for_field(field)))
+            .ok(),
+    }
+}
+
+impl NewContact {
+    /// Validates a journal entry, reporting every invalid field.
+    pub fn parse(input: &ContactInput<'_>, now: DateTime<Utc>) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let occurred_at = match input.occurred_at.map(str::trim).filter(|s| !s.is_empty()) {
+            None => {
+                errors.push(FieldError::required("occurred_at"));
+                None
+            }
+            Some(s) => match DateTime::parse_from_rfc3339(s) {
+                Err(_) => {
+                    errors.push(FieldError::new(
+                        "occurred_at",
+                        "invalid_time",
+                        Msg::new(
+                            "Ange tid enligt RFC 3339, t.ex. 2026-11-23T10:30:00+01:00.",
+                            "Give the time as RFC 3339, e.g. 2026-11-23T10:30:00+01:00.",
+                        ),
+                    ));
+                    None
+                }
+                Ok(t)
+                    if t.with_timezone(&Utc)
+                        > now + chrono::Duration::minutes(FUTURE_SLACK_MINUTES) =>
+                {
+                    errors.push(FieldError::new(
+                        "occurred_at",
+                        "future_time",
+                        Msg::new(
+                            "Kontakten kan inte ligga i framtiden.",
+                            "The contact cannot lie in the future.",
+                        ),
+                    ));
+                    None
+                }
+                Ok(t) => Some(t.with_timezone(&Utc)),
+            },
+        };
+        let kind = required_enum::<ContactKind>("kind", input.kind, &mut errors);
+        let substance_use =
+            required_enum::<SubstanceUse>("substance_use", input.substance_use, &mut errors);
+        let housing = required_enum::<Housing>("housing", input.housing, &mut errors);
+        let mut substances = Vec::new();
+        for (i, s) in input.substances.iter().enumerate() {
+            match s.trim().parse::<Substance>() {
+                Ok(v) if !substances.contains(&v) => substances.push(v),
+                Ok(_) => {}
+                Err(e) => errors.push(e.for_field(format!("substances[{i}]"))),
+            }
+        }
+        if !substances.is_empty()
+            && !matches!(
+                substance_use,
+                Some(SubstanceUse::Lapse | SubstanceUse::Relapse)
+            )
+        {
+            errors.push(FieldError::new(
+                "substances",
+                "substances_without_use",
+                Msg::new(
+                    "Substanser anges bara vid snedsteg eller återfall.",
+                    "Substances are given only with a lapse or relapse.",
+                ),
+            ));
+        }
+        let well_being = match input.well_being {
+            None => None,
+            Some(w) if (0..=10).contains(&w) => u8::try_from(w).ok(),
+            Some(_) => {
+                errors.push(FieldError::new(
+                    "well_being",
+                    "out_of_range",
+                    Msg::new("Mående anges 0–10.", "Well-being is 0–10."),
+                ));
+                None
+            }
+        };
+        let sleep = match input.sleep.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => s
+                .parse::<Sleep>()
+                .map_err(|e| errors.push(e.for_field("sleep")))
+                .ok(),
+        };
+        let note = crate::error::optional_text("note", input.note, NOTE_MAX)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten();
+        let corrects = match input.corrects {
+            None => None,
+            Some(id) if id > 0 => Some(ContactId(id)),
+            Some(_) => {
+                errors.push(FieldError::new(
+                    "corrects",
+                    "invalid_id",
+                    Msg::new("Ogiltigt id.", "Invalid id."),
+                ));
+                None
+            }
+        };
+        match (occurred_at, kind, substance_use, housing) {
+            (Some(occurred_at), Some(kind), Some(substance_use), Some(housing))
+                if errors.is_empty() =>
+            {
+                Ok(NewContact {
+                    occurred_at,
+                    kind,
+                    substance_use,
+                    substances,
+                    well_being,
+                    sleep,
+                    housing,
+                    note,
+                    signed: input.signed,
+                    corrects,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
+    }
+
+    fn base() -> ContactInput<'static> {
+        ContactInput {
+            occurred_at: Some("2026-11-23T10:30:00+01:00"),
+            kind: Some("home_visit"),
+            substance_use: Some("none"),
+            housing: Some("own"),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_valid_entry_parses_with_its_time_in_utc() {
+        let c = NewContact::parse(
+            &ContactInput {
+                well_being: Some(7),
+                note: Some(" Bra samtal "),
+                ..base()
+            },
+            now(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.occurred_at,
+            Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap()
+        );
+        assert_eq!(
+            (c.kind, c.substance_use, c.housing),
+            (ContactKind::HomeVisit, SubstanceUse::None, Housing::Own)
+        );
+        assert_eq!(
+            (c.well_being, c.note.as_deref()),
+            (Some(7), Some("Bra samtal"))
+        );
+    }
+
+    #[test]
+    fn well_being_is_0_to_10_at_its_boundaries() {
+        for (w, ok) in [(-1, false), (0, true), (10, true), (11, false)] {
+            let r = NewContact::parse(
+                &ContactInput {
+                    well_being: Some(w),
+                    ..base()
+                },
+                now(),
+            );
+            assert_eq!(r.is_ok(), ok, "{w}");
+        }
+    }
+
+    #[test]
+    fn a_contact_up_to_five_minutes_ahead_is_accepted_and_later_refused() {
+        let ahead = |m: i64| (now() + chrono::Duration::minutes(m)).to_rfc3339();
+        let five = ahead(5);
+        let six = ahead(6);
+        assert!(
+            NewContact::parse(
+                &ContactInput {
+                    occurred_at: Some(&five),
+                    ..base()
+                },
+                now()
+            )
+            .is_ok()
+        );
+        let e = NewContact::parse(
+            &ContactInput {
+                occurred_at: Some(&six),
+                ..base()
+            },
+            now(),
+        )
+        .unwrap_err();
+        assert_eq!(e[0].code, "future_time");
+    }
+
+    #[test]
+    fn substances_go_with_a_lapse_or_relapse_only() {
+        let list = vec![
+            "alcohol".to_owned(),
+            "alcohol".to_owned(),
+            "cannabis".to_owned(),
+        ];
+        let c = NewContact::parse(
+            &ContactInput {
+                substance_use: Some("relapse"),
+                substances: &list,
+                ..base()
+            },
+            now(),
+        )
+        .unwrap();
+        assert_eq!(c.substances, [Substance::Alcohol, Substance::Cannabis]);
+        let e = NewContact::parse(
+            &ContactInput {
+                substances: &list,
+                ..base()
+            },
+            now(),
+        )
+        .unwrap_err();
+        assert_eq!(e[0].code, "substances_without_use");
+        let bad = vec!["glue".to_owned()];
+        let e = NewContact::parse(
+            &ContactInput {
+                substance_use: Some("lapse"),
+                substances: &bad,
+                ..base()
+            },
+            now(),
+        )
+        .unwrap_err();
+        assert_eq!(e[0].field, "substances[0]");
+    }
+
+    #[test]
+    fn every_missing_or_unknown_field_is_named() {
+        let e = NewContact::parse(
+            &ContactInput {
+                kind: Some("visit"),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap_err();
+        let fields: Vec<_> = e.iter().map(|x| (x.field.as_str(), x.code)).collect();
+        assert_eq!(
+            fields,
+            [
+                ("occurred_at", "required"),
+                ("kind", "unknown_value"),
+                ("substance_use", "required"),
+                ("housing", "required")
+            ]
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod bulk;
 pub mod cases;
 pub mod clients;
+pub mod contacts;
 pub mod emergency;
 pub mod history;
 mod migrate;

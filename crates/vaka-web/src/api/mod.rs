@@ -3,6 +3,7 @@
 pub mod audit;
 mod cases;
 mod clients;
+mod contacts;
 
 use axum::Json;
 use axum::Router;
@@ -20,7 +21,7 @@ pub use clients::{ClientList, ClientResponse, CreateClientRequest, grant_emergen
 #[openapi(
     info(title = "Vaka API", version = "1", description = "Municipal addiction care. Every call needs `Authorization: Bearer <token>` (create one with `vaka token create`). Errors are `{\"error\": {\"code\", \"field\", \"message\", \"message_sv\", \"message_en\"}}`."),
     paths(clients::create_client, clients::get_client, clients::list_clients, cases::create_case, cases::get_case, clients::emergency_access,
-        audit::list_audit, audit::review_entry),
+        audit::list_audit, audit::review_entry, contacts::create_contact, contacts::list_contacts, contacts::update_contact),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -53,6 +54,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/clients/{id}/emergency-access",
             post(clients::emergency_access),
+        )
+        .route(
+            "/api/v1/clients/{id}/contacts",
+            post(contacts::create_contact).get(contacts::list_contacts),
+        )
+        .route(
+            "/api/v1/clients/{id}/contacts/{contact_id}",
+            axum::routing::put(contacts::update_contact),
         )
         .route("/api/v1/audit", get(audit::list_audit))
         .route("/api/v1/audit/{id}/review", post(audit::review_entry))

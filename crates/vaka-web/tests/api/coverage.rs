@@ -145,6 +145,37 @@ both!(
         )
         .await;
 
+        let body = json!({"occurred_at": "2026-11-20T09:15:00Z", "kind": "phone", "substance_use": "none", "housing": "own"});
+        let r = app
+            .post(&format!("/api/v1/clients/{a}/contacts"), "cm", body.clone())
+            .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("contact_create", "cm", Some(a))],
+            "POST contacts",
+        )
+        .await;
+        let location = r.headers["location"].to_str().unwrap().to_owned();
+        app.api(axum::http::Method::PUT, &location, Some("cm"), Some(body))
+            .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("contact_update", "cm", Some(a))],
+            "PUT contact",
+        )
+        .await;
+        app.get(&format!("/api/v1/clients/{a}/contacts"), "cm")
+            .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("contact_read", "cm", Some(a))],
+            "GET contacts",
+        )
+        .await;
+
         // Failed requests that touch nothing leave nothing.
         app.post(
             "/api/v1/clients",

@@ -6,6 +6,7 @@ mod cases;
 mod clients;
 mod coverage;
 mod emergency;
+mod journal;
 mod matrix;
 mod pages;
 mod protocol;

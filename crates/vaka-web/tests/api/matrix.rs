@@ -41,6 +41,8 @@ const COVERED: &[&str] = &[
     "/api/v1/clients",
     "/api/v1/clients/{id}",
     "/api/v1/clients/{id}/emergency-access",
+    "/api/v1/clients/{id}/contacts",
+    "/api/v1/clients/{id}/contacts/{contact_id}",
     "/api/v1/cases",
     "/api/v1/cases/{id}",
     "/api/v1/audit",
@@ -362,6 +364,65 @@ both!(
                 if read != want {
                     failures.push(format!(
                         "{user} read after emergency {own:?}: got {read}, want {want}"
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+);
+
+both!(
+    the_journal_follows_the_access_rules_for_every_role_and_ownership,
+    |db| async move {
+        let app = app(db).await;
+        let world = world(&app).await;
+        let mut failures = Vec::new();
+        let body = json!({"occurred_at": "2026-11-20T09:15:00Z", "kind": "phone", "substance_use": "none", "housing": "own", "signed": true});
+        for user in ROLES {
+            for &(own, client, _) in &world {
+                let write = app
+                    .post(
+                        &format!("/api/v1/clients/{client}/contacts"),
+                        user,
+                        body.clone(),
+                    )
+                    .await
+                    .status;
+                let want = if read_status(user, own) == StatusCode::OK {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::NOT_FOUND
+                };
+                if write != want {
+                    failures.push(format!(
+                        "{user} POST contact {own:?}: got {write}, want {want}"
+                    ));
+                }
+                let read = app
+                    .get(&format!("/api/v1/clients/{client}/contacts"), user)
+                    .await
+                    .status;
+                if read != read_status(user, own) {
+                    failures.push(format!("{user} GET contacts {own:?}: got {read}"));
+                }
+                let put = app
+                    .api(
+                        Method::PUT,
+                        &format!("/api/v1/clients/{client}/contacts/1"),
+                        Some(user),
+                        Some(body.clone()),
+                    )
+                    .await
+                    .status;
+                // Contact 1 belongs to the first client and is signed: 409 for those who may write there.
+                let want = match (read_status(user, own), own) {
+                    (StatusCode::OK, Own::Mine) => StatusCode::CONFLICT,
+                    _ => StatusCode::NOT_FOUND,
+                };
+                if put != want {
+                    failures.push(format!(
+                        "{user} PUT contact {own:?}: got {put}, want {want}"
                     ));
                 }
             }

@@ -1,0 +1,165 @@
+//! Journal entries (contacts). A signed entry is never changed: `update_draft` refuses it, and a
+//! correction is a new entry pointing at the one it corrects.
+
+use vaka_domain::contact::{Contact, EntryStatus, NewContact, Substance};
+use vaka_domain::ids::{CaseId, ClientId, ContactId, UserId};
+
+use crate::row::RowExt;
+use crate::{Result, StoreError, Tx, on_tx};
+
+fn substances_text(list: &[Substance]) -> String {
+    list.iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    client: ClientId,
+    case: Option<CaseId>,
+    author: UserId,
+    c: &NewContact,
+) -> Result<ContactId> {
+    let now = crate::now();
+    let status = if c.signed {
+        EntryStatus::Signed
+    } else {
+        EntryStatus::Draft
+    };
+    on_tx!(tx, |conn| {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO contacts (client_id, case_id, author_id, occurred_at, kind, substance_use, substances, well_being, sleep, \
+             housing, note, status, signed_at, corrects_id, created_at, updated_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$15) RETURNING id",
+        )
+        .bind(client.0)
+        .bind(case.map(|c| c.0))
+        .bind(author.0)
+        .bind(c.occurred_at)
+        .bind(c.kind.as_str())
+        .bind(c.substance_use.as_str())
+        .bind(substances_text(&c.substances))
+        .bind(c.well_being.map(i64::from))
+        .bind(c.sleep.map(|s| s.as_str()))
+        .bind(c.housing.as_str())
+        .bind(&c.note)
+        .bind(status.as_str())
+        .bind(c.signed.then_some(now))
+        .bind(c.corrects.map(|x| x.0))
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(ContactId(id))
+    })
+}
+
+/// Replaces a draft's content (and signs it when asked). `Conflict("signed")` for a signed entry:
+/// the row is left exactly as it was.
+pub async fn update_draft(tx: &mut Tx, id: ContactId, c: &NewContact) -> Result<()> {
+    let now = crate::now();
+    let status = if c.signed {
+        EntryStatus::Signed
+    } else {
+        EntryStatus::Draft
+    };
+    on_tx!(tx, |conn| {
+        let r = sqlx::query(
+            "UPDATE contacts SET occurred_at = $1, kind = $2, substance_use = $3, substances = $4, well_being = $5, sleep = $6, \
+             housing = $7, note = $8, status = $9, signed_at = $10, updated_at = $11 WHERE id = $12 AND status = 'draft'",
+        )
+        .bind(c.occurred_at)
+        .bind(c.kind.as_str())
+        .bind(c.substance_use.as_str())
+        .bind(substances_text(&c.substances))
+        .bind(c.well_being.map(i64::from))
+        .bind(c.sleep.map(|s| s.as_str()))
+        .bind(c.housing.as_str())
+        .bind(&c.note)
+        .bind(status.as_str())
+        .bind(c.signed.then_some(now))
+        .bind(now)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+        if r.rows_affected() == 1 {
+            return Ok(());
+        }
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM contacts WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+        Err(if exists.is_some() {
+            StoreError::Conflict("signed")
+        } else {
+            StoreError::NotFound
+        })
+    })
+}
+
+fn from_row(r: &impl RowExt) -> Result<Contact> {
+    let substances = r
+        .string("substances")?
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse()
+                .map_err(|_| StoreError::Corrupt(format!("contacts.substances: {s:?}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Contact {
+        id: ContactId(r.i64("id")?),
+        client_id: ClientId(r.i64("client_id")?),
+        case_id: r.opt_i64("case_id")?.map(CaseId),
+        author_id: UserId(r.i64("author_id")?),
+        occurred_at: r.ts("occurred_at")?,
+        kind: r.parse("kind")?,
+        substance_use: r.parse("substance_use")?,
+        substances,
+        well_being: r.opt_i64("well_being")?.and_then(|w| u8::try_from(w).ok()),
+        sleep: r
+            .opt_string("sleep")?
+            .map(|s| s.parse())
+            .transpose()
+            .map_err(|_| StoreError::Corrupt("contacts.sleep".into()))?,
+        housing: r.parse("housing")?,
+        note: r.opt_string("note")?,
+        status: r.parse("status")?,
+        signed_at: r.opt_ts("signed_at")?,
+        corrects: r.opt_i64("corrects_id")?.map(ContactId),
+        created_at: r.ts("created_at")?,
+    })
+}
+
+pub async fn get(tx: &mut Tx, id: ContactId) -> Result<Option<Contact>> {
+    on_tx!(tx, |c| {
+        let row = sqlx::query("SELECT * FROM contacts WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *c)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    })
+}
+
+/// A client's entries, newest first.
+pub async fn for_client(tx: &mut Tx, client: ClientId, limit: i64) -> Result<Vec<Contact>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query("SELECT * FROM contacts WHERE client_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT $2")
+            .bind(client.0)
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await?;
+        rows.iter().map(from_row).collect()
+    })
+}
+
+/// The client's newest open case, to file an entry under.
+pub async fn open_case(tx: &mut Tx, client: ClientId) -> Result<Option<CaseId>> {
+    on_tx!(tx, |c| {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE client_id = $1 AND status = 'open' ORDER BY opened_on DESC, id DESC LIMIT 1")
+            .bind(client.0)
+            .fetch_optional(&mut *c)
+            .await?;
+        Ok(id.map(CaseId))
+    })
+}

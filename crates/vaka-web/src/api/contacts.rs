@@ -1,0 +1,305 @@
+//! `/api/v1/clients/{id}/contacts`: the follow-up journal. Drafts can be edited; a signed entry is
+//! never changed (409) — a correction is a new entry with `corrects`, and both stay visible.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use vaka_domain::access::Action;
+use vaka_domain::contact::{
+    Contact, ContactInput, ContactKind, EntryStatus, Housing, NewContact, Sleep, Substance,
+    SubstanceUse,
+};
+use vaka_domain::ids::{ClientId, ContactId};
+use vaka_domain::{FieldError, Msg};
+use vaka_store::{AuditAction, contacts, users};
+
+use super::{int_param, path_id};
+use crate::AppState;
+use crate::auth::{Actor, ApiActor};
+use crate::body::JsonBody;
+use crate::client_access::{self, Access};
+use crate::error::{ApiError, ErrorBody};
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ContactRequest {
+    /// When the contact took place, RFC 3339.
+    pub occurred_at: Option<String>,
+    /// `meeting`, `home_visit`, `phone`, `message`, `attempted`, `no_show`.
+    pub kind: Option<String>,
+    /// `none`, `lapse`, `relapse`, `unknown`.
+    pub substance_use: Option<String>,
+    /// With a lapse or relapse: `alcohol`, `cannabis`, `amphetamine`, `cocaine`, `opioids`,
+    /// `benzodiazepines`, `gabapentinoids`, `other`.
+    #[serde(default)]
+    pub substances: Vec<String>,
+    /// Self-rated well-being 0–10.
+    pub well_being: Option<i64>,
+    /// `good`, `poor`, `unknown`.
+    pub sleep: Option<String>,
+    /// `own`, `training_apartment`, `supported_housing`, `treatment_home`, `homeless`, `hospital`,
+    /// `custody`, `unknown`.
+    pub housing: Option<String>,
+    pub note: Option<String>,
+    /// `true` signs the entry; after that it can never be changed.
+    #[serde(default)]
+    pub signed: bool,
+    /// The id of the signed entry this one corrects.
+    pub corrects: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ContactResponse {
+    pub id: i64,
+    pub client_id: i64,
+    pub case_id: Option<i64>,
+    /// Username of the author.
+    pub author: String,
+    pub occurred_at: DateTime<Utc>,
+    pub kind: ContactKind,
+    pub substance_use: SubstanceUse,
+    pub substances: Vec<Substance>,
+    pub well_being: Option<u8>,
+    pub sleep: Option<Sleep>,
+    pub housing: Housing,
+    pub note: Option<String>,
+    pub status: EntryStatus,
+    pub signed: bool,
+    pub signed_at: Option<DateTime<Utc>>,
+    pub corrects: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ContactList {
+    pub items: Vec<ContactResponse>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ContactParams {
+    /// 1–500, default 100.
+    pub limit: Option<String>,
+}
+
+fn respond(c: Contact, author: String) -> ContactResponse {
+    ContactResponse {
+        id: c.id.0,
+        client_id: c.client_id.0,
+        case_id: c.case_id.map(|x| x.0),
+        author,
+        occurred_at: c.occurred_at,
+        kind: c.kind,
+        substance_use: c.substance_use,
+        substances: c.substances,
+        well_being: c.well_being,
+        sleep: c.sleep,
+        housing: c.housing,
+        note: c.note,
+        signed: c.status == EntryStatus::Signed,
+        status: c.status,
+        signed_at: c.signed_at,
+        corrects: c.corrects.map(|x| x.0),
+        created_at: c.created_at,
+    }
+}
+
+fn parse(req: &ContactRequest) -> Result<NewContact, ApiError> {
+    Ok(NewContact::parse(
+        &ContactInput {
+            occurred_at: req.occurred_at.as_deref(),
+            kind: req.kind.as_deref(),
+            substance_use: req.substance_use.as_deref(),
+            substances: &req.substances,
+            well_being: req.well_being,
+            sleep: req.sleep.as_deref(),
+            housing: req.housing.as_deref(),
+            note: req.note.as_deref(),
+            signed: req.signed,
+            corrects: req.corrects,
+        },
+        vaka_store::now(),
+    )?)
+}
+
+/// Opens the transaction and checks `action` on the client; a refusal is logged and answered 404.
+async fn authorised(
+    st: &AppState,
+    actor: &Actor,
+    client: ClientId,
+    action: Action,
+    entry: &mut vaka_store::NewAuditEntry,
+) -> Result<vaka_store::Tx, ApiError> {
+    let mut tx = st.store.begin().await?;
+    match client_access::check(&mut tx, &actor.user, client, action).await? {
+        Access::NotFound => Err(ApiError::NotFound),
+        Access::Denied => {
+            let mut denied = entry.clone();
+            denied.action = AuditAction::AccessDenied;
+            tx.audit(denied);
+            tx.commit().await?;
+            Err(ApiError::NotFound)
+        }
+        Access::Allowed { emergency_reason } => {
+            entry.emergency_reason = emergency_reason;
+            Ok(tx)
+        }
+    }
+}
+
+/// Record a follow-up contact (a journal entry), as a draft or signed.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/contacts", tag = "journal", params(("id" = i64, Path)), request_body = ContactRequest,
+    responses((status = 201, body = ContactResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "Invalid field, named in `error.field`")))]
+pub async fn create_contact(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+    JsonBody(req): JsonBody<ContactRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let client = ClientId(path_id(&raw)?);
+    let new = parse(&req)?;
+    let mut entry = actor.audit(
+        AuditAction::ContactCreate,
+        Some(client),
+        format!("POST /api/v1/clients/{}/contacts", client.0),
+    );
+    let mut tx = authorised(&st, &actor, client, Action::WriteClient, &mut entry).await?;
+    if let Some(target) = new.corrects {
+        let ok = contacts::get(&mut tx, target)
+            .await?
+            .is_some_and(|t| t.client_id == client && t.status == EntryStatus::Signed);
+        if !ok {
+            return Err(FieldError::new(
+                "corrects",
+                "not_a_signed_entry",
+                Msg::new(
+                    "Rättelsen måste avse en signerad anteckning för samma klient.",
+                    "A correction must point at a signed entry of the same client.",
+                ),
+            )
+            .into());
+        }
+    }
+    let case = contacts::open_case(&mut tx, client).await?;
+    let id = contacts::insert(&mut tx, client, case, actor.user.id, &new).await?;
+    entry.case_id = case;
+    tx.audit(entry);
+    let stored = contacts::get(&mut tx, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        [(
+            header::LOCATION,
+            format!("/api/v1/clients/{}/contacts/{}", client.0, id.0),
+        )],
+        Json(respond(stored, actor.user.username.clone())),
+    ))
+}
+
+/// Edit a draft (and sign it with `"signed": true`). A signed entry answers 409 and stays as it was.
+#[utoipa::path(put, path = "/api/v1/clients/{id}/contacts/{contact_id}", tag = "journal",
+    params(("id" = i64, Path), ("contact_id" = i64, Path)), request_body = ContactRequest,
+    responses((status = 200, body = ContactResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Not the author's draft"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "The entry is signed"), (status = 422, body = ErrorBody)))]
+pub async fn update_contact(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((raw, raw_contact)): Path<(String, String)>,
+    JsonBody(req): JsonBody<ContactRequest>,
+) -> Result<Json<ContactResponse>, ApiError> {
+    let client = ClientId(path_id(&raw)?);
+    let id = ContactId(path_id(&raw_contact)?);
+    let new = parse(&req)?;
+    let mut entry = actor.audit(
+        AuditAction::ContactUpdate,
+        Some(client),
+        format!("PUT /api/v1/clients/{}/contacts/{}", client.0, id.0),
+    );
+    let mut tx = authorised(&st, &actor, client, Action::WriteClient, &mut entry).await?;
+    let existing = contacts::get(&mut tx, id)
+        .await?
+        .filter(|c| c.client_id == client)
+        .ok_or(ApiError::NotFound)?;
+    if existing.status == EntryStatus::Signed {
+        return Err(ApiError::Conflict(FieldError::new(
+            "",
+            "signed_entry",
+            Msg::new(
+                "En signerad anteckning ändras aldrig. Skriv en rättelse (corrects).",
+                "A signed entry is never changed. Write a correction (corrects).",
+            ),
+        )));
+    }
+    if existing.author_id != actor.user.id {
+        return Err(ApiError::Forbidden);
+    }
+    if new.corrects != existing.corrects {
+        return Err(FieldError::new(
+            "corrects",
+            "immutable",
+            Msg::new("Kan inte ändras.", "Cannot be changed."),
+        )
+        .into());
+    }
+    contacts::update_draft(&mut tx, id, &new)
+        .await
+        .map_err(|e| match e {
+            vaka_store::StoreError::Conflict(_) => ApiError::Conflict(FieldError::new(
+                "",
+                "signed_entry",
+                Msg::new("Anteckningen är signerad.", "The entry is signed."),
+            )),
+            other => other.into(),
+        })?;
+    entry.case_id = existing.case_id;
+    tx.audit(entry);
+    let stored = contacts::get(&mut tx, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tx.commit().await?;
+    Ok(Json(respond(stored, actor.user.username.clone())))
+}
+
+/// A client's journal, newest first; corrections and the entries they correct both appear.
+#[utoipa::path(get, path = "/api/v1/clients/{id}/contacts", tag = "journal", params(("id" = i64, Path), ContactParams),
+    responses((status = 200, body = ContactList), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_contacts(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+    Query(p): Query<ContactParams>,
+) -> Result<Json<ContactList>, ApiError> {
+    let client = ClientId(path_id(&raw)?);
+    let limit = int_param("limit", p.limit.as_deref(), 100, 1, 500)?;
+    let mut entry = actor.audit(
+        AuditAction::ContactRead,
+        Some(client),
+        format!("GET /api/v1/clients/{}/contacts", client.0),
+    );
+    let mut tx = authorised(&st, &actor, client, Action::ReadClient, &mut entry).await?;
+    let list = contacts::for_client(&mut tx, client, limit).await?;
+    let mut names: Vec<(i64, String)> = Vec::new();
+    let mut items = Vec::with_capacity(list.len());
+    for c in list {
+        let author = match names.iter().find(|(id, _)| *id == c.author_id.0) {
+            Some((_, n)) => n.clone(),
+            None => {
+                let n = users::get(&mut tx, c.author_id)
+                    .await?
+                    .map(|u| u.username)
+                    .unwrap_or_default();
+                names.push((c.author_id.0, n.clone()));
+                n
+            }
+        };
+        items.push(respond(c, author));
+    }
+    tx.audit(entry);
+    tx.commit().await?;
+    Ok(Json(ContactList { items }))
+}
