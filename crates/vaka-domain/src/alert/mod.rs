@@ -1,5 +1,7 @@
 //! Early-warning alerts: what fired, on which data, for whom, and what was done.
 
+pub mod rules;
+
 use chrono::{DateTime, Utc};
 
 use crate::ids::{AlertId, ClientId, UserId};
