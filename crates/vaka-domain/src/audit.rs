@@ -25,6 +25,9 @@ string_enum! {
         AccessDenied = "access_denied",
         EmergencyAccess = "emergency_access",
         AuditRead = "audit_read",
+        AlertRead = "alert_read",
+        AlertAcknowledge = "alert_acknowledge",
+        AlertResolve = "alert_resolve",
         AuditReview = "audit_review",
     }
 }

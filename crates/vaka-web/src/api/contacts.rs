@@ -185,6 +185,9 @@ pub async fn create_contact(
     }
     let case = contacts::open_case(&mut tx, client).await?;
     let id = contacts::insert(&mut tx, client, case, actor.user.id, &new).await?;
+    if new.signed {
+        super::alerts::evaluate(&mut tx, client).await?;
+    }
     entry.case_id = case;
     tx.audit(entry);
     let stored = contacts::get(&mut tx, id)
@@ -256,6 +259,9 @@ pub async fn update_contact(
             )),
             other => other.into(),
         })?;
+    if new.signed {
+        super::alerts::evaluate(&mut tx, client).await?;
+    }
     entry.case_id = existing.case_id;
     tx.audit(entry);
     let stored = contacts::get(&mut tx, id)

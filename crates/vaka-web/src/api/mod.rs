@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document generated from these handlers.
 
+mod alerts;
 pub mod audit;
 mod cases;
 mod clients;
@@ -21,7 +22,8 @@ pub use clients::{ClientList, ClientResponse, CreateClientRequest, grant_emergen
 #[openapi(
     info(title = "Vaka API", version = "1", description = "Municipal addiction care. Every call needs `Authorization: Bearer <token>` (create one with `vaka token create`). Errors are `{\"error\": {\"code\", \"field\", \"message\", \"message_sv\", \"message_en\"}}`."),
     paths(clients::create_client, clients::get_client, clients::list_clients, cases::create_case, cases::get_case, clients::emergency_access,
-        audit::list_audit, audit::review_entry, contacts::create_contact, contacts::list_contacts, contacts::update_contact),
+        audit::list_audit, audit::review_entry, contacts::create_contact, contacts::list_contacts, contacts::update_contact,
+        alerts::list_alerts, alerts::acknowledge, alerts::resolve),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -63,6 +65,9 @@ pub fn router() -> Router<AppState> {
             "/api/v1/clients/{id}/contacts/{contact_id}",
             axum::routing::put(contacts::update_contact),
         )
+        .route("/api/v1/alerts", get(alerts::list_alerts))
+        .route("/api/v1/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/api/v1/alerts/{id}/resolve", post(alerts::resolve))
         .route("/api/v1/audit", get(audit::list_audit))
         .route("/api/v1/audit/{id}/review", post(audit::review_entry))
         .route("/api/v1/cases", post(cases::create_case))

@@ -1,0 +1,217 @@
+//! Alerts: stored once per cause (a partial unique index keeps one unresolved alert per cause key),
+//! acknowledged and resolved with a note.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use vaka_domain::alert::rules::{Candidate, EntryFact};
+use vaka_domain::alert::{Alert, AlertStatus};
+use vaka_domain::ids::{AlertId, ClientId, UserId};
+
+use crate::row::RowExt;
+use crate::{Result, StoreError, Tx, on_tx};
+
+/// Stores the candidate unless an unresolved alert with the same cause exists. True when stored.
+pub async fn raise(
+    tx: &mut Tx,
+    client: ClientId,
+    c: &Candidate,
+    assigned_to: Option<UserId>,
+) -> Result<bool> {
+    let now = crate::now();
+    on_tx!(tx, |conn| {
+        let r = sqlx::query(
+            "INSERT INTO alerts (client_id, rule, severity, explanation, cause_key, status, assigned_to, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7) ON CONFLICT DO NOTHING",
+        )
+        .bind(client.0)
+        .bind(c.rule.as_str())
+        .bind(c.severity.as_str())
+        .bind(&c.explanation)
+        .bind(&c.cause_key)
+        .bind(assigned_to.map(|u| u.0))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    })
+}
+
+fn from_row(r: &impl RowExt) -> Result<Alert> {
+    Ok(Alert {
+        id: AlertId(r.i64("id")?),
+        client_id: r.opt_i64("client_id")?.map(ClientId),
+        rule: r.parse("rule")?,
+        severity: r.parse("severity")?,
+        explanation: r.string("explanation")?,
+        cause_key: r.string("cause_key")?,
+        status: r.parse("status")?,
+        assigned_to: r.opt_i64("assigned_to")?.map(UserId),
+        created_at: r.ts("created_at")?,
+        acknowledged_at: r.opt_ts("acknowledged_at")?,
+        resolved_at: r.opt_ts("resolved_at")?,
+        resolution_note: r.opt_string("resolution_note")?,
+        escalated: r.bool("escalated")?,
+    })
+}
+
+pub async fn get(tx: &mut Tx, id: AlertId) -> Result<Option<Alert>> {
+    on_tx!(tx, |c| {
+        let row = sqlx::query("SELECT * FROM alerts WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *c)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    })
+}
+
+/// A client's alerts, newest first; `None` for the status means every alert not yet resolved.
+pub async fn for_client(
+    tx: &mut Tx,
+    client: ClientId,
+    status: Option<AlertStatus>,
+) -> Result<Vec<Alert>> {
+    let (filter, value) = match status {
+        Some(s) => ("status = $2", s.as_str()),
+        None => ("status <> $2", AlertStatus::Resolved.as_str()),
+    };
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT * FROM alerts WHERE client_id = $1 AND {filter} ORDER BY id DESC"
+        )))
+        .bind(client.0)
+        .bind(value)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter().map(from_row).collect()
+    })
+}
+
+/// Alerts assigned to a user, newest first (not resolved unless asked for).
+pub async fn assigned_to(
+    tx: &mut Tx,
+    user: UserId,
+    status: Option<AlertStatus>,
+) -> Result<Vec<Alert>> {
+    let (filter, value) = match status {
+        Some(s) => ("status = $2", s.as_str()),
+        None => ("status <> $2", AlertStatus::Resolved.as_str()),
+    };
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT * FROM alerts WHERE assigned_to = $1 AND {filter} ORDER BY id DESC LIMIT 500"
+        )))
+        .bind(user.0)
+        .bind(value)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter().map(from_row).collect()
+    })
+}
+
+/// Marks an open alert acknowledged. `Conflict` when it is not open any more.
+pub async fn acknowledge(tx: &mut Tx, id: AlertId, by: UserId) -> Result<()> {
+    let now = crate::now();
+    on_tx!(tx, |c| {
+        let r = sqlx::query("UPDATE alerts SET status = 'acknowledged', acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND status = 'open'")
+            .bind(now)
+            .bind(by.0)
+            .bind(id.0)
+            .execute(&mut *c)
+            .await?;
+        if r.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict("status"))
+        }
+    })
+}
+
+/// Resolves an alert with a note of what was done. `Conflict` when it is resolved already.
+pub async fn resolve(tx: &mut Tx, id: AlertId, by: UserId, note: &str) -> Result<()> {
+    let now = crate::now();
+    on_tx!(tx, |c| {
+        let r = sqlx::query(
+            "UPDATE alerts SET status = 'resolved', resolved_at = $1, resolved_by = $2, resolution_note = $3, \
+             acknowledged_at = COALESCE(acknowledged_at, $1), acknowledged_by = COALESCE(acknowledged_by, $2) \
+             WHERE id = $4 AND status <> 'resolved'",
+        )
+        .bind(now)
+        .bind(by.0)
+        .bind(note)
+        .bind(id.0)
+        .execute(&mut *c)
+        .await?;
+        if r.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict("status"))
+        }
+    })
+}
+
+/// The journal facts the rules look at: the client's signed entries of the last `days` days.
+pub async fn journal_facts(
+    tx: &mut Tx,
+    client: ClientId,
+    since: DateTime<Utc>,
+) -> Result<Vec<EntryFact>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT id, occurred_at, kind, substance_use, well_being, housing, status FROM contacts \
+             WHERE client_id = $1 AND status = 'signed' AND occurred_at >= $2 ORDER BY occurred_at, id",
+        )
+        .bind(client.0)
+        .bind(since)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EntryFact {
+                    id: r.i64("id")?,
+                    occurred_at: r.ts("occurred_at")?,
+                    kind: r.parse("kind")?,
+                    substance_use: r.parse("substance_use")?,
+                    well_being: r.opt_i64("well_being")?.and_then(|w| u8::try_from(w).ok()),
+                    housing: r.parse("housing")?,
+                    status: r.parse("status")?,
+                })
+            })
+            .collect()
+    })
+}
+
+/// The intervention of the placement running on `day`, if any.
+pub async fn current_intervention(
+    tx: &mut Tx,
+    client: ClientId,
+    day: NaiveDate,
+) -> Result<Option<vaka_domain::intervention::Intervention>> {
+    let name: Option<String> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "SELECT intervention FROM placements WHERE client_id = $1 AND start_date <= $2 AND (end_date IS NULL OR end_date >= $2) \
+             ORDER BY start_date DESC LIMIT 1",
+        )
+        .bind(client.0)
+        .bind(day)
+        .fetch_optional(&mut *c)
+        .await?
+    });
+    name.map(|n| {
+        n.parse()
+            .map_err(|_| StoreError::Corrupt(format!("placements.intervention: {n:?}")))
+    })
+    .transpose()
+}
+
+/// The assigned case manager of the client's newest open case.
+pub async fn case_manager_of(tx: &mut Tx, client: ClientId) -> Result<Option<UserId>> {
+    let id: Option<i64> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "SELECT a.user_id FROM cases k JOIN case_assignments a ON a.case_id = k.id \
+             WHERE k.client_id = $1 AND k.status = 'open' AND a.unassigned_on IS NULL ORDER BY k.opened_on DESC, a.user_id LIMIT 1",
+        )
+        .bind(client.0)
+        .fetch_optional(&mut *c)
+        .await?
+    });
+    Ok(id.map(UserId))
+}

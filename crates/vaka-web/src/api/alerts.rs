@@ -1,0 +1,223 @@
+//! `/api/v1/alerts`: the early-warning alerts — raised when a signed journal entry is saved,
+//! listed per client or for the caller, acknowledged and resolved with a note.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use vaka_domain::access::Action;
+use vaka_domain::alert::rules::{self, AlertSettings};
+use vaka_domain::alert::{Alert, AlertRule, AlertStatus, Severity};
+use vaka_domain::ids::{AlertId, ClientId};
+use vaka_domain::{FieldError, Msg};
+use vaka_store::{AuditAction, Tx, alerts};
+
+use super::{int_param, path_id};
+use crate::AppState;
+use crate::auth::ApiActor;
+use crate::body::JsonBody;
+use crate::client_access::{self, Access};
+use crate::error::{ApiError, ErrorBody};
+
+/// Evaluates the journal rules for a client and raises what is due, in the caller's transaction.
+pub async fn evaluate(tx: &mut Tx, client: ClientId) -> Result<(), vaka_store::StoreError> {
+    let now = vaka_store::now();
+    let settings = AlertSettings::default();
+    let since = now - chrono::Duration::days(settings.baseline_days.max(60));
+    let facts = alerts::journal_facts(tx, client, since).await?;
+    let intervention =
+        alerts::current_intervention(tx, client, vaka_domain::time::local_date(now)).await?;
+    let manager = alerts::case_manager_of(tx, client).await?;
+    for candidate in rules::evaluate(&facts, intervention, None, now, &settings) {
+        alerts::raise(tx, client, &candidate, manager).await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AlertResponse {
+    pub id: i64,
+    pub client_id: Option<i64>,
+    /// A stable snake_case rule name, e.g. `relapse_reported`.
+    pub rule: AlertRule,
+    pub severity: Severity,
+    /// Which rule fired on which data.
+    pub explanation: String,
+    pub status: AlertStatus,
+    pub created_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution_note: Option<String>,
+}
+
+impl From<Alert> for AlertResponse {
+    fn from(a: Alert) -> Self {
+        Self {
+            id: a.id.0,
+            client_id: a.client_id.map(|c| c.0),
+            rule: a.rule,
+            severity: a.severity,
+            explanation: a.explanation,
+            status: a.status,
+            created_at: a.created_at,
+            acknowledged_at: a.acknowledged_at,
+            resolved_at: a.resolved_at,
+            resolution_note: a.resolution_note,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AlertList {
+    pub items: Vec<AlertResponse>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AlertParams {
+    /// One client's alerts; without it, the alerts assigned to the caller.
+    pub client_id: Option<String>,
+    /// `open`, `acknowledged` or `resolved`; without it, every alert not yet resolved.
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ResolveRequest {
+    /// What was done.
+    pub note: Option<String>,
+}
+
+/// Alerts of one client (for those who may read it) or assigned to the caller.
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts", params(AlertParams),
+    responses((status = 200, body = AlertList), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_alerts(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(p): Query<AlertParams>,
+) -> Result<Json<AlertList>, ApiError> {
+    let status = match p.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            s.parse::<AlertStatus>()
+                .map_err(|e| e.for_field("status"))?,
+        ),
+    };
+    let mut tx = st.store.begin().await?;
+    let items = match p.client_id.as_deref().filter(|s| !s.is_empty()) {
+        Some(raw) => {
+            let client = ClientId(int_param("client_id", Some(raw), 0, 1, i64::MAX)?);
+            let mut entry = actor.audit(AuditAction::AlertRead, Some(client), "GET /api/v1/alerts");
+            match client_access::check(&mut tx, &actor.user, client, Action::ReadClient).await? {
+                Access::NotFound => return Err(ApiError::NotFound),
+                Access::Denied => {
+                    entry.action = AuditAction::AccessDenied;
+                    tx.audit(entry);
+                    tx.commit().await?;
+                    return Err(ApiError::NotFound);
+                }
+                Access::Allowed { emergency_reason } => entry.emergency_reason = emergency_reason,
+            }
+            tx.audit(entry);
+            alerts::for_client(&mut tx, client, status).await?
+        }
+        None => {
+            let list = alerts::assigned_to(&mut tx, actor.user.id, status).await?;
+            for a in &list {
+                tx.audit(actor.audit(AuditAction::AlertRead, a.client_id, "GET /api/v1/alerts"));
+            }
+            list
+        }
+    };
+    tx.commit().await?;
+    Ok(Json(AlertList {
+        items: items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Loads an alert the caller may act on (write access to its client).
+async fn actionable(
+    st: &AppState,
+    actor: &crate::auth::Actor,
+    raw: &str,
+    action: AuditAction,
+) -> Result<(Tx, Alert, vaka_store::NewAuditEntry), ApiError> {
+    let id = AlertId(path_id(raw)?);
+    let mut tx = st.store.begin().await?;
+    let alert = alerts::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
+    let client = alert.client_id.ok_or(ApiError::NotFound)?;
+    let mut entry = actor.audit(action, Some(client), format!("alert {}", id.0));
+    match client_access::check(&mut tx, &actor.user, client, Action::WriteClient).await? {
+        Access::NotFound => Err(ApiError::NotFound),
+        Access::Denied => {
+            entry.action = AuditAction::AccessDenied;
+            tx.audit(entry);
+            tx.commit().await?;
+            Err(ApiError::NotFound)
+        }
+        Access::Allowed { emergency_reason } => {
+            entry.emergency_reason = emergency_reason;
+            Ok((tx, alert, entry))
+        }
+    }
+}
+
+fn not_open(what: &'static str) -> ApiError {
+    ApiError::Conflict(FieldError::new(
+        "status",
+        what,
+        Msg::new(
+            "Larmet har redan hanterats.",
+            "The alert has been handled already.",
+        ),
+    ))
+}
+
+/// Acknowledge an open alert: someone has seen it.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/acknowledge", tag = "alerts", params(("id" = i64, Path)),
+    responses((status = 200, body = AlertResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn acknowledge(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+) -> Result<Json<AlertResponse>, ApiError> {
+    let (mut tx, alert, entry) =
+        actionable(&st, &actor, &raw, AuditAction::AlertAcknowledge).await?;
+    alerts::acknowledge(&mut tx, alert.id, actor.user.id)
+        .await
+        .map_err(|e| match e {
+            vaka_store::StoreError::Conflict(_) => not_open("not_open"),
+            other => other.into(),
+        })?;
+    tx.audit(entry);
+    let updated = alerts::get(&mut tx, alert.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tx.commit().await?;
+    Ok(Json(updated.into()))
+}
+
+/// Resolve an alert with a note of what was done.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/resolve", tag = "alerts", params(("id" = i64, Path)), request_body = ResolveRequest,
+    responses((status = 200, body = AlertResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn resolve(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+    JsonBody(req): JsonBody<ResolveRequest>,
+) -> Result<Json<AlertResponse>, ApiError> {
+    let note = vaka_domain::error::required_text("note", req.note.as_deref().unwrap_or(""), 2000)?;
+    let (mut tx, alert, entry) = actionable(&st, &actor, &raw, AuditAction::AlertResolve).await?;
+    alerts::resolve(&mut tx, alert.id, actor.user.id, &note)
+        .await
+        .map_err(|e| match e {
+            vaka_store::StoreError::Conflict(_) => not_open("already_resolved"),
+            other => other.into(),
+        })?;
+    tx.audit(entry);
+    let updated = alerts::get(&mut tx, alert.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tx.commit().await?;
+    Ok(Json(updated.into()))
+}

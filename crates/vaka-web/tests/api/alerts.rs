@@ -1,0 +1,228 @@
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use vaka_store::both;
+
+use super::*;
+
+fn entry(at: &str, substance_use: &str, well_being: i64) -> Value {
+    json!({"occurred_at": at, "kind": "meeting", "substance_use": substance_use, "well_being": well_being,
+           "housing": "own", "signed": true})
+}
+
+fn now_minus(hours: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::hours(hours)).to_rfc3339()
+}
+
+both!(
+    a_signed_relapse_raises_one_alert_that_is_acknowledged_and_resolved,
+    |db| async move {
+        let app = app(db).await;
+        let id = app.assigned_client("cm", "19121212-1212").await;
+        let journal = format!("/api/v1/clients/{id}/contacts");
+        let r = app
+            .post(&journal, "cm", entry(&now_minus(1), "relapse", 6))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let open = app
+            .get(&format!("/api/v1/alerts?client_id={id}&status=open"), "cm")
+            .await;
+        assert_eq!(open.status, StatusCode::OK, "{}", open.text);
+        let items = open.json["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{}", open.text);
+        assert_eq!(
+            (items[0]["rule"].as_str(), items[0]["severity"].as_str()),
+            (Some("relapse_reported"), Some("high"))
+        );
+        assert_eq!(items[0]["client_id"], id);
+        assert!(
+            items[0]["explanation"]
+                .as_str()
+                .unwrap()
+                .contains("Återfall")
+        );
+        // An older entry signed later leaves the newest the same: still one open alert for the cause.
+        app.post(&journal, "cm", entry(&now_minus(30), "none", 7))
+            .await;
+        let again = app
+            .get(&format!("/api/v1/alerts?client_id={id}"), "cm")
+            .await;
+        assert_eq!(again.json["items"].as_array().unwrap().len(), 1);
+        // The case manager sees it among their own alerts too.
+        let mine = app.get("/api/v1/alerts", "cm").await;
+        assert_eq!(mine.json["items"].as_array().unwrap().len(), 1);
+        assert!(
+            app.get("/api/v1/alerts", "cm2").await.json["items"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+
+        let alert = items[0]["id"].as_i64().unwrap();
+        let ack = app
+            .post(
+                &format!("/api/v1/alerts/{alert}/acknowledge"),
+                "cm",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            (ack.status, ack.json["status"].as_str()),
+            (StatusCode::OK, Some("acknowledged")),
+            "{}",
+            ack.text
+        );
+        let twice = app
+            .post(
+                &format!("/api/v1/alerts/{alert}/acknowledge"),
+                "cm",
+                json!({}),
+            )
+            .await;
+        assert_eq!(twice.status, StatusCode::CONFLICT);
+        let no_note = app
+            .post(&format!("/api/v1/alerts/{alert}/resolve"), "cm", json!({}))
+            .await;
+        assert_eq!(error(&no_note), ("required", Some("note")));
+        let done = app
+            .post(
+                &format!("/api/v1/alerts/{alert}/resolve"),
+                "cm",
+                json!({"note": "Hembesök, kontakt med beroendemottagningen."}),
+            )
+            .await;
+        assert_eq!(
+            (done.status, done.json["status"].as_str()),
+            (StatusCode::OK, Some("resolved"))
+        );
+        assert_eq!(
+            done.json["resolution_note"],
+            "Hembesök, kontakt med beroendemottagningen."
+        );
+        assert_eq!(
+            app.post(
+                &format!("/api/v1/alerts/{alert}/resolve"),
+                "cm",
+                json!({"note": "igen"})
+            )
+            .await
+            .status,
+            StatusCode::CONFLICT
+        );
+        assert!(
+            app.get(&format!("/api/v1/alerts?client_id={id}&status=open"), "cm")
+                .await
+                .json["items"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        // A new relapse is a new cause: a new alert.
+        app.post(&journal, "cm", entry(&now_minus(0), "relapse", 5))
+            .await;
+        assert_eq!(
+            app.get(&format!("/api/v1/alerts?client_id={id}&status=open"), "cm")
+                .await
+                .json["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+);
+
+both!(drafts_raise_nothing_until_signed, |db| async move {
+    let app = app(db).await;
+    let id = app.assigned_client("cm", "19121212-1212").await;
+    let mut draft = entry(&now_minus(1), "none", 2);
+    draft["signed"] = json!(false);
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{id}/contacts"),
+            "cm",
+            draft.clone(),
+        )
+        .await;
+    assert!(
+        app.get(&format!("/api/v1/alerts?client_id={id}"), "cm")
+            .await
+            .json["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    draft["signed"] = json!(true);
+    let uri = r.headers["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        app.api(axum::http::Method::PUT, &uri, Some("cm"), Some(draft))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let list = app
+        .get(&format!("/api/v1/alerts?client_id={id}"), "cm")
+        .await;
+    let rules: Vec<&str> = list.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["well_being_low"]);
+});
+
+both!(alerts_follow_the_clients_access_rules, |db| async move {
+    let app = app(db).await;
+    let id = app.assigned_client("cm", "19121212-1212").await;
+    app.post(
+        &format!("/api/v1/clients/{id}/contacts"),
+        "cm",
+        entry(&now_minus(1), "lapse", 6),
+    )
+    .await;
+    let alert = app
+        .get(&format!("/api/v1/alerts?client_id={id}"), "cm")
+        .await
+        .json["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    for user in ["cm2", "head_b", "admin", "analyst", "auditor"] {
+        assert_eq!(
+            app.get(&format!("/api/v1/alerts?client_id={id}"), user)
+                .await
+                .status,
+            StatusCode::NOT_FOUND,
+            "{user}"
+        );
+        assert_eq!(
+            app.post(
+                &format!("/api/v1/alerts/{alert}/acknowledge"),
+                user,
+                json!({})
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND,
+            "{user}"
+        );
+    }
+    assert_eq!(
+        app.get(&format!("/api/v1/alerts?client_id={id}"), "head")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let bad = app
+        .get(
+            &format!("/api/v1/alerts?client_id={id}&status=closed"),
+            "cm",
+        )
+        .await;
+    assert_eq!(error(&bad), ("unknown_value", Some("status")));
+    assert_eq!(
+        app.post("/api/v1/alerts/999999/acknowledge", "cm", json!({}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+});
