@@ -9,7 +9,8 @@ use vaka_domain::ids::{AlertId, ClientId, UserId};
 use crate::row::RowExt;
 use crate::{Result, StoreError, Tx, on_tx};
 
-/// Stores the candidate unless an unresolved alert with the same cause exists. True when stored.
+/// Stores the candidate unless an alert with the same cause was ever raised (a resolved cause stays
+/// resolved; a new journal entry is a new cause). True when stored.
 pub async fn raise(
     tx: &mut Tx,
     client: ClientId,
@@ -20,7 +21,8 @@ pub async fn raise(
     on_tx!(tx, |conn| {
         let r = sqlx::query(
             "INSERT INTO alerts (client_id, rule, severity, explanation, cause_key, status, assigned_to, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7) ON CONFLICT DO NOTHING",
+             SELECT $1, $2, $3, $4, $5, 'open', $6, $7 WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE cause_key = $5) \
+             ON CONFLICT DO NOTHING",
         )
         .bind(client.0)
         .bind(c.rule.as_str())
@@ -214,4 +216,56 @@ pub async fn case_manager_of(tx: &mut Tx, client: ClientId) -> Result<Option<Use
         .await?
     });
     Ok(id.map(UserId))
+}
+
+/// Clients with an open case, by id after `after`, at most `limit`: the scheduled check's batches.
+pub async fn clients_with_open_cases(tx: &mut Tx, after: i64, limit: i64) -> Result<Vec<ClientId>> {
+    on_tx!(tx, |c| {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT client_id FROM cases WHERE status = 'open' AND client_id > $1 ORDER BY client_id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut *c)
+        .await?;
+        Ok(ids.into_iter().map(ClientId).collect())
+    })
+}
+
+/// Marks alerts still open (not acknowledged) since before `created_before` as escalated to the unit
+/// head. Returns how many.
+pub async fn escalate_stale(tx: &mut Tx, created_before: DateTime<Utc>) -> Result<u64> {
+    on_tx!(tx, |c| {
+        let r = sqlx::query("UPDATE alerts SET escalated = $1 WHERE status = 'open' AND escalated = $2 AND created_at <= $3")
+            .bind(true)
+            .bind(false)
+            .bind(created_before)
+            .execute(&mut *c)
+            .await?;
+        Ok(r.rows_affected())
+    })
+}
+
+/// Escalated alerts of a unit's clients, for its head (not resolved unless asked for).
+pub async fn escalated_in_unit(
+    tx: &mut Tx,
+    unit: vaka_domain::ids::UnitId,
+    status: Option<AlertStatus>,
+) -> Result<Vec<Alert>> {
+    let (filter, value) = match status {
+        Some(s) => ("a.status = $2", s.as_str()),
+        None => ("a.status <> $2", AlertStatus::Resolved.as_str()),
+    };
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT a.* FROM alerts a JOIN clients k ON k.id = a.client_id WHERE k.unit_id = $1 AND a.escalated = $3 AND {filter} \
+             ORDER BY a.id DESC LIMIT 500"
+        )))
+        .bind(unit.0)
+        .bind(value)
+        .bind(true)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter().map(from_row).collect()
+    })
 }

@@ -41,6 +41,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_audit_append_only.sql"),
         postgres: include_str!("../migrations/postgres/0005_audit_append_only.sql"),
     },
+    Migration {
+        version: 6,
+        name: "alerts_cause_index",
+        sqlite: include_str!("../migrations/sqlite/0006_alerts_cause_index.sql"),
+        postgres: include_str!("../migrations/postgres/0006_alerts_cause_index.sql"),
+    },
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

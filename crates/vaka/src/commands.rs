@@ -36,6 +36,7 @@ pub async fn serve(
     demo: bool,
     secure_cookies: bool,
     idle_minutes: u64,
+    alert_check_minutes: u64,
 ) -> anyhow::Result<ExitCode> {
     let store = open(url).await?;
     if demo {
@@ -53,6 +54,24 @@ pub async fn serve(
         idle_timeout: Duration::from_secs(idle_minutes.max(1) * 60),
         ..WebConfig::default()
     };
+    if alert_check_minutes > 0 {
+        let jobs = store.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(alert_check_minutes * 60));
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                match vaka_web::api::alerts::run_checks(&jobs).await {
+                    Ok(s) => tracing::info!(
+                        clients = s.clients,
+                        escalated = s.escalated,
+                        "alert check done"
+                    ),
+                    Err(e) => tracing::error!(error = %e, "alert check failed"),
+                }
+            }
+        });
+    }
     let app = vaka_web::router(store.clone(), config);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -239,6 +258,16 @@ pub async fn token_revoke(url: &str, username: Option<&str>) -> anyhow::Result<E
     ));
     tx.commit().await?;
     println!("Revoked {n} token(s): {who}.");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn alerts_check(url: &str) -> anyhow::Result<ExitCode> {
+    let store = open(url).await?;
+    let s = vaka_web::api::alerts::run_checks(&store).await?;
+    println!(
+        "Checked {} client(s) with open cases; escalated {} alert(s).",
+        s.clients, s.escalated
+    );
     Ok(ExitCode::SUCCESS)
 }
 

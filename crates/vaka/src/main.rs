@@ -50,6 +50,9 @@ enum Command {
         /// Mark cookies Secure: set this when Vaka is reached over HTTPS (directly or via a proxy).
         #[arg(long, env = "VAKA_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Minutes between the scheduled alert checks (0: none; run `vaka alerts check` from cron instead).
+        #[arg(long, env = "VAKA_ALERT_CHECK_MINUTES", default_value_t = 15)]
+        alert_check_minutes: u64,
         /// Minutes without a request before a session ends.
         #[arg(long, env = "VAKA_IDLE_TIMEOUT_MINUTES", default_value_t = 30)]
         idle_timeout_minutes: u64,
@@ -79,6 +82,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Early-warning alerts.
+    Alerts {
+        #[command(subcommand)]
+        command: AlertsCommand,
     },
     /// The access log.
     Audit {
@@ -139,6 +147,15 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand)]
+enum AlertsCommand {
+    /// Run the scheduled check once: no-contact alerts for every open case, escalation after 24 hours.
+    Check {
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Check the whole hash chain of the access log; exits non-zero at the first broken entry.
     Verify {
@@ -174,6 +191,7 @@ fn main() -> ExitCode {
                 demo,
                 secure_cookies,
                 idle_timeout_minutes,
+                alert_check_minutes,
             } => {
                 commands::serve(
                     &db.database_url,
@@ -181,6 +199,7 @@ fn main() -> ExitCode {
                     demo,
                     secure_cookies,
                     idle_timeout_minutes,
+                    alert_check_minutes,
                 )
                 .await
             }
@@ -224,6 +243,9 @@ fn main() -> ExitCode {
                         token_stdin: _,
                     },
             } => commands::token_revoke(&db.database_url, username.as_deref()).await,
+            Command::Alerts {
+                command: AlertsCommand::Check { db },
+            } => commands::alerts_check(&db.database_url).await,
             Command::Audit {
                 command: AuditCommand::Verify { db },
             } => commands::audit_verify(&db.database_url).await,

@@ -49,6 +49,8 @@ pub struct AlertResponse {
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolution_note: Option<String>,
+    /// Not acknowledged within 24 hours: shown to the unit head as well.
+    pub escalated: bool,
 }
 
 impl From<Alert> for AlertResponse {
@@ -64,6 +66,7 @@ impl From<Alert> for AlertResponse {
             acknowledged_at: a.acknowledged_at,
             resolved_at: a.resolved_at,
             resolution_note: a.resolution_note,
+            escalated: a.escalated,
         }
     }
 }
@@ -121,7 +124,16 @@ pub async fn list_alerts(
             alerts::for_client(&mut tx, client, status).await?
         }
         None => {
-            let list = alerts::assigned_to(&mut tx, actor.user.id, status).await?;
+            let mut list = alerts::assigned_to(&mut tx, actor.user.id, status).await?;
+            if let (vaka_domain::role::Role::UnitHead, Some(unit)) =
+                (actor.user.role, actor.user.unit_id)
+            {
+                for a in alerts::escalated_in_unit(&mut tx, unit, status).await? {
+                    if !list.iter().any(|x| x.id == a.id) {
+                        list.push(a);
+                    }
+                }
+            }
             for a in &list {
                 tx.audit(actor.audit(AuditAction::AlertRead, a.client_id, "GET /api/v1/alerts"));
             }
@@ -220,4 +232,38 @@ pub async fn resolve(
         .ok_or(ApiError::NotFound)?;
     tx.commit().await?;
     Ok(Json(updated.into()))
+}
+
+/// What one scheduled check did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CheckSummary {
+    pub clients: u64,
+    pub escalated: u64,
+}
+
+/// The scheduled check: evaluates every client with an open case (for what time alone brings, such
+/// as no contact), in batches of one transaction each, then escalates alerts left unacknowledged for
+/// 24 hours. A system job reads no record for a person, so it writes no access-log entries.
+pub async fn run_checks(store: &vaka_store::Store) -> Result<CheckSummary, vaka_store::StoreError> {
+    let mut summary = CheckSummary::default();
+    let mut after = 0;
+    loop {
+        let mut tx = store.begin().await?;
+        let batch = alerts::clients_with_open_cases(&mut tx, after, 500).await?;
+        let Some(last) = batch.last() else {
+            tx.rollback().await?;
+            break;
+        };
+        after = last.0;
+        for client in &batch {
+            evaluate(&mut tx, *client).await?;
+        }
+        summary.clients += batch.len() as u64;
+        tx.commit().await?;
+    }
+    let mut tx = store.begin().await?;
+    summary.escalated =
+        alerts::escalate_stale(&mut tx, vaka_store::now() - chrono::Duration::hours(24)).await?;
+    tx.commit().await?;
+    Ok(summary)
 }

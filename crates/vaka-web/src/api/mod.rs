@@ -1,6 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document generated from these handlers.
 
-mod alerts;
+pub mod alerts;
 pub mod audit;
 mod cases;
 mod clients;

@@ -226,3 +226,104 @@ both!(alerts_follow_the_clients_access_rules, |db| async move {
         StatusCode::NOT_FOUND
     );
 });
+
+async fn sql(app: &App, statement: &str) {
+    let mut tx = app.db.store.begin().await.unwrap();
+    vaka_store::testing::exec(&mut tx, statement).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn ts(hours_ago: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::hours(hours_ago))
+        .format("%Y-%m-%dT%H:%M:%S+00:00")
+        .to_string()
+}
+
+both!(
+    the_scheduled_check_raises_no_contact_once_and_escalates_what_nobody_acknowledged,
+    |db| async move {
+        let app = app(db).await;
+        let id = app.assigned_client("cm", "19121212-1212").await;
+        sql(
+        &app,
+        &format!(
+            "INSERT INTO placements (client_id, intervention, start_date, daily_price_ore, created_at) \
+             VALUES ({id}, 'case_management', '2026-01-01', 52000, '{}')",
+            ts(24 * 400)
+        ),
+    )
+    .await;
+        // Three days since the last contact; case management expects one every two days.
+        let r = app
+            .post(
+                &format!("/api/v1/clients/{id}/contacts"),
+                "cm",
+                entry(&now_minus(72), "none", 7),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let first = vaka_web::api::alerts::run_checks(&app.db.store)
+            .await
+            .unwrap();
+        assert_eq!(first.clients, 1);
+        let again = vaka_web::api::alerts::run_checks(&app.db.store)
+            .await
+            .unwrap();
+        assert_eq!(again.clients, 1);
+        let list = app
+            .get(&format!("/api/v1/alerts?client_id={id}"), "cm")
+            .await;
+        let items = list.json["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{}", list.text);
+        assert_eq!(items[0]["rule"], "no_contact");
+        assert_eq!(items[0]["escalated"], false);
+
+        // Not acknowledged in 24 hours: escalated to the unit head.
+        let alert = items[0]["id"].as_i64().unwrap();
+        sql(
+            &app,
+            &format!(
+                "UPDATE alerts SET created_at = '{}' WHERE id = {alert}",
+                ts(25)
+            ),
+        )
+        .await;
+        let s = vaka_web::api::alerts::run_checks(&app.db.store)
+            .await
+            .unwrap();
+        assert_eq!(s.escalated, 1);
+        let head = app.get("/api/v1/alerts", "head").await;
+        let seen: Vec<i64> = head.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(seen, [alert]);
+        assert!(
+            app.get("/api/v1/alerts", "head_b").await.json["items"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+
+        // Resolved stays resolved: the next check does not raise the same cause again.
+        app.post(
+            &format!("/api/v1/alerts/{alert}/resolve"),
+            "cm",
+            json!({"note": "Ringt, bokat besök i morgon."}),
+        )
+        .await;
+        vaka_web::api::alerts::run_checks(&app.db.store)
+            .await
+            .unwrap();
+        assert!(
+            app.get(&format!("/api/v1/alerts?client_id={id}"), "cm")
+                .await
+                .json["items"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+    }
+);

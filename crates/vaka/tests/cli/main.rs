@@ -366,6 +366,12 @@ both!(
         assert_eq!(a.len(), 40);
         assert_eq!(a, b);
         assert_ne!(a, c);
+        // The scheduled alert check runs over the whole demo without error.
+        let checked = ok(&vaka(&["alerts", "check", "--database-url", &url], None));
+        assert!(
+            checked.starts_with("Checked ") && checked.contains("with open cases"),
+            "{checked}"
+        );
         // Only reservnummer and Skatteverket's published test number: no number can be a real person's.
         assert!(
             a.iter()
@@ -441,7 +447,9 @@ fn an_unsupported_database_url_is_a_clear_error() {
 #[test]
 fn help_lists_the_contract_commands() {
     let out = ok(&vaka(&["--help"], None));
-    for cmd in ["serve", "migrate", "demo", "user", "token", "audit"] {
+    for cmd in [
+        "serve", "migrate", "demo", "user", "token", "audit", "alerts",
+    ] {
         assert!(out.contains(cmd), "{cmd}");
     }
 }
