@@ -5,7 +5,9 @@
 use vaka_domain::access::{self, Action, Relation};
 use vaka_domain::ids::ClientId;
 use vaka_domain::role::User;
-use vaka_store::{Result, Tx, clients, emergency};
+use vaka_store::{AuditAction, NewAuditEntry, Result, Tx, clients, emergency};
+
+use crate::error::ApiError;
 
 /// The answer for one user, client and action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,4 +45,30 @@ pub async fn check(tx: &mut Tx, user: &User, client: ClientId, action: Action) -
         });
     }
     Ok(Access::Denied)
+}
+
+/// Checks `action` on `client` in `tx`. Unknown and refused clients both answer 404; a refusal is
+/// logged (the entry, as `access_denied`) and committed. When allowed, the entry carries the
+/// emergency reason, if any, and the transaction goes on.
+pub async fn authorize(
+    mut tx: Tx,
+    user: &User,
+    client: ClientId,
+    action: Action,
+    entry: &mut NewAuditEntry,
+) -> std::result::Result<Tx, ApiError> {
+    match check(&mut tx, user, client, action).await? {
+        Access::NotFound => Err(ApiError::NotFound),
+        Access::Denied => {
+            let mut denied = entry.clone();
+            denied.action = AuditAction::AccessDenied;
+            tx.audit(denied);
+            tx.commit().await?;
+            Err(ApiError::NotFound)
+        }
+        Access::Allowed { emergency_reason } => {
+            entry.emergency_reason = emergency_reason;
+            Ok(tx)
+        }
+    }
 }

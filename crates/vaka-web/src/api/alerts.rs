@@ -17,7 +17,7 @@ use super::{int_param, path_id};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::body::JsonBody;
-use crate::client_access::{self, Access};
+use crate::client_access;
 use crate::error::{ApiError, ErrorBody};
 
 /// Evaluates the journal rules for a client and raises what is due, in the caller's transaction.
@@ -110,16 +110,8 @@ pub async fn list_alerts(
         Some(raw) => {
             let client = ClientId(int_param("client_id", Some(raw), 0, 1, i64::MAX)?);
             let mut entry = actor.audit(AuditAction::AlertRead, Some(client), "GET /api/v1/alerts");
-            match client_access::check(&mut tx, &actor.user, client, Action::ReadClient).await? {
-                Access::NotFound => return Err(ApiError::NotFound),
-                Access::Denied => {
-                    entry.action = AuditAction::AccessDenied;
-                    tx.audit(entry);
-                    tx.commit().await?;
-                    return Err(ApiError::NotFound);
-                }
-                Access::Allowed { emergency_reason } => entry.emergency_reason = emergency_reason,
-            }
+            tx = client_access::authorize(tx, &actor.user, client, Action::ReadClient, &mut entry)
+                .await?;
             tx.audit(entry);
             alerts::for_client(&mut tx, client, status).await?
         }
@@ -158,19 +150,9 @@ async fn actionable(
     let alert = alerts::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
     let client = alert.client_id.ok_or(ApiError::NotFound)?;
     let mut entry = actor.audit(action, Some(client), format!("alert {}", id.0));
-    match client_access::check(&mut tx, &actor.user, client, Action::WriteClient).await? {
-        Access::NotFound => Err(ApiError::NotFound),
-        Access::Denied => {
-            entry.action = AuditAction::AccessDenied;
-            tx.audit(entry);
-            tx.commit().await?;
-            Err(ApiError::NotFound)
-        }
-        Access::Allowed { emergency_reason } => {
-            entry.emergency_reason = emergency_reason;
-            Ok((tx, alert, entry))
-        }
-    }
+    let tx =
+        client_access::authorize(tx, &actor.user, client, Action::WriteClient, &mut entry).await?;
+    Ok((tx, alert, entry))
 }
 
 fn not_open(what: &'static str) -> ApiError {

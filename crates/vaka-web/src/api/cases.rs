@@ -190,20 +190,14 @@ pub async fn get_case(
     let case = cases::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
     let mut entry = actor.audit(AuditAction::CaseRead, Some(case.client_id), detail);
     entry.case_id = Some(id);
-    match crate::client_access::check(&mut tx, &actor.user, case.client_id, Action::ReadClient)
-        .await?
-    {
-        crate::client_access::Access::NotFound => return Err(ApiError::NotFound),
-        crate::client_access::Access::Denied => {
-            entry.action = AuditAction::AccessDenied;
-            tx.audit(entry);
-            tx.commit().await?;
-            return Err(ApiError::NotFound);
-        }
-        crate::client_access::Access::Allowed { emergency_reason } => {
-            entry.emergency_reason = emergency_reason
-        }
-    }
+    let mut tx = crate::client_access::authorize(
+        tx,
+        &actor.user,
+        case.client_id,
+        Action::ReadClient,
+        &mut entry,
+    )
+    .await?;
     let origin = cases::origin(&mut tx, id)
         .await?
         .unwrap_or(CaseOrigin::Other);

@@ -18,7 +18,7 @@ use super::{int_param, path_id};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::body::JsonBody;
-use crate::client_access::{self, Access};
+use crate::client_access;
 use crate::error::{ApiError, ErrorBody};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -153,18 +153,15 @@ pub async fn get_client(
 ) -> Result<Json<ClientResponse>, ApiError> {
     let id = ClientId(path_id(&raw)?);
     let detail = format!("GET /api/v1/clients/{}", id.0);
-    let mut tx = st.store.begin().await?;
     let mut entry = actor.audit(AuditAction::ClientRead, Some(id), detail);
-    match client_access::check(&mut tx, &actor.user, id, Action::ReadClient).await? {
-        Access::NotFound => return Err(ApiError::NotFound),
-        Access::Denied => {
-            entry.action = AuditAction::AccessDenied;
-            tx.audit(entry);
-            tx.commit().await?;
-            return Err(ApiError::NotFound);
-        }
-        Access::Allowed { emergency_reason } => entry.emergency_reason = emergency_reason,
-    }
+    let mut tx = client_access::authorize(
+        st.store.begin().await?,
+        &actor.user,
+        id,
+        Action::ReadClient,
+        &mut entry,
+    )
+    .await?;
     let client = clients::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
     tx.audit(entry);
     tx.commit().await?;

@@ -21,7 +21,7 @@ use super::{int_param, path_id};
 use crate::AppState;
 use crate::auth::{Actor, ApiActor};
 use crate::body::JsonBody;
-use crate::client_access::{self, Access};
+use crate::client_access;
 use crate::error::{ApiError, ErrorBody};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -132,21 +132,7 @@ async fn authorised(
     action: Action,
     entry: &mut vaka_store::NewAuditEntry,
 ) -> Result<vaka_store::Tx, ApiError> {
-    let mut tx = st.store.begin().await?;
-    match client_access::check(&mut tx, &actor.user, client, action).await? {
-        Access::NotFound => Err(ApiError::NotFound),
-        Access::Denied => {
-            let mut denied = entry.clone();
-            denied.action = AuditAction::AccessDenied;
-            tx.audit(denied);
-            tx.commit().await?;
-            Err(ApiError::NotFound)
-        }
-        Access::Allowed { emergency_reason } => {
-            entry.emergency_reason = emergency_reason;
-            Ok(tx)
-        }
-    }
+    client_access::authorize(st.store.begin().await?, &actor.user, client, action, entry).await
 }
 
 /// Record a follow-up contact (a journal entry), as a draft or signed.
