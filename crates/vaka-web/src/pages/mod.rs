@@ -661,9 +661,18 @@ struct PlacementView {
     end_reason: String,
 }
 
+struct AlertView {
+    rule: String,
+    severity: &'static str,
+    explanation: String,
+    when: String,
+    acknowledged: bool,
+}
+
 #[derive(Template)]
 #[template(path = "client.html")]
 struct ClientPage {
+    alerts: Vec<AlertView>,
     /// Shown when the page is open through emergency access: the reason given.
     emergency: Option<String>,
     t: Tr,
@@ -714,6 +723,7 @@ async fn client_page(
         let case_list = cases::for_client(&mut tx, id).await?;
         let contacts = history::recent_contacts(&mut tx, id, 30).await?;
         let placements = history::placements(&mut tx, id).await?;
+        let open_alerts = vaka_store::alerts::for_client(&mut tx, id, None).await?;
         let mut manager_ids: Vec<i64> = case_list
             .iter()
             .flat_map(|k| k.case_managers.iter().map(|u| u.0))
@@ -724,11 +734,17 @@ async fn client_page(
         tx.audit(entry);
         tx.commit().await?;
         Ok::<_, vaka_store::StoreError>(Some((
-            client, case_list, contacts, placements, names, emergency,
+            client,
+            case_list,
+            contacts,
+            placements,
+            names,
+            emergency,
+            open_alerts,
         )))
     }
     .await;
-    let (client, case_list, contacts, placements, names, emergency) = match result {
+    let (client, case_list, contacts, placements, names, emergency, open_alerts) = match result {
         Ok(Some(x)) => x,
         Ok(None) => {
             return render(
@@ -814,9 +830,20 @@ async fn client_page(
                 .map_or_else(|| "–".into(), |r| label(t, "end", r)),
         })
         .collect();
+    let alerts = open_alerts
+        .into_iter()
+        .map(|a| AlertView {
+            rule: label(t, "rule", a.rule.as_str()),
+            severity: a.severity.as_str(),
+            explanation: a.explanation,
+            when: vaka_domain::time::local_minute(a.created_at),
+            acknowledged: a.status == vaka_domain::alert::AlertStatus::Acknowledged,
+        })
+        .collect();
     render(
         StatusCode::OK,
         ClientPage {
+            alerts,
             emergency,
             t,
             chrome,
@@ -1033,6 +1060,11 @@ mod tests {
                 vaka_domain::review::Flag::ALL
                     .iter()
                     .map(|v| format!("flag-{v}")),
+            );
+            keys.extend(
+                vaka_domain::alert::AlertRule::ALL
+                    .iter()
+                    .map(|v| format!("rule-{v}")),
             );
             for k in keys {
                 assert_ne!(t.t(&k), k, "{lang:?} lacks {k}");

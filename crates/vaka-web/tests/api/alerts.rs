@@ -327,3 +327,36 @@ both!(
         );
     }
 );
+
+both!(the_client_page_lists_open_alerts, |db| async move {
+    let app = app(db).await;
+    let id = app.assigned_client("cm", "19121212-1212").await;
+    app.post(
+        &format!("/api/v1/clients/{id}/contacts"),
+        "cm",
+        entry(&now_minus(1), "relapse", 6),
+    )
+    .await;
+    let (_, s) = super::pages::login(&app, "cm", PASSWORD).await;
+    let cookie = format!("vaka_session={}", s.unwrap());
+    let page = super::pages::page(&app, &format!("/clients/{id}"), &cookie).await;
+    assert!(
+        page.text.contains("Öppna larm") && page.text.contains("Återfall rapporterat"),
+        "{}",
+        page.text
+    );
+    let alert = app
+        .get(&format!("/api/v1/alerts?client_id={id}"), "cm")
+        .await
+        .json["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/alerts/{alert}/resolve"),
+        "cm",
+        json!({"note": "Klart"}),
+    )
+    .await;
+    let page = super::pages::page(&app, &format!("/clients/{id}"), &cookie).await;
+    assert!(!page.text.contains("Öppna larm"));
+});
