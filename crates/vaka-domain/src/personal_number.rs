@@ -25,6 +25,17 @@ pub enum NumberKind {
     Reservnummer,
 }
 
+impl NumberKind {
+    /// The stable name (API, database), as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Personnummer => "personnummer",
+            Self::Samordningsnummer => "samordningsnummer",
+            Self::Reservnummer => "reservnummer",
+        }
+    }
+}
+
 /// A valid personnummer, samordningsnummer or reservnummer, held in its 12-character canonical form.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PersonalNumber {
@@ -85,7 +96,7 @@ impl PersonalNumberError {
 }
 
 /// The Luhn (modulus 10, weights 2-1) check digit over `digits`, each 0–9.
-pub(crate) fn luhn_check_digit(digits: &[u8]) -> u8 {
+pub fn luhn_check_digit(digits: &[u8]) -> u8 {
     let sum: u32 = digits
         .iter()
         .enumerate()

@@ -37,6 +37,14 @@ pub async fn raise(
     })
 }
 
+/// The SQL condition on `column` (bound as `$2`) for a status filter; `None` means "not resolved".
+fn status_filter(column: &str, status: Option<AlertStatus>) -> (String, &'static str) {
+    match status {
+        Some(s) => (format!("{column} = $2"), s.as_str()),
+        None => (format!("{column} <> $2"), AlertStatus::Resolved.as_str()),
+    }
+}
+
 fn from_row(r: &impl RowExt) -> Result<Alert> {
     Ok(Alert {
         id: AlertId(r.i64("id")?),
@@ -71,10 +79,7 @@ pub async fn for_client(
     client: ClientId,
     status: Option<AlertStatus>,
 ) -> Result<Vec<Alert>> {
-    let (filter, value) = match status {
-        Some(s) => ("status = $2", s.as_str()),
-        None => ("status <> $2", AlertStatus::Resolved.as_str()),
-    };
+    let (filter, value) = status_filter("status", status);
     on_tx!(tx, |c| {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT * FROM alerts WHERE client_id = $1 AND {filter} ORDER BY id DESC"
@@ -93,10 +98,7 @@ pub async fn assigned_to(
     user: UserId,
     status: Option<AlertStatus>,
 ) -> Result<Vec<Alert>> {
-    let (filter, value) = match status {
-        Some(s) => ("status = $2", s.as_str()),
-        None => ("status <> $2", AlertStatus::Resolved.as_str()),
-    };
+    let (filter, value) = status_filter("status", status);
     on_tx!(tx, |c| {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT * FROM alerts WHERE assigned_to = $1 AND {filter} ORDER BY id DESC LIMIT 500"
@@ -252,10 +254,7 @@ pub async fn escalated_in_unit(
     unit: vaka_domain::ids::UnitId,
     status: Option<AlertStatus>,
 ) -> Result<Vec<Alert>> {
-    let (filter, value) = match status {
-        Some(s) => ("a.status = $2", s.as_str()),
-        None => ("a.status <> $2", AlertStatus::Resolved.as_str()),
-    };
+    let (filter, value) = status_filter("a.status", status);
     on_tx!(tx, |c| {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT a.* FROM alerts a JOIN clients k ON k.id = a.client_id WHERE k.unit_id = $1 AND a.escalated = $3 AND {filter} \

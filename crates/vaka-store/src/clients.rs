@@ -18,7 +18,7 @@ pub async fn insert(
     created_by: Option<UserId>,
 ) -> Result<ClientId> {
     let now = crate::now();
-    let kind = serde_json_name(c.personal_number.kind());
+    let kind = c.personal_number.kind().as_str();
     on_tx!(tx, |conn| {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO clients (municipality_id, unit_id, personal_number, number_kind, given_name, family_name, birth_date, sex, \
@@ -42,15 +42,6 @@ pub async fn insert(
         .map_err(|e| conflict_on_unique(e, "personal_number"))?;
         Ok(ClientId(id))
     })
-}
-
-fn serde_json_name(k: vaka_domain::personal_number::NumberKind) -> &'static str {
-    use vaka_domain::personal_number::NumberKind::*;
-    match k {
-        Personnummer => "personnummer",
-        Samordningsnummer => "samordningsnummer",
-        Reservnummer => "reservnummer",
-    }
 }
 
 pub(crate) fn from_row(r: &impl RowExt, today: NaiveDate) -> Result<Client> {

@@ -10,43 +10,25 @@ struct Migration {
     postgres: &'static str,
 }
 
+/// One migration: the same file name under each backend's folder.
+macro_rules! migration {
+    ($version:literal, $name:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $file, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $file, ".sql")),
+        }
+    };
+}
+
 const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "init",
-        sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
-        postgres: include_str!("../migrations/postgres/0001_init.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "login_throttle",
-        sqlite: include_str!("../migrations/sqlite/0002_login_throttle.sql"),
-        postgres: include_str!("../migrations/postgres/0002_login_throttle.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "emergency_access",
-        sqlite: include_str!("../migrations/sqlite/0003_emergency_access.sql"),
-        postgres: include_str!("../migrations/postgres/0003_emergency_access.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "audit_reviews",
-        sqlite: include_str!("../migrations/sqlite/0004_audit_reviews.sql"),
-        postgres: include_str!("../migrations/postgres/0004_audit_reviews.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "audit_append_only",
-        sqlite: include_str!("../migrations/sqlite/0005_audit_append_only.sql"),
-        postgres: include_str!("../migrations/postgres/0005_audit_append_only.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "alerts_cause_index",
-        sqlite: include_str!("../migrations/sqlite/0006_alerts_cause_index.sql"),
-        postgres: include_str!("../migrations/postgres/0006_alerts_cause_index.sql"),
-    },
+    migration!(1, "init", "0001_init"),
+    migration!(2, "login_throttle", "0002_login_throttle"),
+    migration!(3, "emergency_access", "0003_emergency_access"),
+    migration!(4, "audit_reviews", "0004_audit_reviews"),
+    migration!(5, "audit_append_only", "0005_audit_append_only"),
+    migration!(6, "alerts_cause_index", "0006_alerts_cause_index"),
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -862,21 +862,10 @@ impl Ctx {
 
 /// A valid, fictional organisation number (Luhn check digit), formatted NNNNNN-NNNN.
 fn org_number(rng: &mut ChaCha8Rng) -> String {
-    let mut d: Vec<u32> = vec![5, 5, 9];
-    d.extend((0..6).map(|_| rng.random_range(0..10)));
-    let sum: u32 = d
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let v = x * if i % 2 == 0 { 2 } else { 1 };
-            if v > 9 { v - 9 } else { v }
-        })
-        .sum();
-    d.push((10 - sum % 10) % 10);
-    let s: String = d
-        .iter()
-        .map(|x| char::from_digit(*x, 10).unwrap_or('0'))
-        .collect();
+    let mut d: Vec<u8> = vec![5, 5, 9];
+    d.extend((0..6).map(|_| rng.random_range(0..10u8)));
+    d.push(vaka_domain::personal_number::luhn_check_digit(&d));
+    let s: String = d.iter().map(|x| char::from(b'0' + x)).collect();
     format!("{}-{}", &s[..6], &s[6..])
 }
 

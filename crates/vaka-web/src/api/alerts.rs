@@ -166,6 +166,26 @@ fn not_open(what: &'static str) -> ApiError {
     ))
 }
 
+/// Maps "the alert was handled already" to a 409 with `code`; other errors pass through.
+fn handled_already(code: &'static str) -> impl Fn(vaka_store::StoreError) -> ApiError {
+    move |e| match e {
+        vaka_store::StoreError::Conflict(_) => not_open(code),
+        other => other.into(),
+    }
+}
+
+/// Logs the action and answers with the alert as it now stands, in the same transaction.
+async fn answer(
+    mut tx: Tx,
+    id: AlertId,
+    entry: vaka_store::NewAuditEntry,
+) -> Result<Json<AlertResponse>, ApiError> {
+    tx.audit(entry);
+    let updated = alerts::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
+    tx.commit().await?;
+    Ok(Json(updated.into()))
+}
+
 /// Acknowledge an open alert: someone has seen it.
 #[utoipa::path(post, path = "/api/v1/alerts/{id}/acknowledge", tag = "alerts", params(("id" = i64, Path)),
     responses((status = 200, body = AlertResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
@@ -178,16 +198,8 @@ pub async fn acknowledge(
         actionable(&st, &actor, &raw, AuditAction::AlertAcknowledge).await?;
     alerts::acknowledge(&mut tx, alert.id, actor.user.id)
         .await
-        .map_err(|e| match e {
-            vaka_store::StoreError::Conflict(_) => not_open("not_open"),
-            other => other.into(),
-        })?;
-    tx.audit(entry);
-    let updated = alerts::get(&mut tx, alert.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    tx.commit().await?;
-    Ok(Json(updated.into()))
+        .map_err(handled_already("not_open"))?;
+    answer(tx, alert.id, entry).await
 }
 
 /// Resolve an alert with a note of what was done.
@@ -204,16 +216,8 @@ pub async fn resolve(
     let (mut tx, alert, entry) = actionable(&st, &actor, &raw, AuditAction::AlertResolve).await?;
     alerts::resolve(&mut tx, alert.id, actor.user.id, &note)
         .await
-        .map_err(|e| match e {
-            vaka_store::StoreError::Conflict(_) => not_open("already_resolved"),
-            other => other.into(),
-        })?;
-    tx.audit(entry);
-    let updated = alerts::get(&mut tx, alert.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    tx.commit().await?;
-    Ok(Json(updated.into()))
+        .map_err(handled_already("already_resolved"))?;
+    answer(tx, alert.id, entry).await
 }
 
 /// What one scheduled check did.
