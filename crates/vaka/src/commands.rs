@@ -57,7 +57,10 @@ pub async fn serve(
     if alert_check_minutes > 0 {
         let jobs = store.clone();
         tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(alert_check_minutes * 60));
+            // The first check one interval after start: a full pass at start-up would compete with the
+            // first users' requests for the database.
+            let period = Duration::from_secs(alert_check_minutes * 60);
+            let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;

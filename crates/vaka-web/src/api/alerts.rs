@@ -220,6 +220,10 @@ pub async fn resolve(
     answer(tx, alert.id, entry).await
 }
 
+/// Clients per transaction in the scheduled check: small, so that the write lock (SQLite) is held
+/// briefly and requests in between are not kept waiting.
+const CHECK_BATCH: i64 = 100;
+
 /// What one scheduled check did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CheckSummary {
@@ -235,7 +239,7 @@ pub async fn run_checks(store: &vaka_store::Store) -> Result<CheckSummary, vaka_
     let mut after = 0;
     loop {
         let mut tx = store.begin().await?;
-        let batch = alerts::clients_with_open_cases(&mut tx, after, 500).await?;
+        let batch = alerts::clients_with_open_cases(&mut tx, after, CHECK_BATCH).await?;
         let Some(last) = batch.last() else {
             tx.rollback().await?;
             break;
