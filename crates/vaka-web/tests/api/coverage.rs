@@ -176,6 +176,57 @@ both!(
         )
         .await;
 
+        // Alerts: a signed relapse raises one (no entry of its own: it is part of the write), and
+        // reading, acknowledging and resolving it are each logged.
+        let relapse = json!({"occurred_at": chrono::Utc::now().to_rfc3339(), "kind": "phone",
+            "substance_use": "relapse", "housing": "own", "signed": true});
+        app.post(&format!("/api/v1/clients/{a}/contacts"), "cm", relapse)
+            .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("contact_create", "cm", Some(a))],
+            "POST signed relapse",
+        )
+        .await;
+        let alerts = app
+            .get(&format!("/api/v1/alerts?client_id={a}"), "cm")
+            .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("alert_read", "cm", Some(a))],
+            "GET alerts",
+        )
+        .await;
+        let alert = alerts.json["items"][0]["id"].as_i64().unwrap();
+        app.post(
+            &format!("/api/v1/alerts/{alert}/acknowledge"),
+            "cm",
+            json!({}),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("alert_acknowledge", "cm", Some(a))],
+            "POST acknowledge",
+        )
+        .await;
+        app.post(
+            &format!("/api/v1/alerts/{alert}/resolve"),
+            "cm",
+            json!({"note": "Hembesök gjort"}),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("alert_resolve", "cm", Some(a))],
+            "POST resolve",
+        )
+        .await;
+
         // Failed requests that touch nothing leave nothing.
         app.post(
             "/api/v1/clients",
