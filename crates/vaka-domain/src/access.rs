@@ -20,8 +20,10 @@ string_enum! {
         OpenCase = "open_case",
         /// Decide on interventions, placements and providers.
         Decide = "decide",
-        /// Manage staff users and settings.
+        /// Manage staff users.
         ManageUsers = "manage_users",
+        /// Change the municipality's settings (alert thresholds).
+        ManageSettings = "manage_settings",
         /// Read the access log.
         ReadAuditLog = "read_audit_log",
         /// Read pseudonymised aggregates.
@@ -69,7 +71,9 @@ pub const RULES: &[Rule] = &[
     rule(Role::UnitHead, Action::OpenCase, Scope::Unit),
     rule(Role::UnitHead, Action::Decide, Scope::Unit),
     rule(Role::UnitHead, Action::ReadAggregates, Scope::Global),
+    rule(Role::UnitHead, Action::ManageSettings, Scope::Global),
     rule(Role::Admin, Action::ManageUsers, Scope::Global),
+    rule(Role::Admin, Action::ManageSettings, Scope::Global),
     rule(Role::Analyst, Action::ReadAggregates, Scope::Global),
     rule(Role::Auditor, Action::ReadAuditLog, Scope::Global),
 ];

@@ -29,5 +29,6 @@ string_enum! {
         AlertAcknowledge = "alert_acknowledge",
         AlertResolve = "alert_resolve",
         AuditReview = "audit_review",
+        SettingsUpdate = "settings_update",
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use vaka_domain::alert::rules::{Candidate, EntryFact};
+use vaka_domain::alert::schedule::{FollowUpFact, PlacementFact};
 use vaka_domain::alert::{Alert, AlertStatus};
 use vaka_domain::ids::{AlertId, ClientId, UserId};
 
@@ -266,5 +267,57 @@ pub async fn escalated_in_unit(
         .fetch_all(&mut *c)
         .await?;
         rows.iter().map(from_row).collect()
+    })
+}
+
+/// The client's placements that end on or after `from` (the ones the ending rule may look at),
+/// each with whether a decision other than its own was made on or after its start.
+pub async fn placement_facts(
+    tx: &mut Tx,
+    client: ClientId,
+    from: NaiveDate,
+) -> Result<Vec<PlacementFact>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT p.id, p.intervention, p.end_date, EXISTS (SELECT 1 FROM decisions d WHERE d.client_id = p.client_id \
+             AND d.decided_on >= p.start_date AND (p.decision_id IS NULL OR d.id <> p.decision_id)) AS decided \
+             FROM placements p WHERE p.client_id = $1 AND p.end_date >= $2 ORDER BY p.id",
+        )
+        .bind(client.0)
+        .bind(from)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PlacementFact {
+                    id: r.i64("id")?,
+                    intervention: r.parse("intervention")?,
+                    end: r.opt_date("end_date")?,
+                    follow_up_decision: r.bool("decided")?,
+                })
+            })
+            .collect()
+    })
+}
+
+/// The client's outcome follow-ups still due.
+pub async fn follow_up_facts(tx: &mut Tx, client: ClientId) -> Result<Vec<FollowUpFact>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT id, timepoint, due_on, status FROM follow_ups WHERE client_id = $1 AND status = 'due' ORDER BY due_on, id",
+        )
+        .bind(client.0)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FollowUpFact {
+                    id: r.i64("id")?,
+                    timepoint: r.parse("timepoint")?,
+                    due_on: r.date("due_on")?,
+                    status: r.parse("status")?,
+                })
+            })
+            .collect()
     })
 }

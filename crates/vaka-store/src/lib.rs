@@ -17,6 +17,7 @@ mod migrate;
 pub mod municipalities;
 mod row;
 pub mod sessions;
+pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod throttle;

@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(4, "audit_reviews", "0004_audit_reviews"),
     migration!(5, "audit_append_only", "0005_audit_append_only"),
     migration!(6, "alerts_cause_index", "0006_alerts_cause_index"),
+    migration!(7, "settings", "0007_settings"),
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -1,6 +1,8 @@
 //! Early-warning alerts: what fired, on which data, for whom, and what was done.
 
 pub mod rules;
+pub mod schedule;
+pub mod settings;
 
 use chrono::{DateTime, Utc};
 

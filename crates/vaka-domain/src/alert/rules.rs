@@ -10,29 +10,7 @@ use super::{AlertRule, Severity};
 use crate::contact::{ContactKind, EntryStatus, Housing, SubstanceUse};
 use crate::intervention::Intervention;
 
-/// Thresholds, per municipality.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AlertSettings {
-    /// Points below the person's own average that count as a drop.
-    pub well_being_drop: u8,
-    /// At or below this, well-being is low.
-    pub well_being_low: u8,
-    /// The window of the person's own average.
-    pub baseline_days: i64,
-    /// No-shows in a row that raise an alert.
-    pub no_shows_in_a_row: usize,
-}
-
-impl Default for AlertSettings {
-    fn default() -> Self {
-        Self {
-            well_being_drop: 3,
-            well_being_low: 3,
-            baseline_days: 14,
-            no_shows_in_a_row: 2,
-        }
-    }
-}
+pub use super::settings::AlertSettings;
 
 /// One journal entry, as the rules see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,8 +139,8 @@ pub fn evaluate(
             });
         }
     }
-    let interval = contact_interval_days
-        .or_else(|| intervention.and_then(Intervention::default_contact_interval_days));
+    let interval =
+        contact_interval_days.or_else(|| intervention.and_then(|i| s.contact_interval(i)));
     if let (Some(days), Some(last)) = (interval, signed.iter().rev().find(|e| reached(e.kind)))
         && now - last.occurred_at > Duration::days(i64::from(days))
     {

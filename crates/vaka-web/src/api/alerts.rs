@@ -7,11 +7,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use vaka_domain::access::Action;
-use vaka_domain::alert::rules::{self, AlertSettings};
 use vaka_domain::alert::{Alert, AlertRule, AlertStatus, Severity};
+use vaka_domain::alert::{rules, schedule};
 use vaka_domain::ids::{AlertId, ClientId};
 use vaka_domain::{FieldError, Msg};
-use vaka_store::{AuditAction, Tx, alerts};
+use vaka_store::{AuditAction, Tx, alerts, settings};
 
 use super::{int_param, path_id};
 use crate::AppState;
@@ -20,16 +20,27 @@ use crate::body::JsonBody;
 use crate::client_access;
 use crate::error::{ApiError, ErrorBody};
 
-/// Evaluates the journal rules for a client and raises what is due, in the caller's transaction.
+/// Evaluates the alert rules for a client (journal, placements, follow-ups) with its municipality's
+/// thresholds and raises what is due, in the caller's transaction.
 pub async fn evaluate(tx: &mut Tx, client: ClientId) -> Result<(), vaka_store::StoreError> {
     let now = vaka_store::now();
-    let settings = AlertSettings::default();
+    let today = vaka_domain::time::local_date(now);
+    let settings = settings::alert_settings_for_client(tx, client).await?;
     let since = now - chrono::Duration::days(settings.baseline_days.max(60));
     let facts = alerts::journal_facts(tx, client, since).await?;
-    let intervention =
-        alerts::current_intervention(tx, client, vaka_domain::time::local_date(now)).await?;
+    let intervention = alerts::current_intervention(tx, client, today).await?;
+    let placements = alerts::placement_facts(tx, client, today).await?;
+    let follow_ups = alerts::follow_up_facts(tx, client).await?;
     let manager = alerts::case_manager_of(tx, client).await?;
-    for candidate in rules::evaluate(&facts, intervention, None, now, &settings) {
+    let candidates = rules::evaluate(&facts, intervention, None, now, &settings)
+        .into_iter()
+        .chain(schedule::evaluate(
+            &placements,
+            &follow_ups,
+            today,
+            &settings,
+        ));
+    for candidate in candidates {
         alerts::raise(tx, client, &candidate, manager).await?;
     }
     Ok(())

@@ -5,6 +5,7 @@ pub mod audit;
 mod cases;
 mod clients;
 mod contacts;
+mod settings;
 
 use axum::Json;
 use axum::Router;
@@ -23,7 +24,7 @@ pub use clients::{ClientList, ClientResponse, CreateClientRequest, grant_emergen
     info(title = "Vaka API", version = "1", description = "Municipal addiction care. Every call needs `Authorization: Bearer <token>` (create one with `vaka token create`). Errors are `{\"error\": {\"code\", \"field\", \"message\", \"message_sv\", \"message_en\"}}`."),
     paths(clients::create_client, clients::get_client, clients::list_clients, cases::create_case, cases::get_case, clients::emergency_access,
         audit::list_audit, audit::review_entry, contacts::create_contact, contacts::list_contacts, contacts::update_contact,
-        alerts::list_alerts, alerts::acknowledge, alerts::resolve),
+        alerts::list_alerts, alerts::acknowledge, alerts::resolve, settings::get_alert_settings, settings::put_alert_settings),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -68,6 +69,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/alerts", get(alerts::list_alerts))
         .route("/api/v1/alerts/{id}/acknowledge", post(alerts::acknowledge))
         .route("/api/v1/alerts/{id}/resolve", post(alerts::resolve))
+        .route(
+            "/api/v1/settings/alerts",
+            get(settings::get_alert_settings).put(settings::put_alert_settings),
+        )
         .route("/api/v1/audit", get(audit::list_audit))
         .route("/api/v1/audit/{id}/review", post(audit::review_entry))
         .route("/api/v1/cases", post(cases::create_case))

@@ -360,3 +360,171 @@ both!(the_client_page_lists_open_alerts, |db| async move {
     let page = super::pages::page(&app, &format!("/clients/{id}"), &cookie).await;
     assert!(!page.text.contains("Öppna larm"));
 });
+
+fn day(offset: i64) -> String {
+    (vaka_domain::time::local_date(chrono::Utc::now()) + chrono::Duration::days(offset)).to_string()
+}
+
+async fn rules_of(app: &App, id: i64) -> Vec<String> {
+    let mut rules: Vec<String> = app
+        .get(&format!("/api/v1/alerts?client_id={id}"), "cm")
+        .await
+        .json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["rule"].as_str().unwrap().to_owned())
+        .collect();
+    rules.sort();
+    rules
+}
+
+both!(
+    a_placement_ending_without_a_decision_and_a_follow_up_falling_due_raise_alerts,
+    |db| async move {
+        let app = app(db).await;
+        let id = app.assigned_client("cm", "19121212-1212").await;
+        let other = app.assigned_client("cm", "19800101-R010").await;
+        let head = app.user_ids["head"].0;
+        let created = ts(24 * 30);
+        // Client 1: a treatment home ending in 10 days, nothing decided since it started.
+        // Client 2: the same, but a decision about what comes next was made after the start.
+        for (client, decided) in [(id, false), (other, true)] {
+            sql(&app, &format!(
+                "INSERT INTO decisions (client_id, intervention, outcome, reasons, legal_basis, decided_on, decided_by, created_at) \
+                 VALUES ({client}, 'treatment_home', 'granted', 'Behov av behandling', 'SoL', '{}', {head}, '{created}')",
+                day(-40)
+            ))
+            .await;
+            sql(&app, &format!(
+                "INSERT INTO placements (client_id, decision_id, intervention, start_date, end_date, daily_price_ore, created_at) \
+                 SELECT {client}, max(id), 'treatment_home', '{}', '{}', 250000, '{created}' FROM decisions WHERE client_id = {client}",
+                day(-30),
+                day(10)
+            ))
+            .await;
+            if decided {
+                sql(&app, &format!(
+                    "INSERT INTO decisions (client_id, intervention, outcome, reasons, legal_basis, decided_on, decided_by, created_at) \
+                     VALUES ({client}, 'training_apartment', 'granted', 'Utslussning', 'SoL', '{}', {head}, '{created}')",
+                    day(-2)
+                ))
+                .await;
+            }
+        }
+        // A 6-month follow-up due yesterday, and one due next week.
+        sql(&app, &format!(
+            "INSERT INTO follow_ups (client_id, timepoint, due_on, status, created_at) VALUES \
+             ({id}, 'month_6', '{}', 'due', '{created}'), ({id}, 'month_12', '{}', 'due', '{created}')",
+            day(-1),
+            day(7)
+        ))
+        .await;
+        vaka_web::api::alerts::run_checks(&app.db.store)
+            .await
+            .unwrap();
+        assert_eq!(
+            rules_of(&app, id).await,
+            ["follow_up_due", "placement_ending_without_decision"]
+        );
+        assert!(rules_of(&app, other).await.is_empty());
+        // Run again: still one alert per cause.
+        vaka_web::api::alerts::run_checks(&app.db.store)
+            .await
+            .unwrap();
+        assert_eq!(rules_of(&app, id).await.len(), 2);
+        // A follow-up recorded as missed no longer raises anything new.
+        sql(
+            &app,
+            "UPDATE follow_ups SET status = 'missed', missed_reason = 'not_reached'",
+        )
+        .await;
+        sql(&app, "DELETE FROM alerts WHERE rule = 'follow_up_due'").await;
+        vaka_web::api::alerts::run_checks(&app.db.store)
+            .await
+            .unwrap();
+        assert_eq!(
+            rules_of(&app, id).await,
+            ["placement_ending_without_decision"]
+        );
+    }
+);
+
+both!(
+    thresholds_are_settings_of_the_municipality_checked_and_logged,
+    |db| async move {
+        let app = app(db).await;
+        let got = app.get("/api/v1/settings/alerts", "head").await;
+        assert_eq!(got.status, StatusCode::OK, "{}", got.text);
+        assert_eq!(got.json["settings"]["well_being_low"], 3);
+        assert_eq!(got.json["settings"]["contact_interval.case_management"], 2);
+        for user in ["cm", "analyst", "auditor"] {
+            assert_eq!(
+                app.get("/api/v1/settings/alerts", user).await.status,
+                StatusCode::FORBIDDEN
+            );
+            let r = app
+                .api(
+                    axum::http::Method::PUT,
+                    "/api/v1/settings/alerts",
+                    Some(user),
+                    Some(json!({"well_being_low": 1})),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
+        }
+        let put = |body: Value| {
+            let app = &app;
+            async move {
+                app.api(
+                    axum::http::Method::PUT,
+                    "/api/v1/settings/alerts",
+                    Some("head"),
+                    Some(body),
+                )
+                .await
+            }
+        };
+        // One bad value refuses the whole change and names the key.
+        let bad = put(json!({"well_being_low": 2, "baseline_days": 0})).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error(&bad), ("out_of_range", Some("baseline_days")));
+        let bad = put(json!({"contact_interval.sauna": 2})).await;
+        assert_eq!(
+            error(&bad),
+            ("unknown_setting", Some("contact_interval.sauna"))
+        );
+        let bad = put(json!({"well_being_low": [1]})).await;
+        assert_eq!(error(&bad), ("not_a_number", Some("well_being_low")));
+        assert_eq!(
+            app.get("/api/v1/settings/alerts", "head").await.json["settings"]["well_being_low"],
+            3,
+            "nothing was half-written"
+        );
+
+        // Well-being 4 is not low by default; with the threshold at 4 it is.
+        let id = app.assigned_client("cm", "19121212-1212").await;
+        let journal = format!("/api/v1/clients/{id}/contacts");
+        app.post(&journal, "cm", entry(&now_minus(2), "none", 4))
+            .await;
+        assert!(rules_of(&app, id).await.is_empty());
+        let ok = put(json!({"well_being_low": 4, "contact_interval.case_management": "0"})).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+        assert_eq!(ok.json["settings"]["well_being_low"], 4);
+        assert_eq!(ok.json["defaults"]["well_being_low"], 3);
+        app.post(&journal, "cm", entry(&now_minus(1), "none", 4))
+            .await;
+        assert_eq!(rules_of(&app, id).await, ["well_being_low"]);
+        // The change is in the access log, with who and what.
+        let log = app.get("/api/v1/audit?username=head", "auditor").await;
+        assert!(
+            log.json["items"].as_array().unwrap().iter().any(|e| {
+                e["action"] == "settings_update"
+                    && e["detail"].as_str().unwrap().contains("well_being_low=4")
+            }),
+            "{}",
+            log.text
+        );
+        assert!(app.audit_verifies().await);
+    }
+);

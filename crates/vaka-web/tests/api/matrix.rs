@@ -48,6 +48,7 @@ const COVERED: &[&str] = &[
     "/api/v1/alerts",
     "/api/v1/alerts/{id}/acknowledge",
     "/api/v1/alerts/{id}/resolve",
+    "/api/v1/settings/alerts",
     "/api/v1/audit",
     "/api/v1/audit/{id}/review",
     "/api/v1/{*rest}",
@@ -218,6 +219,13 @@ both!(
                 StatusCode::FORBIDDEN
             };
             check(format!("{user} POST review"), r, want);
+            let settings = app.get("/api/v1/settings/alerts", user).await.status;
+            let want = if matches!(user, "head" | "admin") {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            check(format!("{user} GET settings"), settings, want);
             let doc = app
                 .api(Method::GET, "/api/v1/openapi.json", Some(user), None)
                 .await

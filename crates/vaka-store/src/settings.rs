@@ -1,0 +1,81 @@
+//! Per-municipality settings: checked key–value pairs (the domain decides which keys and values
+//! are valid; see `vaka_domain::alert::settings`).
+
+use vaka_domain::alert::settings::AlertSettings;
+use vaka_domain::ids::{ClientId, MunicipalityId, UserId};
+
+use crate::row::RowExt;
+use crate::{Result, Tx, on_tx};
+
+/// The stored pairs of a municipality, by key.
+pub async fn pairs(tx: &mut Tx, municipality: MunicipalityId) -> Result<Vec<(String, String)>> {
+    on_tx!(tx, |c| {
+        let rows =
+            sqlx::query("SELECT key, value FROM settings WHERE municipality_id = $1 ORDER BY key")
+                .bind(municipality.0)
+                .fetch_all(&mut *c)
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.string("key")?, r.string("value")?)))
+            .collect()
+    })
+}
+
+/// Stores one pair (insert or replace).
+pub async fn put(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    key: &str,
+    value: &str,
+    by: Option<UserId>,
+) -> Result<()> {
+    let now = crate::now();
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO settings (municipality_id, key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (municipality_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, \
+             updated_by = excluded.updated_by",
+        )
+        .bind(municipality.0)
+        .bind(key)
+        .bind(value)
+        .bind(now)
+        .bind(by.map(|u| u.0))
+        .execute(&mut *c)
+        .await?;
+        Ok(())
+    })
+}
+
+/// The alert thresholds of a municipality: defaults with its stored pairs applied. A stored pair
+/// that no longer parses is logged and skipped, so that one bad row never stops the alerts.
+pub async fn alert_settings(tx: &mut Tx, municipality: MunicipalityId) -> Result<AlertSettings> {
+    let stored = pairs(tx, municipality).await?;
+    Ok(apply(&stored))
+}
+
+/// The alert thresholds of the client's municipality.
+pub async fn alert_settings_for_client(tx: &mut Tx, client: ClientId) -> Result<AlertSettings> {
+    let stored: Vec<(String, String)> = on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT s.key, s.value FROM settings s JOIN clients k ON k.municipality_id = s.municipality_id \
+             WHERE k.id = $1",
+        )
+        .bind(client.0)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.string("key")?, r.string("value")?)))
+            .collect::<Result<Vec<_>>>()?
+    });
+    Ok(apply(&stored))
+}
+
+fn apply(stored: &[(String, String)]) -> AlertSettings {
+    let (settings, skipped) =
+        AlertSettings::from_pairs(stored.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    for e in skipped {
+        tracing::warn!(setting = %e.field, "stored setting skipped: {}", e.message.en);
+    }
+    settings
+}

@@ -1,0 +1,126 @@
+//! `/api/v1/settings/alerts`: the municipality's alert thresholds. Unit heads and admins change
+//! them; each change is one transaction and one access-log entry naming the keys.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use vaka_domain::access::{self, Action};
+use vaka_domain::alert::settings::AlertSettings;
+use vaka_domain::{FieldError, Msg};
+use vaka_store::{AuditAction, settings};
+
+use crate::AppState;
+use crate::auth::{Actor, ApiActor};
+use crate::body::JsonBody;
+use crate::error::{ApiError, ErrorBody};
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AlertSettingsResponse {
+    /// Every threshold with its value in force: `well_being_drop`, `well_being_low`,
+    /// `baseline_days`, `no_shows_in_a_row`, `placement_ending_days`, and
+    /// `contact_interval.<intervention>` (days; 0 = no rule).
+    pub settings: BTreeMap<String, i64>,
+    /// The values Vaka uses when a municipality sets nothing.
+    pub defaults: BTreeMap<String, i64>,
+}
+
+fn as_map(s: &AlertSettings) -> BTreeMap<String, i64> {
+    s.pairs()
+        .into_iter()
+        .map(|(k, v)| (k, v.parse().unwrap_or_default()))
+        .collect()
+}
+
+fn may_manage(actor: &Actor) -> Result<(), ApiError> {
+    if access::may_ever(actor.user.role, Action::ManageSettings) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// The alert thresholds of the caller's municipality.
+#[utoipa::path(get, path = "/api/v1/settings/alerts", tag = "settings",
+    responses((status = 200, body = AlertSettingsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn get_alert_settings(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<AlertSettingsResponse>, ApiError> {
+    may_manage(&actor)?;
+    let mut tx = st.store.begin_read().await?;
+    let current = settings::alert_settings(&mut tx, actor.user.municipality_id).await?;
+    tx.commit().await?;
+    Ok(Json(AlertSettingsResponse {
+        settings: as_map(&current),
+        defaults: as_map(&AlertSettings::default()),
+    }))
+}
+
+/// Change some thresholds: `{"well_being_low": 2, "contact_interval.case_management": 3}`. Every
+/// key is checked first; one bad key or value (422, naming it) changes nothing.
+#[utoipa::path(put, path = "/api/v1/settings/alerts", tag = "settings", request_body = BTreeMap<String, i64>,
+    responses((status = 200, body = AlertSettingsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "Unknown key or value out of range, named in `error.field`")))]
+pub async fn put_alert_settings(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    JsonBody(changes): JsonBody<BTreeMap<String, serde_json::Value>>,
+) -> Result<Json<AlertSettingsResponse>, ApiError> {
+    may_manage(&actor)?;
+    let mut tx = st.store.begin().await?;
+    let mut next = settings::alert_settings(&mut tx, actor.user.municipality_id).await?;
+    let mut errors = Vec::new();
+    let mut texts = Vec::new();
+    for (key, value) in &changes {
+        let text = match value {
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::String(s) => s.clone(),
+            _ => {
+                errors.push(FieldError::new(
+                    key,
+                    "not_a_number",
+                    Msg::new("Ange ett heltal.", "Give a whole number."),
+                ));
+                continue;
+            }
+        };
+        match next.set(key, &text) {
+            Ok(()) => texts.push((key.clone(), next.get(key).unwrap_or(text))),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    if texts.is_empty() {
+        return Err(FieldError::required("settings").into());
+    }
+    for (key, value) in &texts {
+        settings::put(
+            &mut tx,
+            actor.user.municipality_id,
+            key,
+            value,
+            Some(actor.user.id),
+        )
+        .await?;
+    }
+    let detail = texts
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    tx.audit(actor.audit(
+        AuditAction::SettingsUpdate,
+        None,
+        format!("PUT /api/v1/settings/alerts {detail}"),
+    ));
+    tx.commit().await?;
+    Ok(Json(AlertSettingsResponse {
+        settings: as_map(&next),
+        defaults: as_map(&AlertSettings::default()),
+    }))
+}
