@@ -8,6 +8,7 @@ pub mod alert;
 pub mod assessment;
 pub mod audit;
 pub mod case;
+pub mod caseload;
 pub mod client;
 pub mod contact;
 pub mod decision;

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use vaka_domain::access::Relation;
+use vaka_domain::alert::Severity;
 use vaka_domain::client::{Client, NewClient};
 use vaka_domain::ids::{ClientId, MunicipalityId, UnitId, UserId};
 use vaka_domain::personal_number::PersonalNumber;
@@ -159,6 +160,8 @@ pub struct CaseloadRow {
     pub last_housing: Option<String>,
     pub current_intervention: Option<String>,
     pub open_alerts: i64,
+    /// The most severe open alert.
+    pub top_severity: Option<Severity>,
 }
 
 /// The clients assigned to `user` with their latest contact, current placement and open alerts.
@@ -170,9 +173,11 @@ pub async fn caseload(tx: &mut Tx, user: UserId) -> Result<Vec<CaseloadRow>> {
                lc.well_being AS last_well_being, lc.housing AS last_housing, \
                (SELECT p.intervention FROM placements p WHERE p.client_id = c.id AND p.start_date <= $2 \
                   AND (p.end_date IS NULL OR p.end_date >= $2) ORDER BY p.start_date DESC LIMIT 1) AS current_intervention, \
-               (SELECT COUNT(*) FROM alerts al WHERE al.client_id = c.id AND al.status <> 'resolved') AS open_alerts \
+               (SELECT COUNT(*) FROM alerts al WHERE al.client_id = c.id AND al.status <> 'resolved') AS open_alerts, \
+               (SELECT MAX(CASE al.severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END) FROM alerts al \
+                  WHERE al.client_id = c.id AND al.status <> 'resolved') AS top_severity \
              FROM clients c \
-             LEFT JOIN contacts lc ON lc.id = (SELECT x.id FROM contacts x WHERE x.client_id = c.id \
+             LEFT JOIN contacts lc ON lc.id = (SELECT x.id FROM contacts x WHERE x.client_id = c.id AND x.status = 'signed' \
                   ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1) \
              WHERE c.id IN (SELECT k.client_id FROM case_assignments a JOIN cases k ON k.id = a.case_id \
                   WHERE a.user_id = $1 AND a.unassigned_on IS NULL AND k.status = 'open') \
@@ -192,6 +197,12 @@ pub async fn caseload(tx: &mut Tx, user: UserId) -> Result<Vec<CaseloadRow>> {
                     last_housing: r.opt_string("last_housing")?,
                     current_intervention: r.opt_string("current_intervention")?,
                     open_alerts: r.i64("open_alerts")?,
+                    top_severity: match r.opt_i64("top_severity")? {
+                        Some(3) => Some(Severity::High),
+                        Some(2) => Some(Severity::Medium),
+                        Some(_) => Some(Severity::Low),
+                        None => None,
+                    },
                 })
             })
             .collect()

@@ -17,6 +17,10 @@ pub struct ContactLine {
     pub note: Option<String>,
     pub status: String,
     pub author: String,
+    pub author_id: i64,
+    /// Comma-separated substance names, as stored.
+    pub substances: String,
+    pub corrects: Option<i64>,
 }
 
 pub async fn recent_contacts(
@@ -26,7 +30,8 @@ pub async fn recent_contacts(
 ) -> Result<Vec<ContactLine>> {
     on_tx!(tx, |c| {
         let rows = sqlx::query(
-            "SELECT x.id, x.occurred_at, x.kind, x.substance_use, x.well_being, x.housing, x.note, x.status, u.display_name \
+            "SELECT x.id, x.occurred_at, x.kind, x.substance_use, x.well_being, x.housing, x.note, x.status, u.display_name, \
+             x.author_id, x.substances, x.corrects_id \
              FROM contacts x JOIN users u ON u.id = x.author_id WHERE x.client_id = $1 \
              ORDER BY x.occurred_at DESC, x.id DESC LIMIT $2",
         )
@@ -46,6 +51,9 @@ pub async fn recent_contacts(
                     note: r.opt_string("note")?,
                     status: r.string("status")?,
                     author: r.string("display_name")?,
+                    author_id: r.i64("author_id")?,
+                    substances: r.string("substances")?,
+                    corrects: r.opt_i64("corrects_id")?,
                 })
             })
             .collect()

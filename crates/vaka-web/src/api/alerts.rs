@@ -15,7 +15,7 @@ use vaka_store::{AuditAction, Tx, alerts, settings};
 
 use super::{int_param, path_id};
 use crate::AppState;
-use crate::auth::ApiActor;
+use crate::auth::{Actor, ApiActor};
 use crate::body::JsonBody;
 use crate::client_access;
 use crate::error::{ApiError, ErrorBody};
@@ -152,7 +152,7 @@ pub async fn list_alerts(
 /// Loads an alert the caller may act on (write access to its client).
 async fn actionable(
     st: &AppState,
-    actor: &crate::auth::Actor,
+    actor: &Actor,
     raw: &str,
     action: AuditAction,
 ) -> Result<(Tx, Alert, vaka_store::NewAuditEntry), ApiError> {
@@ -185,16 +185,44 @@ fn handled_already(code: &'static str) -> impl Fn(vaka_store::StoreError) -> Api
     }
 }
 
-/// Logs the action and answers with the alert as it now stands, in the same transaction.
+/// Logs the action and returns the alert as it now stands, in the same transaction.
 async fn answer(
     mut tx: Tx,
     id: AlertId,
     entry: vaka_store::NewAuditEntry,
-) -> Result<Json<AlertResponse>, ApiError> {
+) -> Result<Alert, ApiError> {
     tx.audit(entry);
     let updated = alerts::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
     tx.commit().await?;
-    Ok(Json(updated.into()))
+    Ok(updated)
+}
+
+/// Acknowledges an open alert (API and pages).
+pub(crate) async fn acknowledge_alert(
+    st: &AppState,
+    actor: &Actor,
+    raw: &str,
+) -> Result<Alert, ApiError> {
+    let (mut tx, alert, entry) = actionable(st, actor, raw, AuditAction::AlertAcknowledge).await?;
+    alerts::acknowledge(&mut tx, alert.id, actor.user.id)
+        .await
+        .map_err(handled_already("not_open"))?;
+    answer(tx, alert.id, entry).await
+}
+
+/// Resolves an alert with a note of what was done (API and pages).
+pub(crate) async fn resolve_alert(
+    st: &AppState,
+    actor: &Actor,
+    raw: &str,
+    note: Option<&str>,
+) -> Result<Alert, ApiError> {
+    let note = vaka_domain::error::required_text("note", note.unwrap_or(""), 2000)?;
+    let (mut tx, alert, entry) = actionable(st, actor, raw, AuditAction::AlertResolve).await?;
+    alerts::resolve(&mut tx, alert.id, actor.user.id, &note)
+        .await
+        .map_err(handled_already("already_resolved"))?;
+    answer(tx, alert.id, entry).await
 }
 
 /// Acknowledge an open alert: someone has seen it.
@@ -205,12 +233,7 @@ pub async fn acknowledge(
     ApiActor(actor): ApiActor,
     Path(raw): Path<String>,
 ) -> Result<Json<AlertResponse>, ApiError> {
-    let (mut tx, alert, entry) =
-        actionable(&st, &actor, &raw, AuditAction::AlertAcknowledge).await?;
-    alerts::acknowledge(&mut tx, alert.id, actor.user.id)
-        .await
-        .map_err(handled_already("not_open"))?;
-    answer(tx, alert.id, entry).await
+    Ok(Json(acknowledge_alert(&st, &actor, &raw).await?.into()))
 }
 
 /// Resolve an alert with a note of what was done.
@@ -223,12 +246,11 @@ pub async fn resolve(
     Path(raw): Path<String>,
     JsonBody(req): JsonBody<ResolveRequest>,
 ) -> Result<Json<AlertResponse>, ApiError> {
-    let note = vaka_domain::error::required_text("note", req.note.as_deref().unwrap_or(""), 2000)?;
-    let (mut tx, alert, entry) = actionable(&st, &actor, &raw, AuditAction::AlertResolve).await?;
-    alerts::resolve(&mut tx, alert.id, actor.user.id, &note)
-        .await
-        .map_err(handled_already("already_resolved"))?;
-    answer(tx, alert.id, entry).await
+    Ok(Json(
+        resolve_alert(&st, &actor, &raw, req.note.as_deref())
+            .await?
+            .into(),
+    ))
 }
 
 /// Clients per transaction in the scheduled check: small, so that the write lock (SQLite) is held

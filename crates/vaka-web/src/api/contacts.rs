@@ -135,6 +135,97 @@ async fn authorised(
     client_access::authorize(st.store.begin().await?, &actor.user, client, action, entry).await
 }
 
+/// Stores a journal entry in one transaction with its access-log entry: a new entry when `draft`
+/// is `None`, else an edit of the caller's own draft. Signing runs the alert rules in the same
+/// transaction. Used by the API and the pages alike.
+pub(crate) async fn save(
+    st: &AppState,
+    actor: &Actor,
+    client: ClientId,
+    draft: Option<ContactId>,
+    new: &NewContact,
+    detail: String,
+) -> Result<Contact, ApiError> {
+    let action = if draft.is_some() {
+        AuditAction::ContactUpdate
+    } else {
+        AuditAction::ContactCreate
+    };
+    let mut entry = actor.audit(action, Some(client), detail);
+    let mut tx = authorised(st, actor, client, Action::WriteClient, &mut entry).await?;
+    let (id, case) = match draft {
+        None => {
+            if let Some(target) = new.corrects {
+                let ok = contacts::get(&mut tx, target)
+                    .await?
+                    .is_some_and(|t| t.client_id == client && t.status == EntryStatus::Signed);
+                if !ok {
+                    return Err(FieldError::new(
+                        "corrects",
+                        "not_a_signed_entry",
+                        Msg::new(
+                            "Rättelsen måste avse en signerad anteckning för samma klient.",
+                            "A correction must point at a signed entry of the same client.",
+                        ),
+                    )
+                    .into());
+                }
+            }
+            let case = contacts::open_case(&mut tx, client).await?;
+            let id = contacts::insert(&mut tx, client, case, actor.user.id, new).await?;
+            (id, case)
+        }
+        Some(id) => {
+            let existing = contacts::get(&mut tx, id)
+                .await?
+                .filter(|c| c.client_id == client)
+                .ok_or(ApiError::NotFound)?;
+            if existing.status == EntryStatus::Signed {
+                return Err(ApiError::Conflict(FieldError::new(
+                    "",
+                    "signed_entry",
+                    Msg::new(
+                        "En signerad anteckning ändras aldrig. Skriv en rättelse (corrects).",
+                        "A signed entry is never changed. Write a correction (corrects).",
+                    ),
+                )));
+            }
+            if existing.author_id != actor.user.id {
+                return Err(ApiError::Forbidden);
+            }
+            if new.corrects != existing.corrects {
+                return Err(FieldError::new(
+                    "corrects",
+                    "immutable",
+                    Msg::new("Kan inte ändras.", "Cannot be changed."),
+                )
+                .into());
+            }
+            contacts::update_draft(&mut tx, id, new)
+                .await
+                .map_err(|e| match e {
+                    vaka_store::StoreError::Conflict(_) => ApiError::Conflict(FieldError::new(
+                        "",
+                        "signed_entry",
+                        Msg::new("Anteckningen är signerad.", "The entry is signed."),
+                    )),
+                    other => other.into(),
+                })?;
+            (id, existing.case_id)
+        }
+    };
+    if new.signed {
+        super::alerts::evaluate(&mut tx, client).await?;
+    }
+    entry.case_id = case;
+    tx.audit(entry);
+    let stored = contacts::get(&mut tx, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
 /// Record a follow-up contact (a journal entry), as a draft or signed.
 #[utoipa::path(post, path = "/api/v1/clients/{id}/contacts", tag = "journal", params(("id" = i64, Path)), request_body = ContactRequest,
     responses((status = 201, body = ContactResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -147,44 +238,13 @@ pub async fn create_contact(
 ) -> Result<impl IntoResponse, ApiError> {
     let client = ClientId(path_id(&raw)?);
     let new = parse(&req)?;
-    let mut entry = actor.audit(
-        AuditAction::ContactCreate,
-        Some(client),
-        format!("POST /api/v1/clients/{}/contacts", client.0),
-    );
-    let mut tx = authorised(&st, &actor, client, Action::WriteClient, &mut entry).await?;
-    if let Some(target) = new.corrects {
-        let ok = contacts::get(&mut tx, target)
-            .await?
-            .is_some_and(|t| t.client_id == client && t.status == EntryStatus::Signed);
-        if !ok {
-            return Err(FieldError::new(
-                "corrects",
-                "not_a_signed_entry",
-                Msg::new(
-                    "Rättelsen måste avse en signerad anteckning för samma klient.",
-                    "A correction must point at a signed entry of the same client.",
-                ),
-            )
-            .into());
-        }
-    }
-    let case = contacts::open_case(&mut tx, client).await?;
-    let id = contacts::insert(&mut tx, client, case, actor.user.id, &new).await?;
-    if new.signed {
-        super::alerts::evaluate(&mut tx, client).await?;
-    }
-    entry.case_id = case;
-    tx.audit(entry);
-    let stored = contacts::get(&mut tx, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    tx.commit().await?;
+    let detail = format!("POST /api/v1/clients/{}/contacts", client.0);
+    let stored = save(&st, &actor, client, None, &new, detail).await?;
     Ok((
         StatusCode::CREATED,
         [(
             header::LOCATION,
-            format!("/api/v1/clients/{}/contacts/{}", client.0, id.0),
+            format!("/api/v1/clients/{}/contacts/{}", client.0, stored.id.0),
         )],
         Json(respond(stored, actor.user.username.clone())),
     ))
@@ -204,56 +264,8 @@ pub async fn update_contact(
     let client = ClientId(path_id(&raw)?);
     let id = ContactId(path_id(&raw_contact)?);
     let new = parse(&req)?;
-    let mut entry = actor.audit(
-        AuditAction::ContactUpdate,
-        Some(client),
-        format!("PUT /api/v1/clients/{}/contacts/{}", client.0, id.0),
-    );
-    let mut tx = authorised(&st, &actor, client, Action::WriteClient, &mut entry).await?;
-    let existing = contacts::get(&mut tx, id)
-        .await?
-        .filter(|c| c.client_id == client)
-        .ok_or(ApiError::NotFound)?;
-    if existing.status == EntryStatus::Signed {
-        return Err(ApiError::Conflict(FieldError::new(
-            "",
-            "signed_entry",
-            Msg::new(
-                "En signerad anteckning ändras aldrig. Skriv en rättelse (corrects).",
-                "A signed entry is never changed. Write a correction (corrects).",
-            ),
-        )));
-    }
-    if existing.author_id != actor.user.id {
-        return Err(ApiError::Forbidden);
-    }
-    if new.corrects != existing.corrects {
-        return Err(FieldError::new(
-            "corrects",
-            "immutable",
-            Msg::new("Kan inte ändras.", "Cannot be changed."),
-        )
-        .into());
-    }
-    contacts::update_draft(&mut tx, id, &new)
-        .await
-        .map_err(|e| match e {
-            vaka_store::StoreError::Conflict(_) => ApiError::Conflict(FieldError::new(
-                "",
-                "signed_entry",
-                Msg::new("Anteckningen är signerad.", "The entry is signed."),
-            )),
-            other => other.into(),
-        })?;
-    if new.signed {
-        super::alerts::evaluate(&mut tx, client).await?;
-    }
-    entry.case_id = existing.case_id;
-    tx.audit(entry);
-    let stored = contacts::get(&mut tx, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    tx.commit().await?;
+    let detail = format!("PUT /api/v1/clients/{}/contacts/{}", client.0, id.0);
+    let stored = save(&st, &actor, client, Some(id), &new, detail).await?;
     Ok(Json(respond(stored, actor.user.username.clone())))
 }
 

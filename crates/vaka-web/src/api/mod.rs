@@ -4,7 +4,7 @@ pub mod alerts;
 pub mod audit;
 mod cases;
 mod clients;
-mod contacts;
+pub(crate) mod contacts;
 mod settings;
 
 use axum::Json;

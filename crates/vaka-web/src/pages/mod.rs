@@ -23,6 +23,10 @@ use crate::auth::{self, Actor, NoSession, SESSION_COOKIE, SessionActor};
 use crate::client_access::{self, Access};
 use crate::i18n::{Lang, Tr};
 
+mod form;
+mod journal;
+mod timeline;
+
 const LANG_COOKIE: &str = "vaka_lang";
 const LOGIN_CSRF_COOKIE: &str = "vaka_login_csrf";
 
@@ -37,11 +41,19 @@ pub fn router() -> Router<AppState> {
             "/clients/{id}/emergency-access",
             post(request_emergency_access),
         )
+        .route("/clients/{id}/contacts", post(journal::save_entry))
+        .route("/clients/{id}/contacts/new", get(journal::new_entry))
+        .route(
+            "/clients/{id}/contacts/{contact_id}/edit",
+            get(journal::edit_entry),
+        )
+        .route("/alerts/{id}/{action}", post(journal::alert_action))
         .route("/audit", get(audit_page))
         .route("/audit/{id}/review", post(review_entry))
         .route("/lang/{code}", get(set_lang))
         .route("/static/vaka.css", get(css))
         .route("/static/favicon.svg", get(favicon))
+        .route("/static/journal.js", get(journal_js))
         .route(
             "/favicon.ico",
             get(|| async { Redirect::permanent("/static/favicon.svg") }),
@@ -476,6 +488,16 @@ async fn css() -> impl IntoResponse {
     )
 }
 
+async fn journal_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/journal.js"),
+    )
+}
+
 async fn favicon() -> impl IntoResponse {
     (
         [
@@ -559,12 +581,15 @@ async fn caseload(
                         last_housing: None,
                         current_intervention: None,
                         open_alerts: 0,
+                        top_severity: None,
                     })
                     .collect();
                 ("unit-clients", rows)
             }
             _ => return Ok(None),
         };
+        let settings =
+            vaka_store::settings::alert_settings(&mut tx, actor.user.municipality_id).await?;
         for r in &rows {
             tx.audit(actor.audit(
                 AuditAction::CaseloadRead,
@@ -573,15 +598,15 @@ async fn caseload(
             ));
         }
         tx.commit().await?;
-        Ok::<_, vaka_store::StoreError>(Some((heading, rows)))
+        Ok::<_, vaka_store::StoreError>(Some((heading, rows, settings)))
     }
     .await;
-    let (heading, rows) = match result {
+    let (heading, rows, settings) = match result {
         Ok(Some(x)) => x,
         Ok(None) => return message(StatusCode::OK, t, chrome, "role-no-caseload"),
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
-    let mut lines: Vec<(i64, i64, CaseloadLine)> = rows
+    let mut lines: Vec<(_, CaseloadLine)> = rows
         .into_iter()
         .map(|r| {
             let days = r
@@ -609,18 +634,29 @@ async fn caseload(
                     .map_or_else(|| "–".to_owned(), |h| label(t, "housing", h)),
                 alerts: r.open_alerts,
             };
-            (r.open_alerts, days.unwrap_or(i64::MAX), line)
+            let need = vaka_domain::caseload::NeedFacts {
+                top_severity: r.top_severity,
+                days_since_contact: days,
+                contact_interval: r
+                    .current_intervention
+                    .as_deref()
+                    .and_then(|i| i.parse::<Intervention>().ok())
+                    .and_then(|i| settings.contact_interval(i)),
+                last_use: r.last_substance_use.as_deref().and_then(|u| u.parse().ok()),
+                last_well_being: r.last_well_being.and_then(|w| u8::try_from(w).ok()),
+            };
+            (vaka_domain::caseload::need_key(&need), line)
         })
         .collect();
-    // Whoever needs the case manager most first: open alerts, then the longest without contact.
-    lines.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    // Whoever needs the case manager most first (the order is vaka_domain::caseload's).
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
     render(
         StatusCode::OK,
         CaseloadPage {
             t,
             chrome,
             heading,
-            rows: lines.into_iter().map(|l| l.2).collect(),
+            rows: lines.into_iter().map(|l| l.1).collect(),
         },
     )
 }
@@ -642,6 +678,12 @@ struct CaseView {
 }
 
 struct ContactView {
+    id: i64,
+    /// The author's own draft: it can be continued.
+    mine_draft: bool,
+    signed: bool,
+    corrects: Option<i64>,
+    substances: String,
     when: String,
     kind: String,
     use_code: String,
@@ -662,6 +704,8 @@ struct PlacementView {
 }
 
 struct AlertView {
+    id: i64,
+    resolution: Option<String>,
     rule: String,
     severity: &'static str,
     explanation: String,
@@ -672,6 +716,14 @@ struct AlertView {
 #[derive(Template)]
 #[template(path = "client.html")]
 struct ClientPage {
+    id: i64,
+    /// Writing is allowed (not through emergency access, which only reads).
+    may_write: bool,
+    periods: Vec<(i64, bool)>,
+    chart: timeline::Chart,
+    chart_width: f64,
+    well_being_rows: Vec<(String, String, String)>,
+    alert_history: Vec<AlertView>,
     alerts: Vec<AlertView>,
     /// Shown when the page is open through emergency access: the reason given.
     emergency: Option<String>,
@@ -683,12 +735,26 @@ struct ClientPage {
     placements: Vec<PlacementView>,
 }
 
+#[derive(Deserialize)]
+struct ClientParams {
+    days: Option<String>,
+}
+
 async fn client_page(
     State(st): State<AppState>,
     PageLang(t): PageLang,
     session: SessionActor,
     Path(raw): Path<String>,
+    Query(q): Query<ClientParams>,
 ) -> Response {
+    let days: i64 = match q.days.as_deref() {
+        Some("30") => 30,
+        Some("365") => 365,
+        _ => 90,
+    };
+    let now = vaka_store::now();
+    let today = vaka_domain::time::local_date(now);
+    let window_start = today - chrono::Duration::days(days - 1);
     let here = format!("/clients/{raw}");
     let chrome = Chrome::of(&session, &here);
     let Some(id) = raw.parse::<i64>().ok().filter(|n| *n > 0).map(ClientId) else {
@@ -724,6 +790,16 @@ async fn client_page(
         let contacts = history::recent_contacts(&mut tx, id, 30).await?;
         let placements = history::placements(&mut tx, id).await?;
         let open_alerts = vaka_store::alerts::for_client(&mut tx, id, None).await?;
+        let resolved_alerts = vaka_store::alerts::for_client(
+            &mut tx,
+            id,
+            Some(vaka_domain::alert::AlertStatus::Resolved),
+        )
+        .await?;
+        let since = window_start
+            .and_hms_opt(0, 0, 0)
+            .map_or(now, |d| d.and_utc() - chrono::Duration::hours(2));
+        let points = vaka_store::alerts::journal_facts(&mut tx, id, since).await?;
         let mut manager_ids: Vec<i64> = case_list
             .iter()
             .flat_map(|k| k.case_managers.iter().map(|u| u.0))
@@ -741,10 +817,22 @@ async fn client_page(
             names,
             emergency,
             open_alerts,
+            resolved_alerts,
+            points,
         )))
     }
     .await;
-    let (client, case_list, contacts, placements, names, emergency, open_alerts) = match result {
+    let (
+        client,
+        case_list,
+        contacts,
+        placements,
+        names,
+        emergency,
+        open_alerts,
+        resolved_alerts,
+        points,
+    ) = match result {
         Ok(Some(x)) => x,
         Ok(None) => {
             return render(
@@ -796,9 +884,21 @@ async fn client_page(
                 .join(", "),
         })
         .collect();
+    let me = actor.user.id.0;
     let contacts = contacts
         .into_iter()
         .map(|x| ContactView {
+            id: x.id,
+            mine_draft: x.status == "draft" && x.author_id == me,
+            signed: x.status == "signed",
+            corrects: x.corrects,
+            substances: x
+                .substances
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(|s| label(t, "substance", s))
+                .collect::<Vec<_>>()
+                .join(", "),
             when: vaka_domain::time::local_minute(x.occurred_at),
             kind: label(t, "kind", &x.kind),
             use_label: label(t, "use", &x.substance_use),
@@ -812,11 +912,12 @@ async fn client_page(
             draft: x.status == "draft",
         })
         .collect();
-    let placements = placements
-        .into_iter()
+    let placements_raw = placements;
+    let placements = placements_raw
+        .iter()
         .map(|p| PlacementView {
             intervention: intervention_label(t, &p.intervention),
-            provider: p.provider.unwrap_or_else(|| "–".into()),
+            provider: p.provider.clone().unwrap_or_else(|| "–".into()),
             period: format!(
                 "{} – {}",
                 p.start,
@@ -830,19 +931,78 @@ async fn client_page(
                 .map_or_else(|| "–".into(), |r| label(t, "end", r)),
         })
         .collect();
-    let alerts = open_alerts
-        .into_iter()
-        .map(|a| AlertView {
-            rule: label(t, "rule", a.rule.as_str()),
-            severity: a.severity.as_str(),
-            explanation: a.explanation,
-            when: vaka_domain::time::local_minute(a.created_at),
-            acknowledged: a.status == vaka_domain::alert::AlertStatus::Acknowledged,
+    let alert_view = |a: vaka_domain::alert::Alert| AlertView {
+        id: a.id.0,
+        resolution: a.resolution_note.clone().map(|n| {
+            format!(
+                "{} {}: {n}",
+                t.t("resolved"),
+                a.resolved_at
+                    .map(vaka_domain::time::local_minute)
+                    .unwrap_or_default()
+            )
+        }),
+        rule: label(t, "rule", a.rule.as_str()),
+        severity: a.severity.as_str(),
+        explanation: a.explanation,
+        when: vaka_domain::time::local_minute(a.created_at),
+        acknowledged: a.status == vaka_domain::alert::AlertStatus::Acknowledged,
+    };
+    let marks: Vec<timeline::Mark> = open_alerts
+        .iter()
+        .chain(resolved_alerts.iter())
+        .filter(|a| vaka_domain::time::local_date(a.created_at) >= window_start)
+        .map(|a| timeline::Mark {
+            at: a.created_at,
+            label: label(t, "rule", a.rule.as_str()),
+            resolved: a.status == vaka_domain::alert::AlertStatus::Resolved,
         })
+        .collect();
+    let chart_points: Vec<timeline::Point> = points
+        .iter()
+        .map(|p| timeline::Point {
+            at: p.occurred_at,
+            well_being: p.well_being,
+            substance_use: p.substance_use.as_str().to_owned(),
+        })
+        .collect();
+    let spans: Vec<timeline::Span> = placements_raw
+        .iter()
+        .map(|p| timeline::Span {
+            start: p.start,
+            end: p.end,
+            label: intervention_label(t, &p.intervention),
+        })
+        .collect();
+    let chart = timeline::layout(window_start, today, &chart_points, &spans, &marks);
+    let well_being_rows = points
+        .iter()
+        .rev()
+        .map(|p| {
+            (
+                vaka_domain::time::local_minute(p.occurred_at),
+                p.well_being
+                    .map_or_else(|| "–".to_owned(), |w| format!("{w}/10")),
+                label(t, "use", p.substance_use.as_str()),
+            )
+        })
+        .collect();
+    let alerts = open_alerts.into_iter().map(alert_view).collect();
+    let alert_history = resolved_alerts
+        .into_iter()
+        .take(20)
+        .map(alert_view)
         .collect();
     render(
         StatusCode::OK,
         ClientPage {
+            id: id.0,
+            may_write: emergency.is_none(),
+            periods: [30, 90, 365].iter().map(|d| (*d, *d == days)).collect(),
+            chart,
+            chart_width: timeline::WIDTH,
+            well_being_rows,
+            alert_history,
             alerts,
             emergency,
             t,

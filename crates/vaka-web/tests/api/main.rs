@@ -8,6 +8,7 @@ mod clients;
 mod coverage;
 mod emergency;
 mod journal;
+mod journal_pages;
 mod matrix;
 mod pages;
 mod protocol;
