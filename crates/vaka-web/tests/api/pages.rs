@@ -268,6 +268,27 @@ both!(an_idle_session_ends, |db| async move {
     );
 });
 
+both!(activity_keeps_a_session_alive, |db| async move {
+    let app = app_with(
+        db,
+        WebConfig {
+            idle_timeout: Duration::from_millis(800),
+            ..WebConfig::default()
+        },
+    )
+    .await;
+    let (_, s) = login(&app, "cm", PASSWORD).await;
+    let cookie = format!("vaka_session={}", s.unwrap());
+    // Five requests 300 ms apart: 1.5 s in all, never 800 ms idle.
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            page(&app, "/caseload", &cookie).await.status,
+            StatusCode::OK
+        );
+    }
+});
+
 both!(
     an_absolute_timeout_ends_even_a_busy_session,
     |db| async move {
