@@ -239,6 +239,21 @@ impl Tx {
         Ok(())
     }
 
+    /// Ends a read transaction (from [`Store::begin_read`]) and then writes its collected audit
+    /// entries in a short write transaction of their own. The caller answers only after this
+    /// returns, so no data leaves without its log entry, while the reads themselves never hold
+    /// SQLite's single write lock.
+    pub async fn finish_read(mut self, store: &Store) -> Result<()> {
+        let entries = std::mem::take(&mut self.audit);
+        self.rollback().await?;
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut w = store.begin().await?;
+        w.audit = entries;
+        w.commit().await
+    }
+
     /// Ends the transaction without writing anything, audit entries included.
     pub async fn rollback(self) -> Result<()> {
         match self.inner {

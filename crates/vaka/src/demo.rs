@@ -337,6 +337,9 @@ fn weighted<T: Copy>(rng: &mut ChaCha8Rng, items: &[(T, u32)]) -> T {
     items[items.len() - 1].0
 }
 
+/// Open cases per case manager that the demo aims for when it adds staff.
+const CASELOAD: usize = 25;
+
 /// Loads the demo municipality into an empty database, in one transaction.
 pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -366,9 +369,10 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
     // Staff.
     let mut case_managers = vec![Vec::new(), Vec::new()];
     let mut logins = Vec::new();
+    // One hash for every demo login: they share the password, and hashing is slow on purpose.
+    let hash =
+        vaka_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     for s in STAFF {
-        let hash =
-            vaka_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let id = vaka_store::users::create(
             &mut tx,
             &vaka_store::users::NewUser {
@@ -386,6 +390,29 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
             case_managers[s.unit].push(id.0);
         }
         logins.push((s.username, s.role, s.display));
+    }
+    // Large demos get more case managers, so that a caseload stays near a real one (about 25
+    // clients with an open case each): `cm.0001`, `cm.0002`, ... with the same password.
+    let named = STAFF.iter().filter(|s| s.role == Role::CaseManager).count();
+    let extra = (clients as usize * 37 / 100 / CASELOAD).saturating_sub(named);
+    for i in 1..=extra {
+        let username = format!("cm.{i:04}");
+        let display = format!("Handläggare {i}");
+        let unit = usize::from(i % 10 == 0);
+        let id = vaka_store::users::create(
+            &mut tx,
+            &vaka_store::users::NewUser {
+                municipality_id: municipality,
+                unit_id: Some(vaka_domain::ids::UnitId(units[unit])),
+                username: &username,
+                display_name: &display,
+                role: Role::CaseManager,
+                password_hash: Some(&hash),
+                may_see_protected: false,
+            },
+        )
+        .await?;
+        case_managers[unit].push(id.0);
     }
 
     // Providers and contracts: an older contract and a newer one with higher prices.
@@ -829,6 +856,9 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
     println!("Demo-inloggningar / demo logins (lösenord / password: {DEMO_PASSWORD})");
     for (u, role, name) in logins {
         println!("  {u:<15} {:<13} {name}", role.as_str());
+    }
+    if extra > 0 {
+        println!("  cm.0001 … cm.{extra:04}  case_manager  (more case managers, same password)");
     }
     Ok(())
 }

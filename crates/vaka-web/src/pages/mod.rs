@@ -564,7 +564,7 @@ async fn caseload(
     let actor: &Actor = &session.actor;
     let today = vaka_domain::time::local_date(vaka_store::now());
     let result = async {
-        let mut tx = st.store.begin().await?;
+        let mut tx = st.store.begin_read().await?;
         let (heading, rows) = match (actor.user.role, actor.user.unit_id) {
             (Role::CaseManager, _) => {
                 ("caseload", clients::caseload(&mut tx, actor.user.id).await?)
@@ -586,7 +586,10 @@ async fn caseload(
                     .collect();
                 ("unit-clients", rows)
             }
-            _ => return Ok(None),
+            _ => {
+                tx.rollback().await?;
+                return Ok(None);
+            }
         };
         let settings =
             vaka_store::settings::alert_settings(&mut tx, actor.user.municipality_id).await?;
@@ -597,7 +600,7 @@ async fn caseload(
                 "GET /caseload",
             ));
         }
-        tx.commit().await?;
+        tx.finish_read(&st.store).await?;
         Ok::<_, vaka_store::StoreError>(Some((heading, rows, settings)))
     }
     .await;
@@ -762,7 +765,7 @@ async fn client_page(
     };
     let actor = &session.actor;
     let result = async {
-        let mut tx = st.store.begin().await?;
+        let mut tx = st.store.begin_read().await?;
         let mut entry = actor.audit(
             AuditAction::ClientRead,
             Some(id),
@@ -771,11 +774,14 @@ async fn client_page(
         let emergency =
             match client_access::check(&mut tx, &actor.user, id, Action::ReadClient).await? {
                 // Unknown and refused look the same, so that the page does not tell who exists.
-                Access::NotFound => return Ok(None),
+                Access::NotFound => {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
                 Access::Denied => {
                     entry.action = AuditAction::AccessDenied;
                     tx.audit(entry);
-                    tx.commit().await?;
+                    tx.finish_read(&st.store).await?;
                     return Ok(None);
                 }
                 Access::Allowed { emergency_reason } => {
@@ -784,6 +790,7 @@ async fn client_page(
                 }
             };
         let Some(client) = clients::get(&mut tx, id).await? else {
+            tx.rollback().await?;
             return Ok(None);
         };
         let case_list = cases::for_client(&mut tx, id).await?;
@@ -808,7 +815,7 @@ async fn client_page(
         manager_ids.dedup();
         let names = history::user_names(&mut tx, &manager_ids).await?;
         tx.audit(entry);
-        tx.commit().await?;
+        tx.finish_read(&st.store).await?;
         Ok::<_, vaka_store::StoreError>(Some((
             client,
             case_list,
