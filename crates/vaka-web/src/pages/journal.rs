@@ -342,6 +342,12 @@ async fn context(
     })
 }
 
+/// The form carries the session's CSRF token.
+fn csrf_ok(session: &SessionActor, form: &FormFields) -> bool {
+    form.get("csrf")
+        .is_some_and(|c| auth::same_secret(&session.csrf, c))
+}
+
 fn client_id(raw: &str) -> Option<ClientId> {
     raw.parse::<i64>().ok().filter(|n| *n > 0).map(ClientId)
 }
@@ -479,10 +485,7 @@ pub async fn save_entry(
     let here = format!("/clients/{raw}/contacts/new");
     let chrome = Chrome::of(&session, &here);
     let autosave = form.get("action") == Some("autosave");
-    if !form
-        .get("csrf")
-        .is_some_and(|c| auth::same_secret(&session.csrf, c))
-    {
+    if !csrf_ok(&session, &form) {
         return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
     }
     let Some(client) = client_id(&raw) else {
@@ -556,10 +559,7 @@ pub async fn alert_action(
     form: FormFields,
 ) -> Response {
     let chrome = Chrome::of(&session, "/caseload");
-    if !form
-        .get("csrf")
-        .is_some_and(|c| auth::same_secret(&session.csrf, c))
-    {
+    if !csrf_ok(&session, &form) {
         return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
     }
     let result = match what.as_str() {
