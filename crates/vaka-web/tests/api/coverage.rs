@@ -178,7 +178,7 @@ both!(
 
         // Alerts: a signed relapse raises one (no entry of its own: it is part of the write), and
         // reading, acknowledging and resolving it are each logged.
-        let relapse = json!({"occurred_at": chrono::Utc::now().to_rfc3339(), "kind": "phone",
+        let relapse = json!({"occurred_at": (chrono::Utc::now() - chrono::Duration::minutes(10)).to_rfc3339(), "kind": "phone",
             "substance_use": "relapse", "housing": "own", "signed": true});
         app.post(&format!("/api/v1/clients/{a}/contacts"), "cm", relapse)
             .await;
@@ -264,6 +264,107 @@ both!(
             &mut last,
             vec![e("access_denied", "cm", Some(b))],
             "GET /clients/{id} refused",
+        )
+        .await;
+        // The journal form: opening it reads the client; saving writes the entry; opening a draft
+        // reads it; an alert handled from the page is logged like through the API.
+        let new = page(&app, &format!("/clients/{a}/contacts/new"), &cookie).await;
+        assert_eq!(new.status, StatusCode::OK);
+        expect(
+            &app,
+            &mut last,
+            vec![e("client_read", "cm", Some(a))],
+            "GET /clients/{id}/contacts/new",
+        )
+        .await;
+        let when = vaka_domain::time::local_input(chrono::Utc::now());
+        let saved = form(
+            &app,
+            &format!("/clients/{a}/contacts"),
+            &cookie,
+            &format!(
+                "csrf={}&occurred_at={when}&kind=phone&substance_use=lapse&housing=own&action=draft",
+                hidden_csrf(&new.text)
+            ),
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+        expect(
+            &app,
+            &mut last,
+            vec![e("contact_create", "cm", Some(a))],
+            "POST /clients/{id}/contacts",
+        )
+        .await;
+        let edit = saved.headers["location"].to_str().unwrap().to_owned();
+        page(&app, &edit, &cookie).await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("contact_read", "cm", Some(a))],
+            "GET /clients/{id}/contacts/{contact_id}/edit",
+        )
+        .await;
+        let draft = edit.split('/').nth(4).unwrap().to_owned();
+        form(
+            &app,
+            &format!("/clients/{a}/contacts"),
+            &cookie,
+            &format!(
+                "csrf={}&draft_id={draft}&occurred_at={when}&kind=phone&substance_use=lapse&housing=own&action=sign",
+                hidden_csrf(&new.text)
+            ),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("contact_update", "cm", Some(a))],
+            "POST /clients/{id}/contacts signing a draft",
+        )
+        .await;
+        let lapse_alert = app
+            .get(&format!("/api/v1/alerts?client_id={a}&status=open"), "cm")
+            .await
+            .json["items"][0]["id"]
+            .as_i64()
+            .unwrap();
+        expect(
+            &app,
+            &mut last,
+            vec![e("alert_read", "cm", Some(a))],
+            "GET alerts",
+        )
+        .await;
+        form(
+            &app,
+            &format!("/alerts/{lapse_alert}/acknowledge"),
+            &cookie,
+            &format!("csrf={}", hidden_csrf(&new.text)),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("alert_acknowledge", "cm", Some(a))],
+            "POST /alerts/{id}/acknowledge",
+        )
+        .await;
+        // Settings: reading them reads no person; changing them is logged.
+        app.get("/api/v1/settings/alerts", "head").await;
+        expect(&app, &mut last, vec![], "GET settings").await;
+        app.api(
+            axum::http::Method::PUT,
+            "/api/v1/settings/alerts",
+            Some("head"),
+            Some(json!({"well_being_low": 2})),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("settings_update", "head", None)],
+            "PUT settings",
         )
         .await;
         let csrf = hidden_csrf(&caseload.text);
