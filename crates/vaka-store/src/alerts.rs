@@ -93,6 +93,28 @@ pub async fn for_client(
     })
 }
 
+/// A client's resolved alerts raised since `since`, newest first, at most `limit`: the timeline's
+/// history, bounded however long the file is.
+pub async fn resolved_since(
+    tx: &mut Tx,
+    client: ClientId,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Alert>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT * FROM alerts WHERE client_id = $1 AND status = 'resolved' AND created_at >= $2 \
+             ORDER BY id DESC LIMIT $3",
+        )
+        .bind(client.0)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter().map(from_row).collect()
+    })
+}
+
 /// Alerts assigned to a user, newest first (not resolved unless asked for).
 pub async fn assigned_to(
     tx: &mut Tx,

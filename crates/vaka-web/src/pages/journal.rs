@@ -115,6 +115,7 @@ impl Values {
             "" => None,
             raw => match raw.parse::<i64>() {
                 Ok(n) => Some(n),
+                // Not a number: passed on out of range, so the domain gives its one message.
                 Err(_) => Some(-1),
             },
         };

@@ -738,6 +738,9 @@ struct ClientPage {
     placements: Vec<PlacementView>,
 }
 
+/// Handled alerts shown (and marked on the timeline) on the client page, newest first.
+const RESOLVED_SHOWN: i64 = 50;
+
 #[derive(Deserialize)]
 struct ClientParams {
     days: Option<String>,
@@ -797,15 +800,11 @@ async fn client_page(
         let contacts = history::recent_contacts(&mut tx, id, 30).await?;
         let placements = history::placements(&mut tx, id).await?;
         let open_alerts = vaka_store::alerts::for_client(&mut tx, id, None).await?;
-        let resolved_alerts = vaka_store::alerts::for_client(
-            &mut tx,
-            id,
-            Some(vaka_domain::alert::AlertStatus::Resolved),
-        )
-        .await?;
         let since = window_start
             .and_hms_opt(0, 0, 0)
             .map_or(now, |d| d.and_utc() - chrono::Duration::hours(2));
+        let resolved_alerts =
+            vaka_store::alerts::resolved_since(&mut tx, id, since, RESOLVED_SHOWN).await?;
         let points = vaka_store::alerts::journal_facts(&mut tx, id, since).await?;
         let mut manager_ids: Vec<i64> = case_list
             .iter()
@@ -995,11 +994,7 @@ async fn client_page(
         })
         .collect();
     let alerts = open_alerts.into_iter().map(alert_view).collect();
-    let alert_history = resolved_alerts
-        .into_iter()
-        .take(20)
-        .map(alert_view)
-        .collect();
+    let alert_history = resolved_alerts.into_iter().map(alert_view).collect();
     render(
         StatusCode::OK,
         ClientPage {
