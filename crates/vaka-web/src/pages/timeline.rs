@@ -2,7 +2,7 @@
 //! relapses marked, interventions as bars below, alerts as ticks. The geometry is computed here,
 //! without I/O, and tested; the numbers behind the chart are listed in a table beside it.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
 /// The drawing area, in SVG user units (the SVG scales to the page width).
 pub const WIDTH: f64 = 480.0;
@@ -100,8 +100,6 @@ fn days_since(from: NaiveDate, at: DateTime<Utc>) -> f64 {
     let seconds = f64::from(local.time().num_seconds_from_midnight());
     day + seconds / 86_400.0
 }
-
-use chrono::Timelike;
 
 /// Lays out the chart for the days `from..=to`.
 pub fn layout(
