@@ -30,5 +30,11 @@ string_enum! {
         AlertResolve = "alert_resolve",
         AuditReview = "audit_review",
         SettingsUpdate = "settings_update",
+        AssessmentCreate = "assessment_create",
+        AssessmentRead = "assessment_read",
+        FollowUpRecord = "follow_up_record",
+        FollowUpRead = "follow_up_read",
+        /// The scheduled check recorded a follow-up as missed after its window.
+        FollowUpMissed = "follow_up_missed",
     }
 }

@@ -15,6 +15,7 @@ pub mod emergency;
 pub mod history;
 mod migrate;
 pub mod municipalities;
+pub mod outcomes;
 mod row;
 pub mod sessions;
 pub mod settings;

@@ -30,6 +30,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "audit_append_only", "0005_audit_append_only"),
     migration!(6, "alerts_cause_index", "0006_alerts_cause_index"),
     migration!(7, "settings", "0007_settings"),
+    migration!(8, "outcomes", "0008_outcomes"),
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -16,6 +16,7 @@ pub(crate) trait RowExt {
     fn ts(&self, c: &str) -> Result<DateTime<Utc>>;
     fn opt_ts(&self, c: &str) -> Result<Option<DateTime<Utc>>>;
     fn bool(&self, c: &str) -> Result<bool>;
+    fn opt_bool(&self, c: &str) -> Result<Option<bool>>;
 
     /// A column holding one of a `string_enum!`'s names.
     fn parse<T: FromStr>(&self, c: &str) -> Result<T> {
@@ -53,6 +54,9 @@ macro_rules! impl_row_ext {
                 Ok(self.try_get(c)?)
             }
             fn bool(&self, c: &str) -> Result<bool> {
+                Ok(self.try_get(c)?)
+            }
+            fn opt_bool(&self, c: &str) -> Result<Option<bool>> {
                 Ok(self.try_get(c)?)
             }
         }

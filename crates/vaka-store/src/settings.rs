@@ -2,6 +2,7 @@
 //! are valid; see `vaka_domain::alert::settings`).
 
 use vaka_domain::alert::settings::AlertSettings;
+use vaka_domain::assessment::CutoffProfile;
 use vaka_domain::ids::{ClientId, MunicipalityId, UserId};
 
 use crate::row::RowExt;
@@ -71,11 +72,33 @@ pub async fn alert_settings_for_client(tx: &mut Tx, client: ClientId) -> Result<
     Ok(apply(&stored))
 }
 
+/// The prefix of the screening cut-off keys (`screening.audit_women`, ...).
+pub const SCREENING: &str = "screening.";
+
 fn apply(stored: &[(String, String)]) -> AlertSettings {
-    let (settings, skipped) =
-        AlertSettings::from_pairs(stored.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let (settings, skipped) = AlertSettings::from_pairs(
+        stored
+            .iter()
+            .filter(|(k, _)| !k.starts_with(SCREENING))
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
     for e in skipped {
         tracing::warn!(setting = %e.field, "stored setting skipped: {}", e.message.en);
     }
     settings
+}
+
+/// The screening cut-off profile of a municipality: the built-in default with its stored
+/// `screening.*` pairs applied (a pair that no longer parses is logged and skipped).
+pub async fn screening_profile(tx: &mut Tx, municipality: MunicipalityId) -> Result<CutoffProfile> {
+    let stored = pairs(tx, municipality).await?;
+    let (profile, skipped) = CutoffProfile::from_pairs(
+        stored
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix(SCREENING)?, v.as_str()))),
+    );
+    for e in skipped {
+        tracing::warn!(setting = %e.field, "stored screening setting skipped: {}", e.message.en);
+    }
+    Ok(profile)
 }

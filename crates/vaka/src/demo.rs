@@ -14,6 +14,9 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use vaka_domain::assessment::{self, AsiArea, CutoffProfile, Instrument, Respondent};
+use vaka_domain::client::Sex;
+use vaka_domain::followup;
 use vaka_domain::intervention::Intervention;
 use vaka_domain::role::Role;
 use vaka_store::bulk::{self, SqlType, Value};
@@ -691,6 +694,12 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
                 "administered_on",
                 "administered_by",
                 "created_at",
+                "audit_c",
+                "zone",
+                "cutoff",
+                "cutoff_basis",
+                "above_cutoff",
+                "profile",
             ],
         ),
         follow_ups: Table::new(
@@ -711,6 +720,8 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
                 "crime_30",
                 "self_rated_health",
                 "quality_of_life",
+                "problematic_use",
+                "asi_ratings",
                 "created_at",
             ],
         ),
@@ -1388,7 +1399,14 @@ fn client(ctx: &mut Ctx, index: u32) {
     for (instrument, items) in [("AUDIT", 10), ("DUDIT", 11)] {
         let heavy_here = heavy && chance(rng, 0.7);
         let answers = scores(rng, items, heavy_here);
-        let total: i64 = answers.iter().map(|&a| i64::from(a)).sum();
+        let instrument_kind: Instrument = instrument.parse().unwrap_or(Instrument::Audit);
+        let sex = if male || index == 0 { Sex::Male } else { Sex::Female };
+        let score = assessment::scoring::score(
+            instrument_kind,
+            &answers,
+            Respondent::new(sex, birth, intake),
+            &CutoffProfile::default(),
+        );
         let text = answers
             .iter()
             .map(u8::to_string)
@@ -1400,17 +1418,23 @@ fn client(ctx: &mut Ctx, index: u32) {
             id.into(),
             instrument.into(),
             text.into(),
-            total.into(),
+            i64::from(score.total).into(),
             intake.into(),
             manager.into(),
             created.into(),
+            Value::from(score.audit_c.map(i64::from)),
+            score.zone.as_str().into(),
+            i64::from(score.cutoff).into(),
+            score.cutoff_basis.as_str().into(),
+            score.above_cutoff.into(),
+            score.profile.as_str().into(),
         ]);
     }
 
-    // Outcome follow-ups at 6 and 12 months after the first placement starts.
+    // Outcome follow-ups at intake, 6 and 12 months after the first placement starts.
     if let Some((pid, pstart)) = first_placement {
-        for (timepoint, months) in [("month_6", 182), ("month_12", 365)] {
-            let due = pstart + Duration::days(months);
+        for (timepoint, due) in followup::schedule(pstart) {
+            let timepoint = timepoint.as_str();
             if due > today + Duration::days(30) {
                 continue;
             }
@@ -1423,7 +1447,7 @@ fn client(ctx: &mut Ctx, index: u32) {
                 timepoint.into(),
                 due.into(),
             ];
-            if due > today {
+            if due > today - Duration::days(20) {
                 row.extend([
                     Value::from("due"),
                     Value::Null(SqlType::Date),
@@ -1470,6 +1494,8 @@ fn client(ctx: &mut Ctx, index: u32) {
                     chance(rng, 0.1).into(),
                     Value::I64(rng.random_range(1..6)),
                     Value::I64(rng.random_range(2..10)),
+                    Value::from(!sober),
+                    asi_ratings(rng, sober).into(),
                 ]);
             }
             row.push(at(due.min(today), rng).into());
@@ -1499,9 +1525,31 @@ fn client(ctx: &mut Ctx, index: u32) {
 }
 
 /// The outcome columns of a follow-up that was not done.
-fn unmeasured() -> [Value; 7] {
+fn unmeasured() -> Vec<Value> {
     use SqlType::*;
-    [I64, I64, Text, Text, Bool, I64, I64].map(Value::Null)
+    let mut v: Vec<Value> = [I64, I64, Text, Text, Bool, I64, I64, Bool]
+        .map(Value::Null)
+        .into_iter()
+        .collect();
+    v.push("{}".into());
+    v
+}
+
+/// Interviewer severity ratings 0–9 for the seven ASI areas; lower when the person is sober.
+fn asi_ratings(rng: &mut ChaCha8Rng, sober: bool) -> String {
+    let areas = AsiArea::ALL
+        .iter()
+        .map(|a| {
+            let hi = match a {
+                AsiArea::Alcohol | AsiArea::Drugs if !sober => 9,
+                _ if sober => 5,
+                _ => 8,
+            };
+            format!("\"{a}\":{}", rng.random_range(0..=hi))
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    format!("{{{areas}}}")
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ pub struct AlertSettings {
     pub no_shows_in_a_row: usize,
     /// A placement ending within this many days without a follow-up decision raises an alert.
     pub placement_ending_days: i64,
+    /// An outcome follow-up still due this many days after its due day is recorded as missed.
+    pub follow_up_window_days: i64,
     /// Days without contact before the no-contact alert, per intervention (`None`: no rule), in the
     /// order of [`Intervention::ALL`].
     contact_intervals: [Option<u32>; Intervention::ALL.len()],
@@ -34,6 +36,7 @@ impl Default for AlertSettings {
             baseline_days: 14,
             no_shows_in_a_row: 2,
             placement_ending_days: 14,
+            follow_up_window_days: 60,
             contact_intervals,
         }
     }
@@ -77,6 +80,7 @@ impl AlertSettings {
             "baseline_days",
             "no_shows_in_a_row",
             "placement_ending_days",
+            "follow_up_window_days",
         ]
         .map(str::to_owned)
         .to_vec();
@@ -96,6 +100,7 @@ impl AlertSettings {
             "baseline_days" => self.baseline_days = number(key, value, 1, 90)?,
             "no_shows_in_a_row" => self.no_shows_in_a_row = number(key, value, 1, 10)? as usize,
             "placement_ending_days" => self.placement_ending_days = number(key, value, 1, 90)?,
+            "follow_up_window_days" => self.follow_up_window_days = number(key, value, 1, 365)?,
             _ => {
                 let i = key
                     .strip_prefix(CONTACT_INTERVAL)
@@ -126,6 +131,7 @@ impl AlertSettings {
             "baseline_days" => self.baseline_days.to_string(),
             "no_shows_in_a_row" => self.no_shows_in_a_row.to_string(),
             "placement_ending_days" => self.placement_ending_days.to_string(),
+            "follow_up_window_days" => self.follow_up_window_days.to_string(),
             _ => {
                 let i = key.strip_prefix(CONTACT_INTERVAL)?.parse().ok()?;
                 self.contact_interval(i).unwrap_or(0).to_string()

@@ -264,9 +264,36 @@ pub struct CheckSummary {
     pub escalated: u64,
 }
 
+/// Records as missed the client's follow-ups left due past the municipality's window, each with an
+/// access-log entry by the system (a follow-up is never silently dropped).
+async fn miss_overdue_follow_ups(
+    tx: &mut Tx,
+    client: ClientId,
+) -> Result<(), vaka_store::StoreError> {
+    let today = vaka_domain::time::local_date(vaka_store::now());
+    let s = settings::alert_settings_for_client(tx, client).await?;
+    let missed =
+        vaka_store::outcomes::miss_after_window(tx, client, today, s.follow_up_window_days).await?;
+    for (id, timepoint) in missed {
+        tx.audit(vaka_store::NewAuditEntry {
+            user_id: None,
+            username: "system".to_owned(),
+            role: "system".to_owned(),
+            client_id: Some(client),
+            case_id: None,
+            action: AuditAction::FollowUpMissed,
+            detail: format!("follow-up {} ({timepoint}) missed: window_passed", id.0),
+            emergency_reason: None,
+            address: None,
+        });
+    }
+    Ok(())
+}
+
 /// The scheduled check: evaluates every client with an open case (for what time alone brings, such
 /// as no contact), in batches of one transaction each, then escalates alerts left unacknowledged for
-/// 24 hours. A system job reads no record for a person, so it writes no access-log entries.
+/// 24 hours. It reads no record for a person; the one thing it writes about a person, a
+/// follow-up recorded as missed, gets an access-log entry by `system`.
 pub async fn run_checks(store: &vaka_store::Store) -> Result<CheckSummary, vaka_store::StoreError> {
     let mut summary = CheckSummary::default();
     let mut after = 0;
@@ -279,6 +306,7 @@ pub async fn run_checks(store: &vaka_store::Store) -> Result<CheckSummary, vaka_
         };
         after = last.0;
         for client in &batch {
+            miss_overdue_follow_ups(&mut tx, *client).await?;
             evaluate(&mut tx, *client).await?;
         }
         summary.clients += batch.len() as u64;

@@ -5,6 +5,7 @@ pub mod audit;
 mod cases;
 mod clients;
 pub(crate) mod contacts;
+pub(crate) mod outcomes;
 mod settings;
 
 use axum::Json;
@@ -24,7 +25,9 @@ pub use clients::{ClientList, ClientResponse, CreateClientRequest, grant_emergen
     info(title = "Vaka API", version = "1", description = "Municipal addiction care. Every call needs `Authorization: Bearer <token>` (create one with `vaka token create`). Errors are `{\"error\": {\"code\", \"field\", \"message\", \"message_sv\", \"message_en\"}}`."),
     paths(clients::create_client, clients::get_client, clients::list_clients, cases::create_case, cases::get_case, clients::emergency_access,
         audit::list_audit, audit::review_entry, contacts::create_contact, contacts::list_contacts, contacts::update_contact,
-        alerts::list_alerts, alerts::acknowledge, alerts::resolve, settings::get_alert_settings, settings::put_alert_settings),
+        alerts::list_alerts, alerts::acknowledge, alerts::resolve, settings::get_alert_settings, settings::put_alert_settings,
+        outcomes::create_assessment, outcomes::list_assessments, outcomes::create_follow_up, outcomes::list_follow_ups,
+        outcomes::get_instrument, outcomes::get_screening_settings, outcomes::put_screening_settings),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -65,6 +68,22 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/clients/{id}/contacts/{contact_id}",
             axum::routing::put(contacts::update_contact),
+        )
+        .route(
+            "/api/v1/clients/{id}/assessments",
+            post(outcomes::create_assessment).get(outcomes::list_assessments),
+        )
+        .route(
+            "/api/v1/clients/{id}/follow-ups",
+            post(outcomes::create_follow_up).get(outcomes::list_follow_ups),
+        )
+        .route(
+            "/api/v1/instruments/{instrument}",
+            get(outcomes::get_instrument),
+        )
+        .route(
+            "/api/v1/settings/screening",
+            get(outcomes::get_screening_settings).put(outcomes::put_screening_settings),
         )
         .route("/api/v1/alerts", get(alerts::list_alerts))
         .route("/api/v1/alerts/{id}/acknowledge", post(alerts::acknowledge))
