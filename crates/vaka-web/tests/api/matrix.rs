@@ -49,6 +49,10 @@ const COVERED: &[&str] = &[
     "/api/v1/alerts/{id}/acknowledge",
     "/api/v1/alerts/{id}/resolve",
     "/api/v1/settings/alerts",
+    "/api/v1/clients/{id}/assessments",
+    "/api/v1/clients/{id}/follow-ups",
+    "/api/v1/instruments/{instrument}",
+    "/api/v1/settings/screening",
     "/api/v1/audit",
     "/api/v1/audit/{id}/review",
     "/api/v1/{*rest}",
@@ -165,6 +169,15 @@ both!(
                         .status,
                     want,
                 );
+                for what in ["assessments", "follow-ups"] {
+                    check(
+                        format!("{user} GET {what} {own:?}"),
+                        app.get(&format!("/api/v1/clients/{client}/{what}"), user)
+                            .await
+                            .status,
+                        want,
+                    );
+                }
                 check(
                     format!("{user} GET case {own:?}"),
                     app.get(&format!("/api/v1/cases/{case}"), user).await.status,
@@ -231,6 +244,10 @@ both!(
                 StatusCode::FORBIDDEN
             };
             check(format!("{user} GET settings"), settings, want);
+            let screening = app.get("/api/v1/settings/screening", user).await.status;
+            check(format!("{user} GET screening settings"), screening, want);
+            let instrument = app.get("/api/v1/instruments/AUDIT", user).await.status;
+            check(format!("{user} GET instrument"), instrument, StatusCode::OK);
             let doc = app
                 .api(Method::GET, "/api/v1/openapi.json", Some(user), None)
                 .await
