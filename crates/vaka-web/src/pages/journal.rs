@@ -279,7 +279,7 @@ fn form_page(t: Tr, chrome: Chrome, p: FormPage<'_>) -> JournalForm {
 }
 
 /// Maps an error from the shared API code to a page.
-fn page_error(t: Tr, chrome: Chrome, e: ApiError) -> Response {
+pub(super) fn page_error(t: Tr, chrome: Chrome, e: ApiError) -> Response {
     match e {
         ApiError::NotFound => message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
         ApiError::Forbidden => message(StatusCode::FORBIDDEN, t, chrome, "forbidden"),
@@ -344,12 +344,12 @@ async fn context(
 }
 
 /// The form carries the session's CSRF token.
-fn csrf_ok(session: &SessionActor, form: &FormFields) -> bool {
+pub(super) fn csrf_ok(session: &SessionActor, form: &FormFields) -> bool {
     form.get("csrf")
         .is_some_and(|c| auth::same_secret(&session.csrf, c))
 }
 
-fn client_id(raw: &str) -> Option<ClientId> {
+pub(super) fn client_id(raw: &str) -> Option<ClientId> {
     raw.parse::<i64>().ok().filter(|n| *n > 0).map(ClientId)
 }
 

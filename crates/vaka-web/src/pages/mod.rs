@@ -25,6 +25,7 @@ use crate::i18n::{Lang, Tr};
 
 mod form;
 mod journal;
+mod outcomes;
 mod timeline;
 
 const LANG_COOKIE: &str = "vaka_lang";
@@ -47,6 +48,13 @@ pub fn router() -> Router<AppState> {
             "/clients/{id}/contacts/{contact_id}/edit",
             get(journal::edit_entry),
         )
+        .route(
+            "/clients/{id}/assessments",
+            get(outcomes::outcomes_page).post(outcomes::save_assessment),
+        )
+        .route("/clients/{id}/assessments/new", get(outcomes::new_assessment))
+        .route("/clients/{id}/follow-ups", post(outcomes::save_follow_up))
+        .route("/clients/{id}/follow-ups/new", get(outcomes::new_follow_up))
         .route("/alerts/{id}/{action}", post(journal::alert_action))
         .route("/audit", get(audit_page))
         .route("/audit/{id}/review", post(review_entry))

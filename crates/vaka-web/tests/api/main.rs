@@ -10,6 +10,7 @@ mod emergency;
 mod journal;
 mod journal_pages;
 mod matrix;
+mod outcome_pages;
 mod outcomes;
 mod pages;
 mod protocol;

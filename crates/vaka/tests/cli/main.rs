@@ -372,6 +372,29 @@ both!(
             checked.starts_with("Checked ") && checked.contains("with open cases"),
             "{checked}"
         );
+        // Every client's screenings and follow-ups read back as the domain's types, scored by the
+        // domain's rules; missed follow-ups keep their reason.
+        let mut tx = db.store.begin().await.unwrap();
+        let (mut screenings, mut follow_ups) = (0, 0);
+        for client in 1..=40 {
+            let client = vaka_domain::ids::ClientId(client);
+            for a in vaka_store::outcomes::assessments_for(&mut tx, client).await.unwrap() {
+                let sum: u8 = a.answers.iter().sum();
+                assert_eq!(a.score.total, sum);
+                assert_eq!(a.score.above_cutoff, a.score.total >= a.score.cutoff);
+                screenings += 1;
+            }
+            for f in vaka_store::outcomes::follow_ups_for(&mut tx, client).await.unwrap() {
+                assert_eq!(
+                    f.missed_reason.is_some(),
+                    f.status == vaka_domain::followup::FollowUpStatus::Missed
+                );
+                follow_ups += 1;
+            }
+        }
+        tx.rollback().await.unwrap();
+        assert_eq!(screenings, 80, "AUDIT and DUDIT at intake for everyone");
+        assert!(follow_ups > 0);
         // Only reservnummer and Skatteverket's published test number: no number can be a real person's.
         assert!(
             a.iter()
