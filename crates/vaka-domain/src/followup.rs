@@ -127,10 +127,18 @@ fn name<T: std::str::FromStr<Err = UnknownName>>(
     errors: &mut Vec<FieldError>,
 ) -> Option<T> {
     let v = value.map(str::trim).filter(|v| !v.is_empty())?;
-    v.parse().map_err(|e: UnknownName| errors.push(e.for_field(field))).ok()
+    v.parse()
+        .map_err(|e: UnknownName| errors.push(e.for_field(field)))
+        .ok()
 }
 
-fn bounded(field: &str, value: Option<i64>, min: i64, max: i64, errors: &mut Vec<FieldError>) -> Option<u8> {
+fn bounded(
+    field: &str,
+    value: Option<i64>,
+    min: i64,
+    max: i64,
+    errors: &mut Vec<FieldError>,
+) -> Option<u8> {
     let v = value?;
     if (min..=max).contains(&v) {
         u8::try_from(v).ok()
@@ -138,7 +146,10 @@ fn bounded(field: &str, value: Option<i64>, min: i64, max: i64, errors: &mut Vec
         errors.push(FieldError::new(
             field,
             "out_of_range",
-            Msg::new(format!("Ange ett heltal {min}–{max}."), format!("Give a whole number {min}–{max}.")),
+            Msg::new(
+                format!("Ange ett heltal {min}–{max}."),
+                format!("Give a whole number {min}–{max}."),
+            ),
         ));
         None
     }
@@ -163,7 +174,10 @@ impl FollowUpRecord {
                     errors.push(FieldError::new(
                         "done_on",
                         "in_future",
-                        Msg::new("Dagen kan inte ligga i framtiden.", "The day cannot be in the future."),
+                        Msg::new(
+                            "Dagen kan inte ligga i framtiden.",
+                            "The day cannot be in the future.",
+                        ),
                     ));
                     None
                 }
@@ -185,7 +199,13 @@ impl FollowUpRecord {
                     let field = format!("asi_ratings.{area}");
                     match area.parse::<AsiArea>() {
                         Ok(a) => {
-                            if let Some(r) = bounded(&field, Some(*rating), 0, i64::from(ASI_MAX_RATING), &mut errors) {
+                            if let Some(r) = bounded(
+                                &field,
+                                Some(*rating),
+                                0,
+                                i64::from(ASI_MAX_RATING),
+                                &mut errors,
+                            ) {
                                 asi_ratings.insert(a, r);
                             }
                         }
@@ -193,13 +213,37 @@ impl FollowUpRecord {
                     }
                 }
                 let outcomes = Outcomes {
-                    days_alcohol_30: bounded("days_alcohol_30", input.days_alcohol_30, 0, 30, &mut errors),
-                    days_drugs_30: bounded("days_drugs_30", input.days_drugs_30, 0, 30, &mut errors),
+                    days_alcohol_30: bounded(
+                        "days_alcohol_30",
+                        input.days_alcohol_30,
+                        0,
+                        30,
+                        &mut errors,
+                    ),
+                    days_drugs_30: bounded(
+                        "days_drugs_30",
+                        input.days_drugs_30,
+                        0,
+                        30,
+                        &mut errors,
+                    ),
                     housing: name("housing", input.housing, &mut errors),
                     occupation: name("occupation", input.occupation, &mut errors),
                     crime_30: input.crime_30,
-                    self_rated_health: bounded("self_rated_health", input.self_rated_health, 1, 5, &mut errors),
-                    quality_of_life: bounded("quality_of_life", input.quality_of_life, 0, 10, &mut errors),
+                    self_rated_health: bounded(
+                        "self_rated_health",
+                        input.self_rated_health,
+                        1,
+                        5,
+                        &mut errors,
+                    ),
+                    quality_of_life: bounded(
+                        "quality_of_life",
+                        input.quality_of_life,
+                        0,
+                        10,
+                        &mut errors,
+                    ),
                     problematic_use: input.problematic_use,
                     asi_ratings,
                 };
@@ -220,7 +264,9 @@ impl FollowUpRecord {
                     }
                     some => name::<MissedReason>("missed_reason", some, &mut errors),
                 };
-                reason.zip(on).map(|(reason, on)| FollowUpResult::Missed { reason, on })
+                reason
+                    .zip(on)
+                    .map(|(reason, on)| FollowUpResult::Missed { reason, on })
             }
             None => {
                 errors.push(FieldError::required("status"));
@@ -314,7 +360,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.timepoint, Timepoint::Month6);
-        let FollowUpResult::Done { on, outcomes } = r.result else { panic!("done") };
+        let FollowUpResult::Done { on, outcomes } = r.result else {
+            panic!("done")
+        };
         assert_eq!(on, d("2026-11-20"));
         assert_eq!(outcomes.asi_ratings.get(&AsiArea::Alcohol), Some(&6));
         assert_eq!(outcomes.lives_independently(), Some(true));
@@ -362,13 +410,19 @@ mod tests {
         let e = FollowUpRecord::parse(&input("missed"), d("2026-11-23")).unwrap_err();
         assert_eq!(e[0].field, "missed_reason");
         let r = FollowUpRecord::parse(
-            &FollowUpInput { missed_reason: Some("declined"), ..input("missed") },
+            &FollowUpInput {
+                missed_reason: Some("declined"),
+                ..input("missed")
+            },
             d("2026-11-23"),
         )
         .unwrap();
         assert_eq!(
             r.result,
-            FollowUpResult::Missed { reason: MissedReason::Declined, on: d("2026-11-20") }
+            FollowUpResult::Missed {
+                reason: MissedReason::Declined,
+                on: d("2026-11-20")
+            }
         );
     }
 
@@ -382,16 +436,34 @@ mod tests {
         };
         assert_eq!(base.lives_independently(), Some(true));
         for changed in [
-            Outcomes { housing: Some(Housing::TrainingApartment), ..base.clone() },
-            Outcomes { occupation: Some(Occupation::None), ..base.clone() },
-            Outcomes { problematic_use: Some(true), ..base.clone() },
+            Outcomes {
+                housing: Some(Housing::TrainingApartment),
+                ..base.clone()
+            },
+            Outcomes {
+                occupation: Some(Occupation::None),
+                ..base.clone()
+            },
+            Outcomes {
+                problematic_use: Some(true),
+                ..base.clone()
+            },
         ] {
             assert_eq!(changed.lives_independently(), Some(false));
         }
         for unknown in [
-            Outcomes { housing: Some(Housing::Unknown), ..base.clone() },
-            Outcomes { occupation: None, ..base.clone() },
-            Outcomes { problematic_use: None, ..base.clone() },
+            Outcomes {
+                housing: Some(Housing::Unknown),
+                ..base.clone()
+            },
+            Outcomes {
+                occupation: None,
+                ..base.clone()
+            },
+            Outcomes {
+                problematic_use: None,
+                ..base.clone()
+            },
         ] {
             assert_eq!(unknown.lives_independently(), None);
         }

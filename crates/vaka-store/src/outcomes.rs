@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use vaka_domain::assessment::{Assessment, AsiArea, Instrument, Score};
+use vaka_domain::assessment::{AsiArea, Assessment, Instrument, Score};
 use vaka_domain::followup::{
     self, FollowUp, FollowUpRecord, FollowUpResult, FollowUpStatus, MissedReason, Outcomes,
     Timepoint,
@@ -15,7 +15,11 @@ use crate::row::RowExt;
 use crate::{Result, StoreError, Tx, on_tx};
 
 fn answers_text(points: &[u8]) -> String {
-    points.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
+    points
+        .iter()
+        .map(u8::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn answers_from(text: &str) -> Result<Vec<u8>> {
@@ -70,7 +74,9 @@ fn small(r: &impl RowExt, c: &str) -> Result<u8> {
 
 fn opt_small(r: &impl RowExt, c: &str) -> Result<Option<u8>> {
     r.opt_i64(c)?
-        .map(|v| u8::try_from(v).map_err(|_| StoreError::Corrupt(format!("column {c} out of range"))))
+        .map(|v| {
+            u8::try_from(v).map_err(|_| StoreError::Corrupt(format!("column {c} out of range")))
+        })
         .transpose()
 }
 
@@ -134,16 +140,25 @@ fn follow_up_from(r: &impl RowExt) -> Result<FollowUp> {
         status: r.parse("status")?,
         done_on: r.opt_date("done_on")?,
         missed_reason: opt_parse("missed_reason")?
-            .map(|s| s.parse().map_err(|_| StoreError::Corrupt(format!("missed_reason {s:?}"))))
+            .map(|s| {
+                s.parse()
+                    .map_err(|_| StoreError::Corrupt(format!("missed_reason {s:?}")))
+            })
             .transpose()?,
         outcomes: Outcomes {
             days_alcohol_30: opt_small(r, "days_alcohol_30")?,
             days_drugs_30: opt_small(r, "days_drugs_30")?,
             housing: opt_parse("housing")?
-                .map(|s| s.parse().map_err(|_| StoreError::Corrupt(format!("housing {s:?}"))))
+                .map(|s| {
+                    s.parse()
+                        .map_err(|_| StoreError::Corrupt(format!("housing {s:?}")))
+                })
                 .transpose()?,
             occupation: opt_parse("occupation")?
-                .map(|s| s.parse().map_err(|_| StoreError::Corrupt(format!("occupation {s:?}"))))
+                .map(|s| {
+                    s.parse()
+                        .map_err(|_| StoreError::Corrupt(format!("occupation {s:?}")))
+                })
                 .transpose()?,
             crime_30: r.opt_bool("crime_30")?,
             self_rated_health: opt_small(r, "self_rated_health")?,

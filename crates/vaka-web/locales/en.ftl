@@ -228,3 +228,4 @@ occupation-studies = Studies
 occupation-activity = Organised activity
 occupation-none = None
 occupation-unknown = Unknown
+numbers = Numbers

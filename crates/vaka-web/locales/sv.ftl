@@ -228,3 +228,4 @@ occupation-studies = Studier
 occupation-activity = Sysselsättning/aktivitet
 occupation-none = Ingen
 occupation-unknown = Okänt
+numbers = Siffror

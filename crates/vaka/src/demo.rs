@@ -1400,7 +1400,11 @@ fn client(ctx: &mut Ctx, index: u32) {
         let heavy_here = heavy && chance(rng, 0.7);
         let answers = scores(rng, items, heavy_here);
         let instrument_kind: Instrument = instrument.parse().unwrap_or(Instrument::Audit);
-        let sex = if male || index == 0 { Sex::Male } else { Sex::Female };
+        let sex = if male || index == 0 {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
         let score = assessment::scoring::score(
             instrument_kind,
             &answers,

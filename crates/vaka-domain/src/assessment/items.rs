@@ -61,12 +61,20 @@ const AUDIT_HOW_OFTEN: &[AnswerOption] = &[
     opt(1, "Mer sällan än en gång i månaden", "Less than monthly"),
     opt(2, "Varje månad", "Monthly"),
     opt(3, "Varje vecka", "Weekly"),
-    opt(4, "Dagligen eller nästan varje dag", "Daily or almost daily"),
+    opt(
+        4,
+        "Dagligen eller nästan varje dag",
+        "Daily or almost daily",
+    ),
 ];
 
 const AUDIT_YES_NO: &[AnswerOption] = &[
     opt(0, "Nej", "No"),
-    opt(2, "Ja, men inte under det senaste året", "Yes, but not in the last year"),
+    opt(
+        2,
+        "Ja, men inte under det senaste året",
+        "Yes, but not in the last year",
+    ),
     opt(4, "Ja, under det senaste året", "Yes, during the last year"),
 ];
 
@@ -136,10 +144,18 @@ pub const AUDIT: &[Item] = &[
 
 const DUDIT_FREQUENCY: &[AnswerOption] = &[
     opt(0, "Aldrig", "Never"),
-    opt(1, "1 gång i månaden eller mer sällan", "Once a month or less often"),
+    opt(
+        1,
+        "1 gång i månaden eller mer sällan",
+        "Once a month or less often",
+    ),
     opt(2, "2–4 gånger i månaden", "2–4 times a month"),
     opt(3, "2–3 gånger i veckan", "2–3 times a week"),
-    opt(4, "4 gånger i veckan eller oftare", "4 times a week or more often"),
+    opt(
+        4,
+        "4 gånger i veckan eller oftare",
+        "4 times a week or more often",
+    ),
 ];
 
 const DUDIT_TIMES: &[AnswerOption] = &[
@@ -152,15 +168,27 @@ const DUDIT_TIMES: &[AnswerOption] = &[
 
 const DUDIT_HOW_OFTEN: &[AnswerOption] = &[
     opt(0, "Aldrig", "Never"),
-    opt(1, "Mer sällan än en gång i månaden", "Less often than once a month"),
+    opt(
+        1,
+        "Mer sällan än en gång i månaden",
+        "Less often than once a month",
+    ),
     opt(2, "Varje månad", "Every month"),
     opt(3, "Varje vecka", "Every week"),
-    opt(4, "Dagligen eller nästan varje dag", "Daily or almost every day"),
+    opt(
+        4,
+        "Dagligen eller nästan varje dag",
+        "Daily or almost every day",
+    ),
 ];
 
 const DUDIT_YES_NO: &[AnswerOption] = &[
     opt(0, "Nej", "No"),
-    opt(2, "Ja, men inte under det senaste året", "Yes, but not over the past year"),
+    opt(
+        2,
+        "Ja, men inte under det senaste året",
+        "Yes, but not over the past year",
+    ),
     opt(4, "Ja, under det senaste året", "Yes, over the past year"),
 ];
 

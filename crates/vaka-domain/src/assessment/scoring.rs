@@ -78,7 +78,10 @@ impl CutoffBasis {
             CutoffBasis::Over65 => ("över 65 år", "over 65"),
             CutoffBasis::YoungMan => ("man 16–25 år", "man aged 16–25"),
             CutoffBasis::YoungWoman => ("kvinna 16–25 år", "woman aged 16–25"),
-            CutoffBasis::UnknownSex => ("okänt kön: den lägre gränsen", "sex unknown: the lower cut-off"),
+            CutoffBasis::UnknownSex => (
+                "okänt kön: den lägre gränsen",
+                "sex unknown: the lower cut-off",
+            ),
         }
     }
 }
@@ -157,7 +160,12 @@ impl CutoffProfile {
             self.dudit_dependence,
         ];
         std::iter::once(("profile", self.name.as_str().to_owned()))
-            .chain(Self::KEYS[1..].iter().copied().zip(numbers.map(|n| n.to_string())))
+            .chain(
+                Self::KEYS[1..]
+                    .iter()
+                    .copied()
+                    .zip(numbers.map(|n| n.to_string())),
+            )
             .collect()
     }
 
@@ -165,7 +173,10 @@ impl CutoffProfile {
     /// first by [`CutoffProfile::from_pairs`].
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), FieldError> {
         if key == "profile" {
-            let name: ProfileName = value.trim().parse().map_err(|e: crate::error::UnknownName| e.for_field(key))?;
+            let name: ProfileName = value
+                .trim()
+                .parse()
+                .map_err(|e: crate::error::UnknownName| e.for_field(key))?;
             *self = Self::builtin(name);
             return Ok(());
         }
@@ -281,15 +292,26 @@ pub fn check_answers(instrument: Instrument, answers: &[i64]) -> Result<Vec<u8>,
             "answers",
             "wrong_count",
             Msg::new(
-                format!("{instrument} har {} frågor; {} svar kom.", items.len(), answers.len()),
-                format!("{instrument} has {} items; {} answers were given.", items.len(), answers.len()),
+                format!(
+                    "{instrument} har {} frågor; {} svar kom.",
+                    items.len(),
+                    answers.len()
+                ),
+                format!(
+                    "{instrument} has {} items; {} answers were given.",
+                    items.len(),
+                    answers.len()
+                ),
             ),
         )]);
     }
     let mut errors = Vec::new();
     let mut points = Vec::with_capacity(items.len());
     for (i, (item, &answer)) in items.iter().zip(answers).enumerate() {
-        match u8::try_from(answer).ok().filter(|a| item.points().any(|p| p == *a)) {
+        match u8::try_from(answer)
+            .ok()
+            .filter(|a| item.points().any(|p| p == *a))
+        {
             Some(p) => points.push(p),
             None => errors.push(invalid_answer(i, item, answer)),
         }
@@ -302,13 +324,23 @@ pub fn check_answers(instrument: Instrument, answers: &[i64]) -> Result<Vec<u8>,
 }
 
 fn invalid_answer(index: usize, item: &Item, answer: i64) -> FieldError {
-    let valid = item.points().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
+    let valid = item
+        .points()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     FieldError::new(
         format!("answers[{index}]"),
         "invalid_answer",
         Msg::new(
-            format!("Fråga {}: {answer} är inte ett giltigt svar. Giltiga poäng: {valid}.", item.number),
-            format!("Item {}: {answer} is not a valid answer. Valid points: {valid}.", item.number),
+            format!(
+                "Fråga {}: {answer} är inte ett giltigt svar. Giltiga poäng: {valid}.",
+                item.number
+            ),
+            format!(
+                "Item {}: {answer} is not a valid answer. Valid points: {valid}.",
+                item.number
+            ),
         ),
     )
 }

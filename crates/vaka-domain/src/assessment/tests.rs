@@ -7,10 +7,16 @@ use super::*;
 use crate::client::Sex;
 
 fn man(age: u32) -> Respondent {
-    Respondent { sex: Sex::Male, age }
+    Respondent {
+        sex: Sex::Male,
+        age,
+    }
 }
 fn woman(age: u32) -> Respondent {
-    Respondent { sex: Sex::Female, age }
+    Respondent {
+        sex: Sex::Female,
+        age,
+    }
 }
 
 fn scored(instrument: Instrument, answers: &[i64], who: Respondent) -> Score {
@@ -34,19 +40,38 @@ fn answers_for(instrument: Instrument, mut total: u8) -> Vec<i64> {
 fn audit_items_have_the_who_points() {
     assert_eq!(AUDIT.len(), 10);
     for item in &AUDIT[..8] {
-        assert_eq!(item.points().collect::<Vec<_>>(), [0, 1, 2, 3, 4], "item {}", item.number);
+        assert_eq!(
+            item.points().collect::<Vec<_>>(),
+            [0, 1, 2, 3, 4],
+            "item {}",
+            item.number
+        );
     }
     for item in &AUDIT[8..] {
-        assert_eq!(item.points().collect::<Vec<_>>(), [0, 2, 4], "item {}", item.number);
+        assert_eq!(
+            item.points().collect::<Vec<_>>(),
+            [0, 2, 4],
+            "item {}",
+            item.number
+        );
     }
-    assert_eq!(AUDIT.iter().map(|i| i.number).collect::<Vec<_>>(), (1..=10).collect::<Vec<_>>());
+    assert_eq!(
+        AUDIT.iter().map(|i| i.number).collect::<Vec<_>>(),
+        (1..=10).collect::<Vec<_>>()
+    );
     // The option labels of the WHO table, spot-checked per scale.
     assert_eq!(AUDIT[0].options[4].en, "4 or more times a week");
     assert_eq!(AUDIT[1].options[0].en, "1 or 2");
     assert_eq!(AUDIT[1].options[4].en, "10 or more");
     assert_eq!(AUDIT[2].options[4].sv, "Dagligen eller nästan varje dag");
-    assert_eq!(AUDIT[8].options[1].sv, "Ja, men inte under det senaste året");
-    let max: u32 = AUDIT.iter().map(|i| u32::from(i.points().max().unwrap())).sum();
+    assert_eq!(
+        AUDIT[8].options[1].sv,
+        "Ja, men inte under det senaste året"
+    );
+    let max: u32 = AUDIT
+        .iter()
+        .map(|i| u32::from(i.points().max().unwrap()))
+        .sum();
     assert_eq!(max, 40);
 }
 
@@ -54,38 +79,76 @@ fn audit_items_have_the_who_points() {
 fn dudit_items_have_the_manual_points() {
     assert_eq!(DUDIT.len(), 11);
     for item in &DUDIT[..9] {
-        assert_eq!(item.points().collect::<Vec<_>>(), [0, 1, 2, 3, 4], "item {}", item.number);
+        assert_eq!(
+            item.points().collect::<Vec<_>>(),
+            [0, 1, 2, 3, 4],
+            "item {}",
+            item.number
+        );
     }
     for item in &DUDIT[9..] {
-        assert_eq!(item.points().collect::<Vec<_>>(), [0, 2, 4], "item {}", item.number);
+        assert_eq!(
+            item.points().collect::<Vec<_>>(),
+            [0, 2, 4],
+            "item {}",
+            item.number
+        );
     }
-    assert_eq!(DUDIT[2].options.iter().map(|o| o.en).collect::<Vec<_>>(), ["0", "1–2", "3–4", "5–6", "7 or more"]);
+    assert_eq!(
+        DUDIT[2].options.iter().map(|o| o.en).collect::<Vec<_>>(),
+        ["0", "1–2", "3–4", "5–6", "7 or more"]
+    );
     assert_eq!(DUDIT[10].options[2].en, "Yes, over the past year");
-    let max: u32 = DUDIT.iter().map(|i| u32::from(i.points().max().unwrap())).sum();
+    let max: u32 = DUDIT
+        .iter()
+        .map(|i| u32::from(i.points().max().unwrap()))
+        .sum();
     assert_eq!(max, 44);
     for item in AUDIT.iter().chain(DUDIT) {
         assert!(!item.sv.is_empty() && !item.en.is_empty());
-        assert!(item.options.iter().all(|o| !o.sv.is_empty() && !o.en.is_empty()));
+        assert!(
+            item.options
+                .iter()
+                .all(|o| !o.sv.is_empty() && !o.en.is_empty())
+        );
     }
 }
 
 #[test]
 fn the_domain_notes_test_vectors_score_as_published() {
     let all_zero = scored(Instrument::Audit, &[0; 10], man(40));
-    assert_eq!((all_zero.total, all_zero.zone, all_zero.audit_c), (0, Zone::I, Some(0)));
+    assert_eq!(
+        (all_zero.total, all_zero.zone, all_zero.audit_c),
+        (0, Zone::I, Some(0))
+    );
     let sixteen = [4, 2, 3, 1, 1, 1, 1, 1, 0, 2];
     assert_eq!(scored(Instrument::Audit, &sixteen, man(40)).zone, Zone::III);
-    assert_eq!(scored(Instrument::Audit, &sixteen, woman(40)).zone, Zone::III);
-    assert_eq!(scored(Instrument::Audit, &sixteen, man(40)).audit_c, Some(9));
+    assert_eq!(
+        scored(Instrument::Audit, &sixteen, woman(40)).zone,
+        Zone::III
+    );
+    assert_eq!(
+        scored(Instrument::Audit, &sixteen, man(40)).audit_c,
+        Some(9)
+    );
     let max = scored(Instrument::Audit, &[4; 10], woman(30));
     assert_eq!((max.total, max.zone), (40, Zone::IV));
     let dudit_max = scored(Instrument::Dudit, &[4; 11], man(30));
-    assert_eq!((dudit_max.total, dudit_max.zone), (44, Zone::ProbableDependence));
+    assert_eq!(
+        (dudit_max.total, dudit_max.zone),
+        (44, Zone::ProbableDependence)
+    );
 }
 
 #[test]
 fn audit_zones_and_cutoffs_at_their_boundaries_for_both_sexes() {
-    let a = |total, who| scored(Instrument::Audit, &answers_for(Instrument::Audit, total), who);
+    let a = |total, who| {
+        scored(
+            Instrument::Audit,
+            &answers_for(Instrument::Audit, total),
+            who,
+        )
+    };
     // Men: zones 0–7, 8–15, 16–19, 20–40; cut-off 8.
     for (total, zone, above) in [
         (7, Zone::I, false),
@@ -96,7 +159,11 @@ fn audit_zones_and_cutoffs_at_their_boundaries_for_both_sexes() {
         (20, Zone::IV, true),
     ] {
         let s = a(total, man(40));
-        assert_eq!((s.total, s.zone, s.above_cutoff), (total, zone, above), "man {total}");
+        assert_eq!(
+            (s.total, s.zone, s.above_cutoff),
+            (total, zone, above),
+            "man {total}"
+        );
         assert_eq!((s.cutoff, s.cutoff_basis), (8, CutoffBasis::Man));
     }
     // Women (Riddargatan 1): 0–5, 6–13, 14–17, 18+; cut-off 6.
@@ -119,13 +186,28 @@ fn audit_zones_and_cutoffs_at_their_boundaries_for_both_sexes() {
     assert_eq!((old.cutoff, old.cutoff_basis), (7, CutoffBasis::Over65));
     assert_eq!(a(6, woman(70)).cutoff, 6);
     // Unknown sex: the lower cut-off.
-    let u = a(6, Respondent { sex: Sex::Unknown, age: 40 });
-    assert_eq!((u.cutoff, u.cutoff_basis, u.above_cutoff), (6, CutoffBasis::UnknownSex, true));
+    let u = a(
+        6,
+        Respondent {
+            sex: Sex::Unknown,
+            age: 40,
+        },
+    );
+    assert_eq!(
+        (u.cutoff, u.cutoff_basis, u.above_cutoff),
+        (6, CutoffBasis::UnknownSex, true)
+    );
 }
 
 #[test]
 fn dudit_cutoffs_at_their_boundaries_for_both_sexes_and_young_people() {
-    let d = |total, who| scored(Instrument::Dudit, &answers_for(Instrument::Dudit, total), who);
+    let d = |total, who| {
+        scored(
+            Instrument::Dudit,
+            &answers_for(Instrument::Dudit, total),
+            who,
+        )
+    };
     assert!(!d(5, man(30)).above_cutoff);
     assert_eq!(d(6, man(30)).zone, Zone::DrugRelatedProblems);
     assert!(!d(1, woman(30)).above_cutoff);
@@ -151,7 +233,10 @@ fn the_who_profile_uses_one_set_of_zones() {
     let who = CutoffProfile::builtin(ProfileName::Who2001);
     let points = check_answers(Instrument::Audit, &answers_for(Instrument::Audit, 7)).unwrap();
     let s = score(Instrument::Audit, &points, woman(40), &who);
-    assert_eq!((s.zone, s.cutoff, s.above_cutoff, s.profile), (Zone::I, 7, true, ProfileName::Who2001));
+    assert_eq!(
+        (s.zone, s.cutoff, s.above_cutoff, s.profile),
+        (Zone::I, 7, true, ProfileName::Who2001)
+    );
 }
 
 #[test]
@@ -180,8 +265,12 @@ fn out_of_range_answers_are_rejected_naming_the_item() {
 fn profiles_are_settings_with_named_keys() {
     let (p, skipped) = CutoffProfile::from_pairs([("audit_women", "7"), ("profile", "who_2001")]);
     assert!(skipped.is_empty());
-    assert_eq!((p.name, p.audit_women, p.audit_men), (ProfileName::Who2001, 7, 8));
-    let (p, skipped) = CutoffProfile::from_pairs([("dudit_men", "0"), ("nonsense", "1"), ("profile", "x")]);
+    assert_eq!(
+        (p.name, p.audit_women, p.audit_men),
+        (ProfileName::Who2001, 7, 8)
+    );
+    let (p, skipped) =
+        CutoffProfile::from_pairs([("dudit_men", "0"), ("nonsense", "1"), ("profile", "x")]);
     assert_eq!(p, CutoffProfile::default());
     let fields: Vec<_> = skipped.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["profile", "dudit_men", "nonsense"]);

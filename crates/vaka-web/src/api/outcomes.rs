@@ -102,7 +102,10 @@ async fn usernames(
     let mut names = BTreeMap::new();
     for id in ids {
         if let std::collections::btree_map::Entry::Vacant(e) = names.entry(id.0) {
-            let name = users::get(tx, id).await?.map(|u| u.username).unwrap_or_default();
+            let name = users::get(tx, id)
+                .await?
+                .map(|u| u.username)
+                .unwrap_or_default();
             e.insert(name);
         }
     }
@@ -182,12 +185,17 @@ pub(crate) async fn save_assessment(
     let on = administered_on(administered_on_raw, today)?;
     let mut entry = actor.audit(AuditAction::AssessmentCreate, Some(client), detail);
     let mut tx = authorised(st, actor, client, Action::WriteClient, &mut entry).await?;
-    let person = clients::get(&mut tx, client).await?.ok_or(ApiError::NotFound)?;
+    let person = clients::get(&mut tx, client)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if on < person.birth_date {
         return Err(FieldError::new(
             "administered_on",
             "before_birth",
-            Msg::new("Dagen ligger före födelsedagen.", "The day is before the birth date."),
+            Msg::new(
+                "Dagen ligger före födelsedagen.",
+                "The day is before the birth date.",
+            ),
         )
         .into());
     }
@@ -198,8 +206,16 @@ pub(crate) async fn save_assessment(
         Respondent::new(person.sex, person.birth_date, on),
         &profile,
     );
-    let id = outcomes::insert_assessment(&mut tx, client, instrument, points, &score, on, actor.user.id)
-        .await?;
+    let id = outcomes::insert_assessment(
+        &mut tx,
+        client,
+        instrument,
+        points,
+        &score,
+        on,
+        actor.user.id,
+    )
+    .await?;
     tx.audit(entry);
     tx.commit().await?;
     Ok(Assessment {
@@ -232,10 +248,19 @@ pub async fn create_assessment(
     JsonBody(req): JsonBody<AssessmentRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let client = ClientId(path_id(&raw)?);
-    let (instrument, points) = parse_answers(req.instrument.as_deref(), &json_answers(&req.answers))?;
+    let (instrument, points) =
+        parse_answers(req.instrument.as_deref(), &json_answers(&req.answers))?;
     let detail = format!("POST /api/v1/clients/{}/assessments", client.0);
-    let a = save_assessment(&st, &actor, client, instrument, &points, req.administered_on.as_deref(), detail)
-        .await?;
+    let a = save_assessment(
+        &st,
+        &actor,
+        client,
+        instrument,
+        &points,
+        req.administered_on.as_deref(),
+        detail,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         [(
@@ -359,7 +384,11 @@ fn follow_up_response(f: FollowUp) -> FollowUpResponse {
         self_rated_health: o.self_rated_health,
         quality_of_life: o.quality_of_life,
         problematic_use: o.problematic_use,
-        asi_ratings: o.asi_ratings.iter().map(|(a, r)| (a.as_str().to_owned(), *r)).collect(),
+        asi_ratings: o
+            .asi_ratings
+            .iter()
+            .map(|(a, r)| (a.as_str().to_owned(), *r))
+            .collect(),
         lives_independently: o.lives_independently(),
     }
 }
@@ -505,7 +534,10 @@ pub async fn get_instrument(
     ApiActor(_actor): ApiActor,
     Path(raw): Path<String>,
 ) -> Result<Json<InstrumentDoc>, ApiError> {
-    let instrument: Instrument = raw.to_ascii_uppercase().parse().map_err(|_| ApiError::NotFound)?;
+    let instrument: Instrument = raw
+        .to_ascii_uppercase()
+        .parse()
+        .map_err(|_| ApiError::NotFound)?;
     Ok(Json(InstrumentDoc {
         instrument: instrument.as_str().to_owned(),
         items: items::items(instrument)
@@ -538,7 +570,10 @@ pub struct ScreeningSettingsResponse {
 }
 
 fn profile_map(p: &CutoffProfile) -> BTreeMap<String, String> {
-    p.pairs().into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    p.pairs()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
 }
 
 /// The screening cut-off profile of the caller's municipality.
@@ -588,7 +623,10 @@ pub async fn put_screening_settings(
                 errors.push(FieldError::new(
                     key.as_str(),
                     "invalid_value",
-                    Msg::new("Ange ett heltal eller ett profilnamn.", "Give a whole number or a profile name."),
+                    Msg::new(
+                        "Ange ett heltal eller ett profilnamn.",
+                        "Give a whole number or a profile name.",
+                    ),
                 ));
                 continue;
             }

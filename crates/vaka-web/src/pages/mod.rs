@@ -52,7 +52,10 @@ pub fn router() -> Router<AppState> {
             "/clients/{id}/assessments",
             get(outcomes::outcomes_page).post(outcomes::save_assessment),
         )
-        .route("/clients/{id}/assessments/new", get(outcomes::new_assessment))
+        .route(
+            "/clients/{id}/assessments/new",
+            get(outcomes::new_assessment),
+        )
         .route("/clients/{id}/follow-ups", post(outcomes::save_follow_up))
         .route("/clients/{id}/follow-ups/new", get(outcomes::new_follow_up))
         .route("/alerts/{id}/{action}", post(journal::alert_action))

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use vaka_domain::FieldError;
 use vaka_domain::access::Action;
-use vaka_domain::assessment::{ASI_MAX_RATING, Assessment, AsiArea, Instrument, items};
+use vaka_domain::assessment::{ASI_MAX_RATING, AsiArea, Assessment, Instrument, items};
 use vaka_domain::contact::Housing;
 use vaka_domain::followup::{
     FollowUp, FollowUpInput, FollowUpRecord, FollowUpStatus, MissedReason, Occupation, Timepoint,
@@ -38,9 +38,17 @@ async fn client_name(
     t: Tr,
 ) -> Result<String, ApiError> {
     let mut entry = actor.audit(audit, Some(client), detail);
-    let mut tx = client_access::authorize(st.store.begin().await?, &actor.user, client, action, &mut entry)
-        .await?;
-    let c = clients::get(&mut tx, client).await?.ok_or(ApiError::NotFound)?;
+    let mut tx = client_access::authorize(
+        st.store.begin().await?,
+        &actor.user,
+        client,
+        action,
+        &mut entry,
+    )
+    .await?;
+    let c = clients::get(&mut tx, client)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     tx.audit(entry);
     tx.commit().await?;
     Ok(display_name(&c, &actor.user, t))
@@ -77,7 +85,11 @@ fn field_label(t: Tr, field: &str) -> String {
     }
     let key = format!("fu-{}", field.replace('_', "-"));
     let text = t.t(&key);
-    if text == key { field.to_owned() } else { text.to_owned() }
+    if text == key {
+        field.to_owned()
+    } else {
+        text.to_owned()
+    }
 }
 
 // ---------------------------------------------------------------- the assessment form
@@ -169,12 +181,21 @@ pub async fn new_assessment(
 ) -> Response {
     let here = format!("/clients/{raw}/assessments/new");
     let chrome = Chrome::of(&session, &here);
-    let (Some(client), Some(instrument)) = (client_id(&raw), instrument_of(q.instrument.as_deref()))
+    let (Some(client), Some(instrument)) =
+        (client_id(&raw), instrument_of(q.instrument.as_deref()))
     else {
         return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
     };
-    match client_name(&st, &session.actor, client, Action::WriteClient, AuditAction::ClientRead, format!("GET {here}"), t)
-        .await
+    match client_name(
+        &st,
+        &session.actor,
+        client,
+        Action::WriteClient,
+        AuditAction::ClientRead,
+        format!("GET {here}"),
+        t,
+    )
+    .await
     {
         Ok(name) => render(
             StatusCode::OK,
@@ -202,22 +223,44 @@ pub async fn save_assessment(
         return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
     };
     let answers: Vec<Option<i64>> = (0..items::items(instrument).len())
-        .map(|i| form.get(&format!("answer_{i}")).and_then(|v| v.trim().parse().ok()))
+        .map(|i| {
+            form.get(&format!("answer_{i}"))
+                .and_then(|v| v.trim().parse().ok())
+        })
         .collect();
     let detail = format!("POST /clients/{}/assessments", client.0);
     let result = match crate::api::outcomes::parse_answers(Some(instrument.as_str()), &answers) {
         Ok((instrument, points)) => {
-            crate::api::outcomes::save_assessment(&st, &session.actor, client, instrument, &points, form.get("administered_on"), detail)
-                .await
+            crate::api::outcomes::save_assessment(
+                &st,
+                &session.actor,
+                client,
+                instrument,
+                &points,
+                form.get("administered_on"),
+                detail,
+            )
+            .await
         }
         Err(e) => Err(e),
     };
     match result {
-        Ok(a) => Redirect::to(&format!("/clients/{}/assessments?new={}#a-{}", client.0, a.id.0, a.id.0))
-            .into_response(),
+        Ok(a) => Redirect::to(&format!(
+            "/clients/{}/assessments?new={}#a-{}",
+            client.0, a.id.0, a.id.0
+        ))
+        .into_response(),
         Err(ApiError::Invalid(errors)) => {
-            let name = match client_name(&st, &session.actor, client, Action::WriteClient, AuditAction::ClientRead,
-                format!("POST /clients/{}/assessments (invalid form)", client.0), t).await
+            let name = match client_name(
+                &st,
+                &session.actor,
+                client,
+                Action::WriteClient,
+                AuditAction::ClientRead,
+                format!("POST /clients/{}/assessments (invalid form)", client.0),
+                t,
+            )
+            .await
             {
                 Ok(n) => n,
                 Err(e) => return page_error(t, chrome, e),
@@ -298,16 +341,43 @@ fn follow_up_form(
     let names = |all: &[&'static str]| all.to_vec();
     let today = vaka_domain::time::local_date(vaka_store::now()).to_string();
     FollowUpForm {
-        timepoints: choose(&names(&Timepoint::ALL.iter().map(|x| x.as_str()).collect::<Vec<_>>()), "timepoint", "timepoint"),
+        timepoints: choose(
+            &names(
+                &Timepoint::ALL
+                    .iter()
+                    .map(|x| x.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            "timepoint",
+            "timepoint",
+        ),
         statuses: choose(&["done", "missed"], "fu-status", "status"),
         reasons: choose(
-            &MissedReason::ALL.iter().filter(|r| **r != MissedReason::WindowPassed).map(|r| r.as_str()).collect::<Vec<_>>(),
+            &MissedReason::ALL
+                .iter()
+                .filter(|r| **r != MissedReason::WindowPassed)
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>(),
             "missed",
             "missed_reason",
         ),
-        housings: choose(&Housing::ALL.iter().map(|h| h.as_str()).collect::<Vec<_>>(), "housing", "housing"),
-        occupations: choose(&Occupation::ALL.iter().map(|o| o.as_str()).collect::<Vec<_>>(), "occupation", "occupation"),
-        done_on: f.get("done_on").map(str::to_owned).unwrap_or_else(|| today.clone()),
+        housings: choose(
+            &Housing::ALL.iter().map(|h| h.as_str()).collect::<Vec<_>>(),
+            "housing",
+            "housing",
+        ),
+        occupations: choose(
+            &Occupation::ALL
+                .iter()
+                .map(|o| o.as_str())
+                .collect::<Vec<_>>(),
+            "occupation",
+            "occupation",
+        ),
+        done_on: f
+            .get("done_on")
+            .map(str::to_owned)
+            .unwrap_or_else(|| today.clone()),
         today,
         days_alcohol_30: get("days_alcohol_30"),
         days_drugs_30: get("days_drugs_30"),
@@ -351,13 +421,28 @@ pub async fn new_follow_up(
     let Some(client) = client_id(&raw) else {
         return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
     };
-    let mut pairs: Vec<(String, String)> = form.0.into_iter().filter(|(k, _)| k == "timepoint").collect();
+    let mut pairs: Vec<(String, String)> = form
+        .0
+        .into_iter()
+        .filter(|(k, _)| k == "timepoint")
+        .collect();
     pairs.push(("status".into(), "done".into()));
     let fields = FormFields(pairs);
-    match client_name(&st, &session.actor, client, Action::WriteClient, AuditAction::ClientRead, format!("GET {here}"), t)
-        .await
+    match client_name(
+        &st,
+        &session.actor,
+        client,
+        Action::WriteClient,
+        AuditAction::ClientRead,
+        format!("GET {here}"),
+        t,
+    )
+    .await
     {
-        Ok(name) => render(StatusCode::OK, follow_up_form(t, chrome, client, name, &fields, Vec::new())),
+        Ok(name) => render(
+            StatusCode::OK,
+            follow_up_form(t, chrome, client, name, &fields, Vec::new()),
+        ),
         Err(e) => page_error(t, chrome, e),
     }
 }
@@ -366,7 +451,11 @@ fn number(f: &FormFields, k: &str) -> Result<Option<i64>, FieldError> {
     match f.get(k).map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
         Some(v) => v.parse().map(Some).map_err(|_| {
-            FieldError::new(k, "not_a_number", vaka_domain::Msg::new("Ange ett heltal.", "Give a whole number."))
+            FieldError::new(
+                k,
+                "not_a_number",
+                vaka_domain::Msg::new("Ange ett heltal.", "Give a whole number."),
+            )
         }),
     }
 }
@@ -445,10 +534,20 @@ pub async fn save_follow_up(
         Err(e) => Err(ApiError::Invalid(e)),
     };
     match result {
-        Ok(f) => Redirect::to(&format!("/clients/{}/assessments#f-{}", client.0, f.id.0)).into_response(),
+        Ok(f) => {
+            Redirect::to(&format!("/clients/{}/assessments#f-{}", client.0, f.id.0)).into_response()
+        }
         Err(ApiError::Invalid(errors)) => {
-            let name = match client_name(&st, &session.actor, client, Action::WriteClient, AuditAction::ClientRead,
-                format!("POST /clients/{}/follow-ups (invalid form)", client.0), t).await
+            let name = match client_name(
+                &st,
+                &session.actor,
+                client,
+                Action::WriteClient,
+                AuditAction::ClientRead,
+                format!("POST /clients/{}/follow-ups (invalid form)", client.0),
+                t,
+            )
+            .await
             {
                 Ok(n) => n,
                 Err(e) => return page_error(t, chrome, e),
@@ -566,7 +665,10 @@ fn score_series(list: &[Assessment], t: Tr) -> (Vec<Series>, Vec<GridLine>, Vec<
     let y_of = |v: u8| BOTTOM - (BOTTOM - TOP) * f64::from(v) / 44.0;
     let grid = [0u8, 10, 20, 30, 40]
         .iter()
-        .map(|v| GridLine { y: f1(y_of(*v)), label: v.to_string() })
+        .map(|v| GridLine {
+            y: f1(y_of(*v)),
+            label: v.to_string(),
+        })
         .collect();
     let (Some(first), Some(last)) = (
         list.iter().map(|a| a.administered_on).min(),
@@ -583,19 +685,36 @@ fn score_series(list: &[Assessment], t: Tr) -> (Vec<Series>, Vec<GridLine>, Vec<
                 .map(|a| Point {
                     x: f1(x_of(first, last, a.administered_on)),
                     y: f1(y_of(a.score.total)),
-                    title: format!("{instrument} {}: {} ({})", a.administered_on, a.score.total, t.pick(a.score.zone.label())),
+                    title: format!(
+                        "{instrument} {}: {} ({})",
+                        a.administered_on,
+                        a.score.total,
+                        t.pick(a.score.zone.label())
+                    ),
                 })
                 .collect();
             Series {
                 class,
-                line: points.iter().map(|p| format!("{},{}", p.x, p.y)).collect::<Vec<_>>().join(" "),
+                line: points
+                    .iter()
+                    .map(|p| format!("{},{}", p.x, p.y))
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 points,
             }
         })
         .collect();
-    let mut ticks = vec![AxisLabel { x: f1(x_of(first, last, first)), y: f1(BOTTOM + 18.0), label: first.to_string() }];
+    let mut ticks = vec![AxisLabel {
+        x: f1(x_of(first, last, first)),
+        y: f1(BOTTOM + 18.0),
+        label: first.to_string(),
+    }];
     if last != first {
-        ticks.push(AxisLabel { x: f1(x_of(first, last, last)), y: f1(BOTTOM + 18.0), label: last.to_string() });
+        ticks.push(AxisLabel {
+            x: f1(x_of(first, last, last)),
+            y: f1(BOTTOM + 18.0),
+            label: last.to_string(),
+        });
     }
     (series, grid, ticks)
 }
@@ -637,7 +756,11 @@ fn asi_grid(done: &[&FollowUp], t: Tr) -> (Vec<Cell>, Vec<AxisLabel>, Vec<AxisLa
                 y: f1(y + 2.0),
                 text_x: f1(x + CELL_W / 2.0),
                 text_y: f1(y + 16.0),
-                title: format!("{} {}: {value}", t.pick(a.label()), f.done_on.map(|d| d.to_string()).unwrap_or_default()),
+                title: format!(
+                    "{} {}: {value}",
+                    t.pick(a.label()),
+                    f.done_on.map(|d| d.to_string()).unwrap_or_default()
+                ),
                 value,
                 class,
             });
@@ -667,7 +790,11 @@ pub async fn outcomes_page(
     };
     let actor = &session.actor;
     let loaded = async {
-        let mut entry = actor.audit(AuditAction::AssessmentRead, Some(client), format!("GET {here}"));
+        let mut entry = actor.audit(
+            AuditAction::AssessmentRead,
+            Some(client),
+            format!("GET {here}"),
+        );
         let mut tx = st.store.begin_read().await?;
         match client_access::check(&mut tx, &actor.user, client, Action::ReadClient).await? {
             // Unknown and refused look the same, so that the page does not tell who exists.
@@ -683,7 +810,9 @@ pub async fn outcomes_page(
             }
             Access::Allowed { emergency_reason } => entry.emergency_reason = emergency_reason,
         }
-        let c = clients::get(&mut tx, client).await?.ok_or(ApiError::NotFound)?;
+        let c = clients::get(&mut tx, client)
+            .await?
+            .ok_or(ApiError::NotFound)?;
         let may_write = matches!(
             client_access::check(&mut tx, &actor.user, client, Action::WriteClient).await?,
             Access::Allowed { .. }
@@ -692,7 +821,12 @@ pub async fn outcomes_page(
         let follow_ups = outcomes::follow_ups_for(&mut tx, client).await?;
         tx.audit(entry);
         tx.finish_read(&st.store).await?;
-        Ok::<_, ApiError>((display_name(&c, &actor.user, t), may_write, list, follow_ups))
+        Ok::<_, ApiError>((
+            display_name(&c, &actor.user, t),
+            may_write,
+            list,
+            follow_ups,
+        ))
     }
     .await;
     let (name, may_write, list, follow_ups) = match loaded {
@@ -709,11 +843,23 @@ pub async fn outcomes_page(
             instrument: a.instrument.as_str(),
             on: a.administered_on,
             total: a.score.total,
-            audit_c: a.score.audit_c.map(|c| c.to_string()).unwrap_or_else(|| "–".into()),
+            audit_c: a
+                .score
+                .audit_c
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "–".into()),
             zone: t.pick(a.score.zone.label()).to_owned(),
-            zone_class: if a.score.above_cutoff { "above" } else { "below" },
+            zone_class: if a.score.above_cutoff {
+                "above"
+            } else {
+                "below"
+            },
             above: a.score.above_cutoff,
-            cutoff: format!("≥{} ({})", a.score.cutoff, t.pick(a.score.cutoff_basis.label())),
+            cutoff: format!(
+                "≥{} ({})",
+                a.score.cutoff,
+                t.pick(a.score.cutoff_basis.label())
+            ),
             new: Some(a.id.0) == new_id,
         })
         .collect();
@@ -737,7 +883,13 @@ pub async fn outcomes_page(
     let (asi_cells, asi_rows, asi_cols, asi_height) = asi_grid(&done, t);
     let asi_dates = done
         .iter()
-        .map(|f| format!("{} {}", label(t, "timepoint-short", f.timepoint.as_str()), f.done_on.map(|d| d.to_string()).unwrap_or_default()))
+        .map(|f| {
+            format!(
+                "{} {}",
+                label(t, "timepoint-short", f.timepoint.as_str()),
+                f.done_on.map(|d| d.to_string()).unwrap_or_default()
+            )
+        })
         .collect();
     let asi_table = AsiArea::ALL
         .iter()
@@ -745,7 +897,13 @@ pub async fn outcomes_page(
             (
                 t.pick(a.label()).to_owned(),
                 done.iter()
-                    .map(|f| f.outcomes.asi_ratings.get(a).map(|v| v.to_string()).unwrap_or_else(|| "–".into()))
+                    .map(|f| {
+                        f.outcomes
+                            .asi_ratings
+                            .get(a)
+                            .map(|v| v.to_string())
+                            .unwrap_or_else(|| "–".into())
+                    })
                     .collect(),
             )
         })
@@ -756,7 +914,11 @@ pub async fn outcomes_page(
             let o = &f.outcomes;
             let detail = match f.status {
                 FollowUpStatus::Done => {
-                    let mut parts = vec![format!("{} {}", t.t("fu-done-on"), f.done_on.map(|d| d.to_string()).unwrap_or_default())];
+                    let mut parts = vec![format!(
+                        "{} {}",
+                        t.t("fu-done-on"),
+                        f.done_on.map(|d| d.to_string()).unwrap_or_default()
+                    )];
                     if let Some(d) = o.days_alcohol_30 {
                         parts.push(format!("{}: {d}", t.t("fu-days-alcohol-30")));
                     }
@@ -767,7 +929,11 @@ pub async fn outcomes_page(
                         parts.push(label(t, "housing", h.as_str()));
                     }
                     if let Some(x) = o.lives_independently() {
-                        parts.push(format!("{}: {}", t.t("fu-independent"), t.t(if x { "yes" } else { "no" })));
+                        parts.push(format!(
+                            "{}: {}",
+                            t.t("fu-independent"),
+                            t.t(if x { "yes" } else { "no" })
+                        ));
                     }
                     parts.join(" · ")
                 }
@@ -820,9 +986,18 @@ mod tests {
     #[test]
     fn points_fall_inside_the_plot_from_first_to_last_day() {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        assert_eq!(x_of(d("2026-01-01"), d("2026-01-01"), d("2026-01-01")), (LEFT + RIGHT) / 2.0);
-        assert_eq!(x_of(d("2026-01-01"), d("2026-12-31"), d("2026-01-01")), LEFT);
-        assert_eq!(x_of(d("2026-01-01"), d("2026-12-31"), d("2026-12-31")), RIGHT);
+        assert_eq!(
+            x_of(d("2026-01-01"), d("2026-01-01"), d("2026-01-01")),
+            (LEFT + RIGHT) / 2.0
+        );
+        assert_eq!(
+            x_of(d("2026-01-01"), d("2026-12-31"), d("2026-01-01")),
+            LEFT
+        );
+        assert_eq!(
+            x_of(d("2026-01-01"), d("2026-12-31"), d("2026-12-31")),
+            RIGHT
+        );
         let mid = x_of(d("2026-01-01"), d("2026-01-11"), d("2026-01-06"));
         assert!((mid - (LEFT + RIGHT) / 2.0).abs() < 1e-9);
     }

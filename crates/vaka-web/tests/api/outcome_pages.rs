@@ -18,7 +18,12 @@ both!(
         let app = app(db).await;
         let id = app.assigned_client("cm", "19901211-9948").await;
         let cookie = session(&app, "cm").await;
-        let new = page(&app, &format!("/clients/{id}/assessments/new?instrument=AUDIT"), &cookie).await;
+        let new = page(
+            &app,
+            &format!("/clients/{id}/assessments/new?instrument=AUDIT"),
+            &cookie,
+        )
+        .await;
         assert_eq!(new.status, StatusCode::OK, "{}", new.text);
         assert!(new.text.contains("Hur ofta dricker du alkohol?"));
         assert!(new.text.contains("Ja, under det senaste året"));
@@ -29,18 +34,47 @@ both!(
         for (i, a) in [3, 2, 1, 1, 0, 0, 1, 0].iter().enumerate() {
             body.push_str(&format!("&answer_{i}={a}"));
         }
-        let missing = form(&app, &format!("/clients/{id}/assessments"), &cookie, &format!("{body}&answer_9=2")).await;
-        assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", missing.text);
-        assert!(missing.text.contains("href=\"#f-answers-8\""), "{}", missing.text);
+        let missing = form(
+            &app,
+            &format!("/clients/{id}/assessments"),
+            &cookie,
+            &format!("{body}&answer_9=2"),
+        )
+        .await;
+        assert_eq!(
+            missing.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            missing.text
+        );
+        assert!(
+            missing.text.contains("href=\"#f-answers-8\""),
+            "{}",
+            missing.text
+        );
         assert!(missing.text.contains("Fråga 9"));
-        assert!(missing.text.contains("value=\"3\" checked"), "the answers given stay checked");
-        let saved = app.get(&format!("/api/v1/clients/{id}/assessments"), "cm").await;
+        assert!(
+            missing.text.contains("value=\"3\" checked"),
+            "the answers given stay checked"
+        );
+        let saved = app
+            .get(&format!("/api/v1/clients/{id}/assessments"), "cm")
+            .await;
         assert!(saved.json["items"].as_array().unwrap().is_empty());
 
-        let r = form(&app, &format!("/clients/{id}/assessments"), &cookie, &format!("{body}&answer_8=0&answer_9=2")).await;
+        let r = form(
+            &app,
+            &format!("/clients/{id}/assessments"),
+            &cookie,
+            &format!("{body}&answer_8=0&answer_9=2"),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
         let to = r.headers["location"].to_str().unwrap().to_owned();
-        assert!(to.starts_with(&format!("/clients/{id}/assessments?new=")), "{to}");
+        assert!(
+            to.starts_with(&format!("/clients/{id}/assessments?new=")),
+            "{to}"
+        );
         let result = page(&app, &to, &cookie).await;
         assert_eq!(result.status, StatusCode::OK);
         // 3+2+1+1+0+0+1+0+0+2 = 10 for a woman: zone II (6–13), above the cut-off of 6.
@@ -57,13 +91,24 @@ both!(
         let app = app(db).await;
         let id = app.assigned_client("cm", "19640823-3234").await;
         let cookie = session(&app, "cm").await;
-        let new = page(&app, &format!("/clients/{id}/follow-ups/new?timepoint=month_6"), &cookie).await;
+        let new = page(
+            &app,
+            &format!("/clients/{id}/follow-ups/new?timepoint=month_6"),
+            &cookie,
+        )
+        .await;
         assert_eq!(new.status, StatusCode::OK, "{}", new.text);
         assert!(new.text.contains("value=\"month_6\" checked"));
         assert_eq!(new.text.matches("name=\"asi_").count(), 7);
         let csrf = hidden_csrf(&new.text);
         let url = format!("/clients/{id}/follow-ups");
-        let r = form(&app, &url, &cookie, &format!("csrf={csrf}&timepoint=month_6&status=missed&missed_reason=")).await;
+        let r = form(
+            &app,
+            &url,
+            &cookie,
+            &format!("csrf={csrf}&timepoint=month_6&status=missed&missed_reason="),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text.contains("href=\"#f-missed_reason\""), "{}", r.text);
         let r = form(
@@ -80,10 +125,21 @@ both!(
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
         let outcomes = page(&app, &format!("/clients/{id}/assessments"), &cookie).await;
         assert!(outcomes.text.contains("Genomförd"), "{}", outcomes.text);
-        assert!(outcomes.text.contains("class=\"asi asi-2\""), "rating 4 is shade 2");
-        let api = app.get(&format!("/api/v1/clients/{id}/follow-ups"), "cm").await;
+        assert!(
+            outcomes.text.contains("class=\"asi asi-2\""),
+            "rating 4 is shade 2"
+        );
+        let api = app
+            .get(&format!("/api/v1/clients/{id}/follow-ups"), "cm")
+            .await;
         let f = &api.json["items"][0];
-        assert_eq!((f["asi_ratings"]["alcohol"].as_i64(), f["asi_ratings"]["drugs"].is_null()), (Some(4), true));
+        assert_eq!(
+            (
+                f["asi_ratings"]["alcohol"].as_i64(),
+                f["asi_ratings"]["drugs"].is_null()
+            ),
+            (Some(4), true)
+        );
         assert_eq!(f["lives_independently"], true);
         // Another unit's case manager gets not found, and nothing about the person.
         let other = session(&app, "cm_b").await;

@@ -49,23 +49,42 @@ both!(
         let woman = app.assigned_client("cm", WOMAN_1990).await;
         // Total 7: below the men's cut-off of 8, zone I.
         let r = app
-            .post(&format!("/api/v1/clients/{man}/assessments"), "cm", audit([2, 1, 1, 1, 1, 1, 0, 0, 0, 0]))
+            .post(
+                &format!("/api/v1/clients/{man}/assessments"),
+                "cm",
+                audit([2, 1, 1, 1, 1, 1, 0, 0, 0, 0]),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         assert_eq!(
-            (r.json["total"].as_i64(), r.json["zone"].as_str(), r.json["above_cutoff"].as_bool()),
+            (
+                r.json["total"].as_i64(),
+                r.json["zone"].as_str(),
+                r.json["above_cutoff"].as_bool()
+            ),
             (Some(7), Some("I"), Some(false))
         );
-        assert_eq!((r.json["cutoff"].as_i64(), r.json["cutoff_basis"].as_str()), (Some(8), Some("man")));
+        assert_eq!(
+            (r.json["cutoff"].as_i64(), r.json["cutoff_basis"].as_str()),
+            (Some(8), Some("man"))
+        );
         assert_eq!(r.json["audit_c"], 4);
         assert_eq!(r.json["profile"], "se_practice");
         assert_eq!(r.json["administered_by"], "cm");
         // Total 6 for a woman: at the cut-off, zone II.
         let r = app
-            .post(&format!("/api/v1/clients/{woman}/assessments"), "cm", audit([1, 1, 1, 1, 0, 0, 0, 0, 2, 0]))
+            .post(
+                &format!("/api/v1/clients/{woman}/assessments"),
+                "cm",
+                audit([1, 1, 1, 1, 0, 0, 0, 0, 2, 0]),
+            )
             .await;
         assert_eq!(
-            (r.json["total"].as_i64(), r.json["zone"].as_str(), r.json["above_cutoff"].as_bool()),
+            (
+                r.json["total"].as_i64(),
+                r.json["zone"].as_str(),
+                r.json["above_cutoff"].as_bool()
+            ),
             (Some(6), Some("II"), Some(true)),
             "{}",
             r.text
@@ -80,21 +99,34 @@ both!(
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         assert_eq!(
-            (r.json["total"].as_i64(), r.json["zone"].as_str(), r.json["audit_c"].is_null()),
+            (
+                r.json["total"].as_i64(),
+                r.json["zone"].as_str(),
+                r.json["audit_c"].is_null()
+            ),
             (Some(25), Some("probable_dependence"), true)
         );
         assert_eq!(r.json["administered_on"], day(0), "today when left out");
-        let list = app.get(&format!("/api/v1/clients/{man}/assessments"), "cm").await;
+        let list = app
+            .get(&format!("/api/v1/clients/{man}/assessments"), "cm")
+            .await;
         assert_eq!(list.status, StatusCode::OK);
         let items = list.json["items"].as_array().unwrap();
         assert_eq!(
-            items.iter().map(|a| a["instrument"].as_str().unwrap()).collect::<Vec<_>>(),
+            items
+                .iter()
+                .map(|a| a["instrument"].as_str().unwrap())
+                .collect::<Vec<_>>(),
             ["AUDIT", "DUDIT"]
         );
         assert_eq!(items[0]["answers"], json!([2, 1, 1, 1, 1, 1, 0, 0, 0, 0]));
         // Someone else's client is not found, and the refusal is logged.
         let r = app
-            .post(&format!("/api/v1/clients/{man}/assessments"), "cm_b", audit([0; 10]))
+            .post(
+                &format!("/api/v1/clients/{man}/assessments"),
+                "cm_b",
+                audit([0; 10]),
+            )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let log = app.audit_for(man).await;
@@ -111,33 +143,71 @@ both!(
         let app = app(db).await;
         let id = app.assigned_client("cm", MAN_1964).await;
         let url = format!("/api/v1/clients/{id}/assessments");
-        let r = app.post(&url, "cm", audit([0, 0, 0, 0, 0, 0, 0, 0, 1, 0])).await;
+        let r = app
+            .post(&url, "cm", audit([0, 0, 0, 0, 0, 0, 0, 0, 1, 0]))
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(error(&r), ("invalid_answer", Some("answers[8]")));
-        assert!(r.json["error"]["message_sv"].as_str().unwrap().contains("Fråga 9"));
-        assert!(r.json["error"]["message_en"].as_str().unwrap().contains("Item 9"));
+        assert!(
+            r.json["error"]["message_sv"]
+                .as_str()
+                .unwrap()
+                .contains("Fråga 9")
+        );
+        assert!(
+            r.json["error"]["message_en"]
+                .as_str()
+                .unwrap()
+                .contains("Item 9")
+        );
         let r = app
-            .post(&url, "cm", json!({"instrument": "DUDIT", "answers": [5, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0]}))
+            .post(
+                &url,
+                "cm",
+                json!({"instrument": "DUDIT", "answers": [5, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0]}),
+            )
             .await;
         assert_eq!(fields(&r), ["answers[0]", "answers[9]"], "{}", r.text);
         let r = app
-            .post(&url, "cm", json!({"instrument": "DUDIT", "answers": [0, 0, "x", 0, 0, 0, 0, 0, 0, 0, 0]}))
+            .post(
+                &url,
+                "cm",
+                json!({"instrument": "DUDIT", "answers": [0, 0, "x", 0, 0, 0, 0, 0, 0, 0, 0]}),
+            )
             .await;
         assert_eq!(error(&r), ("required", Some("answers[2]")), "{}", r.text);
-        let r = app.post(&url, "cm", json!({"instrument": "AUDIT", "answers": [0, 0]})).await;
+        let r = app
+            .post(
+                &url,
+                "cm",
+                json!({"instrument": "AUDIT", "answers": [0, 0]}),
+            )
+            .await;
         assert_eq!(error(&r), ("wrong_count", Some("answers")));
-        let r = app.post(&url, "cm", json!({"instrument": "ASI", "answers": []})).await;
+        let r = app
+            .post(&url, "cm", json!({"instrument": "ASI", "answers": []}))
+            .await;
         assert_eq!(error(&r).1, Some("instrument"));
         let r = app.post(&url, "cm", json!({"answers": []})).await;
         assert_eq!(error(&r), ("required", Some("instrument")));
         let mut future = audit([0; 10]);
         future["administered_on"] = json!(day(1));
-        assert_eq!(error(&app.post(&url, "cm", future).await), ("in_future", Some("administered_on")));
+        assert_eq!(
+            error(&app.post(&url, "cm", future).await),
+            ("in_future", Some("administered_on"))
+        );
         let mut early = audit([0; 10]);
         early["administered_on"] = json!("1950-01-01");
-        assert_eq!(error(&app.post(&url, "cm", early).await), ("before_birth", Some("administered_on")));
+        assert_eq!(
+            error(&app.post(&url, "cm", early).await),
+            ("before_birth", Some("administered_on"))
+        );
         let list = app.get(&url, "cm").await;
-        assert!(list.json["items"].as_array().unwrap().is_empty(), "{}", list.text);
+        assert!(
+            list.json["items"].as_array().unwrap().is_empty(),
+            "{}",
+            list.text
+        );
     }
 );
 
@@ -149,19 +219,38 @@ both!(
         let url = format!("/api/v1/clients/{woman}/assessments");
         let dudit_2 = json!({"instrument": "DUDIT", "answers": [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]});
         let before = app.post(&url, "cm", dudit_2.clone()).await;
-        assert_eq!((before.json["cutoff"].as_i64(), before.json["above_cutoff"].as_bool()), (Some(2), Some(true)));
+        assert_eq!(
+            (
+                before.json["cutoff"].as_i64(),
+                before.json["above_cutoff"].as_bool()
+            ),
+            (Some(2), Some(true))
+        );
 
         let got = app.get("/api/v1/settings/screening", "head").await;
         assert_eq!(got.status, StatusCode::OK, "{}", got.text);
         assert_eq!(got.json["settings"]["profile"], "se_practice");
         assert_eq!(got.json["settings"]["audit_women"], "6");
-        assert_eq!(app.get("/api/v1/settings/screening", "cm").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            app.get("/api/v1/settings/screening", "cm").await.status,
+            StatusCode::FORBIDDEN
+        );
         let bad = app
-            .api(Method::PUT, "/api/v1/settings/screening", Some("head"), Some(json!({"dudit_women": 3, "audit_kids": 1})))
+            .api(
+                Method::PUT,
+                "/api/v1/settings/screening",
+                Some("head"),
+                Some(json!({"dudit_women": 3, "audit_kids": 1})),
+            )
             .await;
         assert_eq!(error(&bad), ("unknown_setting", Some("audit_kids")));
         let bad = app
-            .api(Method::PUT, "/api/v1/settings/screening", Some("head"), Some(json!({"profile": "nordic"})))
+            .api(
+                Method::PUT,
+                "/api/v1/settings/screening",
+                Some("head"),
+                Some(json!({"profile": "nordic"})),
+            )
             .await;
         assert_eq!(error(&bad).1, Some("profile"));
         assert_eq!(
@@ -170,7 +259,12 @@ both!(
             "nothing changed"
         );
         let put = app
-            .api(Method::PUT, "/api/v1/settings/screening", Some("head"), Some(json!({"profile": "who_2001", "dudit_women": 3})))
+            .api(
+                Method::PUT,
+                "/api/v1/settings/screening",
+                Some("head"),
+                Some(json!({"profile": "who_2001", "dudit_women": 3})),
+            )
             .await;
         assert_eq!(put.status, StatusCode::OK, "{}", put.text);
         assert_eq!(put.json["settings"]["audit_women"], "7");
@@ -178,11 +272,18 @@ both!(
 
         let after = app.post(&url, "cm", dudit_2).await;
         assert_eq!(
-            (after.json["cutoff"].as_i64(), after.json["above_cutoff"].as_bool(), after.json["profile"].as_str()),
+            (
+                after.json["cutoff"].as_i64(),
+                after.json["above_cutoff"].as_bool(),
+                after.json["profile"].as_str()
+            ),
             (Some(3), Some(false), Some("who_2001"))
         );
         let list = app.get(&url, "cm").await;
-        assert_eq!(list.json["items"][0]["above_cutoff"], true, "the first keeps its day's cut-off");
+        assert_eq!(
+            list.json["items"][0]["above_cutoff"], true,
+            "the first keeps its day's cut-off"
+        );
         // The alert thresholds are untouched by the screening keys.
         let alerts = app.get("/api/v1/settings/alerts", "head").await;
         assert_eq!(alerts.json["settings"]["well_being_low"], 3);
@@ -197,9 +298,23 @@ both!(
         assert_eq!(r.status, StatusCode::OK);
         let items = r.json["items"].as_array().unwrap();
         assert_eq!(items.len(), 11);
-        assert_eq!(items[10]["options"].as_array().unwrap().iter().map(|o| o["points"].as_i64().unwrap()).collect::<Vec<_>>(), [0, 2, 4]);
-        assert_eq!(items[0]["en"], "How often do you use drugs other than alcohol?");
-        assert_eq!(app.get("/api/v1/instruments/ASI", "cm").await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            items[10]["options"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["points"].as_i64().unwrap())
+                .collect::<Vec<_>>(),
+            [0, 2, 4]
+        );
+        assert_eq!(
+            items[0]["en"],
+            "How often do you use drugs other than alcohol?"
+        );
+        assert_eq!(
+            app.get("/api/v1/instruments/ASI", "cm").await.status,
+            StatusCode::NOT_FOUND
+        );
     }
 );
 
@@ -218,23 +333,43 @@ both!(
         .await;
         let mut tx = app.db.store.begin().await.unwrap();
         let start = today() - chrono::Duration::days(200);
-        let scheduled = vaka_store::outcomes::schedule_for_placement(&mut tx, ClientId(id), PlacementId(1), start)
-            .await
-            .unwrap();
+        let scheduled = vaka_store::outcomes::schedule_for_placement(
+            &mut tx,
+            ClientId(id),
+            PlacementId(1),
+            start,
+        )
+        .await
+        .unwrap();
         assert_eq!(scheduled.len(), 3);
-        let again = vaka_store::outcomes::schedule_for_placement(&mut tx, ClientId(id), PlacementId(1), start)
-            .await
-            .unwrap();
+        let again = vaka_store::outcomes::schedule_for_placement(
+            &mut tx,
+            ClientId(id),
+            PlacementId(1),
+            start,
+        )
+        .await
+        .unwrap();
         assert!(again.is_empty(), "scheduled once per placement");
         tx.commit().await.unwrap();
 
-        vaka_web::api::alerts::run_checks(&app.db.store).await.unwrap();
-        let list = app.get(&format!("/api/v1/clients/{id}/follow-ups"), "cm").await;
+        vaka_web::api::alerts::run_checks(&app.db.store)
+            .await
+            .unwrap();
+        let list = app
+            .get(&format!("/api/v1/clients/{id}/follow-ups"), "cm")
+            .await;
         assert_eq!(list.status, StatusCode::OK, "{}", list.text);
         let items = list.json["items"].as_array().unwrap();
         let summary: Vec<(&str, &str, Option<&str>)> = items
             .iter()
-            .map(|f| (f["timepoint"].as_str().unwrap(), f["status"].as_str().unwrap(), f["missed_reason"].as_str()))
+            .map(|f| {
+                (
+                    f["timepoint"].as_str().unwrap(),
+                    f["status"].as_str().unwrap(),
+                    f["missed_reason"].as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             summary,
@@ -244,18 +379,40 @@ both!(
                 ("month_12", "due", None)
             ]
         );
-        let alerts = app.get(&format!("/api/v1/alerts?client_id={id}&status=open"), "cm").await;
-        let open: Vec<&str> = alerts.json["items"].as_array().unwrap().iter().map(|a| a["rule"].as_str().unwrap()).collect();
-        assert_eq!(open, ["follow_up_due"], "only the 6-month one is due and open");
+        let alerts = app
+            .get(&format!("/api/v1/alerts?client_id={id}&status=open"), "cm")
+            .await;
+        let open: Vec<&str> = alerts.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["rule"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            open,
+            ["follow_up_due"],
+            "only the 6-month one is due and open"
+        );
 
         // Bad input names the field and saves nothing.
         let url = format!("/api/v1/clients/{id}/follow-ups");
-        let r = app.post(&url, "cm", json!({"timepoint": "month_6", "status": "missed"})).await;
+        let r = app
+            .post(
+                &url,
+                "cm",
+                json!({"timepoint": "month_6", "status": "missed"}),
+            )
+            .await;
         assert_eq!(error(&r), ("required", Some("missed_reason")));
         let r = app
             .post(&url, "cm", json!({"timepoint": "month_6", "status": "done", "days_drugs_30": 31, "asi_ratings": {"alcohol": 10}}))
             .await;
-        assert_eq!(fields(&r), ["asi_ratings.alcohol", "days_drugs_30"], "{}", r.text);
+        assert_eq!(
+            fields(&r),
+            ["asi_ratings.alcohol", "days_drugs_30"],
+            "{}",
+            r.text
+        );
         // Done, with its outcomes: it completes the due row and resolves the alert.
         let r = app
             .post(
@@ -272,23 +429,56 @@ both!(
         assert_eq!(r.json["status"], "done");
         assert_eq!(r.json["lives_independently"], true);
         assert_eq!(r.json["asi_ratings"]["psychiatric"], 4);
-        let alerts = app.get(&format!("/api/v1/alerts?client_id={id}&status=open"), "cm").await;
-        assert!(alerts.json["items"].as_array().unwrap().is_empty(), "{}", alerts.text);
+        let alerts = app
+            .get(&format!("/api/v1/alerts?client_id={id}&status=open"), "cm")
+            .await;
+        assert!(
+            alerts.json["items"].as_array().unwrap().is_empty(),
+            "{}",
+            alerts.text
+        );
         // Missed with a reason; an intake for a client without a placement stands on its own.
-        let r = app.post(&url, "cm", json!({"timepoint": "month_12", "status": "missed", "missed_reason": "moved"})).await;
-        assert_eq!((r.json["status"].as_str(), r.json["missed_reason"].as_str()), (Some("missed"), Some("moved")));
+        let r = app
+            .post(
+                &url,
+                "cm",
+                json!({"timepoint": "month_12", "status": "missed", "missed_reason": "moved"}),
+            )
+            .await;
+        assert_eq!(
+            (r.json["status"].as_str(), r.json["missed_reason"].as_str()),
+            (Some("missed"), Some("moved"))
+        );
         let other = app.assigned_client("cm", WOMAN_1990).await;
         let r = app
-            .post(&format!("/api/v1/clients/{other}/follow-ups"), "cm", json!({"timepoint": "intake", "status": "done", "housing": "homeless"}))
+            .post(
+                &format!("/api/v1/clients/{other}/follow-ups"),
+                "cm",
+                json!({"timepoint": "intake", "status": "done", "housing": "homeless"}),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-        assert_eq!((r.json["due_on"].as_str(), r.json["lives_independently"].is_null()), (Some(day(0).as_str()), true));
+        assert_eq!(
+            (
+                r.json["due_on"].as_str(),
+                r.json["lives_independently"].is_null()
+            ),
+            (Some(day(0).as_str()), true)
+        );
 
         let all = app.get(&url, "cm").await;
-        let statuses: Vec<&str> = all.json["items"].as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap()).collect();
+        let statuses: Vec<&str> = all.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["status"].as_str().unwrap())
+            .collect();
         assert_eq!(statuses, ["missed", "done", "missed"], "nothing dropped");
         let log = app.audit_for(id).await;
-        assert!(log.contains(&("follow_up_missed".to_owned(), "system".to_owned())), "{log:?}");
+        assert!(
+            log.contains(&("follow_up_missed".to_owned(), "system".to_owned())),
+            "{log:?}"
+        );
         assert!(log.contains(&("follow_up_record".to_owned(), "cm".to_owned())));
         assert!(app.audit_verifies().await);
     }

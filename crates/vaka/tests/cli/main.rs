@@ -378,13 +378,19 @@ both!(
         let (mut screenings, mut follow_ups) = (0, 0);
         for client in 1..=40 {
             let client = vaka_domain::ids::ClientId(client);
-            for a in vaka_store::outcomes::assessments_for(&mut tx, client).await.unwrap() {
+            for a in vaka_store::outcomes::assessments_for(&mut tx, client)
+                .await
+                .unwrap()
+            {
                 let sum: u8 = a.answers.iter().sum();
                 assert_eq!(a.score.total, sum);
                 assert_eq!(a.score.above_cutoff, a.score.total >= a.score.cutoff);
                 screenings += 1;
             }
-            for f in vaka_store::outcomes::follow_ups_for(&mut tx, client).await.unwrap() {
+            for f in vaka_store::outcomes::follow_ups_for(&mut tx, client)
+                .await
+                .unwrap()
+            {
                 assert_eq!(
                     f.missed_reason.is_some(),
                     f.status == vaka_domain::followup::FollowUpStatus::Missed
