@@ -748,7 +748,7 @@ fn asi_grid(done: &[&FollowUp], t: Tr) -> (Vec<Cell>, Vec<AxisLabel>, Vec<AxisLa
             let x = LABEL_W + CELL_W * c as f64;
             let y = 30.0 + CELL_H * r as f64;
             let (value, class) = match f.outcomes.asi_ratings.get(a) {
-                Some(v) => (v.to_string(), format!("asi asi-{}", (v + 1) / 2)),
+                Some(v) => (v.to_string(), format!("asi asi-{}", v.div_ceil(2))),
                 None => ("–".to_owned(), "asi asi-none".to_owned()),
             };
             cells.push(Cell {
