@@ -27,7 +27,7 @@ pub use clients::{ClientList, ClientResponse, CreateClientRequest, grant_emergen
         audit::list_audit, audit::review_entry, contacts::create_contact, contacts::list_contacts, contacts::update_contact,
         alerts::list_alerts, alerts::acknowledge, alerts::resolve, settings::get_alert_settings, settings::put_alert_settings,
         outcomes::create_assessment, outcomes::list_assessments, outcomes::create_follow_up, outcomes::list_follow_ups,
-        outcomes::get_instrument, outcomes::get_screening_settings, outcomes::put_screening_settings),
+        outcomes::get_instrument, settings::get_screening_settings, settings::put_screening_settings),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -83,7 +83,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/v1/settings/screening",
-            get(outcomes::get_screening_settings).put(outcomes::put_screening_settings),
+            get(settings::get_screening_settings).put(settings::put_screening_settings),
         )
         .route("/api/v1/alerts", get(alerts::list_alerts))
         .route("/api/v1/alerts/{id}/acknowledge", post(alerts::acknowledge))

@@ -10,9 +10,9 @@ use axum::response::IntoResponse;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use vaka_domain::access::{self, Action};
+use vaka_domain::access::Action;
 use vaka_domain::assessment::scoring;
-use vaka_domain::assessment::{Assessment, CutoffProfile, Instrument, Respondent, items};
+use vaka_domain::assessment::{Assessment, Instrument, Respondent, items};
 use vaka_domain::followup::{FollowUp, FollowUpInput, FollowUpRecord};
 use vaka_domain::ids::ClientId;
 use vaka_domain::{FieldError, Msg};
@@ -557,114 +557,5 @@ pub async fn get_instrument(
                     .collect(),
             })
             .collect(),
-    }))
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ScreeningSettingsResponse {
-    /// `profile` (`se_practice` or `who_2001`) and the cut-offs in force: `audit_men`,
-    /// `audit_women`, `audit_over_65`, `dudit_men`, `dudit_women`, `dudit_young_men`,
-    /// `dudit_young_women`, `dudit_dependence`.
-    pub settings: BTreeMap<String, String>,
-    pub defaults: BTreeMap<String, String>,
-}
-
-fn profile_map(p: &CutoffProfile) -> BTreeMap<String, String> {
-    p.pairs()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect()
-}
-
-/// The screening cut-off profile of the caller's municipality.
-#[utoipa::path(get, path = "/api/v1/settings/screening", tag = "settings",
-    responses((status = 200, body = ScreeningSettingsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn get_screening_settings(
-    State(st): State<AppState>,
-    ApiActor(actor): ApiActor,
-) -> Result<Json<ScreeningSettingsResponse>, ApiError> {
-    if !access::may_ever(actor.user.role, Action::ManageSettings) {
-        return Err(ApiError::Forbidden);
-    }
-    let mut tx = st.store.begin_read().await?;
-    let current = settings::screening_profile(&mut tx, actor.user.municipality_id).await?;
-    tx.commit().await?;
-    Ok(Json(ScreeningSettingsResponse {
-        settings: profile_map(&current),
-        defaults: profile_map(&CutoffProfile::default()),
-    }))
-}
-
-/// Change the screening profile: `{"profile": "who_2001"}` starts from a built-in profile (and
-/// clears earlier single changes), `{"audit_women": 7}` changes one cut-off. Every key is checked
-/// first; one bad key or value (422, naming it) changes nothing.
-#[utoipa::path(put, path = "/api/v1/settings/screening", tag = "settings", request_body = BTreeMap<String, String>,
-    responses((status = 200, body = ScreeningSettingsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody, description = "Unknown key or value out of range, named in `error.field`")))]
-pub async fn put_screening_settings(
-    State(st): State<AppState>,
-    ApiActor(actor): ApiActor,
-    JsonBody(changes): JsonBody<BTreeMap<String, serde_json::Value>>,
-) -> Result<Json<ScreeningSettingsResponse>, ApiError> {
-    if !access::may_ever(actor.user.role, Action::ManageSettings) {
-        return Err(ApiError::Forbidden);
-    }
-    let mut tx = st.store.begin().await?;
-    let mut next = settings::screening_profile(&mut tx, actor.user.municipality_id).await?;
-    let mut errors = Vec::new();
-    // The profile first: it resets the single values.
-    let mut ordered: Vec<_> = changes.iter().collect();
-    ordered.sort_by_key(|(k, _)| k.as_str() != "profile");
-    for (key, value) in &ordered {
-        let text = match value {
-            serde_json::Value::Number(n) => n.to_string(),
-            serde_json::Value::String(s) => s.clone(),
-            _ => {
-                errors.push(FieldError::new(
-                    key.as_str(),
-                    "invalid_value",
-                    Msg::new(
-                        "Ange ett heltal eller ett profilnamn.",
-                        "Give a whole number or a profile name.",
-                    ),
-                ));
-                continue;
-            }
-        };
-        if let Err(e) = next.set(key, &text) {
-            errors.push(e);
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
-    }
-    if changes.is_empty() {
-        return Err(FieldError::required("settings").into());
-    }
-    // Store the whole profile, so that what is in force is exactly what was shown.
-    for (key, value) in next.pairs() {
-        settings::put(
-            &mut tx,
-            actor.user.municipality_id,
-            &format!("{}{key}", settings::SCREENING),
-            &value,
-            Some(actor.user.id),
-        )
-        .await?;
-    }
-    let detail = ordered
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    tx.audit(actor.audit(
-        AuditAction::SettingsUpdate,
-        None,
-        format!("PUT /api/v1/settings/screening {detail}"),
-    ));
-    tx.commit().await?;
-    Ok(Json(ScreeningSettingsResponse {
-        settings: profile_map(&next),
-        defaults: profile_map(&CutoffProfile::default()),
     }))
 }
