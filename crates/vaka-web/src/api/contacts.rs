@@ -15,13 +15,12 @@ use vaka_domain::contact::{
 };
 use vaka_domain::ids::{ClientId, ContactId};
 use vaka_domain::{FieldError, Msg};
-use vaka_store::{AuditAction, contacts, users};
+use vaka_store::{AuditAction, contacts};
 
-use super::{int_param, path_id};
+use super::{authorised, int_param, path_id, usernames};
 use crate::AppState;
 use crate::auth::{Actor, ApiActor};
 use crate::body::JsonBody;
-use crate::client_access;
 use crate::error::{ApiError, ErrorBody};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -122,17 +121,6 @@ fn parse(req: &ContactRequest) -> Result<NewContact, ApiError> {
         },
         vaka_store::now(),
     )?)
-}
-
-/// Opens the transaction and checks `action` on the client; a refusal is logged and answered 404.
-async fn authorised(
-    st: &AppState,
-    actor: &Actor,
-    client: ClientId,
-    action: Action,
-    entry: &mut vaka_store::NewAuditEntry,
-) -> Result<vaka_store::Tx, ApiError> {
-    client_access::authorize(st.store.begin().await?, &actor.user, client, action, entry).await
 }
 
 /// Stores a journal entry in one transaction with its access-log entry: a new entry when `draft`
@@ -287,22 +275,15 @@ pub async fn list_contacts(
     );
     let mut tx = authorised(&st, &actor, client, Action::ReadClient, &mut entry).await?;
     let list = contacts::for_client(&mut tx, client, limit).await?;
-    let mut names: Vec<(i64, String)> = Vec::new();
-    let mut items = Vec::with_capacity(list.len());
-    for c in list {
-        let author = match names.iter().find(|(id, _)| *id == c.author_id.0) {
-            Some((_, n)) => n.clone(),
-            None => {
-                let n = users::get(&mut tx, c.author_id)
-                    .await?
-                    .map(|u| u.username)
-                    .unwrap_or_default();
-                names.push((c.author_id.0, n.clone()));
-                n
-            }
-        };
-        items.push(respond(c, author));
-    }
+    let authors: Vec<_> = list.iter().map(|c| c.author_id).collect();
+    let names = usernames(&mut tx, authors).await?;
+    let items = list
+        .into_iter()
+        .map(|c| {
+            let author = names.get(&c.author_id.0).cloned().unwrap_or_default();
+            respond(c, author)
+        })
+        .collect();
     tx.audit(entry);
     tx.commit().await?;
     Ok(Json(ContactList { items }))

@@ -134,3 +134,34 @@ pub(crate) fn path_id(raw: &str) -> Result<i64, ApiError> {
         .filter(|n| *n > 0)
         .ok_or(ApiError::NotFound)
 }
+
+/// Opens a write transaction and checks `action` on the client; a refusal is logged and answered
+/// 404 (see [`crate::client_access::authorize`]).
+pub(crate) async fn authorised(
+    st: &AppState,
+    actor: &crate::auth::Actor,
+    client: vaka_domain::ids::ClientId,
+    action: vaka_domain::access::Action,
+    entry: &mut vaka_store::NewAuditEntry,
+) -> Result<vaka_store::Tx, ApiError> {
+    crate::client_access::authorize(st.store.begin().await?, &actor.user, client, action, entry)
+        .await
+}
+
+/// Usernames by user id, each looked up once.
+pub(crate) async fn usernames(
+    tx: &mut vaka_store::Tx,
+    ids: impl IntoIterator<Item = vaka_domain::ids::UserId>,
+) -> Result<std::collections::BTreeMap<i64, String>, ApiError> {
+    let mut names = std::collections::BTreeMap::new();
+    for id in ids {
+        if let std::collections::btree_map::Entry::Vacant(e) = names.entry(id.0) {
+            let name = vaka_store::users::get(tx, id)
+                .await?
+                .map(|u| u.username)
+                .unwrap_or_default();
+            e.insert(name);
+        }
+    }
+    Ok(names)
+}

@@ -16,13 +16,12 @@ use vaka_domain::assessment::{Assessment, Instrument, Respondent, items};
 use vaka_domain::followup::{FollowUp, FollowUpInput, FollowUpRecord};
 use vaka_domain::ids::ClientId;
 use vaka_domain::{FieldError, Msg};
-use vaka_store::{AuditAction, Tx, clients, outcomes, settings, users};
+use vaka_store::{AuditAction, clients, outcomes, settings};
 
-use super::path_id;
+use super::{authorised, path_id, usernames};
 use crate::AppState;
 use crate::auth::{Actor, ApiActor};
 use crate::body::JsonBody;
-use crate::client_access;
 use crate::error::{ApiError, ErrorBody};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -81,35 +80,6 @@ fn assessment_response(a: Assessment, by: String) -> AssessmentResponse {
         administered_on: a.administered_on,
         administered_by: by,
     }
-}
-
-/// Opens the transaction and checks `action` on the client; a refusal is logged and answered 404.
-async fn authorised(
-    st: &AppState,
-    actor: &Actor,
-    client: ClientId,
-    action: Action,
-    entry: &mut vaka_store::NewAuditEntry,
-) -> Result<Tx, ApiError> {
-    client_access::authorize(st.store.begin().await?, &actor.user, client, action, entry).await
-}
-
-/// Usernames by id, looked up once each.
-async fn usernames(
-    tx: &mut Tx,
-    ids: impl IntoIterator<Item = vaka_domain::ids::UserId>,
-) -> Result<BTreeMap<i64, String>, ApiError> {
-    let mut names = BTreeMap::new();
-    for id in ids {
-        if let std::collections::btree_map::Entry::Vacant(e) = names.entry(id.0) {
-            let name = users::get(tx, id)
-                .await?
-                .map(|u| u.username)
-                .unwrap_or_default();
-            e.insert(name);
-        }
-    }
-    Ok(names)
 }
 
 /// Parses the instrument and the answers; every wrong answer is named by its item.
