@@ -82,10 +82,11 @@ pub fn schedule(start: NaiveDate) -> [(Timepoint, NaiveDate); 3] {
     ]
 }
 
-/// A follow-up still due this many days after its due day is recorded as missed
-/// ([`MissedReason::WindowPassed`]) by the scheduled check.
-pub fn window_passed(due_on: NaiveDate, today: NaiveDate, window_days: i64) -> bool {
-    (today - due_on).num_days() > window_days
+/// A follow-up still due more than `window_days` after its due day is recorded as missed
+/// ([`MissedReason::WindowPassed`]) by the scheduled check: on `today`, every follow-up due before
+/// the day this returns.
+pub fn window_closed_before(today: NaiveDate, window_days: i64) -> NaiveDate {
+    today - chrono::Duration::days(window_days)
 }
 
 /// A follow-up as it arrives from a form or the API, before any checks.
@@ -327,9 +328,15 @@ mod tests {
 
     #[test]
     fn a_follow_up_is_missed_only_after_its_whole_window() {
-        assert!(!window_passed(d("2026-01-01"), d("2026-03-02"), 60));
-        assert!(window_passed(d("2026-01-01"), d("2026-03-03"), 60));
-        assert!(!window_passed(d("2026-01-01"), d("2025-12-01"), 60));
+        let missed = |due: &str, today: &str| {
+            due.parse::<NaiveDate>().unwrap() < window_closed_before(d(today), 60)
+        };
+        assert!(
+            !missed("2026-01-01", "2026-03-02"),
+            "day 60 after the due day"
+        );
+        assert!(missed("2026-01-01", "2026-03-03"), "day 61");
+        assert!(!missed("2026-01-01", "2025-12-01"), "not yet due");
     }
 
     fn input<'a>(status: &'a str) -> FollowUpInput<'a> {

@@ -321,23 +321,21 @@ pub async fn miss_after_window(
     today: NaiveDate,
     window_days: i64,
 ) -> Result<Vec<(FollowUpId, Timepoint)>> {
-    let due: Vec<(i64, String, NaiveDate)> = on_tx!(tx, |c| {
+    let before = followup::window_closed_before(today, window_days);
+    let due: Vec<(i64, String)> = on_tx!(tx, |c| {
         let rows = sqlx::query(
-            "SELECT id, timepoint, due_on FROM follow_ups WHERE client_id = $1 AND status = 'due' AND due_on < $2",
+            "SELECT id, timepoint FROM follow_ups WHERE client_id = $1 AND status = 'due' AND due_on < $2",
         )
         .bind(client.0)
-        .bind(today)
+        .bind(before)
         .fetch_all(&mut *c)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.i64("id")?, r.string("timepoint")?, r.date("due_on")?)))
+            .map(|r| Ok((r.i64("id")?, r.string("timepoint")?)))
             .collect::<Result<Vec<_>>>()?
     });
     let mut missed = Vec::new();
-    for (id, timepoint, due_on) in due {
-        if !followup::window_passed(due_on, today, window_days) {
-            continue;
-        }
+    for (id, timepoint) in due {
         on_tx!(tx, |c| {
             sqlx::query(
                 "UPDATE follow_ups SET status = 'missed', missed_reason = $1 WHERE id = $2 AND status = 'due'",

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use vaka_domain::access::Action;
+use vaka_domain::alert::settings::AlertSettings;
 use vaka_domain::alert::{Alert, AlertRule, AlertStatus, Severity};
 use vaka_domain::alert::{rules, schedule};
 use vaka_domain::ids::{AlertId, ClientId};
@@ -23,22 +24,30 @@ use crate::error::{ApiError, ErrorBody};
 /// Evaluates the alert rules for a client (journal, placements, follow-ups) with its municipality's
 /// thresholds and raises what is due, in the caller's transaction.
 pub async fn evaluate(tx: &mut Tx, client: ClientId) -> Result<(), vaka_store::StoreError> {
+    let settings = settings::alert_settings_for_client(tx, client).await?;
+    evaluate_with(tx, client, &settings).await
+}
+
+async fn evaluate_with(
+    tx: &mut Tx,
+    client: ClientId,
+    settings: &AlertSettings,
+) -> Result<(), vaka_store::StoreError> {
     let now = vaka_store::now();
     let today = vaka_domain::time::local_date(now);
-    let settings = settings::alert_settings_for_client(tx, client).await?;
     let since = now - chrono::Duration::days(settings.baseline_days.max(60));
     let facts = alerts::journal_facts(tx, client, since).await?;
     let intervention = alerts::current_intervention(tx, client, today).await?;
     let placements = alerts::placement_facts(tx, client, today).await?;
     let follow_ups = alerts::follow_up_facts(tx, client).await?;
     let manager = alerts::case_manager_of(tx, client).await?;
-    let candidates = rules::evaluate(&facts, intervention, None, now, &settings)
+    let candidates = rules::evaluate(&facts, intervention, None, now, settings)
         .into_iter()
         .chain(schedule::evaluate(
             &placements,
             &follow_ups,
             today,
-            &settings,
+            settings,
         ));
     for candidate in candidates {
         alerts::raise(tx, client, &candidate, manager).await?;
@@ -269,9 +278,9 @@ pub struct CheckSummary {
 async fn miss_overdue_follow_ups(
     tx: &mut Tx,
     client: ClientId,
+    s: &AlertSettings,
 ) -> Result<(), vaka_store::StoreError> {
     let today = vaka_domain::time::local_date(vaka_store::now());
-    let s = settings::alert_settings_for_client(tx, client).await?;
     let missed =
         vaka_store::outcomes::miss_after_window(tx, client, today, s.follow_up_window_days).await?;
     for (id, timepoint) in missed {
@@ -306,8 +315,9 @@ pub async fn run_checks(store: &vaka_store::Store) -> Result<CheckSummary, vaka_
         };
         after = last.0;
         for client in &batch {
-            miss_overdue_follow_ups(&mut tx, *client).await?;
-            evaluate(&mut tx, *client).await?;
+            let s = settings::alert_settings_for_client(&mut tx, *client).await?;
+            miss_overdue_follow_ups(&mut tx, *client, &s).await?;
+            evaluate_with(&mut tx, *client, &s).await?;
         }
         summary.clients += batch.len() as u64;
         tx.commit().await?;
