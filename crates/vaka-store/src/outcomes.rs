@@ -180,6 +180,17 @@ pub async fn follow_ups_for(tx: &mut Tx, client: ClientId) -> Result<Vec<FollowU
     })
 }
 
+/// One follow-up.
+pub async fn follow_up(tx: &mut Tx, id: FollowUpId) -> Result<Option<FollowUp>> {
+    on_tx!(tx, |c| {
+        let row = sqlx::query("SELECT * FROM follow_ups WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *c)
+            .await?;
+        row.as_ref().map(follow_up_from).transpose()
+    })
+}
+
 /// Schedules intake, 6- and 12-month follow-ups for an intervention that starts on `start`
 /// (none when the placement already has them).
 pub async fn schedule_for_placement(

@@ -375,10 +375,8 @@ pub(crate) async fn save_follow_up(
     let mut entry = actor.audit(AuditAction::FollowUpRecord, Some(client), detail);
     let mut tx = authorised(st, actor, client, Action::WriteClient, &mut entry).await?;
     let id = outcomes::record(&mut tx, client, rec, actor.user.id).await?;
-    let stored = outcomes::follow_ups_for(&mut tx, client)
+    let stored = outcomes::follow_up(&mut tx, id)
         .await?
-        .into_iter()
-        .find(|f| f.id == id)
         .ok_or(ApiError::NotFound)?;
     tx.audit(entry);
     tx.commit().await?;

@@ -27,25 +27,16 @@ use crate::client_access::{self, Access};
 use crate::error::ApiError;
 use crate::i18n::Tr;
 
-/// The client's name, read under the access rules with one access-log entry.
+/// The client's name for a form, read under the write rule with one access-log entry.
 async fn client_name(
     st: &AppState,
     actor: &Actor,
     client: ClientId,
-    action: Action,
-    audit: AuditAction,
     detail: String,
     t: Tr,
 ) -> Result<String, ApiError> {
-    let mut entry = actor.audit(audit, Some(client), detail);
-    let mut tx = client_access::authorize(
-        st.store.begin().await?,
-        &actor.user,
-        client,
-        action,
-        &mut entry,
-    )
-    .await?;
+    let mut entry = actor.audit(AuditAction::ClientRead, Some(client), detail);
+    let mut tx = crate::api::authorised(st, actor, client, Action::WriteClient, &mut entry).await?;
     let c = clients::get(&mut tx, client)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -186,17 +177,7 @@ pub async fn new_assessment(
     else {
         return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
     };
-    match client_name(
-        &st,
-        &session.actor,
-        client,
-        Action::WriteClient,
-        AuditAction::ClientRead,
-        format!("GET {here}"),
-        t,
-    )
-    .await
-    {
+    match client_name(&st, &session.actor, client, format!("GET {here}"), t).await {
         Ok(name) => render(
             StatusCode::OK,
             assessment_form(t, chrome, client, name, instrument, None, Vec::new()),
@@ -255,8 +236,6 @@ pub async fn save_assessment(
                 &st,
                 &session.actor,
                 client,
-                Action::WriteClient,
-                AuditAction::ClientRead,
                 format!("POST /clients/{}/assessments (invalid form)", client.0),
                 t,
             )
@@ -408,37 +387,28 @@ fn follow_up_form(
     }
 }
 
+#[derive(Deserialize)]
+pub struct TimepointParams {
+    timepoint: Option<String>,
+}
+
 /// `GET /clients/{id}/follow-ups/new?timepoint=month_6`.
 pub async fn new_follow_up(
     State(st): State<AppState>,
     PageLang(t): PageLang,
     session: SessionActor,
     Path(raw): Path<String>,
-    form: Query<Vec<(String, String)>>,
+    Query(q): Query<TimepointParams>,
 ) -> Response {
     let here = format!("/clients/{raw}/follow-ups/new");
     let chrome = Chrome::of(&session, &here);
     let Some(client) = client_id(&raw) else {
         return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
     };
-    let mut pairs: Vec<(String, String)> = form
-        .0
-        .into_iter()
-        .filter(|(k, _)| k == "timepoint")
-        .collect();
-    pairs.push(("status".into(), "done".into()));
+    let mut pairs = vec![("status".to_owned(), "done".to_owned())];
+    pairs.extend(q.timepoint.map(|v| ("timepoint".to_owned(), v)));
     let fields = FormFields(pairs);
-    match client_name(
-        &st,
-        &session.actor,
-        client,
-        Action::WriteClient,
-        AuditAction::ClientRead,
-        format!("GET {here}"),
-        t,
-    )
-    .await
-    {
+    match client_name(&st, &session.actor, client, format!("GET {here}"), t).await {
         Ok(name) => render(
             StatusCode::OK,
             follow_up_form(t, chrome, client, name, &fields, Vec::new()),
@@ -542,8 +512,6 @@ pub async fn save_follow_up(
                 &st,
                 &session.actor,
                 client,
-                Action::WriteClient,
-                AuditAction::ClientRead,
                 format!("POST /clients/{}/follow-ups (invalid form)", client.0),
                 t,
             )
@@ -563,6 +531,7 @@ pub async fn save_follow_up(
 
 // ---------------------------------------------------------------- the outcomes page and its charts
 
+#[derive(Clone)]
 pub struct ScoreRow {
     pub id: i64,
     pub instrument: &'static str,
@@ -863,18 +832,7 @@ pub async fn outcomes_page(
             new: Some(a.id.0) == new_id,
         })
         .collect();
-    let newest = scores.iter().find(|s| s.new).map(|s| ScoreRow {
-        id: s.id,
-        instrument: s.instrument,
-        on: s.on,
-        total: s.total,
-        audit_c: s.audit_c.clone(),
-        zone: s.zone.clone(),
-        zone_class: s.zone_class,
-        above: s.above,
-        cutoff: s.cutoff.clone(),
-        new: true,
-    });
+    let newest = scores.iter().find(|s| s.new).cloned();
     let mut done: Vec<&FollowUp> = follow_ups
         .iter()
         .filter(|f| f.status == FollowUpStatus::Done && !f.outcomes.asi_ratings.is_empty())
