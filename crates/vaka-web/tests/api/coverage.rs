@@ -367,6 +367,129 @@ both!(
             "PUT settings",
         )
         .await;
+        // Assessments and follow-ups, through the API and the pages.
+        let r = app
+            .post(
+                &format!("/api/v1/clients/{a}/assessments"),
+                "cm",
+                json!({"instrument": "AUDIT", "answers": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        expect(
+            &app,
+            &mut last,
+            vec![e("assessment_create", "cm", Some(a))],
+            "POST assessments",
+        )
+        .await;
+        app.get(&format!("/api/v1/clients/{a}/assessments"), "cm")
+            .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("assessment_read", "cm", Some(a))],
+            "GET assessments",
+        )
+        .await;
+        app.post(
+            &format!("/api/v1/clients/{a}/follow-ups"),
+            "cm",
+            json!({"timepoint": "intake", "status": "done"}),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("follow_up_record", "cm", Some(a))],
+            "POST follow-ups",
+        )
+        .await;
+        app.get(&format!("/api/v1/clients/{a}/follow-ups"), "cm")
+            .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("follow_up_read", "cm", Some(a))],
+            "GET follow-ups",
+        )
+        .await;
+        app.get("/api/v1/instruments/AUDIT", "cm").await;
+        expect(&app, &mut last, vec![], "GET instrument (no personal data)").await;
+        app.api(
+            axum::http::Method::PUT,
+            "/api/v1/settings/screening",
+            Some("head"),
+            Some(json!({"audit_women": 7})),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("settings_update", "head", None)],
+            "PUT screening",
+        )
+        .await;
+        page(&app, &format!("/clients/{a}/assessments"), &cookie).await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("assessment_read", "cm", Some(a))],
+            "GET outcomes page",
+        )
+        .await;
+        let audit_form = page(
+            &app,
+            &format!("/clients/{a}/assessments/new?instrument=DUDIT"),
+            &cookie,
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("client_read", "cm", Some(a))],
+            "GET assessment form",
+        )
+        .await;
+        let csrf = hidden_csrf(&audit_form.text);
+        let answers: String = (0..11).map(|i| format!("&answer_{i}=0")).collect();
+        form(
+            &app,
+            &format!("/clients/{a}/assessments"),
+            &cookie,
+            &format!("csrf={csrf}&instrument=DUDIT{answers}"),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("assessment_create", "cm", Some(a))],
+            "POST assessment form",
+        )
+        .await;
+        page(&app, &format!("/clients/{a}/follow-ups/new"), &cookie).await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("client_read", "cm", Some(a))],
+            "GET follow-up form",
+        )
+        .await;
+        form(
+            &app,
+            &format!("/clients/{a}/follow-ups"),
+            &cookie,
+            &format!("csrf={csrf}&timepoint=month_6&status=missed&missed_reason=declined"),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("follow_up_record", "cm", Some(a))],
+            "POST follow-up form",
+        )
+        .await;
+
         let csrf = hidden_csrf(&caseload.text);
         form(
             &app,
