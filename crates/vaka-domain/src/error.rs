@@ -131,6 +131,75 @@ pub fn optional_text(
     Ok(Some(v.to_owned()))
 }
 
+/// Reads a required `YYYY-MM-DD` date.
+pub fn required_date(field: &str, value: Option<&str>) -> Result<chrono::NaiveDate, FieldError> {
+    optional_date(field, value)?.ok_or_else(|| FieldError::required(field))
+}
+
+/// Reads an optional `YYYY-MM-DD` date; empty is `None`.
+pub fn optional_date(
+    field: &str,
+    value: Option<&str>,
+) -> Result<Option<chrono::NaiveDate>, FieldError> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    v.parse().map(Some).map_err(|_| {
+        FieldError::new(
+            field,
+            "invalid_date",
+            Msg::new("Ange ett datum ÅÅÅÅ-MM-DD.", "Give a date YYYY-MM-DD."),
+        )
+    })
+}
+
+/// Reads a required stable name of a [`crate::string_enum`] type.
+pub fn required_name<T: std::str::FromStr<Err = UnknownName>>(
+    field: &str,
+    value: Option<&str>,
+) -> Result<T, FieldError> {
+    optional_name(field, value)?.ok_or_else(|| FieldError::required(field))
+}
+
+/// Reads an optional stable name; empty is `None`.
+pub fn optional_name<T: std::str::FromStr<Err = UnknownName>>(
+    field: &str,
+    value: Option<&str>,
+) -> Result<Option<T>, FieldError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|e: UnknownName| e.for_field(field)),
+    }
+}
+
+/// The day must not come before `earliest` (named in the message as `what`).
+pub fn not_before(
+    field: &str,
+    day: chrono::NaiveDate,
+    earliest: chrono::NaiveDate,
+    what: (&str, &str),
+) -> Result<(), FieldError> {
+    if day < earliest {
+        return Err(FieldError::new(
+            field,
+            "before_earliest",
+            Msg::new(
+                format!("Datumet kan inte ligga före {} ({earliest}).", what.0),
+                format!("The date cannot be before {} ({earliest}).", what.1),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Collects the error of one field and keeps going, so that a form reports every wrong field.
+pub fn collect<T>(result: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
