@@ -82,6 +82,8 @@ pub struct Decision {
     pub legal_basis: String,
     pub application_id: Option<ApplicationId>,
     pub recommendation_id: Option<RecommendationId>,
+    pub departs_from_application: bool,
+    pub departs_from_recommendation: bool,
     pub departure_from_application: Option<String>,
     pub departure_from_recommendation: Option<String>,
     pub decided_on: NaiveDate,
@@ -89,7 +91,22 @@ pub struct Decision {
     pub notified_on: Option<NaiveDate>,
     pub appeal_received_on: Option<NaiveDate>,
     pub appeal_outcome: Option<AppealOutcome>,
+    pub appeal_decided_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
+}
+
+impl Decision {
+    pub fn appeal_status(&self, today: NaiveDate) -> AppealStatus {
+        AppealStatus::of(self.notified_on, self.appeal_received_on, self.appeal_outcome, today)
+    }
+
+    pub fn appeal_deadline(&self) -> Option<NaiveDate> {
+        self.notified_on.map(appeal_deadline)
+    }
+
+    pub fn departs(&self) -> bool {
+        self.departs_from_application || self.departs_from_recommendation
+    }
 }
 
 /// The legal provision a decision on bistånd rests on, by the day it is made. Kept as data with the

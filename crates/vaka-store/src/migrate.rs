@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "alerts_cause_index", "0006_alerts_cause_index"),
     migration!(7, "settings", "0007_settings"),
     migration!(8, "outcomes", "0008_outcomes"),
+    migration!(9, "economy", "0009_economy"),
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
