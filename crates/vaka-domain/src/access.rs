@@ -26,6 +26,8 @@ string_enum! {
         ManageSettings = "manage_settings",
         /// Read the access log.
         ReadAuditLog = "read_audit_log",
+        /// Providers, contracts, budget, invoices and the housing inventory of the municipality.
+        ManageEconomy = "manage_economy",
         /// Read pseudonymised aggregates.
         ReadAggregates = "read_aggregates",
     }
@@ -70,6 +72,7 @@ pub const RULES: &[Rule] = &[
     rule(Role::UnitHead, Action::CreateClient, Scope::Unit),
     rule(Role::UnitHead, Action::OpenCase, Scope::Unit),
     rule(Role::UnitHead, Action::Decide, Scope::Unit),
+    rule(Role::UnitHead, Action::ManageEconomy, Scope::Global),
     rule(Role::UnitHead, Action::ReadAggregates, Scope::Global),
     rule(Role::UnitHead, Action::ManageSettings, Scope::Global),
     rule(Role::Admin, Action::ManageUsers, Scope::Global),

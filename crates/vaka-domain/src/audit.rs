@@ -36,5 +36,30 @@ string_enum! {
         FollowUpRead = "follow_up_read",
         /// The scheduled check recorded a follow-up as missed after its window.
         FollowUpMissed = "follow_up_missed",
+        ApplicationCreate = "application_create",
+        RecommendationCreate = "recommendation_create",
+        DecisionCreate = "decision_create",
+        DecisionRead = "decision_read",
+        /// Notification day or appeal recorded on a decision.
+        DecisionUpdate = "decision_update",
+        /// The decision letter opened or printed (HTML or PDF).
+        DecisionLetter = "decision_letter",
+        /// A list of decisions across clients (the unit head's departures list).
+        DecisionList = "decision_list",
+        PlacementCreate = "placement_create",
+        PlacementRead = "placement_read",
+        /// A placement ended, given a planned end, or a price change.
+        PlacementUpdate = "placement_update",
+        /// Invoice rows imported and reconciled against placements.
+        InvoiceImport = "invoice_import",
+        /// Decisions or placements exported as CSV.
+        Export = "export",
+        HousingIncident = "housing_incident",
+        /// A person put on or taken off the waiting list for a flat.
+        HousingQueue = "housing_queue",
+        /// The housing page with who lives where.
+        HousingRead = "housing_read",
+        /// Providers, contracts, inspections, budget or housing inventory changed (no client data).
+        EconomyUpdate = "economy_update",
     }
 }

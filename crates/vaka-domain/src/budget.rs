@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::alert::rules::Candidate;
 use crate::intervention::Intervention;
 use crate::money::Money;
 use crate::placement::{DayCount, DaysCost, Stay};
@@ -79,6 +80,34 @@ pub fn forecast(
         .collect()
 }
 
+/// A `budget_forecast_exceeded` alert for each line whose forecast passes its budget.
+pub fn alerts(
+    municipality: i64,
+    year: i32,
+    lines: &[BudgetLine],
+) -> Vec<crate::alert::rules::Candidate> {
+    use crate::alert::{AlertRule, Severity};
+    lines
+        .iter()
+        .filter(|l| l.over_budget)
+        .map(|l| {
+            let budget = Money(l.budget_ore.unwrap_or_default());
+            Candidate {
+                rule: AlertRule::BudgetForecastExceeded,
+                severity: Severity::Medium,
+                explanation: format!(
+                    "Prognosen för {} {year} är {} mot budgeten {budget}: hittills {}, enligt pågående placeringar {} till årets slut.",
+                    l.intervention.label().0,
+                    Money(l.forecast_ore),
+                    Money(l.actual_ore),
+                    Money(l.committed_ore),
+                ),
+                cause_key: format!("budget:{municipality}:{year}:{}", l.intervention.as_str()),
+            }
+        })
+        .collect()
+}
+
 /// The year `as_of` falls in, for the default view.
 pub fn current_year(as_of: NaiveDate) -> i32 {
     as_of.year()
@@ -140,6 +169,17 @@ mod tests {
         assert!(!th.over_budget);
         let op = &lines[2];
         assert_eq!((op.forecast_ore, op.over_budget), (0, false));
+        let raised = alerts(7, 2026, &lines);
+        assert_eq!(raised.len(), 1);
+        assert_eq!(
+            raised[0].cause_key,
+            "budget:7:2026:supported_housing_external"
+        );
+        assert!(
+            raised[0].explanation.contains("595\u{a0}000\u{a0}kr"),
+            "{}",
+            raised[0].explanation
+        );
     }
 
     #[test]

@@ -97,7 +97,12 @@ pub struct Decision {
 
 impl Decision {
     pub fn appeal_status(&self, today: NaiveDate) -> AppealStatus {
-        AppealStatus::of(self.notified_on, self.appeal_received_on, self.appeal_outcome, today)
+        AppealStatus::of(
+            self.notified_on,
+            self.appeal_received_on,
+            self.appeal_outcome,
+            today,
+        )
     }
 
     pub fn appeal_deadline(&self) -> Option<NaiveDate> {
@@ -377,12 +382,10 @@ impl DecisionDraft {
                 errors.push(in_future("notified_on"));
             }
         }
-        let justification = |field: &str,
-                             text: Option<&str>,
-                             departs: bool,
-                             errors: &mut Vec<FieldError>| {
-            let text = collect(optional_text(field, text, 20_000), errors).flatten();
-            match (&text, departs) {
+        let justification =
+            |field: &str, text: Option<&str>, departs: bool, errors: &mut Vec<FieldError>| {
+                let text = collect(optional_text(field, text, 20_000), errors).flatten();
+                match (&text, departs) {
                 (None, true) => errors.push(FieldError::new(
                     field,
                     "justification_required",
@@ -403,8 +406,8 @@ impl DecisionDraft {
                 }
                 _ => {}
             }
-            text
-        };
+                text
+            };
         let (mut departs_app, mut departs_rec) = (false, false);
         if let (Some(i), Some(o)) = (intervention, outcome) {
             departs_app = asked.application.is_some_and(|a| departs(a, i, o));

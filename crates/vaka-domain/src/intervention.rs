@@ -38,6 +38,20 @@ impl Intervention {
         }
     }
 
+    /// The Swedish noun as it reads inside a sentence of a decision letter.
+    pub fn in_sentence(self) -> &'static str {
+        match self {
+            Self::CaseManagement => "case management",
+            Self::TrainingApartment => "träningslägenhet",
+            Self::SupportedHousingInternal => "stödboende i kommunens egen regi",
+            Self::SupportedHousingExternal => "stödboende",
+            Self::TreatmentHome => "behandlingshem (HVB)",
+            Self::Outpatient => "öppenvård",
+            Self::MedicationAssisted => "läkemedelsassisterad behandling",
+            Self::Other => "insats",
+        }
+    }
+
     /// Days between contacts before the missed-contact alert fires, by default. A municipality
     /// can change these in its settings.
     pub fn default_contact_interval_days(self) -> Option<u32> {

@@ -20,6 +20,7 @@ pub mod housing;
 pub mod ids;
 pub mod intervention;
 pub mod invoice;
+pub mod letter;
 mod macros;
 pub mod money;
 pub mod organisation_number;

@@ -38,6 +38,33 @@ pub async fn raise(
     })
 }
 
+/// Stores an alert about the municipality rather than a client (the budget forecast), sent to its
+/// first active unit head, once per cause.
+pub async fn raise_municipal(
+    tx: &mut Tx,
+    municipality: vaka_domain::ids::MunicipalityId,
+    c: &Candidate,
+) -> Result<bool> {
+    let now = crate::now();
+    on_tx!(tx, |conn| {
+        let r = sqlx::query(
+            "INSERT INTO alerts (client_id, rule, severity, explanation, cause_key, status, assigned_to, created_at) \
+             SELECT NULL, $1, $2, $3, $4, 'open', (SELECT id FROM users WHERE municipality_id = $5 AND role = 'unit_head' \
+             AND active ORDER BY id LIMIT 1), $6 WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE cause_key = $4) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(c.rule.as_str())
+        .bind(c.severity.as_str())
+        .bind(&c.explanation)
+        .bind(&c.cause_key)
+        .bind(municipality.0)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    })
+}
+
 /// The SQL condition on `column` (bound as `$2`) for a status filter; `None` means "not resolved".
 fn status_filter(column: &str, status: Option<AlertStatus>) -> (String, &'static str) {
     match status {

@@ -99,12 +99,11 @@ fn recommendation_from(r: &impl RowExt) -> Result<Recommendation> {
 
 pub async fn applications_for(tx: &mut Tx, client: ClientId) -> Result<Vec<Application>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query(
-            "SELECT * FROM applications WHERE client_id = $1 ORDER BY received_on, id",
-        )
-        .bind(client.0)
-        .fetch_all(&mut *c)
-        .await?;
+        let rows =
+            sqlx::query("SELECT * FROM applications WHERE client_id = $1 ORDER BY received_on, id")
+                .bind(client.0)
+                .fetch_all(&mut *c)
+                .await?;
         rows.iter().map(application_from).collect()
     })
 }
@@ -259,10 +258,11 @@ pub async fn decision(tx: &mut Tx, id: DecisionId) -> Result<Option<Decision>> {
 
 pub async fn decisions_for(tx: &mut Tx, client: ClientId) -> Result<Vec<Decision>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query("SELECT * FROM decisions WHERE client_id = $1 ORDER BY decided_on, id")
-            .bind(client.0)
-            .fetch_all(&mut *c)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM decisions WHERE client_id = $1 ORDER BY decided_on, id")
+                .bind(client.0)
+                .fetch_all(&mut *c)
+                .await?;
         rows.iter().map(decision_from).collect()
     })
 }

@@ -11,12 +11,19 @@ use crate::{Result, StoreError, Tx, on_tx};
 pub async fn earlier_periods(tx: &mut Tx, placements: &[i64]) -> Result<Vec<InvoicedPeriod>> {
     let mut out = Vec::new();
     for chunk in placements.chunks(500) {
-        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         let sql = format!(
             "SELECT placement_id, period_start, period_end FROM invoice_rows WHERE placement_id IN ({list})"
         );
         on_tx!(tx, |c| {
-            for r in sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(&mut *c).await? {
+            for r in sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .fetch_all(&mut *c)
+                .await?
+            {
                 out.push(InvoicedPeriod {
                     placement_id: r.i64("placement_id")?,
                     start: r.date("period_start")?,
@@ -87,7 +94,11 @@ pub struct ImportSummary {
 }
 
 /// The municipality's imports, newest first.
-pub async fn imports(tx: &mut Tx, municipality: MunicipalityId, limit: i64) -> Result<Vec<ImportSummary>> {
+pub async fn imports(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    limit: i64,
+) -> Result<Vec<ImportSummary>> {
     on_tx!(tx, |c| {
         let rows = sqlx::query(
             "SELECT * FROM invoice_imports WHERE municipality_id = $1 ORDER BY id DESC LIMIT $2",

@@ -102,3 +102,15 @@ pub async fn ensure_default(tx: &mut Tx) -> Result<(MunicipalityId, UnitId)> {
 pub async fn is_empty(tx: &mut Tx) -> Result<bool> {
     Ok(first(tx).await?.is_none())
 }
+
+/// A municipality's name (empty when unknown).
+pub async fn name(tx: &mut Tx, id: MunicipalityId) -> Result<String> {
+    on_tx!(tx, |c| {
+        let name: Option<String> =
+            sqlx::query_scalar("SELECT name FROM municipalities WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *c)
+                .await?;
+        Ok(name.unwrap_or_default())
+    })
+}

@@ -90,10 +90,11 @@ pub async fn get(tx: &mut Tx, id: PlacementId) -> Result<Option<Placement>> {
 
 pub async fn for_client(tx: &mut Tx, client: ClientId) -> Result<Vec<Placement>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query("SELECT * FROM placements WHERE client_id = $1 ORDER BY start_date, id")
-            .bind(client.0)
-            .fetch_all(&mut *c)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM placements WHERE client_id = $1 ORDER BY start_date, id")
+                .bind(client.0)
+                .fetch_all(&mut *c)
+                .await?;
         rows.iter().map(from_row).collect()
     })
 }
@@ -137,18 +138,27 @@ pub async fn price_changes(
 ) -> Result<BTreeMap<i64, Vec<PriceChange>>> {
     let mut out: BTreeMap<i64, Vec<PriceChange>> = BTreeMap::new();
     for chunk in placements.chunks(500) {
-        let list = chunk.iter().map(|p| p.0.to_string()).collect::<Vec<_>>().join(",");
+        let list = chunk
+            .iter()
+            .map(|p| p.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
         let sql = format!(
             "SELECT placement_id, from_date, daily_price_ore, reason FROM placement_prices \
              WHERE placement_id IN ({list}) ORDER BY placement_id, from_date"
         );
         on_tx!(tx, |c| {
-            for r in sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(&mut *c).await? {
-                out.entry(r.i64("placement_id")?).or_default().push(PriceChange {
-                    from: r.date("from_date")?,
-                    daily_price: Money(r.i64("daily_price_ore")?),
-                    reason: r.string("reason")?,
-                });
+            for r in sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .fetch_all(&mut *c)
+                .await?
+            {
+                out.entry(r.i64("placement_id")?)
+                    .or_default()
+                    .push(PriceChange {
+                        from: r.date("from_date")?,
+                        daily_price: Money(r.i64("daily_price_ore")?),
+                        reason: r.string("reason")?,
+                    });
             }
         });
     }
@@ -174,13 +184,15 @@ pub async fn set_end(
 ) -> Result<()> {
     let now = crate::now();
     on_tx!(tx, |c| {
-        sqlx::query("UPDATE placements SET end_date = $2, end_reason = $3, ended_at = $4 WHERE id = $1")
-            .bind(id.0)
-            .bind(end)
-            .bind(reason.map(|r| r.as_str()))
-            .bind(reason.map(|_| now))
-            .execute(&mut *c)
-            .await?;
+        sqlx::query(
+            "UPDATE placements SET end_date = $2, end_reason = $3, ended_at = $4 WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(end)
+        .bind(reason.map(|r| r.as_str()))
+        .bind(reason.map(|_| now))
+        .execute(&mut *c)
+        .await?;
         Ok(())
     })
 }

@@ -66,10 +66,11 @@ pub async fn get(tx: &mut Tx, id: ProviderId) -> Result<Option<Provider>> {
 
 pub async fn list(tx: &mut Tx, municipality: MunicipalityId) -> Result<Vec<Provider>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query("SELECT * FROM providers WHERE municipality_id = $1 ORDER BY name, id")
-            .bind(municipality.0)
-            .fetch_all(&mut *c)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM providers WHERE municipality_id = $1 ORDER BY name, id")
+                .bind(municipality.0)
+                .fetch_all(&mut *c)
+                .await?;
         rows.iter().map(provider_from).collect()
     })
 }
@@ -80,23 +81,32 @@ pub async fn by_organisation_number(
     org: &OrganisationNumber,
 ) -> Result<Option<Provider>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM providers WHERE municipality_id = $1 AND organisation_number = $2")
-            .bind(municipality.0)
-            .bind(org.as_str())
-            .fetch_optional(&mut *c)
-            .await?;
+        let row = sqlx::query(
+            "SELECT * FROM providers WHERE municipality_id = $1 AND organisation_number = $2",
+        )
+        .bind(municipality.0)
+        .bind(org.as_str())
+        .fetch_optional(&mut *c)
+        .await?;
         row.as_ref().map(provider_from).transpose()
     })
 }
 
 fn methods_text(methods: &[TreatmentMethod]) -> String {
-    methods.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(",")
+    methods
+        .iter()
+        .map(|m| m.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn methods_from(text: &str) -> Result<Vec<TreatmentMethod>> {
     text.split(',')
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse().map_err(|_| StoreError::Corrupt(format!("methods {text:?}"))))
+        .map(|s| {
+            s.parse()
+                .map_err(|_| StoreError::Corrupt(format!("methods {text:?}")))
+        })
         .collect()
 }
 
@@ -135,10 +145,11 @@ pub async fn insert_contract(tx: &mut Tx, c: &Contract) -> Result<ContractId> {
 /// A provider's contracts with their prices, oldest first.
 pub async fn contracts(tx: &mut Tx, provider: ProviderId) -> Result<Vec<Contract>> {
     let (rows, prices) = on_tx!(tx, |c| {
-        let rows = sqlx::query("SELECT * FROM contracts WHERE provider_id = $1 ORDER BY valid_from, id")
-            .bind(provider.0)
-            .fetch_all(&mut *c)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM contracts WHERE provider_id = $1 ORDER BY valid_from, id")
+                .bind(provider.0)
+                .fetch_all(&mut *c)
+                .await?;
         let prices = sqlx::query(
             "SELECT p.contract_id, p.intervention, p.daily_price_ore FROM contract_prices p \
              JOIN contracts k ON k.id = p.contract_id WHERE k.provider_id = $1 ORDER BY p.intervention",
@@ -148,10 +159,13 @@ pub async fn contracts(tx: &mut Tx, provider: ProviderId) -> Result<Vec<Contract
         .await?;
         let mut by_contract: BTreeMap<i64, Vec<ContractPrice>> = BTreeMap::new();
         for p in &prices {
-            by_contract.entry(p.i64("contract_id")?).or_default().push(ContractPrice {
-                intervention: p.parse("intervention")?,
-                daily_price: Money(p.i64("daily_price_ore")?),
-            });
+            by_contract
+                .entry(p.i64("contract_id")?)
+                .or_default()
+                .push(ContractPrice {
+                    intervention: p.parse("intervention")?,
+                    daily_price: Money(p.i64("daily_price_ore")?),
+                });
         }
         let rows: Vec<Contract> = rows
             .iter()
@@ -223,7 +237,9 @@ pub async fn inspections(tx: &mut Tx, provider: ProviderId) -> Result<Vec<Inspec
             .map(|r| {
                 Ok(Inspection {
                     on: r.date("inspected_on")?,
-                    educated_staff_pct: r.opt_i64("educated_staff_pct")?.and_then(|v| u8::try_from(v).ok()),
+                    educated_staff_pct: r
+                        .opt_i64("educated_staff_pct")?
+                        .and_then(|v| u8::try_from(v).ok()),
                     methods: methods_from(&r.string("methods")?)?,
                     sobriety_policy: r.opt_bool("sobriety_policy")?,
                     reports_results: r.opt_bool("reports_results")?,
@@ -263,11 +279,13 @@ pub async fn budgets(
     year: i32,
 ) -> Result<BTreeMap<Intervention, Money>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query("SELECT intervention, amount_ore FROM budgets WHERE municipality_id = $1 AND year = $2")
-            .bind(municipality.0)
-            .bind(i64::from(year))
-            .fetch_all(&mut *c)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT intervention, amount_ore FROM budgets WHERE municipality_id = $1 AND year = $2",
+        )
+        .bind(municipality.0)
+        .bind(i64::from(year))
+        .fetch_all(&mut *c)
+        .await?;
         rows.iter()
             .map(|r| Ok((r.parse("intervention")?, Money(r.i64("amount_ore")?))))
             .collect()

@@ -74,6 +74,11 @@ impl Tr {
     }
 
     /// Picks the Swedish or English member of a `(sv, en)` pair from the domain.
+    /// The Swedish or the English text, for templates.
+    pub fn p<'a>(&self, sv: &'a str, en: &'a str) -> &'a str {
+        self.pick((sv, en))
+    }
+
     pub fn pick<'a>(&self, pair: (&'a str, &'a str)) -> &'a str {
         match self.lang {
             Lang::Sv => pair.0,

@@ -168,7 +168,14 @@ async fn actionable(
     let id = AlertId(path_id(raw)?);
     let mut tx = st.store.begin().await?;
     let alert = alerts::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
-    let client = alert.client_id.ok_or(ApiError::NotFound)?;
+    let Some(client) = alert.client_id else {
+        // An alert about no client (the budget forecast) is acted on by whom it went to.
+        if alert.assigned_to != Some(actor.user.id) {
+            return Err(ApiError::NotFound);
+        }
+        let entry = actor.audit(action, None, format!("alert {}", id.0));
+        return Ok((tx, alert, entry));
+    };
     let mut entry = actor.audit(action, Some(client), format!("alert {}", id.0));
     let tx =
         client_access::authorize(tx, &actor.user, client, Action::WriteClient, &mut entry).await?;

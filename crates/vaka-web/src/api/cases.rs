@@ -165,7 +165,7 @@ pub async fn create_case(
     ))
 }
 
-fn unknown_client() -> FieldError {
+pub(crate) fn unknown_client() -> FieldError {
     FieldError::new(
         "client_id",
         "unknown_client",

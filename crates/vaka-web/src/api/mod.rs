@@ -5,7 +5,10 @@ pub mod audit;
 mod cases;
 mod clients;
 pub(crate) mod contacts;
+pub(crate) mod decisions;
+pub(crate) mod economy;
 pub(crate) mod outcomes;
+pub(crate) mod placements;
 mod settings;
 
 use axum::Json;
@@ -27,7 +30,14 @@ pub use clients::{ClientList, ClientResponse, CreateClientRequest, grant_emergen
         audit::list_audit, audit::review_entry, contacts::create_contact, contacts::list_contacts, contacts::update_contact,
         alerts::list_alerts, alerts::acknowledge, alerts::resolve, settings::get_alert_settings, settings::put_alert_settings,
         outcomes::create_assessment, outcomes::list_assessments, outcomes::create_follow_up, outcomes::list_follow_ups,
-        outcomes::get_instrument, settings::get_screening_settings, settings::put_screening_settings),
+        outcomes::get_instrument, settings::get_screening_settings, settings::put_screening_settings,
+        decisions::create_application, decisions::create_recommendation, decisions::create_decision, decisions::get_decision,
+        decisions::list_decisions, decisions::record_appeal, decisions::decision_letter,
+        placements::create_placement, placements::get_placement, placements::end_placement, placements::change_price,
+        placements::import_invoices, placements::export_decisions, placements::export_placements,
+        economy::create_provider, economy::list_providers, economy::get_provider, economy::create_contract, economy::create_inspection,
+        economy::get_budget, economy::put_budget, economy::create_housing_unit, economy::get_housing, economy::create_incident,
+        economy::enqueue, economy::dequeue),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -92,6 +102,69 @@ pub fn router() -> Router<AppState> {
             "/api/v1/settings/alerts",
             get(settings::get_alert_settings).put(settings::put_alert_settings),
         )
+        .route("/api/v1/applications", post(decisions::create_application))
+        .route(
+            "/api/v1/recommendations",
+            post(decisions::create_recommendation),
+        )
+        .route(
+            "/api/v1/decisions",
+            post(decisions::create_decision).get(decisions::list_decisions),
+        )
+        .route("/api/v1/decisions/{id}", get(decisions::get_decision))
+        .route(
+            "/api/v1/decisions/{id}/appeal",
+            post(decisions::record_appeal),
+        )
+        .route(
+            "/api/v1/decisions/{id}/letter",
+            get(decisions::decision_letter),
+        )
+        .route("/api/v1/placements", post(placements::create_placement))
+        .route("/api/v1/placements/{id}", get(placements::get_placement))
+        .route(
+            "/api/v1/placements/{id}/end",
+            post(placements::end_placement),
+        )
+        .route(
+            "/api/v1/placements/{id}/prices",
+            post(placements::change_price),
+        )
+        .route(
+            "/api/v1/placements/{id}/incidents",
+            post(economy::create_incident),
+        )
+        .route("/api/v1/invoices", post(placements::import_invoices))
+        .route(
+            "/api/v1/export/decisions.csv",
+            get(placements::export_decisions),
+        )
+        .route(
+            "/api/v1/export/placements.csv",
+            get(placements::export_placements),
+        )
+        .route(
+            "/api/v1/providers",
+            post(economy::create_provider).get(economy::list_providers),
+        )
+        .route("/api/v1/providers/{id}", get(economy::get_provider))
+        .route(
+            "/api/v1/providers/{id}/contracts",
+            post(economy::create_contract),
+        )
+        .route(
+            "/api/v1/providers/{id}/inspections",
+            post(economy::create_inspection),
+        )
+        .route("/api/v1/budget", get(economy::get_budget))
+        .route(
+            "/api/v1/budget/{year}",
+            axum::routing::put(economy::put_budget),
+        )
+        .route("/api/v1/housing", get(economy::get_housing))
+        .route("/api/v1/housing-units", post(economy::create_housing_unit))
+        .route("/api/v1/housing/queue", post(economy::enqueue))
+        .route("/api/v1/housing/queue/{id}/remove", post(economy::dequeue))
         .route("/api/v1/audit", get(audit::list_audit))
         .route("/api/v1/audit/{id}/review", post(audit::review_entry))
         .route("/api/v1/cases", post(cases::create_case))
@@ -164,4 +237,52 @@ pub(crate) async fn usernames(
         }
     }
     Ok(names)
+}
+
+/// The caller must be able to do `action` at all, or the answer is 403.
+pub(crate) fn may(
+    actor: &crate::auth::Actor,
+    action: vaka_domain::access::Action,
+) -> Result<(), ApiError> {
+    if vaka_domain::access::may_ever(actor.user.role, action) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// The `client_id` of a request body: required, and 403 for a role that never does `action`.
+pub(crate) fn body_client(
+    actor: &crate::auth::Actor,
+    id: Option<i64>,
+    action: vaka_domain::access::Action,
+) -> Result<vaka_domain::ids::ClientId, ApiError> {
+    may(actor, action)?;
+    match id {
+        Some(i) if i > 0 => Ok(vaka_domain::ids::ClientId(i)),
+        Some(_) => Err(cases::unknown_client().into()),
+        None => Err(vaka_domain::FieldError::required("client_id").into()),
+    }
+}
+
+/// Like [`authorised`] for a client named in the body: an unknown or refused client is a 422 on
+/// `client_id` (the same answer for both, so nothing leaks).
+pub(crate) async fn authorised_body_client(
+    st: &AppState,
+    actor: &crate::auth::Actor,
+    client: vaka_domain::ids::ClientId,
+    action: vaka_domain::access::Action,
+    entry: &mut vaka_store::NewAuditEntry,
+) -> Result<vaka_store::Tx, ApiError> {
+    authorised(st, actor, client, action, entry)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound => cases::unknown_client().into(),
+            e => e,
+        })
+}
+
+/// Today in Sweden.
+pub(crate) fn today() -> chrono::NaiveDate {
+    vaka_domain::time::local_date(vaka_store::now())
 }

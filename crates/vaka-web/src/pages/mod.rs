@@ -23,6 +23,7 @@ use crate::auth::{self, Actor, NoSession, SESSION_COOKIE, SessionActor};
 use crate::client_access::{self, Access};
 use crate::i18n::{Lang, Tr};
 
+mod economy;
 mod form;
 mod journal;
 mod outcomes;
@@ -59,6 +60,9 @@ pub fn router() -> Router<AppState> {
         .route("/clients/{id}/follow-ups", post(outcomes::save_follow_up))
         .route("/clients/{id}/follow-ups/new", get(outcomes::new_follow_up))
         .route("/alerts/{id}/{action}", post(journal::alert_action))
+        .route("/economy", get(economy::economy_page))
+        .route("/economy/invoices", post(economy::import_invoices))
+        .route("/decisions/{id}/letter", get(economy::letter_page))
         .route("/audit", get(audit_page))
         .route("/audit/{id}/review", post(review_entry))
         .route("/lang/{code}", get(set_lang))
@@ -747,6 +751,17 @@ struct ClientPage {
     cases: Vec<CaseView>,
     contacts: Vec<ContactView>,
     placements: Vec<PlacementView>,
+    decisions: Vec<DecisionView>,
+}
+
+struct DecisionView {
+    id: i64,
+    decided_on: String,
+    intervention: String,
+    outcome: String,
+    /// What it departs from, empty when nothing.
+    departs: String,
+    appeal: String,
 }
 
 /// Handled alerts shown (and marked on the timeline) on the client page, newest first.
@@ -810,6 +825,7 @@ async fn client_page(
         let case_list = cases::for_client(&mut tx, id).await?;
         let contacts = history::recent_contacts(&mut tx, id, 30).await?;
         let placements = history::placements(&mut tx, id).await?;
+        let decision_list = vaka_store::decisions::decisions_for(&mut tx, id).await?;
         let open_alerts = vaka_store::alerts::for_client(&mut tx, id, None).await?;
         let since = window_start
             .and_hms_opt(0, 0, 0)
@@ -836,6 +852,7 @@ async fn client_page(
             open_alerts,
             resolved_alerts,
             points,
+            decision_list,
         )))
     }
     .await;
@@ -849,6 +866,7 @@ async fn client_page(
         open_alerts,
         resolved_alerts,
         points,
+        decision_list,
     ) = match result {
         Ok(Some(x)) => x,
         Ok(None) => {
@@ -1024,6 +1042,29 @@ async fn client_page(
             cases,
             contacts,
             placements,
+            decisions: decision_list
+                .iter()
+                .map(|d| DecisionView {
+                    id: d.id.0,
+                    decided_on: d.decided_on.to_string(),
+                    intervention: t.pick(d.intervention.label()).to_owned(),
+                    outcome: t.pick(d.outcome.label()).to_owned(),
+                    departs: [
+                        d.departs_from_application
+                            .then(|| t.pick(("ansökan", "the application"))),
+                        d.departs_from_recommendation
+                            .then(|| t.pick(("rekommendationen", "the recommendation"))),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                    appeal: {
+                        let (sv, en) = d.appeal_status(today).label();
+                        t.pick((&sv, &en)).to_owned()
+                    },
+                })
+                .collect(),
         },
     )
 }

@@ -6,6 +6,7 @@ mod alerts;
 mod cases;
 mod clients;
 mod coverage;
+mod economy;
 mod emergency;
 mod journal;
 mod journal_pages;

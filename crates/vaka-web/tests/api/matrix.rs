@@ -55,6 +55,30 @@ const COVERED: &[&str] = &[
     "/api/v1/settings/screening",
     "/api/v1/audit",
     "/api/v1/audit/{id}/review",
+    "/api/v1/applications",
+    "/api/v1/recommendations",
+    "/api/v1/decisions",
+    "/api/v1/decisions/{id}",
+    "/api/v1/decisions/{id}/appeal",
+    "/api/v1/decisions/{id}/letter",
+    "/api/v1/placements",
+    "/api/v1/placements/{id}",
+    "/api/v1/placements/{id}/end",
+    "/api/v1/placements/{id}/prices",
+    "/api/v1/placements/{id}/incidents",
+    "/api/v1/invoices",
+    "/api/v1/export/decisions.csv",
+    "/api/v1/export/placements.csv",
+    "/api/v1/providers",
+    "/api/v1/providers/{id}",
+    "/api/v1/providers/{id}/contracts",
+    "/api/v1/providers/{id}/inspections",
+    "/api/v1/budget",
+    "/api/v1/budget/{year}",
+    "/api/v1/housing",
+    "/api/v1/housing-units",
+    "/api/v1/housing/queue",
+    "/api/v1/housing/queue/{id}/remove",
     "/api/v1/{*rest}",
     "/",
     "/login",
@@ -74,6 +98,9 @@ const COVERED: &[&str] = &[
     "/lang/{code}",
     "/audit",
     "/audit/{id}/review",
+    "/economy",
+    "/economy/invoices",
+    "/decisions/{id}/letter",
     "/static/vaka.css",
     "/static/favicon.svg",
     "/favicon.ico",
@@ -462,6 +489,124 @@ both!(
                         "{user} PUT contact {own:?}: got {put}, want {want}"
                     ));
                 }
+            }
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+);
+
+both!(
+    decisions_placements_and_money_follow_the_access_rules,
+    |db| async move {
+        let app = app(db).await;
+        let world = world(&app).await;
+        let mut failures = Vec::new();
+        let mut check = |what: String, got: StatusCode, want: StatusCode| {
+            if got != want {
+                failures.push(format!("{what}: got {got}, want {want}"));
+            }
+        };
+        // A decision and a placement on each client, made by its own unit head.
+        let mut made = Vec::new();
+        for &(own, client, _) in &world {
+            let head = if own == Own::Other { "head_b" } else { "head" };
+            let d = app
+                .post("/api/v1/decisions", head, json!({"client_id": client, "intervention": "outpatient", "outcome": "granted", "reasons": "Matris."}))
+                .await;
+            let p = app
+                .post("/api/v1/placements", head, json!({"client_id": client, "intervention": "outpatient", "start": "2025-01-01", "daily_price_ore": 100}))
+                .await;
+            assert_eq!(
+                (d.status, p.status),
+                (StatusCode::CREATED, StatusCode::CREATED),
+                "{} {}",
+                d.text,
+                p.text
+            );
+            made.push((
+                own,
+                client,
+                d.json["id"].as_i64().unwrap(),
+                p.json["id"].as_i64().unwrap(),
+            ));
+        }
+        for user in ROLES {
+            let economy = if user == "head" {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            for path in [
+                "/api/v1/budget",
+                "/api/v1/providers",
+                "/api/v1/housing",
+                "/api/v1/export/placements.csv",
+                "/api/v1/export/decisions.csv",
+            ] {
+                check(
+                    format!("{user} GET {path}"),
+                    app.get(path, user).await.status,
+                    economy,
+                );
+            }
+            let departures = app
+                .get("/api/v1/decisions?departures=true", user)
+                .await
+                .status;
+            check(format!("{user} GET departures"), departures, economy);
+            for &(own, client, decision, placement) in &made {
+                let read = read_status(user, own);
+                check(
+                    format!("{user} GET decision {own:?}"),
+                    app.get(&format!("/api/v1/decisions/{decision}"), user)
+                        .await
+                        .status,
+                    read,
+                );
+                check(
+                    format!("{user} GET letter {own:?}"),
+                    app.get(&format!("/api/v1/decisions/{decision}/letter"), user)
+                        .await
+                        .status,
+                    read,
+                );
+                check(
+                    format!("{user} GET placement {own:?}"),
+                    app.get(&format!("/api/v1/placements/{placement}"), user)
+                        .await
+                        .status,
+                    read,
+                );
+                // Deciding: the unit head of the client's unit only; everyone else is told nothing.
+                let decide = match (user, own) {
+                    ("head", Own::Mine | Own::Unit) => StatusCode::UNPROCESSABLE_ENTITY,
+                    _ => StatusCode::NOT_FOUND,
+                };
+                let r = app
+                    .post(
+                        &format!("/api/v1/placements/{placement}/end"),
+                        user,
+                        json!({}),
+                    )
+                    .await
+                    .status;
+                check(format!("{user} POST end {own:?}"), r, decide);
+                let r = app
+                    .post(
+                        &format!("/api/v1/decisions/{decision}/appeal"),
+                        user,
+                        json!({}),
+                    )
+                    .await
+                    .status;
+                check(format!("{user} POST appeal {own:?}"), r, decide);
+                let r = app.post("/api/v1/applications", user, json!({"client_id": client, "intervention": "outpatient", "description": "Matris"})).await.status;
+                let want = match (read_status(user, own), user) {
+                    (StatusCode::OK, _) => StatusCode::CREATED,
+                    (_, "cm" | "head") => StatusCode::UNPROCESSABLE_ENTITY,
+                    _ => StatusCode::FORBIDDEN,
+                };
+                check(format!("{user} POST application {own:?}"), r, want);
             }
         }
         assert!(failures.is_empty(), "{failures:#?}");
