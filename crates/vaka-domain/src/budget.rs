@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::alert::rules::Candidate;
 use crate::intervention::Intervention;
@@ -106,11 +106,6 @@ pub fn alerts(
             }
         })
         .collect()
-}
-
-/// The year `as_of` falls in, for the default view.
-pub fn current_year(as_of: NaiveDate) -> i32 {
-    as_of.year()
 }
 
 #[cfg(test)]

@@ -364,7 +364,7 @@ impl DecisionDraft {
             .flatten()
             .unwrap_or(today);
         if decided_on > today {
-            errors.push(in_future("decided_on"));
+            errors.push(crate::error::in_future("decided_on"));
         }
         let notified_on =
             collect(optional_date("notified_on", input.notified_on), &mut errors).flatten();
@@ -379,7 +379,7 @@ impl DecisionDraft {
                 &mut errors,
             );
             if n > today {
-                errors.push(in_future("notified_on"));
+                errors.push(crate::error::in_future("notified_on"));
             }
         }
         let justification =
@@ -445,17 +445,6 @@ impl DecisionDraft {
     }
 }
 
-pub(crate) fn in_future(field: &str) -> FieldError {
-    FieldError::new(
-        field,
-        "in_future",
-        Msg::new(
-            "Dagen kan inte ligga i framtiden.",
-            "The day cannot be in the future.",
-        ),
-    )
-}
-
 /// An appeal or the court's ruling, as recorded afterwards.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppealRecord {
@@ -481,7 +470,7 @@ impl AppealRecord {
         );
         if let Some(r) = received {
             if r > today {
-                errors.push(in_future("appeal_received_on"));
+                errors.push(crate::error::in_future("appeal_received_on"));
             }
             match notified_on {
                 None => errors.push(FieldError::new(

@@ -195,6 +195,42 @@ pub fn not_before(
     Ok(())
 }
 
+/// The day lies after today.
+pub fn in_future(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "in_future",
+        Msg::new(
+            "Dagen kan inte ligga i framtiden.",
+            "The day cannot be in the future.",
+        ),
+    )
+}
+
+/// The day must not lie after `today`.
+pub fn not_after_today(
+    field: &str,
+    day: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Result<(), FieldError> {
+    if day > today {
+        Err(in_future(field))
+    } else {
+        Ok(())
+    }
+}
+
+/// An optional `YYYY-MM-DD` day that defaults to `today` and may not lie after it.
+pub fn day_up_to_today(
+    field: &str,
+    value: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, FieldError> {
+    let day = optional_date(field, value)?.unwrap_or(today);
+    not_after_today(field, day, today)?;
+    Ok(day)
+}
+
 /// Collects the error of one field and keeps going, so that a form reports every wrong field.
 pub fn collect<T>(result: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {
     result.map_err(|e| errors.push(e)).ok()

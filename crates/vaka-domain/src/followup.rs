@@ -172,14 +172,7 @@ impl FollowUpRecord {
             Some(v) => match v.parse::<NaiveDate>() {
                 Ok(d) if d <= today => Some(d),
                 Ok(_) => {
-                    errors.push(FieldError::new(
-                        "done_on",
-                        "in_future",
-                        Msg::new(
-                            "Dagen kan inte ligga i framtiden.",
-                            "The day cannot be in the future.",
-                        ),
-                    ));
+                    errors.push(crate::error::in_future("done_on"));
                     None
                 }
                 Err(_) => {

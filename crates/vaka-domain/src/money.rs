@@ -37,6 +37,21 @@ impl Money {
         self.0.checked_mul(n).map(Money)
     }
 
+    /// An amount in öre that may not be negative.
+    pub fn non_negative(field: &str, ore: i64) -> Result<Money, FieldError> {
+        if ore < 0 {
+            return Err(FieldError::new(
+                field,
+                "negative",
+                Msg::new(
+                    "Beloppet kan inte vara negativt.",
+                    "The amount cannot be negative.",
+                ),
+            ));
+        }
+        Ok(Money(ore))
+    }
+
     /// Parses a Swedish-written amount in kronor: `1400`, `1 400`, `1400,50`, `1 400,50 kr`.
     pub fn parse_sek(field: &str, input: &str) -> Result<Money, FieldError> {
         let err = || {

@@ -190,19 +190,9 @@ pub fn settle_price(
     reason: Option<&str>,
 ) -> Result<(Money, Option<String>), FieldError> {
     let reason = crate::error::optional_text("price_reason", reason, 2000)?;
-    let given = match given {
-        Some(ore) if ore < 0 => {
-            return Err(FieldError::new(
-                "daily_price_ore",
-                "negative",
-                Msg::new(
-                    "Dygnspriset kan inte vara negativt.",
-                    "The daily price cannot be negative.",
-                ),
-            ));
-        }
-        other => other.map(Money),
-    };
+    let given = given
+        .map(|ore| Money::non_negative("daily_price_ore", ore))
+        .transpose()?;
     match (contract, given) {
         (None, None) => Err(FieldError::new(
             "daily_price_ore",

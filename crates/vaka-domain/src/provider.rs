@@ -134,6 +134,19 @@ pub struct RequirementCheck {
     pub met: Option<bool>,
 }
 
+impl RequirementCheck {
+    /// Swedish and English names of the requirement.
+    pub fn label(&self) -> (&'static str, &'static str) {
+        match self.requirement {
+            "educated_staff_pct" => ("Andel utbildad personal", "Share of educated staff"),
+            "methods" => ("Behandlingsmetoder", "Treatment methods"),
+            "sobriety_policy" => ("Drogfrihetspolicy", "Sobriety policy"),
+            "reports_results" => ("Resultatrapportering", "Reporting of results"),
+            other => (other, other),
+        }
+    }
+}
+
 /// Checks each requirement of `contract` against `found`.
 pub fn compliance(contract: &Contract, found: &Inspection) -> Vec<RequirementCheck> {
     let mut checks = Vec::new();

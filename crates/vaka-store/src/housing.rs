@@ -206,14 +206,33 @@ pub async fn dequeue(tx: &mut Tx, id: i64, on: NaiveDate, reason: &str) -> Resul
     })
 }
 
+/// One entry of a municipality's waiting list that is still open.
+pub async fn waiting(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    id: i64,
+) -> Result<Option<Waiting>> {
+    Ok(queue_where(tx, municipality, Some(id)).await?.pop())
+}
+
 /// The waiting list: everyone still waiting, longest first.
 pub async fn queue(tx: &mut Tx, municipality: MunicipalityId) -> Result<Vec<Waiting>> {
+    queue_where(tx, municipality, None).await
+}
+
+async fn queue_where(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    id: Option<i64>,
+) -> Result<Vec<Waiting>> {
     on_tx!(tx, |c| {
         let rows = sqlx::query(
             "SELECT q.* FROM housing_queue q JOIN clients c ON c.id = q.client_id \
-             WHERE c.municipality_id = $1 AND q.removed_on IS NULL ORDER BY q.added_on, q.id",
+             WHERE c.municipality_id = $1 AND q.removed_on IS NULL AND ($2 IS NULL OR q.id = $2) \
+             ORDER BY q.added_on, q.id",
         )
         .bind(municipality.0)
+        .bind(id)
         .fetch_all(&mut *c)
         .await?;
         rows.iter()

@@ -291,15 +291,3 @@ pub async fn budgets(
             .collect()
     })
 }
-
-/// The contracts of every provider of a municipality, by provider.
-pub async fn all_contracts(
-    tx: &mut Tx,
-    municipality: MunicipalityId,
-) -> Result<BTreeMap<i64, Vec<Contract>>> {
-    let mut out = BTreeMap::new();
-    for p in list(tx, municipality).await? {
-        out.insert(p.id.0, contracts(tx, p.id).await?);
-    }
-    Ok(out)
-}

@@ -102,3 +102,16 @@ pub async fn screening_profile(tx: &mut Tx, municipality: MunicipalityId) -> Res
     }
     Ok(profile)
 }
+
+/// How the municipality counts the paid days of a placement (`economy.day_count`; nights by default).
+pub async fn day_count(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+) -> Result<vaka_domain::placement::DayCount> {
+    Ok(pairs(tx, municipality)
+        .await?
+        .iter()
+        .find(|(k, _)| k == "economy.day_count")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(vaka_domain::placement::DayCount::Nights))
+}

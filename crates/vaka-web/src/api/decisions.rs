@@ -109,23 +109,10 @@ fn day_not_after_today(
     raw: Option<&str>,
     errors: &mut Vec<FieldError>,
 ) -> Option<NaiveDate> {
-    let today = today();
-    let day = match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Some(today),
-        some => collect(required_date(field, some), errors),
-    }?;
-    if day > today {
-        errors.push(FieldError::new(
-            field,
-            "in_future",
-            Msg::new(
-                "Dagen kan inte ligga i framtiden.",
-                "The day cannot be in the future.",
-            ),
-        ));
-        return None;
-    }
-    Some(day)
+    collect(
+        vaka_domain::error::day_up_to_today(field, raw, today()),
+        errors,
+    )
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -486,9 +473,9 @@ pub(crate) async fn decision_with_access(
     let d = decisions::decision(&mut tx, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    tx.rollback().await?;
     let mut entry = actor.audit(audit, Some(d.client_id), detail);
-    let tx = authorised(st, actor, d.client_id, action, &mut entry).await?;
+    let tx =
+        crate::client_access::authorize(tx, &actor.user, d.client_id, action, &mut entry).await?;
     Ok((tx, d, entry))
 }
 
@@ -658,16 +645,10 @@ pub(crate) async fn apply_appeal(
         Some(raw) => {
             let n = collect(required_date("notified_on", Some(raw)), &mut errors);
             if let Some(n) = n {
-                if n > today {
-                    errors.push(FieldError::new(
-                        "notified_on",
-                        "in_future",
-                        Msg::new(
-                            "Dagen kan inte ligga i framtiden.",
-                            "The day cannot be in the future.",
-                        ),
-                    ));
-                }
+                collect(
+                    vaka_domain::error::not_after_today("notified_on", n, today),
+                    &mut errors,
+                );
                 collect(
                     vaka_domain::error::not_before(
                         "notified_on",
@@ -740,7 +721,7 @@ pub(crate) async fn compose_letter(
     actor: &Actor,
     id: DecisionId,
     detail: String,
-) -> Result<(vaka_domain::letter::Letter, String), ApiError> {
+) -> Result<(vaka_domain::letter::Letter, String, ClientId), ApiError> {
     let (mut tx, d, entry) = decision_with_access(
         st,
         actor,
@@ -776,7 +757,7 @@ pub(crate) async fn compose_letter(
     );
     tx.audit(entry);
     tx.commit().await?;
-    Ok((letter, municipality))
+    Ok((letter, municipality, d.client_id))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -804,7 +785,7 @@ pub async fn decision_letter(
         )
         .into());
     }
-    let (letter, municipality) = compose_letter(
+    let (letter, municipality, _) = compose_letter(
         &st,
         &actor,
         id,

@@ -28,7 +28,7 @@ use vaka_domain::provider::{
 use vaka_domain::{FieldError, Msg};
 use vaka_store::{AuditAction, Tx, alerts, housing as housing_store, placements, providers};
 
-use super::{authorised, may, path_id, today};
+use super::{may, path_id, today};
 use crate::AppState;
 use crate::auth::{Actor, ApiActor};
 use crate::body::JsonBody;
@@ -42,25 +42,14 @@ pub(crate) async fn check_budget(
     day: NaiveDate,
 ) -> Result<(), ApiError> {
     let year = day.year();
-    let lines = budget_lines(tx, muni, year).await?;
+    if providers::budgets(tx, muni, year).await?.is_empty() {
+        return Ok(());
+    }
+    let lines = all_budget_lines(tx, muni, year).await?;
     for c in budget::alerts(muni.0, year, &lines) {
         alerts::raise_municipal(tx, muni, &c).await?;
     }
     Ok(())
-}
-
-pub(crate) async fn budget_lines(
-    tx: &mut Tx,
-    muni: MunicipalityId,
-    year: i32,
-) -> Result<Vec<BudgetLine>, ApiError> {
-    let budgets = providers::budgets(tx, muni, year).await?;
-    if budgets.is_empty() {
-        return Ok(Vec::new());
-    }
-    let stays = placements::budgeted_stays(tx, muni, year).await?;
-    let rule = super::placements::day_count(tx, muni).await?;
-    Ok(budget::forecast(year, today(), &stays, &budgets, rule))
 }
 
 fn audit_economy(actor: &Actor, detail: String) -> vaka_store::NewAuditEntry {
@@ -393,22 +382,13 @@ pub async fn create_contract(
     let mut prices = Vec::new();
     for (k, v) in &req.prices {
         let field = format!("prices.{k}");
-        if let Some(i) = collect(required_name::<Intervention>(&field, Some(k)), &mut errors) {
-            if *v < 0 {
-                errors.push(FieldError::new(
-                    field,
-                    "negative",
-                    Msg::new(
-                        "Priset kan inte vara negativt.",
-                        "The price cannot be negative.",
-                    ),
-                ));
-            } else {
-                prices.push(ContractPrice {
-                    intervention: i,
-                    daily_price: Money(*v),
-                });
-            }
+        if let Some(i) = collect(required_name::<Intervention>(&field, Some(k)), &mut errors)
+            && let Some(price) = collect(Money::non_negative(&field, *v), &mut errors)
+        {
+            prices.push(ContractPrice {
+                intervention: i,
+                daily_price: price,
+            });
         }
     }
     let pct = percent(
@@ -613,19 +593,10 @@ pub(crate) fn parse_amounts(
     let mut out = Vec::new();
     for (k, v) in raw {
         let field = format!("amounts.{k}");
-        if let Some(i) = collect(required_name::<Intervention>(&field, Some(k)), &mut errors) {
-            if *v < 0 {
-                errors.push(FieldError::new(
-                    field,
-                    "negative",
-                    Msg::new(
-                        "Beloppet kan inte vara negativt.",
-                        "The amount cannot be negative.",
-                    ),
-                ));
-            } else {
-                out.push((i, Money(*v)));
-            }
+        if let Some(i) = collect(required_name::<Intervention>(&field, Some(k)), &mut errors)
+            && let Some(price) = collect(Money::non_negative(&field, *v), &mut errors)
+        {
+            out.push((i, price));
         }
     }
     if raw.is_empty() {
@@ -721,17 +692,11 @@ pub async fn create_housing_unit(
         &mut errors,
     )
     .flatten();
-    let cost = match req.monthly_cost_ore {
-        Some(v) if v < 0 => {
-            errors.push(FieldError::new(
-                "monthly_cost_ore",
-                "negative",
-                Msg::new("Kan inte vara negativt.", "Cannot be negative."),
-            ));
-            0
-        }
-        v => v.unwrap_or(0),
-    };
+    let cost = collect(
+        Money::non_negative("monthly_cost_ore", req.monthly_cost_ore.unwrap_or(0)),
+        &mut errors,
+    )
+    .map_or(0, |m| m.0);
     let (Some(kind), Some(label)) = (kind, label) else {
         return Err(errors.into());
     };
@@ -969,16 +934,10 @@ pub async fn create_incident(
             ),
             &mut errors,
         );
-        if d > today() {
-            errors.push(FieldError::new(
-                "occurred_on",
-                "in_future",
-                Msg::new(
-                    "Dagen kan inte ligga i framtiden.",
-                    "The day cannot be in the future.",
-                ),
-            ));
-        }
+        collect(
+            vaka_domain::error::not_after_today("occurred_on", d, today()),
+            &mut errors,
+        );
     }
     let (Some(kind), Some(on)) = (kind, on) else {
         return Err(errors.into());
@@ -1095,19 +1054,18 @@ pub async fn dequeue(
         return Err(errors.into());
     };
     let mut tx = st.store.begin().await?;
-    let waiting = housing_store::queue(&mut tx, actor.user.municipality_id).await?;
-    let client = waiting
-        .iter()
-        .find(|w| w.id == id)
-        .map(|w| w.client_id)
-        .ok_or(ApiError::NotFound)?;
-    tx.rollback().await?;
+    let client = housing_store::waiting(&mut tx, actor.user.municipality_id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .client_id;
     let mut entry = actor.audit(
         AuditAction::HousingQueue,
         Some(client),
         format!("POST /api/v1/housing/queue/{id}/remove"),
     );
-    let mut tx = authorised(&st, &actor, client, Action::WriteClient, &mut entry).await?;
+    let mut tx =
+        crate::client_access::authorize(tx, &actor.user, client, Action::WriteClient, &mut entry)
+            .await?;
     if !housing_store::dequeue(&mut tx, id, on, &reason).await? {
         return Err(ApiError::NotFound);
     }

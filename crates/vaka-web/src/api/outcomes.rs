@@ -119,25 +119,11 @@ pub(crate) fn parse_answers(
 }
 
 fn administered_on(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, ApiError> {
-    let Some(v) = raw.map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(today);
-    };
-    let bad = |code, sv: &str, en: &str| -> ApiError {
-        FieldError::new("administered_on", code, Msg::new(sv, en)).into()
-    };
-    match v.parse::<NaiveDate>() {
-        Ok(d) if d > today => Err(bad(
-            "in_future",
-            "Dagen kan inte ligga i framtiden.",
-            "The day cannot be in the future.",
-        )),
-        Ok(d) => Ok(d),
-        Err(_) => Err(bad(
-            "invalid_date",
-            "Ange ett datum ÅÅÅÅ-MM-DD.",
-            "Give a date YYYY-MM-DD.",
-        )),
-    }
+    Ok(vaka_domain::error::day_up_to_today(
+        "administered_on",
+        raw,
+        today,
+    )?)
 }
 
 /// Scores and stores one assessment in one transaction with its access-log entry. Used by the

@@ -24,7 +24,7 @@ use vaka_store::{
     AuditAction, Tx, decisions, housing, invoices, outcomes, placements, providers, settings,
 };
 
-use super::{authorised, authorised_body_client, body_client, path_id, today};
+use super::{authorised_body_client, body_client, path_id, today};
 use crate::AppState;
 use crate::auth::{Actor, ApiActor};
 use crate::body::JsonBody;
@@ -87,12 +87,7 @@ pub(crate) async fn day_count(
     tx: &mut Tx,
     municipality: vaka_domain::ids::MunicipalityId,
 ) -> Result<DayCount, ApiError> {
-    Ok(settings::pairs(tx, municipality)
-        .await?
-        .iter()
-        .find(|(k, _)| k == "economy.day_count")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(DayCount::Nights))
+    Ok(settings::day_count(tx, municipality).await?)
 }
 
 pub(crate) async fn placement_response(
@@ -269,9 +264,9 @@ pub(crate) async fn placement_with_access(
     let p = placements::get(&mut tx, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    tx.rollback().await?;
     let mut entry = actor.audit(audit, Some(p.client_id), detail);
-    let tx = authorised(st, actor, p.client_id, action, &mut entry).await?;
+    let tx =
+        crate::client_access::authorize(tx, &actor.user, p.client_id, action, &mut entry).await?;
     Ok((tx, p, entry))
 }
 
@@ -430,18 +425,7 @@ pub async fn change_price(
         }
     }
     let price = match req.daily_price_ore {
-        Some(v) if v >= 0 => Some(Money(v)),
-        Some(_) => {
-            errors.push(FieldError::new(
-                "daily_price_ore",
-                "negative",
-                Msg::new(
-                    "Dygnspriset kan inte vara negativt.",
-                    "The daily price cannot be negative.",
-                ),
-            ));
-            None
-        }
+        Some(v) => collect(Money::non_negative("daily_price_ore", v), &mut errors),
         None => {
             errors.push(FieldError::required("daily_price_ore"));
             None

@@ -120,7 +120,7 @@ async fn load(
                     .compliance
                     .iter()
                     .filter(|c| c.met == Some(false))
-                    .map(|c| c.requirement)
+                    .map(|c| t.pick(c.label()))
                     .collect();
                 if failed.is_empty() {
                     format!(
@@ -354,19 +354,14 @@ pub async fn letter_page(
         "html"
     };
     let result = async {
-        let (letter, municipality) = crate::api::decisions::compose_letter(
+        let (letter, municipality, client) = crate::api::decisions::compose_letter(
             &st,
             &session.actor,
             id,
             format!("GET /decisions/{}/letter?format={format}", id.0),
         )
         .await?;
-        let back = {
-            let mut tx = st.store.begin_read().await?;
-            let d = decisions::decision(&mut tx, id).await?;
-            tx.rollback().await?;
-            d.map_or_else(|| "/".to_owned(), |d| format!("/clients/{}", d.client_id.0))
-        };
+        let back = format!("/clients/{}", client.0);
         crate::api::decisions::render_letter(
             letter,
             municipality,
