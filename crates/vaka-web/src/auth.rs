@@ -114,6 +114,8 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 pub struct Actor {
     pub user: User,
     pub address: Option<String>,
+    /// The page form an API operation was called from, so that the access log names it.
+    pub via: Option<String>,
 }
 
 impl Actor {
@@ -131,7 +133,10 @@ impl Actor {
             client_id: client,
             case_id: None,
             action,
-            detail: detail.into(),
+            detail: match &self.via {
+                None => detail.into(),
+                Some(via) => format!("{} (via {via})", detail.into()),
+            },
             emergency_reason: None,
             address: self.address.clone(),
         }
@@ -178,6 +183,7 @@ impl FromRequestParts<AppState> for ApiActor {
         Ok(ApiActor(Actor {
             user,
             address: peer_address(parts),
+            via: None,
         }))
     }
 }
@@ -251,6 +257,7 @@ impl FromRequestParts<AppState> for SessionActor {
             actor: Actor {
                 user,
                 address: peer_address(parts),
+                via: None,
             },
             csrf: s.csrf_token,
         })

@@ -43,6 +43,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if !value.is_object() {
         return Err(ApiError::MalformedJson("expected a JSON object".into()));
     }
+    from_value(value)
+}
+
+/// Reads a JSON object into a request, naming the field whose value has the wrong type (422).
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let field = e.path().to_string();
         let inner = e.into_inner().to_string();

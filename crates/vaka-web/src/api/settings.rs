@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use vaka_domain::access::{self, Action};
 use vaka_domain::alert::settings::AlertSettings;
 use vaka_domain::assessment::CutoffProfile;
+use vaka_domain::placement::DayCount;
 use vaka_domain::{FieldError, Msg};
 use vaka_store::{AuditAction, settings};
 
@@ -232,4 +233,55 @@ pub async fn put_screening_settings(
         settings: profile_map(&next),
         defaults: profile_map(&CutoffProfile::default()),
     }))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EconomySettingsResponse {
+    /// How a placement's paid days are counted: `nights` (default: the day of arrival counts, the
+    /// day of departure does not) or `calendar_days` (both count).
+    pub day_count: DayCount,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct EconomySettingsRequest {
+    pub day_count: Option<String>,
+}
+
+/// The economy settings of the caller's municipality.
+#[utoipa::path(get, path = "/api/v1/settings/economy", tag = "settings",
+    responses((status = 200, body = EconomySettingsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn get_economy_settings(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<EconomySettingsResponse>, ApiError> {
+    may_manage(&actor)?;
+    let mut tx = st.store.begin_read().await?;
+    let day_count = settings::day_count(&mut tx, actor.user.municipality_id).await?;
+    tx.commit().await?;
+    Ok(Json(EconomySettingsResponse { day_count }))
+}
+
+/// Change how placement days are counted: `{"day_count": "calendar_days"}`. Every cost, invoice
+/// check and forecast uses it from then on; the budget is checked again at once.
+#[utoipa::path(put, path = "/api/v1/settings/economy", tag = "settings", request_body = EconomySettingsRequest,
+    responses((status = 200, body = EconomySettingsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "Unknown value, named in `error.field`")))]
+pub async fn put_economy_settings(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    JsonBody(req): JsonBody<EconomySettingsRequest>,
+) -> Result<Json<EconomySettingsResponse>, ApiError> {
+    may_manage(&actor)?;
+    let day_count = vaka_domain::error::required_name::<DayCount>("day_count", req.day_count.as_deref())?;
+    let muni = actor.user.municipality_id;
+    let mut tx = st.store.begin().await?;
+    settings::put(&mut tx, muni, "economy.day_count", day_count.as_str(), Some(actor.user.id)).await?;
+    crate::api::economy::check_budget(&mut tx, muni, crate::api::today()).await?;
+    tx.audit(actor.audit(
+        AuditAction::SettingsUpdate,
+        None,
+        format!("PUT /api/v1/settings/economy day_count={day_count}"),
+    ));
+    tx.commit().await?;
+    Ok(Json(EconomySettingsResponse { day_count }))
 }

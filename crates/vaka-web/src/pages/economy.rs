@@ -15,8 +15,8 @@ use vaka_domain::invoice::Mismatch;
 use vaka_domain::money::Money;
 use vaka_store::{decisions, invoices, providers};
 
-use super::form::FormFields;
-use super::journal::{csrf_ok, page_error};
+use super::form::{Field, FormFields, Input};
+use super::journal::{Choice, csrf_ok, page_error};
 use super::{Chrome, PageLang, message, render};
 use crate::AppState;
 use crate::api::economy::{all_budget_lines, housing_overview, period, provider_response};
@@ -46,6 +46,7 @@ pub struct DepartureRow {
 }
 
 pub struct ProviderRow {
+    pub id: i64,
     pub name: String,
     pub org: String,
     pub contracts: usize,
@@ -58,6 +59,21 @@ pub struct HousingRow {
     pub occupancy: String,
     pub waiting: usize,
     pub incidents: String,
+}
+
+pub struct UnitRow {
+    pub label: String,
+    pub kind: String,
+    pub sobriety: bool,
+    pub placement: Option<i64>,
+}
+
+pub struct WaitRow {
+    pub id: i64,
+    pub client_id: i64,
+    pub kind: String,
+    pub added_on: String,
+    pub days: i64,
 }
 
 pub struct MismatchRow {
@@ -79,6 +95,11 @@ struct EconomyPage {
     departures: Vec<DepartureRow>,
     providers: Vec<ProviderRow>,
     housing: Vec<HousingRow>,
+    units: Vec<UnitRow>,
+    waiting: Vec<WaitRow>,
+    dequeue: Vec<Choice>,
+    day_count: Vec<Choice>,
+    form_error: Option<String>,
     imports: Vec<(String, String, i64, i64, usize)>,
     result: Option<(usize, usize, Vec<MismatchRow>)>,
     csv: String,
@@ -139,6 +160,7 @@ async fn load(
             }
         };
         provider_rows.push(ProviderRow {
+            id: r.id,
             name: r.name,
             org: r
                 .organisation_number
@@ -150,6 +172,7 @@ async fn load(
     let (from, to) = period(None, None)?;
     let housing = housing_overview(&mut tx, muni, from, to).await?;
     let imports = invoices::imports(&mut tx, muni, 5).await?;
+    let rule = crate::api::placements::day_count(&mut tx, muni).await?;
     let today = crate::api::today();
     tx.audit(actor.audit(vaka_store::AuditAction::DecisionList, None, "GET /economy"));
     tx.commit().await?;
@@ -216,6 +239,40 @@ async fn load(
                     .map_or_else(|| "–".into(), |r| format!("{r:.1}")),
             })
             .collect(),
+        units: housing
+            .units
+            .iter()
+            .map(|u| UnitRow {
+                label: u.label.clone(),
+                kind: u
+                    .kind
+                    .as_str()
+                    .parse::<Intervention>()
+                    .map(|i| intervention(t, i))
+                    .unwrap_or_default(),
+                sobriety: u.sobriety_required,
+                placement: u.occupied_by_placement,
+            })
+            .collect(),
+        waiting: housing
+            .waiting_list
+            .iter()
+            .map(|w| WaitRow {
+                id: w.id,
+                client_id: w.client_id,
+                kind: w
+                    .kind
+                    .as_str()
+                    .parse::<Intervention>()
+                    .map(|i| intervention(t, i))
+                    .unwrap_or_default(),
+                added_on: w.added_on.to_string(),
+                days: w.days_waiting,
+            })
+            .collect(),
+        dequeue: choices(&super::providers::dequeue_fields(t)),
+        day_count: choices(&super::providers::day_count_fields(t, rule)),
+        form_error: None,
         imports: imports
             .iter()
             .map(|i| {
@@ -232,6 +289,49 @@ async fn load(
         csv: String::new(),
         error: None,
     })
+}
+
+/// The options of a one-field form, for the economy page's small forms.
+fn choices(fields: &[Field]) -> Vec<Choice> {
+    match fields.first().map(|f| (&f.input, &f.value)) {
+        Some((Input::Select(options), value)) => options
+            .iter()
+            .map(|(v, l)| Choice {
+                value: v.clone(),
+                label: l.clone(),
+                checked: v == value,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A small form on the economy page failed: the page again with what was wrong at the top.
+pub async fn after_error(
+    st: &AppState,
+    session: &SessionActor,
+    t: Tr,
+    chrome: Chrome,
+    e: ApiError,
+) -> Response {
+    let (status, errors) = match e {
+        ApiError::Invalid(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        ApiError::Conflict(e) => (StatusCode::CONFLICT, vec![e]),
+        other => return page_error(t, chrome, other),
+    };
+    match load(st, session, t, crate::api::today().year()).await {
+        Ok(mut page) => {
+            page.form_error = Some(
+                errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, t.pick((&e.message.sv, &e.message.en))))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+            );
+            render(status, page)
+        }
+        Err(e) => page_error(t, chrome, e),
+    }
 }
 
 fn may_see(session: &SessionActor) -> bool {

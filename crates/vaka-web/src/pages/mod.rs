@@ -23,10 +23,13 @@ use crate::auth::{self, Actor, NoSession, SESSION_COOKIE, SessionActor};
 use crate::client_access::{self, Access};
 use crate::i18n::{Lang, Tr};
 
+mod decisions;
+mod desk;
 mod economy;
 mod form;
 mod journal;
 mod outcomes;
+mod providers;
 mod timeline;
 
 const LANG_COOKIE: &str = "vaka_lang";
@@ -63,6 +66,59 @@ pub fn router() -> Router<AppState> {
         .route("/economy", get(economy::economy_page))
         .route("/economy/invoices", post(economy::import_invoices))
         .route("/decisions/{id}/letter", get(economy::letter_page))
+        .route("/decisions/{id}", get(decisions::decision))
+        .route("/decisions/{id}/appeal", post(decisions::save_appeal))
+        .route(
+            "/decisions/{id}/placements",
+            post(decisions::save_placement),
+        )
+        .route(
+            "/decisions/{id}/placements/new",
+            get(decisions::new_placement),
+        )
+        .route("/placements/{id}", get(decisions::placement))
+        .route(
+            "/placements/{id}/{action}",
+            post(decisions::placement_action),
+        )
+        .route(
+            "/clients/{id}/applications",
+            post(decisions::save_application),
+        )
+        .route(
+            "/clients/{id}/applications/new",
+            get(decisions::new_application),
+        )
+        .route(
+            "/clients/{id}/recommendations",
+            post(decisions::save_recommendation),
+        )
+        .route(
+            "/clients/{id}/recommendations/new",
+            get(decisions::new_recommendation),
+        )
+        .route("/clients/{id}/decisions", post(decisions::save_decision))
+        .route("/clients/{id}/decisions/new", get(decisions::new_decision))
+        .route(
+            "/clients/{id}/housing-queue",
+            post(decisions::save_queue_entry),
+        )
+        .route(
+            "/clients/{id}/housing-queue/new",
+            get(decisions::new_queue_entry),
+        )
+        .route("/housing-queue/{id}/remove", post(providers::dequeue))
+        .route("/providers", post(providers::save_provider))
+        .route("/providers/new", get(providers::new_provider))
+        .route("/providers/{id}", get(providers::provider))
+        .route("/providers/{id}/{action}", post(providers::provider_action))
+        .route(
+            "/economy/budget/{year}",
+            get(providers::budget).post(providers::save_budget),
+        )
+        .route("/economy/settings", post(providers::save_settings))
+        .route("/housing-units", post(providers::save_unit))
+        .route("/housing-units/new", get(providers::new_unit))
         .route("/audit", get(audit_page))
         .route("/audit/{id}/review", post(review_entry))
         .route("/lang/{code}", get(set_lang))
@@ -714,6 +770,7 @@ struct ContactView {
 }
 
 struct PlacementView {
+    id: i64,
     intervention: String,
     provider: String,
     period: String,
@@ -737,6 +794,8 @@ struct ClientPage {
     id: i64,
     /// Writing is allowed (not through emergency access, which only reads).
     may_write: bool,
+    /// The unit head may decide (and so start a placement) for this client.
+    may_decide: bool,
     periods: Vec<(i64, bool)>,
     chart: timeline::Chart,
     chart_width: f64,
@@ -793,6 +852,7 @@ async fn client_page(
         return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
     };
     let actor = &session.actor;
+    let session_role = actor.user.role;
     let result = async {
         let mut tx = st.store.begin_read().await?;
         let mut entry = actor.audit(
@@ -951,6 +1011,7 @@ async fn client_page(
     let placements = placements_raw
         .iter()
         .map(|p| PlacementView {
+            id: p.id,
             intervention: intervention_label(t, &p.intervention),
             provider: p.provider.clone().unwrap_or_else(|| "–".into()),
             period: format!(
@@ -1029,6 +1090,8 @@ async fn client_page(
         ClientPage {
             id: id.0,
             may_write: emergency.is_none(),
+            may_decide: emergency.is_none()
+                && access::may_ever(session_role, Action::Decide),
             periods: [30, 90, 365].iter().map(|d| (*d, *d == days)).collect(),
             chart,
             chart_width: timeline::WIDTH,
@@ -1051,9 +1114,9 @@ async fn client_page(
                     outcome: t.pick(d.outcome.label()).to_owned(),
                     departs: [
                         d.departs_from_application
-                            .then(|| t.pick(("ansökan", "the application"))),
+                            .then(|| t.t("e-the-application")),
                         d.departs_from_recommendation
-                            .then(|| t.pick(("rekommendationen", "the recommendation"))),
+                            .then(|| t.t("e-the-recommendation")),
                     ]
                     .into_iter()
                     .flatten()

@@ -1,0 +1,333 @@
+//! One page shape for the unit head's records and forms: a record's facts, its tables and the
+//! forms that act on it. Each form posts page fields that become the API's JSON request and go
+//! through the API's own handler, so the page and the API check, store and log the same way.
+
+use std::future::Future;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
+use vaka_domain::FieldError;
+
+use super::form::{Field, FormFields, Input, anchor, refill, to_json};
+use super::journal::{Choice, FieldMessage, page_error};
+use super::{Chrome, render};
+use crate::auth::{Actor, SessionActor};
+use crate::error::ApiError;
+use crate::i18n::Tr;
+
+pub struct Link {
+    pub href: String,
+    pub label: String,
+}
+
+impl Link {
+    pub fn new(href: impl Into<String>, label: impl Into<String>) -> Self {
+        Self {
+            href: href.into(),
+            label: label.into(),
+        }
+    }
+}
+
+pub struct Cell {
+    pub label: String,
+    pub text: String,
+    pub href: Option<String>,
+    pub num: bool,
+}
+
+pub struct Table {
+    pub title: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn new(title: &str, head: &[&str]) -> Self {
+        Self {
+            title: title.to_owned(),
+            head: head.iter().map(|h| (*h).to_owned()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// A row of `(text, link)`; a cell is right-aligned when its column's text is a number.
+    pub fn row(&mut self, cells: Vec<(String, Option<String>)>) {
+        let row = cells
+            .into_iter()
+            .enumerate()
+            .map(|(i, (text, href))| Cell {
+                label: self.head.get(i).cloned().unwrap_or_default(),
+                num: text.starts_with(|c: char| c.is_ascii_digit()) && !text.contains('-'),
+                text,
+                href,
+            })
+            .collect();
+        self.rows.push(row);
+    }
+}
+
+/// A form on a desk page, before it is shown.
+pub struct Form {
+    pub id: &'static str,
+    pub title: String,
+    pub action: String,
+    pub hint: Option<String>,
+    pub fields: Vec<Field>,
+    pub submit: String,
+}
+
+pub struct FieldView {
+    pub id: String,
+    pub name: String,
+    pub label: String,
+    pub hint: Option<String>,
+    pub kind: &'static str,
+    pub required: bool,
+    pub value: String,
+    pub on: bool,
+    pub options: Vec<Choice>,
+}
+
+pub struct FormView {
+    pub id: &'static str,
+    pub title: String,
+    pub action: String,
+    pub hint: Option<String>,
+    pub fields: Vec<FieldView>,
+    pub submit: String,
+}
+
+fn choices(options: &[(String, String)], picked: &[String]) -> Vec<Choice> {
+    options
+        .iter()
+        .map(|(value, label)| Choice {
+            value: value.clone(),
+            label: label.clone(),
+            checked: picked.iter().any(|p| p == value),
+        })
+        .collect()
+}
+
+impl Form {
+    fn view(self) -> FormView {
+        FormView {
+            id: self.id,
+            title: self.title,
+            action: self.action,
+            hint: self.hint,
+            submit: self.submit,
+            fields: self
+                .fields
+                .into_iter()
+                .map(|f| {
+                    let (kind, options) = match &f.input {
+                        Input::Text => ("text", Vec::new()),
+                        Input::Area => ("area", Vec::new()),
+                        Input::Date => ("date", Vec::new()),
+                        Input::Whole => ("whole", Vec::new()),
+                        Input::Sek => ("sek", Vec::new()),
+                        Input::Check => ("check", Vec::new()),
+                        Input::Select(o) | Input::SelectId(o) => {
+                            ("select", choices(o, std::slice::from_ref(&f.value)))
+                        }
+                        Input::Checks(o) => ("checks", choices(o, &f.checked)),
+                    };
+                    FieldView {
+                        id: f.id(),
+                        on: !f.checked.is_empty(),
+                        name: f.name,
+                        label: f.label,
+                        hint: f.hint,
+                        kind,
+                        required: f.required,
+                        value: f.value,
+                        options,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "desk.html")]
+pub struct Desk {
+    pub t: Tr,
+    pub chrome: Chrome,
+    pub title: String,
+    pub sub: String,
+    pub back: Link,
+    pub notice: Option<String>,
+    pub warnings: Vec<String>,
+    pub facts: Vec<(String, String)>,
+    pub links: Vec<Link>,
+    pub tables: Vec<Table>,
+    pub forms: Vec<FormView>,
+    pub errors: Vec<FieldMessage>,
+}
+
+/// A desk page being put together: the page and the forms it will show.
+pub struct Page {
+    pub desk: Desk,
+    pub forms: Vec<Form>,
+}
+
+impl Page {
+    pub fn new(t: Tr, chrome: Chrome, title: &str, back: Link) -> Self {
+        Self {
+            desk: Desk {
+                t,
+                chrome,
+                title: title.to_owned(),
+                sub: String::new(),
+                back,
+                notice: None,
+                warnings: Vec::new(),
+                facts: Vec::new(),
+                links: Vec::new(),
+                tables: Vec::new(),
+                forms: Vec::new(),
+                errors: Vec::new(),
+            },
+            forms: Vec::new(),
+        }
+    }
+
+    pub fn sub(mut self, sub: impl Into<String>) -> Self {
+        self.desk.sub = sub.into();
+        self
+    }
+
+    pub fn fact(&mut self, label: &str, value: impl Into<String>) {
+        self.desk.facts.push((label.to_owned(), value.into()));
+    }
+
+    pub fn form(&mut self, form: Form) {
+        self.forms.push(form);
+    }
+
+    /// The fields of the form `id`, as the page would show them.
+    pub fn fields(&self, id: &str) -> &[Field] {
+        self.forms
+            .iter()
+            .find(|f| f.id == id)
+            .map_or(&[], |f| &f.fields)
+    }
+
+    pub fn show(self, status: StatusCode) -> Response {
+        let mut desk = self.desk;
+        desk.forms = self.forms.into_iter().map(Form::view).collect();
+        render(status, desk)
+    }
+
+    /// The page again after a failed post: the form keeps what was typed, and every error links
+    /// to its field.
+    pub fn failed(
+        mut self,
+        status: StatusCode,
+        form_id: &str,
+        posted: &FormFields,
+        errors: &[FieldError],
+    ) -> Response {
+        let t = self.desk.t;
+        if let Some(form) = self.forms.iter_mut().find(|f| f.id == form_id) {
+            refill(&mut form.fields, posted);
+        }
+        // A form that is no longer shown (a placement that has just ended) still gets its errors.
+        let fields: Vec<&Field> = self
+            .forms
+            .iter()
+            .filter(|f| f.id == form_id)
+            .flat_map(|f| &f.fields)
+            .collect();
+        let messages = errors
+            .iter()
+            .map(|e| FieldMessage {
+                field: anchor(&e.field),
+                label: fields
+                    .iter()
+                    .find(|f| f.name == e.field || e.field.starts_with(&format!("{}[", f.name)))
+                    .map_or_else(|| e.field.clone(), |f| f.label.clone()),
+                message: t.pick((&e.message.sv, &e.message.en)).to_owned(),
+            })
+            .collect();
+        self.desk.errors = messages;
+        self.show(status)
+    }
+}
+
+/// Sends a page form through an API handler as `actor`, marked in the access log as coming from
+/// the page `via`. Answers the handler's JSON (`null` for an empty answer).
+pub async fn call_api<R, F, Fut>(
+    session: &SessionActor,
+    posted: &FormFields,
+    fields: &[Field],
+    via: String,
+    handler: F,
+) -> Result<serde_json::Value, ApiError>
+where
+    R: DeserializeOwned,
+    F: FnOnce(Actor, R) -> Fut,
+    Fut: Future<Output = Result<Response, ApiError>>,
+{
+    let value = to_json(fields, posted).map_err(ApiError::Invalid)?;
+    let request: R = crate::body::from_value(value)?;
+    let mut actor = session.actor.clone();
+    actor.via = Some(via);
+    let response = handler(actor, request).await?;
+    let bytes = axum::body::to_bytes(response.into_body(), 4 << 20)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+}
+
+/// The answer to a page form: on success a redirect; on invalid input (422) or a conflict (409)
+/// the page again with the errors beside the fields; anything else as an error page.
+pub async fn answer<P>(
+    t: Tr,
+    chrome: Chrome,
+    result: Result<String, ApiError>,
+    form_id: &str,
+    posted: &FormFields,
+    page: P,
+) -> Response
+where
+    P: Future<Output = Result<Page, ApiError>>,
+{
+    let (status, errors) = match result {
+        Ok(to) => return Redirect::to(&to).into_response(),
+        Err(ApiError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Err(ApiError::Conflict(e)) => (StatusCode::CONFLICT, vec![e]),
+        Err(e) => return page_error(t, chrome, e),
+    };
+    match page.await {
+        Ok(p) => p.failed(status, form_id, posted, &errors),
+        Err(e) => page_error(t, chrome, e),
+    }
+}
+
+/// Every value of a named enum as `(value, label)`, with a first "choose" option unless required.
+pub fn options<T: Copy>(
+    t: Tr,
+    all: &[T],
+    name: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> (&'static str, &'static str),
+    choose: Option<&str>,
+) -> Vec<(String, String)> {
+    choose
+        .map(|c| (String::new(), c.to_owned()))
+        .into_iter()
+        .chain(
+            all.iter()
+                .map(|v| (name(*v).to_owned(), t.pick(label(*v)).to_owned())),
+        )
+        .collect()
+}
+
+/// The id in a handler's JSON answer.
+pub fn id_of(v: &serde_json::Value) -> i64 {
+    v["id"].as_i64().unwrap_or_default()
+}
