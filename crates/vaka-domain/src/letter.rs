@@ -14,6 +14,8 @@ pub struct LetterParties {
     pub municipality: String,
     pub decided_by: String,
     pub provider: Option<String>,
+    /// What the person applied for, when the decision answers an application.
+    pub applied_for: Option<crate::intervention::Intervention>,
 }
 
 /// The letter, as headed sections of plain paragraphs.
@@ -36,7 +38,23 @@ pub fn compose(d: &Decision, p: &LetterParties) -> Letter {
         DecisionOutcome::PartlyGranted => "beviljas delvis",
         DecisionOutcome::Refused => "avslås",
     };
-    let mut decision = vec![format!("Din ansökan om {} {outcome}.", intervention)];
+    // Name what was applied for; when something else is granted, say so plainly.
+    let first = match p.applied_for.filter(|a| *a != d.intervention) {
+        None => format!("Din ansökan om {intervention} {outcome}."),
+        Some(a) => {
+            let asked = a.in_sentence();
+            match d.outcome {
+                DecisionOutcome::Refused => format!("Din ansökan om {asked} avslås."),
+                DecisionOutcome::Granted => format!(
+                    "Du har ansökt om {asked}. Socialnämnden beviljar dig i stället {intervention}."
+                ),
+                DecisionOutcome::PartlyGranted => format!(
+                    "Du har ansökt om {asked}. Socialnämnden beviljar din ansökan delvis, i form av {intervention}."
+                ),
+            }
+        }
+    };
+    let mut decision = vec![first];
     match (d.period_start, d.period_end) {
         (Some(s), Some(e)) => decision.push(format!("Beslutet gäller från {s} till och med {e}.")),
         (Some(s), None) => decision.push(format!("Beslutet gäller från {s}.")),
@@ -156,7 +174,37 @@ mod tests {
             municipality: "Demo kommun".into(),
             decided_by: "Eva Enhetschef".into(),
             provider: None,
+            applied_for: Some(Intervention::TreatmentHome),
         }
+    }
+
+    #[test]
+    fn a_decision_for_something_else_than_was_asked_names_both() {
+        let mut d = decision();
+        d.intervention = Intervention::Outpatient;
+        d.outcome = DecisionOutcome::Granted;
+        let l = compose(&d, &parties(false));
+        let first = &l.sections[0].1[0];
+        assert_eq!(
+            first,
+            "Du har ansökt om behandlingshem (HVB). Socialnämnden beviljar dig i stället öppenvård."
+        );
+        d.outcome = DecisionOutcome::PartlyGranted;
+        assert!(
+            compose(&d, &parties(false)).sections[0].1[0].contains("delvis, i form av öppenvård")
+        );
+        d.outcome = DecisionOutcome::Refused;
+        assert_eq!(
+            compose(&d, &parties(false)).sections[0].1[0],
+            "Din ansökan om behandlingshem (HVB) avslås."
+        );
+        // Without an application the decision speaks of what it decides.
+        let mut p = parties(false);
+        p.applied_for = None;
+        assert_eq!(
+            compose(&d, &p).sections[0].1[0],
+            "Din ansökan om öppenvård avslås."
+        );
     }
 
     #[test]

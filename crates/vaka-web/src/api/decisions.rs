@@ -743,6 +743,12 @@ pub(crate) async fn compose_letter(
         Some(p) => providers::get(&mut tx, p).await?.map(|p| p.name),
         None => None,
     };
+    let applied_for = match d.application_id {
+        Some(a) => decisions::application(&mut tx, a)
+            .await?
+            .map(|a| a.intervention),
+        None => None,
+    };
     let letter = vaka_domain::letter::compose(
         &d,
         &vaka_domain::letter::LetterParties {
@@ -753,6 +759,7 @@ pub(crate) async fn compose_letter(
             municipality: municipality.clone(),
             decided_by,
             provider,
+            applied_for,
         },
     );
     tx.audit(entry);

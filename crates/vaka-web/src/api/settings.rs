@@ -272,10 +272,18 @@ pub async fn put_economy_settings(
     JsonBody(req): JsonBody<EconomySettingsRequest>,
 ) -> Result<Json<EconomySettingsResponse>, ApiError> {
     may_manage(&actor)?;
-    let day_count = vaka_domain::error::required_name::<DayCount>("day_count", req.day_count.as_deref())?;
+    let day_count =
+        vaka_domain::error::required_name::<DayCount>("day_count", req.day_count.as_deref())?;
     let muni = actor.user.municipality_id;
     let mut tx = st.store.begin().await?;
-    settings::put(&mut tx, muni, "economy.day_count", day_count.as_str(), Some(actor.user.id)).await?;
+    settings::put(
+        &mut tx,
+        muni,
+        "economy.day_count",
+        day_count.as_str(),
+        Some(actor.user.id),
+    )
+    .await?;
     crate::api::economy::check_budget(&mut tx, muni, crate::api::today()).await?;
     tx.audit(actor.audit(
         AuditAction::SettingsUpdate,

@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use vaka_domain::access::{self, Action};
 use vaka_domain::decision::{AppealOutcome, AppealStatus, DecisionOutcome, Profession};
-use vaka_domain::ids::{ClientId, ProviderId};
 use vaka_domain::housing::IncidentKind;
+use vaka_domain::ids::{ClientId, ProviderId};
 use vaka_domain::intervention::Intervention;
 use vaka_domain::money::Money;
 use vaka_domain::placement::EndReason;
@@ -80,7 +80,10 @@ async fn provider_options(
 }
 
 fn client_back(t: Tr, client: ClientId, name: &str) -> Link {
-    Link::new(format!("/clients/{}#decisions", client.0), format!("{} {name}", t.t("d-back-to")))
+    Link::new(
+        format!("/clients/{}#decisions", client.0),
+        format!("{} {name}", t.t("d-back-to")),
+    )
 }
 
 // ---------------------------------------------------------------- application and recommendation
@@ -92,7 +95,12 @@ fn application_form(t: Tr, client: ClientId) -> Form {
         action: format!("/clients/{}/applications", client.0),
         hint: Some(t.t("d-application-hint").to_owned()),
         fields: vec![
-            Field::new("intervention", t.t("d-applied-for"), Input::Select(interventions(t, Some(t.t("d-choose"))))).required(),
+            Field::new(
+                "intervention",
+                t.t("d-applied-for"),
+                Input::Select(interventions(t, Some(t.t("d-choose")))),
+            )
+            .required(),
             Field::new("description", t.t("d-own-words"), Input::Area).required(),
             Field::new("received_on", t.t("d-received-on"), Input::Date).value(today()),
         ],
@@ -107,16 +115,28 @@ fn recommendation_form(t: Tr, client: ClientId) -> Form {
         action: format!("/clients/{}/recommendations", client.0),
         hint: Some(t.t("d-recommendation-hint").to_owned()),
         fields: vec![
-            Field::new("intervention", t.t("d-recommended"), Input::Select(interventions(t, Some(t.t("d-choose"))))).required(),
+            Field::new(
+                "intervention",
+                t.t("d-recommended"),
+                Input::Select(interventions(t, Some(t.t("d-choose")))),
+            )
+            .required(),
             Field::new(
                 "profession",
                 t.t("d-profession"),
-                Input::Select(options(t, Profession::ALL, Profession::as_str, Profession::label, Some(t.t("d-choose")))),
+                Input::Select(options(
+                    t,
+                    Profession::ALL,
+                    Profession::as_str,
+                    Profession::label,
+                    Some(t.t("d-choose")),
+                )),
             )
             .required(),
             Field::new("recommended_on", t.t("d-recommended-on"), Input::Date).required(),
             Field::new("recommender_name", t.t("d-recommender"), Input::Text),
-            Field::new("document_ref", t.t("d-document-ref"), Input::Text).hint(t.t("d-document-ref-hint")),
+            Field::new("document_ref", t.t("d-document-ref"), Input::Text)
+                .hint(t.t("d-document-ref-hint")),
         ],
         submit: t.t("d-save").to_owned(),
     }
@@ -131,8 +151,22 @@ async fn client_form_page(
     form: Form,
 ) -> Result<Page, ApiError> {
     let here = format!("{}/new", form.action);
-    let name = client_name(st, &session.actor, client, Action::WriteClient, format!("GET {here}"), t).await?;
-    let mut page = Page::new(t, Chrome::of(session, &here), title, client_back(t, client, &name)).sub(name);
+    let name = client_name(
+        st,
+        &session.actor,
+        client,
+        Action::WriteClient,
+        format!("GET {here}"),
+        t,
+    )
+    .await?;
+    let mut page = Page::new(
+        t,
+        Chrome::of(session, &here),
+        title,
+        client_back(t, client, &name),
+    )
+    .sub(name);
     page.form(form);
     Ok(page)
 }
@@ -147,7 +181,16 @@ pub async fn new_application(
     let Some(client) = client_id(&raw) else {
         return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
     };
-    match client_form_page(&st, &session, t, client, t.t("d-application"), application_form(t, client)).await {
+    match client_form_page(
+        &st,
+        &session,
+        t,
+        client,
+        t.t("d-application"),
+        application_form(t, client),
+    )
+    .await
+    {
         Ok(p) => p.show(StatusCode::OK),
         Err(e) => page_error(t, chrome, e),
     }
@@ -185,7 +228,15 @@ pub async fn save_application(
     )
     .await
     .map(|_| format!("/clients/{}#decisions", client.0));
-    answer(t, chrome, result, "application", &posted, client_form_page(&st, &session, t, client, t.t("d-application"), form)).await
+    answer(
+        t,
+        chrome,
+        result,
+        "application",
+        &posted,
+        client_form_page(&st, &session, t, client, t.t("d-application"), form),
+    )
+    .await
 }
 
 pub async fn new_recommendation(
@@ -198,7 +249,16 @@ pub async fn new_recommendation(
     let Some(client) = client_id(&raw) else {
         return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
     };
-    match client_form_page(&st, &session, t, client, t.t("d-recommendation"), recommendation_form(t, client)).await {
+    match client_form_page(
+        &st,
+        &session,
+        t,
+        client,
+        t.t("d-recommendation"),
+        recommendation_form(t, client),
+    )
+    .await
+    {
         Ok(p) => p.show(StatusCode::OK),
         Err(e) => page_error(t, chrome, e),
     }
@@ -236,44 +296,93 @@ pub async fn save_recommendation(
     )
     .await
     .map(|_| format!("/clients/{}#decisions", client.0));
-    answer(t, chrome, result, "recommendation", &posted, client_form_page(&st, &session, t, client, t.t("d-recommendation"), form)).await
+    answer(
+        t,
+        chrome,
+        result,
+        "recommendation",
+        &posted,
+        client_form_page(&st, &session, t, client, t.t("d-recommendation"), form),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- the decision
 
 /// The decision form, with what it answers: the open application and recommendation. A
 /// justification field appears for each, and the API requires it when the decision departs.
-async fn decision_page(st: &AppState, session: &SessionActor, t: Tr, client: ClientId) -> Result<Page, ApiError> {
+async fn decision_page(
+    st: &AppState,
+    session: &SessionActor,
+    t: Tr,
+    client: ClientId,
+) -> Result<Page, ApiError> {
     let here = format!("/clients/{}/decisions/new", client.0);
     let actor = &session.actor;
     let mut entry = actor.audit(AuditAction::ClientRead, Some(client), format!("GET {here}"));
     let mut tx = crate::api::authorised(st, actor, client, Action::Decide, &mut entry).await?;
-    let c = clients::get(&mut tx, client).await?.ok_or(ApiError::NotFound)?;
+    let c = clients::get(&mut tx, client)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let application = store::open_application(&mut tx, client).await?;
     let recommendation = store::open_recommendation(&mut tx, client).await?;
     tx.audit(entry);
     tx.commit().await?;
     let name = display_name(&c, &actor.user, t);
     let providers = provider_options(st, actor, t.t("d-no-provider")).await?;
-    let mut page = Page::new(t, Chrome::of(session, &here), t.t("d-decision"), client_back(t, client, &name)).sub(name);
+    let mut page = Page::new(
+        t,
+        Chrome::of(session, &here),
+        t.t("d-decision"),
+        client_back(t, client, &name),
+    )
+    .sub(name);
     let mut fields = vec![
-        Field::new("intervention", t.t("intervention"), Input::Select(interventions(t, Some(t.t("d-choose")))))
-            .required()
-            .value(application.as_ref().map_or("", |a| a.intervention.as_str())),
+        Field::new(
+            "intervention",
+            t.t("intervention"),
+            Input::Select(interventions(t, Some(t.t("d-choose")))),
+        )
+        .required()
+        .value(application.as_ref().map_or("", |a| a.intervention.as_str())),
         Field::new(
             "outcome",
             t.t("d-outcome"),
-            Input::Select(options(t, DecisionOutcome::ALL, DecisionOutcome::as_str, DecisionOutcome::label, Some(t.t("d-choose")))),
+            Input::Select(options(
+                t,
+                DecisionOutcome::ALL,
+                DecisionOutcome::as_str,
+                DecisionOutcome::label,
+                Some(t.t("d-choose")),
+            )),
         )
         .required(),
-        Field::new("reasons", t.t("d-reasons"), Input::Area).required().hint(t.t("d-reasons-hint")),
+        Field::new("reasons", t.t("d-reasons"), Input::Area)
+            .required()
+            .hint(t.t("d-reasons-hint")),
     ];
     match &application {
         Some(a) => {
-            page.fact(t.t("d-applied-for"), format!("{} ({}): {}", t.pick(a.intervention.label()), a.received_on, a.description));
+            page.fact(
+                t.t("d-applied-for"),
+                format!(
+                    "{} ({}): {}",
+                    t.pick(a.intervention.label()),
+                    a.received_on,
+                    a.description
+                ),
+            );
             fields.push(
-                Field::new("departure_justifications.application", t.t("d-justify-application"), Input::Area)
-                    .hint(&format!("{} {}", t.t("d-justify-hint"), t.pick(a.intervention.label()))),
+                Field::new(
+                    "departure_justifications.application",
+                    t.t("d-justify-application"),
+                    Input::Area,
+                )
+                .hint(&format!(
+                    "{} {}",
+                    t.t("d-justify-hint"),
+                    t.pick(a.intervention.label())
+                )),
             );
         }
         None => page.desk.warnings.push(t.t("d-no-application").to_owned()),
@@ -281,11 +390,24 @@ async fn decision_page(st: &AppState, session: &SessionActor, t: Tr, client: Cli
     if let Some(r) = &recommendation {
         page.fact(
             t.t("d-recommended"),
-            format!("{} ({}, {})", t.pick(r.intervention.label()), t.pick(r.profession.label()), r.recommended_on),
+            format!(
+                "{} ({}, {})",
+                t.pick(r.intervention.label()),
+                t.pick(r.profession.label()),
+                r.recommended_on
+            ),
         );
         fields.push(
-            Field::new("departure_justifications.recommendation", t.t("d-justify-recommendation"), Input::Area)
-                .hint(&format!("{} {}", t.t("d-justify-hint"), t.pick(r.intervention.label()))),
+            Field::new(
+                "departure_justifications.recommendation",
+                t.t("d-justify-recommendation"),
+                Input::Area,
+            )
+            .hint(&format!(
+                "{} {}",
+                t.t("d-justify-hint"),
+                t.pick(r.intervention.label())
+            )),
         );
     }
     fields.extend([
@@ -369,16 +491,28 @@ fn appeal_form(t: Tr, id: i64, d: &api::DecisionResponse) -> Form {
         fields: vec![
             Field::new("notified_on", t.t("d-notified-on"), Input::Date)
                 .value(d.notified_on.map(|n| n.to_string()).unwrap_or_default()),
-            Field::new("appeal_received_on", t.t("d-appeal-received"), Input::Date)
-                .value(d.appeal_received_on.map(|n| n.to_string()).unwrap_or_default()),
+            Field::new("appeal_received_on", t.t("d-appeal-received"), Input::Date).value(
+                d.appeal_received_on
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+            ),
             Field::new(
                 "appeal_outcome",
                 t.t("d-appeal-outcome"),
-                Input::Select(options(t, AppealOutcome::ALL, AppealOutcome::as_str, AppealOutcome::label, Some(t.t("d-not-ruled")))),
+                Input::Select(options(
+                    t,
+                    AppealOutcome::ALL,
+                    AppealOutcome::as_str,
+                    AppealOutcome::label,
+                    Some(t.t("d-not-ruled")),
+                )),
             )
             .value(d.appeal_outcome.clone().unwrap_or_default()),
-            Field::new("appeal_decided_on", t.t("d-appeal-decided"), Input::Date)
-                .value(d.appeal_decided_on.map(|n| n.to_string()).unwrap_or_default()),
+            Field::new("appeal_decided_on", t.t("d-appeal-decided"), Input::Date).value(
+                d.appeal_decided_on
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+            ),
         ],
         submit: t.t("d-save").to_owned(),
     }
@@ -386,43 +520,101 @@ fn appeal_form(t: Tr, id: i64, d: &api::DecisionResponse) -> Form {
 
 /// A decision: what was decided and on what grounds, its departures with their justifications,
 /// the appeal period, the letter, and (for the unit head) notification, appeal and placement.
-async fn decision_view(st: &AppState, session: &SessionActor, t: Tr, raw: &str) -> Result<Page, ApiError> {
+async fn decision_view(
+    st: &AppState,
+    session: &SessionActor,
+    t: Tr,
+    raw: &str,
+) -> Result<Page, ApiError> {
     let here = format!("/decisions/{raw}");
     let mut actor = session.actor.clone();
     actor.via = Some(format!("GET {here}"));
-    let Json(d) = api::get_decision(State(st.clone()), ApiActor(actor), Path(raw.to_owned())).await?;
+    let Json(d) =
+        api::get_decision(State(st.clone()), ApiActor(actor), Path(raw.to_owned())).await?;
     let client = ClientId(d.client_id);
-    let name = client_name(st, &session.actor, client, Action::ReadClient, format!("GET {here}"), t).await?;
+    let name = client_name(
+        st,
+        &session.actor,
+        client,
+        Action::ReadClient,
+        format!("GET {here}"),
+        t,
+    )
+    .await?;
     let intervention = t.pick(d.intervention.label());
-    let outcome = d.outcome.parse::<DecisionOutcome>().map_or(d.outcome.clone(), |o| t.pick(o.label()).to_owned());
-    let mut page = Page::new(t, Chrome::of(session, &here), &format!("{} {}", t.t("d-decision"), d.id), client_back(t, client, &name))
-        .sub(format!("{name} · {intervention}: {outcome}"));
-    page.fact(t.t("d-decided-on"), format!("{} ({})", d.decided_on, d.decided_by));
+    let outcome = d
+        .outcome
+        .parse::<DecisionOutcome>()
+        .map_or(d.outcome.clone(), |o| t.pick(o.label()).to_owned());
+    let mut page = Page::new(
+        t,
+        Chrome::of(session, &here),
+        &format!("{} {}", t.t("d-decision"), d.id),
+        client_back(t, client, &name),
+    )
+    .sub(format!("{name} · {intervention}: {outcome}"));
+    page.fact(
+        t.t("d-decided-on"),
+        format!("{} ({})", d.decided_on, d.decided_by),
+    );
     page.fact(t.t("d-reasons"), d.reasons.clone());
     page.fact(t.t("d-legal-basis"), d.legal_basis.clone());
     if d.period_start.is_some() || d.period_end.is_some() {
-        let day = |v: Option<chrono::NaiveDate>| v.map_or_else(|| "…".to_owned(), |v| v.to_string());
-        page.fact(t.t("period"), format!("{} – {}", day(d.period_start), day(d.period_end)));
+        let day =
+            |v: Option<chrono::NaiveDate>| v.map_or_else(|| "…".to_owned(), |v| v.to_string());
+        page.fact(
+            t.t("period"),
+            format!("{} – {}", day(d.period_start), day(d.period_end)),
+        );
     }
-    page.fact(t.t("d-notified-on"), d.notified_on.map_or_else(|| t.t("d-not-yet").to_owned(), |n| n.to_string()));
+    page.fact(
+        t.t("d-notified-on"),
+        d.notified_on
+            .map_or_else(|| t.t("d-not-yet").to_owned(), |n| n.to_string()),
+    );
     if let Some(deadline) = d.appeal_deadline {
         page.fact(t.t("d-appeal-deadline"), deadline.to_string());
     }
-    let ruling = d.appeal_outcome.as_deref().and_then(|o| o.parse::<AppealOutcome>().ok());
-    let (sv, en) = AppealStatus::of(d.notified_on, d.appeal_received_on, ruling, crate::api::today()).label();
+    let ruling = d
+        .appeal_outcome
+        .as_deref()
+        .and_then(|o| o.parse::<AppealOutcome>().ok());
+    let (sv, en) = AppealStatus::of(
+        d.notified_on,
+        d.appeal_received_on,
+        ruling,
+        crate::api::today(),
+    )
+    .label();
     page.fact(t.t("d-appeal"), t.pick((&sv, &en)).to_owned());
     for (departs, key, text) in [
-        (d.departs_from_application, "d-departs-application", &d.departure_justifications["application"]),
-        (d.departs_from_recommendation, "d-departs-recommendation", &d.departure_justifications["recommendation"]),
+        (
+            d.departs_from_application,
+            "d-departs-application",
+            &d.departure_justifications["application"],
+        ),
+        (
+            d.departs_from_recommendation,
+            "d-departs-recommendation",
+            &d.departure_justifications["recommendation"],
+        ),
     ] {
         if departs {
-            page.desk.warnings.push(format!("{} {}", t.t(key), text.as_str().unwrap_or("")));
+            page.desk
+                .warnings
+                .push(format!("{} {}", t.t(key), text.as_str().unwrap_or("")));
         }
     }
-    page.desk.links.push(Link::new(format!("/decisions/{}/letter", d.id), t.t("d-letter")));
+    page.desk.links.push(Link::new(
+        format!("/decisions/{}/letter", d.id),
+        t.t("d-letter"),
+    ));
     let decides = access::may_ever(session.actor.user.role, Action::Decide);
     if decides && d.outcome != "refused" {
-        page.desk.links.push(Link::new(format!("/decisions/{}/placements/new", d.id), format!("+ {}", t.t("d-placement"))));
+        page.desk.links.push(Link::new(
+            format!("/decisions/{}/placements/new", d.id),
+            format!("+ {}", t.t("d-placement")),
+        ));
     }
     if decides {
         page.form(appeal_form(t, d.id, &d));
@@ -457,17 +649,31 @@ pub async fn save_appeal(
     }
     let fields = appeal_form(t, 0, &empty_decision()).fields;
     let path = raw.clone();
-    let result = call_api(&session, &posted, &fields, format!("POST /decisions/{raw}/appeal"), |a, r: api::AppealRequest| {
-        let st = st.clone();
-        async move {
-            api::record_appeal(State(st), ApiActor(a), Path(path), JsonBody(r))
-                .await
-                .map(IntoResponse::into_response)
-        }
-    })
+    let result = call_api(
+        &session,
+        &posted,
+        &fields,
+        format!("POST /decisions/{raw}/appeal"),
+        |a, r: api::AppealRequest| {
+            let st = st.clone();
+            async move {
+                api::record_appeal(State(st), ApiActor(a), Path(path), JsonBody(r))
+                    .await
+                    .map(IntoResponse::into_response)
+            }
+        },
+    )
     .await
     .map(|_| format!("/decisions/{raw}"));
-    answer(t, chrome, result, "appeal", &posted, decision_view(&st, &session, t, &raw)).await
+    answer(
+        t,
+        chrome,
+        result,
+        "appeal",
+        &posted,
+        decision_view(&st, &session, t, &raw),
+    )
+    .await
 }
 
 /// The appeal form's fields do not depend on the decision's values when reading a post.
@@ -501,13 +707,27 @@ fn empty_decision() -> api::DecisionResponse {
 
 // ---------------------------------------------------------------- placements
 
-async fn placement_page(st: &AppState, session: &SessionActor, t: Tr, raw: &str) -> Result<Page, ApiError> {
+async fn placement_page(
+    st: &AppState,
+    session: &SessionActor,
+    t: Tr,
+    raw: &str,
+) -> Result<Page, ApiError> {
     let here = format!("/decisions/{raw}/placements/new");
     let mut actor = session.actor.clone();
     actor.via = Some(format!("GET {here}"));
-    let Json(d) = api::get_decision(State(st.clone()), ApiActor(actor), Path(raw.to_owned())).await?;
+    let Json(d) =
+        api::get_decision(State(st.clone()), ApiActor(actor), Path(raw.to_owned())).await?;
     let client = ClientId(d.client_id);
-    let name = client_name(st, &session.actor, client, Action::Decide, format!("GET {here}"), t).await?;
+    let name = client_name(
+        st,
+        &session.actor,
+        client,
+        Action::Decide,
+        format!("GET {here}"),
+        t,
+    )
+    .await?;
     let mut providers = provider_options(st, &session.actor, t.t("d-no-provider")).await?;
     let mut tx = st.store.begin_read().await?;
     let units = housing::units(&mut tx, session.actor.user.municipality_id).await?;
@@ -516,24 +736,54 @@ async fn placement_page(st: &AppState, session: &SessionActor, t: Tr, raw: &str)
         // The decided provider first.
         providers.sort_by_key(|(id, _)| *id != p.to_string());
     }
-    let units: Vec<(String, String)> = std::iter::once((String::new(), t.t("d-no-unit").to_owned()))
-        .chain(units.into_iter().map(|u| (u.id.0.to_string(), format!("{} ({})", u.label, t.pick(intervention_of(u.kind).label())))))
-        .collect();
-    let mut page = Page::new(t, Chrome::of(session, &here), t.t("d-placement"), Link::new(format!("/decisions/{}", d.id), format!("{} {}", t.t("d-decision"), d.id)))
-        .sub(format!("{name} · {}", t.pick(d.intervention.label())));
+    let units: Vec<(String, String)> =
+        std::iter::once((String::new(), t.t("d-no-unit").to_owned()))
+            .chain(units.into_iter().map(|u| {
+                (
+                    u.id.0.to_string(),
+                    format!("{} ({})", u.label, t.pick(intervention_of(u.kind).label())),
+                )
+            }))
+            .collect();
+    let mut page = Page::new(
+        t,
+        Chrome::of(session, &here),
+        t.t("d-placement"),
+        Link::new(
+            format!("/decisions/{}", d.id),
+            format!("{} {}", t.t("d-decision"), d.id),
+        ),
+    )
+    .sub(format!("{name} · {}", t.pick(d.intervention.label())));
     page.form(Form {
         id: "placement",
         title: t.t("d-placement").to_owned(),
         action: format!("/decisions/{}/placements", d.id),
         hint: Some(t.t("d-placement-hint").to_owned()),
         fields: vec![
-            Field::new("intervention", t.t("intervention"), Input::Select(interventions(t, None))).required().value(d.intervention.as_str()),
-            Field::new("provider_id", t.t("provider"), Input::SelectId(providers)).value(d.provider_id.map(|p| p.to_string()).unwrap_or_default()),
-            Field::new("housing_unit_id", t.t("d-housing-unit"), Input::SelectId(units)),
-            Field::new("start", t.t("d-start"), Input::Date).required().value(d.period_start.map_or_else(today, |s| s.to_string())),
-            Field::new("end", t.t("d-end-planned"), Input::Date).value(d.period_end.map(|e| e.to_string()).unwrap_or_default()),
-            Field::new("daily_price_ore", t.t("d-daily-price-sek"), Input::Sek).hint(t.t("d-daily-price-hint")),
-            Field::new("price_reason", t.t("d-price-reason"), Input::Text).hint(t.t("d-price-reason-hint")),
+            Field::new(
+                "intervention",
+                t.t("intervention"),
+                Input::Select(interventions(t, None)),
+            )
+            .required()
+            .value(d.intervention.as_str()),
+            Field::new("provider_id", t.t("provider"), Input::SelectId(providers))
+                .value(d.provider_id.map(|p| p.to_string()).unwrap_or_default()),
+            Field::new(
+                "housing_unit_id",
+                t.t("d-housing-unit"),
+                Input::SelectId(units),
+            ),
+            Field::new("start", t.t("d-start"), Input::Date)
+                .required()
+                .value(d.period_start.map_or_else(today, |s| s.to_string())),
+            Field::new("end", t.t("d-end-planned"), Input::Date)
+                .value(d.period_end.map(|e| e.to_string()).unwrap_or_default()),
+            Field::new("daily_price_ore", t.t("d-daily-price-sek"), Input::Sek)
+                .hint(t.t("d-daily-price-hint")),
+            Field::new("price_reason", t.t("d-price-reason"), Input::Text)
+                .hint(t.t("d-price-reason-hint")),
         ],
         submit: t.t("d-start-placement").to_owned(),
     });
@@ -588,16 +838,22 @@ pub async fn save_placement(
     let client_id = client_of_decision(&st, decision).await;
     let result = match client_id {
         Err(e) => Err(e),
-        Ok(client_id) => call_api(&session, &posted, page.fields("placement"), format!("POST /decisions/{decision}/placements"), |a, mut r: api_placements::PlacementRequest| {
-            r.client_id = Some(client_id);
-            r.decision_id = Some(decision);
-            let st = st.clone();
-            async move {
-                api_placements::create_placement(State(st), ApiActor(a), JsonBody(r))
-                    .await
-                    .map(IntoResponse::into_response)
-            }
-        })
+        Ok(client_id) => call_api(
+            &session,
+            &posted,
+            page.fields("placement"),
+            format!("POST /decisions/{decision}/placements"),
+            |a, mut r: api_placements::PlacementRequest| {
+                r.client_id = Some(client_id);
+                r.decision_id = Some(decision);
+                let st = st.clone();
+                async move {
+                    api_placements::create_placement(State(st), ApiActor(a), JsonBody(r))
+                        .await
+                        .map(IntoResponse::into_response)
+                }
+            },
+        )
         .await
         .map(|v| format!("/placements/{}", id_of(&v))),
     };
@@ -618,11 +874,19 @@ fn end_form(t: Tr, id: i64) -> Form {
         action: format!("/placements/{id}/end"),
         hint: Some(t.t("d-end-hint").to_owned()),
         fields: vec![
-            Field::new("end", t.t("d-last-day"), Input::Date).required().value(today()),
+            Field::new("end", t.t("d-last-day"), Input::Date)
+                .required()
+                .value(today()),
             Field::new(
                 "end_reason",
                 t.t("end-reason"),
-                Input::Select(options(t, EndReason::ALL, EndReason::as_str, EndReason::label, Some(t.t("d-planned-end")))),
+                Input::Select(options(
+                    t,
+                    EndReason::ALL,
+                    EndReason::as_str,
+                    EndReason::label,
+                    Some(t.t("d-planned-end")),
+                )),
             ),
         ],
         submit: t.t("d-save").to_owned(),
@@ -654,10 +918,18 @@ fn incident_form(t: Tr, id: i64) -> Form {
             Field::new(
                 "kind",
                 t.t("kind"),
-                Input::Select(options(t, IncidentKind::ALL, IncidentKind::as_str, IncidentKind::label, Some(t.t("d-choose")))),
+                Input::Select(options(
+                    t,
+                    IncidentKind::ALL,
+                    IncidentKind::as_str,
+                    IncidentKind::label,
+                    Some(t.t("d-choose")),
+                )),
             )
             .required(),
-            Field::new("occurred_on", t.t("date"), Input::Date).required().value(today()),
+            Field::new("occurred_on", t.t("date"), Input::Date)
+                .required()
+                .value(today()),
             Field::new("note", t.t("note"), Input::Area),
         ],
         submit: t.t("d-save").to_owned(),
@@ -666,52 +938,109 @@ fn incident_form(t: Tr, id: i64) -> Form {
 
 /// A placement: its days and cost (per year too), its prices, and the forms to change the price,
 /// record an incident in own housing, and end it.
-async fn placement_view(st: &AppState, session: &SessionActor, t: Tr, raw: &str) -> Result<Page, ApiError> {
+async fn placement_view(
+    st: &AppState,
+    session: &SessionActor,
+    t: Tr,
+    raw: &str,
+) -> Result<Page, ApiError> {
     let here = format!("/placements/{raw}");
     let mut actor = session.actor.clone();
     actor.via = Some(format!("GET {here}"));
-    let Json(p) = api_placements::get_placement(State(st.clone()), ApiActor(actor), Path(raw.to_owned())).await?;
+    let Json(p) =
+        api_placements::get_placement(State(st.clone()), ApiActor(actor), Path(raw.to_owned()))
+            .await?;
     let client = ClientId(p.client_id);
-    let name = client_name(st, &session.actor, client, Action::ReadClient, format!("GET {here}"), t).await?;
+    let name = client_name(
+        st,
+        &session.actor,
+        client,
+        Action::ReadClient,
+        format!("GET {here}"),
+        t,
+    )
+    .await?;
     let mut tx = st.store.begin_read().await?;
     let provider = match p.provider_id {
-        Some(id) => providers::get(&mut tx, ProviderId(id)).await?.map(|x| x.name),
+        Some(id) => providers::get(&mut tx, ProviderId(id))
+            .await?
+            .map(|x| x.name),
         None => None,
     };
     let unit = match p.housing_unit_id {
-        Some(id) => housing::unit(&mut tx, vaka_domain::ids::HousingUnitId(id)).await?.map(|u| u.label),
+        Some(id) => housing::unit(&mut tx, vaka_domain::ids::HousingUnitId(id))
+            .await?
+            .map(|u| u.label),
         None => None,
     };
     tx.commit().await?;
     let intervention = t.pick(p.intervention.label());
-    let mut page = Page::new(t, Chrome::of(session, &here), &format!("{} {}", t.t("d-placement"), p.id), client_back(t, client, &name))
-        .sub(format!("{name} · {intervention}"));
+    let mut page = Page::new(
+        t,
+        Chrome::of(session, &here),
+        &format!("{} {}", t.t("d-placement"), p.id),
+        client_back(t, client, &name),
+    )
+    .sub(format!("{name} · {intervention}"));
     page.fact(t.t("provider"), provider.unwrap_or_else(|| "–".into()));
     if let Some(u) = unit {
         page.fact(t.t("d-housing-unit"), u);
     }
-    page.fact(t.t("period"), format!("{} – {}", p.start, p.end.map_or_else(|| "…".to_owned(), |e| e.to_string())));
+    page.fact(
+        t.t("period"),
+        format!(
+            "{} – {}",
+            p.start,
+            p.end.map_or_else(|| "…".to_owned(), |e| e.to_string())
+        ),
+    );
     page.fact(t.t("daily-price"), money(p.daily_price_ore));
     if let Some(r) = &p.price_reason {
         page.fact(t.t("d-price-reason"), r.clone());
     }
-    page.fact(t.t(&format!("d-days-{}", p.day_count.as_str())), p.days.to_string());
+    page.fact(
+        t.t(&format!("d-days-{}", p.day_count.as_str())),
+        p.days.to_string(),
+    );
     page.fact(t.t("d-cost"), money(p.cost_ore));
     if let Some(r) = p.end_reason {
         page.fact(t.t("end-reason"), t.pick(r.label()).to_owned());
     }
     if let Some(d) = p.decision_id {
-        page.desk.links.push(Link::new(format!("/decisions/{d}"), format!("{} {d}", t.t("d-decision"))));
+        page.desk.links.push(Link::new(
+            format!("/decisions/{d}"),
+            format!("{} {d}", t.t("d-decision")),
+        ));
     }
     let mut years = Table::new(t.t("d-cost-by-year"), &[t.t("d-year"), t.t("d-cost")]);
     for (y, c) in &p.cost_by_year {
         years.row(vec![(y.to_string(), None), (money(*c), None)]);
     }
     page.desk.tables.push(years);
-    let mut prices = Table::new(t.t("d-prices"), &[t.t("d-price-from"), t.t("daily-price"), t.t("d-price-reason")]);
-    prices.row(vec![(p.start.to_string(), None), (money(p.daily_price_ore), None), (p.price_reason.clone().unwrap_or_else(|| t.t("d-contract-price").to_owned()), None)]);
+    let mut prices = Table::new(
+        t.t("d-prices"),
+        &[
+            t.t("d-price-from"),
+            t.t("daily-price"),
+            t.t("d-price-reason"),
+        ],
+    );
+    prices.row(vec![
+        (p.start.to_string(), None),
+        (money(p.daily_price_ore), None),
+        (
+            p.price_reason
+                .clone()
+                .unwrap_or_else(|| t.t("d-contract-price").to_owned()),
+            None,
+        ),
+    ]);
     for c in &p.price_changes {
-        prices.row(vec![(c.from.to_string(), None), (money(c.daily_price_ore), None), (c.reason.clone(), None)]);
+        prices.row(vec![
+            (c.from.to_string(), None),
+            (money(c.daily_price_ore), None),
+            (c.reason.clone(), None),
+        ]);
     }
     page.desk.tables.push(prices);
     if access::may_ever(session.actor.user.role, Action::Decide) {
@@ -758,29 +1087,61 @@ pub async fn placement_action(
     let (form_id, result) = match what.as_str() {
         "end" => (
             "end",
-            call_api(&session, &posted, &end_form(t, 0).fields, via, |a, r: api_placements::EndRequest| async move {
-                api_placements::end_placement(State(st2), ApiActor(a), Path(path), JsonBody(r)).await.map(IntoResponse::into_response)
-            })
+            call_api(
+                &session,
+                &posted,
+                &end_form(t, 0).fields,
+                via,
+                |a, r: api_placements::EndRequest| async move {
+                    api_placements::end_placement(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                        .await
+                        .map(IntoResponse::into_response)
+                },
+            )
             .await,
         ),
         "prices" => (
             "price",
-            call_api(&session, &posted, &price_form(t, 0).fields, via, |a, r: api_placements::PriceRequest| async move {
-                api_placements::change_price(State(st2), ApiActor(a), Path(path), JsonBody(r)).await.map(IntoResponse::into_response)
-            })
+            call_api(
+                &session,
+                &posted,
+                &price_form(t, 0).fields,
+                via,
+                |a, r: api_placements::PriceRequest| async move {
+                    api_placements::change_price(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                        .await
+                        .map(IntoResponse::into_response)
+                },
+            )
             .await,
         ),
         "incidents" => (
             "incident",
-            call_api(&session, &posted, &incident_form(t, 0).fields, via, |a, r: api_economy::IncidentRequest| async move {
-                api_economy::create_incident(State(st2), ApiActor(a), Path(path), JsonBody(r)).await.map(IntoResponse::into_response)
-            })
+            call_api(
+                &session,
+                &posted,
+                &incident_form(t, 0).fields,
+                via,
+                |a, r: api_economy::IncidentRequest| async move {
+                    api_economy::create_incident(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                        .await
+                        .map(IntoResponse::into_response)
+                },
+            )
             .await,
         ),
         _ => return message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
     };
     let result = result.map(|_| format!("/placements/{raw}"));
-    answer(t, chrome, result, form_id, &posted, placement_view(&st, &session, t, &raw)).await
+    answer(
+        t,
+        chrome,
+        result,
+        form_id,
+        &posted,
+        placement_view(&st, &session, t, &raw),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- the waiting list
@@ -788,7 +1149,12 @@ pub async fn placement_action(
 fn queue_form(t: Tr, client: ClientId) -> Form {
     let kinds = HousingKind::ALL
         .iter()
-        .map(|k| (k.as_str().to_owned(), t.pick(intervention_of(*k).label()).to_owned()))
+        .map(|k| {
+            (
+                k.as_str().to_owned(),
+                t.pick(intervention_of(*k).label()).to_owned(),
+            )
+        })
         .collect();
     Form {
         id: "housing-queue",
@@ -813,7 +1179,16 @@ pub async fn new_queue_entry(
     let Some(client) = client_id(&raw) else {
         return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
     };
-    match client_form_page(&st, &session, t, client, t.t("d-queue"), queue_form(t, client)).await {
+    match client_form_page(
+        &st,
+        &session,
+        t,
+        client,
+        t.t("d-queue"),
+        queue_form(t, client),
+    )
+    .await
+    {
         Ok(p) => p.show(StatusCode::OK),
         Err(e) => page_error(t, chrome, e),
     }
@@ -834,16 +1209,30 @@ pub async fn save_queue_entry(
         return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
     };
     let form = queue_form(t, client);
-    let result = call_api(&session, &posted, &form.fields, format!("POST /clients/{}/housing-queue", client.0), |a, mut r: api_economy::QueueRequest| {
-        r.client_id = Some(client.0);
-        let st = st.clone();
-        async move {
-            api_economy::enqueue(State(st), ApiActor(a), JsonBody(r))
-                .await
-                .map(IntoResponse::into_response)
-        }
-    })
+    let result = call_api(
+        &session,
+        &posted,
+        &form.fields,
+        format!("POST /clients/{}/housing-queue", client.0),
+        |a, mut r: api_economy::QueueRequest| {
+            r.client_id = Some(client.0);
+            let st = st.clone();
+            async move {
+                api_economy::enqueue(State(st), ApiActor(a), JsonBody(r))
+                    .await
+                    .map(IntoResponse::into_response)
+            }
+        },
+    )
     .await
     .map(|_| format!("/clients/{}#decisions", client.0));
-    answer(t, chrome, result, "housing-queue", &posted, client_form_page(&st, &session, t, client, t.t("d-queue"), form)).await
+    answer(
+        t,
+        chrome,
+        result,
+        "housing-queue",
+        &posted,
+        client_form_page(&st, &session, t, client, t.t("d-queue"), form),
+    )
+    .await
 }

@@ -110,7 +110,13 @@ pub fn anchor(field: &str) -> String {
 pub fn refill(fields: &mut [Field], form: &FormFields) {
     for f in fields {
         match f.input {
-            Input::Check => f.checked = form.get(&f.name).map(|_| "true".into()).into_iter().collect(),
+            Input::Check => {
+                f.checked = form
+                    .get(&f.name)
+                    .map(|_| "true".into())
+                    .into_iter()
+                    .collect()
+            }
             Input::Checks(_) => f.checked = form.all(&f.name),
             _ => f.value = form.get(&f.name).unwrap_or("").to_owned(),
         }
@@ -133,18 +139,20 @@ pub fn to_json(
             Input::Checks(_) => Some(Value::Array(
                 form.all(&f.name).into_iter().map(Value::String).collect(),
             )),
-            Input::Whole | Input::SelectId(_) => match raw.map(|r| r.replace([' ', '\u{a0}'], "").parse::<i64>()) {
-                None => None,
-                Some(Ok(n)) => Some(Value::from(n)),
-                Some(Err(_)) => {
-                    errors.push(vaka_domain::FieldError::new(
-                        &f.name,
-                        "not_a_number",
-                        vaka_domain::Msg::new("Ange ett heltal.", "Give a whole number."),
-                    ));
-                    None
+            Input::Whole | Input::SelectId(_) => {
+                match raw.map(|r| r.replace([' ', '\u{a0}'], "").parse::<i64>()) {
+                    None => None,
+                    Some(Ok(n)) => Some(Value::from(n)),
+                    Some(Err(_)) => {
+                        errors.push(vaka_domain::FieldError::new(
+                            &f.name,
+                            "not_a_number",
+                            vaka_domain::Msg::new("Ange ett heltal.", "Give a whole number."),
+                        ));
+                        None
+                    }
                 }
-            },
+            }
             Input::Sek => match raw.map(|r| vaka_domain::money::Money::parse_sek(&f.name, r)) {
                 None => None,
                 Some(Ok(m)) => Some(Value::from(m.ore())),
@@ -235,8 +243,16 @@ mod tests {
             Field::new("client_id", "Klient", Input::Whole),
             Field::new("daily_price_ore", "Dagspris", Input::Sek),
             Field::new("reasons", "Skäl", Input::Area),
-            Field::new("departure_justifications.application", "Motivering", Input::Area),
-            Field::new("departure_justifications.recommendation", "Motivering", Input::Area),
+            Field::new(
+                "departure_justifications.application",
+                "Motivering",
+                Input::Area,
+            ),
+            Field::new(
+                "departure_justifications.recommendation",
+                "Motivering",
+                Input::Area,
+            ),
             Field::new("internal", "Egen regi", Input::Check),
             Field::new("methods", "Metoder", Input::Checks(vec![])),
             Field::new("prices.treatment_home", "Pris", Input::Sek),
@@ -274,7 +290,10 @@ mod tests {
     #[test]
     fn refill_keeps_what_was_posted_and_anchors_match_error_links() {
         let mut fields = spec();
-        refill(&mut fields, &FormFields::parse(b"reasons=R&internal=on&methods=cbt"));
+        refill(
+            &mut fields,
+            &FormFields::parse(b"reasons=R&internal=on&methods=cbt"),
+        );
         assert_eq!(fields[2].value, "R");
         assert_eq!(fields[5].checked, ["true"]);
         assert_eq!(fields[6].checked, ["cbt"]);

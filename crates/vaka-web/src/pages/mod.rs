@@ -125,6 +125,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/vaka.css", get(css))
         .route("/static/favicon.svg", get(favicon))
         .route("/static/journal.js", get(journal_js))
+        .route("/static/letter.css", get(letter_css))
         .route(
             "/favicon.ico",
             get(|| async { Redirect::permanent("/static/favicon.svg") }),
@@ -556,6 +557,16 @@ async fn css() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/vaka.css"),
+    )
+}
+
+async fn letter_css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/letter.css"),
     )
 }
 
@@ -1090,8 +1101,7 @@ async fn client_page(
         ClientPage {
             id: id.0,
             may_write: emergency.is_none(),
-            may_decide: emergency.is_none()
-                && access::may_ever(session_role, Action::Decide),
+            may_decide: emergency.is_none() && access::may_ever(session_role, Action::Decide),
             periods: [30, 90, 365].iter().map(|d| (*d, *d == days)).collect(),
             chart,
             chart_width: timeline::WIDTH,
@@ -1113,8 +1123,7 @@ async fn client_page(
                     intervention: t.pick(d.intervention.label()).to_owned(),
                     outcome: t.pick(d.outcome.label()).to_owned(),
                     departs: [
-                        d.departs_from_application
-                            .then(|| t.t("e-the-application")),
+                        d.departs_from_application.then(|| t.t("e-the-application")),
                         d.departs_from_recommendation
                             .then(|| t.t("e-the-recommendation")),
                     ]

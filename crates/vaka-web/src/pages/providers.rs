@@ -67,7 +67,8 @@ fn provider_form(t: Tr) -> Form {
         hint: None,
         fields: vec![
             Field::new("name", t.t("d-name"), Input::Text).required(),
-            Field::new("organisation_number", t.t("d-org-number"), Input::Text).hint(t.t("d-org-number-hint")),
+            Field::new("organisation_number", t.t("d-org-number"), Input::Text)
+                .hint(t.t("d-org-number-hint")),
             Field::new("internal", t.t("d-internal"), Input::Check),
         ],
         submit: t.t("d-save").to_owned(),
@@ -75,14 +76,24 @@ fn provider_form(t: Tr) -> Form {
 }
 
 fn provider_page(session: &SessionActor, t: Tr) -> Page {
-    let mut page = Page::new(t, Chrome::of(session, "/providers/new"), t.t("d-new-provider"), economy_back(t, "providers"));
+    let mut page = Page::new(
+        t,
+        Chrome::of(session, "/providers/new"),
+        t.t("d-new-provider"),
+        economy_back(t, "providers"),
+    );
     page.form(provider_form(t));
     page
 }
 
 pub async fn new_provider(PageLang(t): PageLang, session: SessionActor) -> Response {
     if !may_manage(&session) {
-        return message(StatusCode::FORBIDDEN, t, Chrome::of(&session, "/providers/new"), "forbidden");
+        return message(
+            StatusCode::FORBIDDEN,
+            t,
+            Chrome::of(&session, "/providers/new"),
+            "forbidden",
+        );
     }
     provider_page(&session, t).show(StatusCode::OK)
 }
@@ -97,12 +108,23 @@ pub async fn save_provider(
     if !csrf_ok(&session, &posted) {
         return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
     }
-    let result = call_api(&session, &posted, &provider_form(t).fields, "POST /providers".into(), |a, r: api::ProviderRequest| async move {
-        api::create_provider(State(st), ApiActor(a), JsonBody(r)).await.map(IntoResponse::into_response)
-    })
+    let result = call_api(
+        &session,
+        &posted,
+        &provider_form(t).fields,
+        "POST /providers".into(),
+        |a, r: api::ProviderRequest| async move {
+            api::create_provider(State(st), ApiActor(a), JsonBody(r))
+                .await
+                .map(IntoResponse::into_response)
+        },
+    )
     .await
     .map(|v| format!("/providers/{}", id_of(&v)));
-    answer(t, chrome, result, "provider", &posted, async { Ok(provider_page(&session, t)) }).await
+    answer(t, chrome, result, "provider", &posted, async {
+        Ok(provider_page(&session, t))
+    })
+    .await
 }
 
 fn contract_form(t: Tr, id: i64) -> Form {
@@ -119,8 +141,17 @@ fn contract_form(t: Tr, id: i64) -> Form {
         ));
     }
     fields.extend([
-        Field::new("required_educated_staff_pct", t.t("d-educated-staff-required"), Input::Whole).hint(t.t("d-educated-staff-hint")),
-        Field::new("methods", t.t("d-methods-required"), Input::Checks(methods(t))),
+        Field::new(
+            "required_educated_staff_pct",
+            t.t("d-educated-staff-required"),
+            Input::Whole,
+        )
+        .hint(t.t("d-educated-staff-hint")),
+        Field::new(
+            "methods",
+            t.t("d-methods-required"),
+            Input::Checks(methods(t)),
+        ),
         Field::new("sobriety_policy", t.t("d-sobriety-policy"), Input::Check),
         Field::new("reports_results", t.t("d-reports-results"), Input::Check),
     ]);
@@ -141,8 +172,14 @@ fn inspection_form(t: Tr, id: i64) -> Form {
         action: format!("/providers/{id}/inspections"),
         hint: Some(t.t("d-inspection-hint").to_owned()),
         fields: vec![
-            Field::new("inspected_on", t.t("date"), Input::Date).required().value(crate::api::today().to_string()),
-            Field::new("educated_staff_pct", t.t("d-educated-staff-found"), Input::Whole),
+            Field::new("inspected_on", t.t("date"), Input::Date)
+                .required()
+                .value(crate::api::today().to_string()),
+            Field::new(
+                "educated_staff_pct",
+                t.t("d-educated-staff-found"),
+                Input::Whole,
+            ),
             Field::new("methods", t.t("d-methods-found"), Input::Checks(methods(t))),
             Field::new("sobriety_policy", t.t("d-sobriety-policy"), Input::Check),
             Field::new("reports_results", t.t("d-reports-results"), Input::Check),
@@ -160,22 +197,49 @@ fn yes_no(t: Tr, v: Option<bool>) -> String {
     }
 }
 
-async fn provider_view(st: &AppState, session: &SessionActor, t: Tr, raw: &str) -> Result<Page, ApiError> {
+async fn provider_view(
+    st: &AppState,
+    session: &SessionActor,
+    t: Tr,
+    raw: &str,
+) -> Result<Page, ApiError> {
     let here = format!("/providers/{raw}");
     let mut actor = session.actor.clone();
     actor.via = Some(format!("GET {here}"));
-    let Json(p) = api::get_provider(State(st.clone()), ApiActor(actor), Path(raw.to_owned())).await?;
-    let mut page = Page::new(t, Chrome::of(session, &here), &p.name, economy_back(t, "providers"));
-    page.fact(t.t("d-org-number"), p.organisation_number.clone().unwrap_or_else(|| t.t("d-internal").to_owned()));
+    let Json(p) =
+        api::get_provider(State(st.clone()), ApiActor(actor), Path(raw.to_owned())).await?;
+    let mut page = Page::new(
+        t,
+        Chrome::of(session, &here),
+        &p.name,
+        economy_back(t, "providers"),
+    );
+    page.fact(
+        t.t("d-org-number"),
+        p.organisation_number
+            .clone()
+            .unwrap_or_else(|| t.t("d-internal").to_owned()),
+    );
     let mut contracts = Table::new(
         t.t("d-contracts"),
-        &[t.t("d-contract-ref"), t.t("period"), t.t("d-prices"), t.t("d-requirements")],
+        &[
+            t.t("d-contract-ref"),
+            t.t("period"),
+            t.t("d-prices"),
+            t.t("d-requirements"),
+        ],
     );
     for c in &p.contracts {
         let prices = c
             .prices
             .iter()
-            .map(|x| format!("{}: {}", t.pick(x.intervention.label()), Money(x.daily_price_ore)))
+            .map(|x| {
+                format!(
+                    "{}: {}",
+                    t.pick(x.intervention.label()),
+                    Money(x.daily_price_ore)
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ");
         let mut req = Vec::new();
@@ -191,7 +255,14 @@ async fn provider_view(st: &AppState, session: &SessionActor, t: Tr, raw: &str) 
         }
         contracts.row(vec![
             (c.reference.clone(), None),
-            (format!("{} – {}", c.valid_from, c.valid_to.map_or_else(|| "…".to_owned(), |d| d.to_string())), None),
+            (
+                format!(
+                    "{} – {}",
+                    c.valid_from,
+                    c.valid_to.map_or_else(|| "…".to_owned(), |d| d.to_string())
+                ),
+                None,
+            ),
             (prices, None),
             (req.join(", "), None),
         ]);
@@ -199,7 +270,14 @@ async fn provider_view(st: &AppState, session: &SessionActor, t: Tr, raw: &str) 
     page.desk.tables.push(contracts);
     let mut inspections = Table::new(
         t.t("d-inspections"),
-        &[t.t("date"), t.t("d-educated-staff-short"), t.t("d-sobriety-policy"), t.t("d-reports-results"), t.t("d-compliance"), t.t("note")],
+        &[
+            t.t("date"),
+            t.t("d-educated-staff-short"),
+            t.t("d-sobriety-policy"),
+            t.t("d-reports-results"),
+            t.t("d-compliance"),
+            t.t("note"),
+        ],
     );
     for i in &p.inspections {
         let compliance = i
@@ -210,7 +288,11 @@ async fn provider_view(st: &AppState, session: &SessionActor, t: Tr, raw: &str) 
             .join(", ");
         inspections.row(vec![
             (i.inspected_on.to_string(), None),
-            (i.educated_staff_pct.map_or_else(|| "–".into(), |v| format!("{v} %")), None),
+            (
+                i.educated_staff_pct
+                    .map_or_else(|| "–".into(), |v| format!("{v} %")),
+                None,
+            ),
             (yes_no(t, i.sobriety_policy), None),
             (yes_no(t, i.reports_results), None),
             (compliance, None),
@@ -254,27 +336,56 @@ pub async fn provider_action(
     let (form_id, result) = match what.as_str() {
         "contracts" => (
             "contract",
-            call_api(&session, &posted, &contract_form(t, 0).fields, via, |a, r: api::ContractRequest| async move {
-                api::create_contract(State(st2), ApiActor(a), Path(path), JsonBody(r)).await.map(IntoResponse::into_response)
-            })
+            call_api(
+                &session,
+                &posted,
+                &contract_form(t, 0).fields,
+                via,
+                |a, r: api::ContractRequest| async move {
+                    api::create_contract(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                        .await
+                        .map(IntoResponse::into_response)
+                },
+            )
             .await,
         ),
         "inspections" => (
             "inspection",
-            call_api(&session, &posted, &inspection_form(t, 0).fields, via, |a, r: api::InspectionRequest| async move {
-                api::create_inspection(State(st2), ApiActor(a), Path(path), JsonBody(r)).await.map(IntoResponse::into_response)
-            })
+            call_api(
+                &session,
+                &posted,
+                &inspection_form(t, 0).fields,
+                via,
+                |a, r: api::InspectionRequest| async move {
+                    api::create_inspection(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                        .await
+                        .map(IntoResponse::into_response)
+                },
+            )
             .await,
         ),
         _ => return message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
     };
     let result = result.map(|_| format!("/providers/{raw}"));
-    answer(t, chrome, result, form_id, &posted, provider_view(&st, &session, t, &raw)).await
+    answer(
+        t,
+        chrome,
+        result,
+        form_id,
+        &posted,
+        provider_view(&st, &session, t, &raw),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- budget
 
-async fn budget_page(st: &AppState, session: &SessionActor, t: Tr, year: i32) -> Result<Page, ApiError> {
+async fn budget_page(
+    st: &AppState,
+    session: &SessionActor,
+    t: Tr,
+    year: i32,
+) -> Result<Page, ApiError> {
     let here = format!("/economy/budget/{year}");
     let mut tx = st.store.begin_read().await?;
     let lines = api::all_budget_lines(&mut tx, session.actor.user.municipality_id, year).await?;
@@ -283,7 +394,15 @@ async fn budget_page(st: &AppState, session: &SessionActor, t: Tr, year: i32) ->
         .iter()
         .filter_map(|l| Some((l.intervention, l.budget_ore?)))
         .collect();
-    let mut page = Page::new(t, Chrome::of(session, &here), &format!("{} {year}", t.t("d-budget")), Link::new(format!("/economy?year={year}#budget"), t.t("d-back-economy")));
+    let mut page = Page::new(
+        t,
+        Chrome::of(session, &here),
+        &format!("{} {year}", t.t("d-budget")),
+        Link::new(
+            format!("/economy?year={year}#budget"),
+            t.t("d-back-economy"),
+        ),
+    );
     page.form(Form {
         id: "budget",
         title: format!("{} {year}", t.t("d-budget")),
@@ -292,8 +411,12 @@ async fn budget_page(st: &AppState, session: &SessionActor, t: Tr, year: i32) ->
         fields: Intervention::ALL
             .iter()
             .map(|i| {
-                Field::new(&format!("amounts.{}", i.as_str()), &format!("{} (kr)", t.pick(i.label())), Input::Sek)
-                    .value(current.get(i).map(|o| sek_text(*o)).unwrap_or_default())
+                Field::new(
+                    &format!("amounts.{}", i.as_str()),
+                    &format!("{} (kr)", t.pick(i.label())),
+                    Input::Sek,
+                )
+                .value(current.get(i).map(|o| sek_text(*o)).unwrap_or_default())
             })
             .collect(),
         submit: t.t("d-save").to_owned(),
@@ -302,7 +425,9 @@ async fn budget_page(st: &AppState, session: &SessionActor, t: Tr, year: i32) ->
 }
 
 fn year_of(raw: &str) -> Option<i32> {
-    raw.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y))
+    raw.parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
 }
 
 pub async fn budget(
@@ -345,12 +470,20 @@ pub async fn save_budget(
         Ok(p) => p,
         Err(e) => return page_error(t, chrome, e),
     };
-    let result = call_api(&session, &posted, page.fields("budget"), format!("POST /economy/budget/{year}"), |a, r: api::BudgetRequest| {
-        let st = st.clone();
-        async move {
-            api::put_budget(State(st), ApiActor(a), Path(year.to_string()), JsonBody(r)).await.map(IntoResponse::into_response)
-        }
-    })
+    let result = call_api(
+        &session,
+        &posted,
+        page.fields("budget"),
+        format!("POST /economy/budget/{year}"),
+        |a, r: api::BudgetRequest| {
+            let st = st.clone();
+            async move {
+                api::put_budget(State(st), ApiActor(a), Path(year.to_string()), JsonBody(r))
+                    .await
+                    .map(IntoResponse::into_response)
+            }
+        },
+    )
     .await
     .map(|_| format!("/economy?year={year}#budget"));
     answer(t, chrome, result, "budget", &posted, async { Ok(page) }).await
@@ -375,7 +508,12 @@ fn unit_form(t: Tr) -> Form {
             Field::new("kind", t.t("kind"), Input::Select(kinds)).required(),
             Field::new("label", t.t("d-unit-label"), Input::Text).required(),
             Field::new("address", t.t("address"), Input::Text),
-            Field::new("sobriety_required", t.t("d-sobriety-required"), Input::Check).checked(true),
+            Field::new(
+                "sobriety_required",
+                t.t("d-sobriety-required"),
+                Input::Check,
+            )
+            .checked(true),
             Field::new("monthly_cost_ore", t.t("d-monthly-cost"), Input::Sek),
         ],
         submit: t.t("d-save").to_owned(),
@@ -383,14 +521,24 @@ fn unit_form(t: Tr) -> Form {
 }
 
 fn unit_page(session: &SessionActor, t: Tr) -> Page {
-    let mut page = Page::new(t, Chrome::of(session, "/housing-units/new"), t.t("d-new-unit"), economy_back(t, "housing"));
+    let mut page = Page::new(
+        t,
+        Chrome::of(session, "/housing-units/new"),
+        t.t("d-new-unit"),
+        economy_back(t, "housing"),
+    );
     page.form(unit_form(t));
     page
 }
 
 pub async fn new_unit(PageLang(t): PageLang, session: SessionActor) -> Response {
     if !may_manage(&session) {
-        return message(StatusCode::FORBIDDEN, t, Chrome::of(&session, "/housing-units/new"), "forbidden");
+        return message(
+            StatusCode::FORBIDDEN,
+            t,
+            Chrome::of(&session, "/housing-units/new"),
+            "forbidden",
+        );
     }
     unit_page(&session, t).show(StatusCode::OK)
 }
@@ -405,12 +553,23 @@ pub async fn save_unit(
     if !csrf_ok(&session, &posted) {
         return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
     }
-    let result = call_api(&session, &posted, &unit_form(t).fields, "POST /housing-units".into(), |a, r: api::HousingUnitRequest| async move {
-        api::create_housing_unit(State(st), ApiActor(a), JsonBody(r)).await.map(IntoResponse::into_response)
-    })
+    let result = call_api(
+        &session,
+        &posted,
+        &unit_form(t).fields,
+        "POST /housing-units".into(),
+        |a, r: api::HousingUnitRequest| async move {
+            api::create_housing_unit(State(st), ApiActor(a), JsonBody(r))
+                .await
+                .map(IntoResponse::into_response)
+        },
+    )
     .await
     .map(|_| "/economy#housing".to_owned());
-    answer(t, chrome, result, "housing-unit", &posted, async { Ok(unit_page(&session, t)) }).await
+    answer(t, chrome, result, "housing-unit", &posted, async {
+        Ok(unit_page(&session, t))
+    })
+    .await
 }
 
 /// Taking someone off the waiting list, from the economy page.
@@ -434,9 +593,17 @@ pub async fn dequeue(
         return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
     }
     let (path, st2) = (raw.clone(), st.clone());
-    let result = call_api(&session, &posted, &dequeue_fields(t), format!("POST /housing-queue/{raw}/remove"), |a, r: api::DequeueRequest| async move {
-        api::dequeue(State(st), ApiActor(a), Path(path), JsonBody(r)).await.map(IntoResponse::into_response)
-    })
+    let result = call_api(
+        &session,
+        &posted,
+        &dequeue_fields(t),
+        format!("POST /housing-queue/{raw}/remove"),
+        |a, r: api::DequeueRequest| async move {
+            api::dequeue(State(st), ApiActor(a), Path(path), JsonBody(r))
+                .await
+                .map(IntoResponse::into_response)
+        },
+    )
     .await;
     match result {
         Ok(_) => axum::response::Redirect::to("/economy#housing").into_response(),
@@ -447,9 +614,18 @@ pub async fn dequeue(
 pub fn day_count_fields(t: Tr, current: DayCount) -> Vec<Field> {
     let choices = DayCount::ALL
         .iter()
-        .map(|d| (d.as_str().to_owned(), t.t(&format!("d-day-count-{}", d.as_str())).to_owned()))
+        .map(|d| {
+            (
+                d.as_str().to_owned(),
+                t.t(&format!("d-day-count-{}", d.as_str())).to_owned(),
+            )
+        })
         .collect();
-    vec![Field::new("day_count", t.t("d-day-count"), Input::Select(choices)).required().value(current.as_str())]
+    vec![
+        Field::new("day_count", t.t("d-day-count"), Input::Select(choices))
+            .required()
+            .value(current.as_str()),
+    ]
 }
 
 pub async fn save_settings(
@@ -463,9 +639,17 @@ pub async fn save_settings(
         return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
     }
     let st2 = st.clone();
-    let result = call_api(&session, &posted, &day_count_fields(t, DayCount::Nights), "POST /economy/settings".into(), |a, r: api_settings::EconomySettingsRequest| async move {
-        api_settings::put_economy_settings(State(st), ApiActor(a), JsonBody(r)).await.map(IntoResponse::into_response)
-    })
+    let result = call_api(
+        &session,
+        &posted,
+        &day_count_fields(t, DayCount::Nights),
+        "POST /economy/settings".into(),
+        |a, r: api_settings::EconomySettingsRequest| async move {
+            api_settings::put_economy_settings(State(st), ApiActor(a), JsonBody(r))
+                .await
+                .map(IntoResponse::into_response)
+        },
+    )
     .await;
     match result {
         Ok(_) => axum::response::Redirect::to("/economy#settings").into_response(),

@@ -7,6 +7,7 @@ mod cases;
 mod clients;
 mod coverage;
 mod economy;
+mod economy_pages;
 mod emergency;
 mod journal;
 mod journal_pages;
