@@ -388,3 +388,6 @@ e-waiting-list = Waiting list
 e-who-lives-where = Who lives where
 d-departs-application = The decision departs from the application. Justification:
 d-departs-recommendation = The decision departs from the recommendation. Justification:
+e-not-followed-up = Not followed up
+e-meets-requirements = Meets the requirements
+e-falls-short = Falls short

@@ -388,3 +388,6 @@ e-waiting-list = Kö
 e-who-lives-where = Vem bor var
 d-departs-application = Beslutet avviker från ansökan. Motivering:
 d-departs-recommendation = Beslutet avviker från rekommendationen. Motivering:
+e-not-followed-up = Ingen uppföljning
+e-meets-requirements = Uppfyller kraven
+e-falls-short = Brister

@@ -125,4 +125,22 @@ mod tests {
         }
         assert!(missing.is_empty(), "{missing:?}");
     }
+
+    #[test]
+    fn every_key_the_page_code_names_exists() {
+        let sv = parse_ftl(SV);
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages");
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for part in text.split("t.t(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                if !sv.contains_key(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{missing:?}");
+    }
 }

@@ -135,7 +135,7 @@ async fn load(
     for p in providers::list(&mut tx, muni).await? {
         let r = provider_response(&mut tx, &p).await?;
         let compliance = match r.inspections.first() {
-            None => t.pick(("Ingen uppföljning", "Not followed up")).to_owned(),
+            None => t.t("e-not-followed-up").to_owned(),
             Some(i) => {
                 let failed: Vec<&str> = i
                     .compliance
@@ -144,15 +144,11 @@ async fn load(
                     .map(|c| t.pick(c.label()))
                     .collect();
                 if failed.is_empty() {
-                    format!(
-                        "{} {}",
-                        t.pick(("Uppfyller kraven", "Meets the requirements")),
-                        i.inspected_on
-                    )
+                    format!("{} {}", t.t("e-meets-requirements"), i.inspected_on)
                 } else {
                     format!(
                         "{} {}: {}",
-                        t.pick(("Brister", "Falls short")),
+                        t.t("e-falls-short"),
                         i.inspected_on,
                         failed.join(", ")
                     )
@@ -164,7 +160,7 @@ async fn load(
             name: r.name,
             org: r
                 .organisation_number
-                .unwrap_or_else(|| t.pick(("egen regi", "own")).to_owned()),
+                .unwrap_or_else(|| t.t("d-internal").to_owned()),
             contracts: r.contracts.len(),
             compliance,
         });
@@ -203,10 +199,9 @@ async fn load(
                 intervention: intervention(t, d.intervention),
                 outcome: t.pick(d.outcome.label()).to_owned(),
                 departs: [
-                    d.departs_from_application
-                        .then(|| t.pick(("ansökan", "application"))),
+                    d.departs_from_application.then(|| t.t("e-the-application")),
                     d.departs_from_recommendation
-                        .then(|| t.pick(("rekommendation", "recommendation"))),
+                        .then(|| t.t("e-the-recommendation")),
                 ]
                 .into_iter()
                 .flatten()

@@ -656,3 +656,26 @@ pub async fn save_settings(
         Err(e) => super::economy::after_error(&st2, &session, t, chrome, e).await,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn the_small_forms_have_their_words_in_both_languages() {
+        for lang in [Lang::Sv, Lang::En] {
+            let t = Tr::new(lang);
+            let mut fields = dequeue_fields(t);
+            fields.extend(day_count_fields(t, DayCount::Nights));
+            for f in &fields {
+                assert!(!f.label.starts_with("d-"), "{}", f.label);
+                if let Input::Select(options) = &f.input {
+                    for (_, label) in options {
+                        assert!(!label.starts_with("d-"), "{label}");
+                    }
+                }
+            }
+        }
+    }
+}
