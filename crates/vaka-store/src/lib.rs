@@ -7,6 +7,7 @@
 
 pub mod alerts;
 pub mod audit;
+mod audit_writer;
 pub mod bulk;
 pub mod cases;
 pub mod clients;
@@ -31,6 +32,7 @@ pub mod tokens;
 pub mod users;
 
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -50,6 +52,8 @@ pub enum StoreError {
     UnsupportedUrl,
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    #[error("the access log could not be written: {0}")]
+    AuditLog(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -85,6 +89,8 @@ enum Pool {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// The writer of read requests' access-log entries, started on first use.
+    audit_writer: Arc<OnceLock<audit_writer::Handle>>,
 }
 
 /// One database transaction. Work on it, then [`Tx::commit`]; dropping it rolls back.
@@ -160,7 +166,10 @@ impl Store {
                 )
             }
         };
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            audit_writer: Arc::new(OnceLock::new()),
+        })
     }
 
     /// Connects and brings the schema up to date.
@@ -182,11 +191,9 @@ impl Store {
         migrate::run(self).await
     }
 
-    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): every
-    /// request writes at least its audit entry, and a deferred transaction that upgrades later can
-    /// fail with "database is locked" instead of waiting.
-    pub async fn begin(&self) -> Result<Tx> {
-        let inner = match &self.pool {
+    /// Starts a write transaction on `pool` (the audit writer has only the pool).
+    async fn begin_on(pool: &Pool) -> Result<Tx> {
+        let inner = match pool {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
         };
@@ -194,6 +201,13 @@ impl Store {
             inner,
             audit: Vec::new(),
         })
+    }
+
+    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): every
+    /// request writes at least its audit entry, and a deferred transaction that upgrades later can
+    /// fail with "database is locked" instead of waiting.
+    pub async fn begin(&self) -> Result<Tx> {
+        Self::begin_on(&self.pool).await
     }
 
     /// Starts a transaction that only reads (authentication lookups). On SQLite it does not take the
@@ -245,19 +259,22 @@ impl Tx {
         Ok(())
     }
 
-    /// Ends a read transaction (from [`Store::begin_read`]) and then writes its collected audit
-    /// entries in a short write transaction of their own. The caller answers only after this
-    /// returns, so no data leaves without its log entry, while the reads themselves never hold
-    /// SQLite's single write lock.
+    /// Ends a read transaction (from [`Store::begin_read`]) and then has its collected audit
+    /// entries written by the store's audit writer, which appends the entries of every request
+    /// waiting at that moment in one write transaction (group commit). The caller answers only
+    /// after this returns, so no data leaves without its log entry being committed, while reads
+    /// never hold SQLite's single write lock or queue for it one by one.
     pub async fn finish_read(mut self, store: &Store) -> Result<()> {
         let entries = std::mem::take(&mut self.audit);
         self.rollback().await?;
         if entries.is_empty() {
             return Ok(());
         }
-        let mut w = store.begin().await?;
-        w.audit = entries;
-        w.commit().await
+        store
+            .audit_writer
+            .get_or_init(|| audit_writer::start(store.pool.clone()))
+            .write(entries)
+            .await
     }
 
     /// Ends the transaction without writing anything, audit entries included.

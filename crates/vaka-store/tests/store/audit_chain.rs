@@ -126,3 +126,48 @@ both!(
         assert_eq!(verify(&db.store).await.first_problem, None);
     }
 );
+
+both!(
+    reads_from_many_requests_at_once_all_land_in_the_chain_in_order,
+    |db| async move {
+        // 60 requests end their reads at once, interleaved with ordinary writes.
+        let mut tasks = Vec::new();
+        for i in 0..60 {
+            let store = db.store.clone();
+            tasks.push(tokio::spawn(async move {
+                if i % 10 == 0 {
+                    let mut tx = store.begin().await.unwrap();
+                    tx.audit(entry(1000 + i));
+                    tx.commit().await.unwrap();
+                } else {
+                    let mut tx = store.begin_read().await.unwrap();
+                    tx.audit(entry(i));
+                    tx.audit(entry(i + 500));
+                    tx.finish_read(&store).await.unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(
+            verify(&db.store).await,
+            audit::Verification {
+                entries: 6 + 54 * 2,
+                first_problem: None
+            }
+        );
+        // A request's own entries stay together and in order.
+        let mut tx = db.store.begin().await.unwrap();
+        let all = audit::list_after(&mut tx, 0, 1000).await.unwrap();
+        for w in all.windows(2) {
+            if let Some(n) = w[0].entry.username.strip_prefix("user")
+                && let Ok(n) = n.parse::<usize>()
+                && n < 500
+                && n % 10 != 0
+            {
+                assert_eq!(w[1].entry.username, format!("user{}", n + 500));
+            }
+        }
+    }
+);
