@@ -29,6 +29,7 @@ pub mod placement;
 pub mod provider;
 pub mod review;
 pub mod role;
+pub mod stats;
 pub mod throttle;
 pub mod time;
 

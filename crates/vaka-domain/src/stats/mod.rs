@@ -1,0 +1,5 @@
+//! Statistics for the evidence reports and the analyst tools: survival (Kaplan–Meier, log-rank)
+//! and intervals for proportions. Pure functions, tested against published results.
+
+pub mod proportion;
+pub mod survival;
