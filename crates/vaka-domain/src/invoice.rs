@@ -45,18 +45,7 @@ pub struct InvoiceRow {
 /// Reads invoice rows from CSV (`;` or `,`, UTF-8 with or without BOM, a header row). Every wrong
 /// cell is reported as `line N: column`; nothing is returned unless every row is right.
 pub fn parse_csv(bytes: &[u8]) -> Result<Vec<InvoiceRow>, Vec<FieldError>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let header_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    let delimiter = if header_line.contains(&b';') {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
+    let mut reader = crate::csv_input::reader(bytes);
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|h| h.trim().to_lowercase()).collect(),
         Err(_) => {

@@ -13,6 +13,7 @@ pub mod case;
 pub mod caseload;
 pub mod client;
 pub mod contact;
+pub mod csv_input;
 pub mod decision;
 pub mod error;
 pub mod followup;

@@ -291,6 +291,23 @@ pub async fn audit_verify(url: &str) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// `vaka analyze survival`: Kaplan–Meier (and log-rank when grouped) on any CSV file.
+pub fn analyze_survival(
+    path: &std::path::Path,
+    spec: &vaka_domain::stats::analysis::SurvivalSpec,
+    format: &str,
+) -> anyhow::Result<ExitCode> {
+    use vaka_domain::stats::analysis;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let report =
+        analysis::analyze(&bytes, spec).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    match format {
+        "csv" => print!("{}", analysis::to_csv(&report)),
+        _ => println!("{}", serde_json::to_string_pretty(&report)?),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -93,6 +93,38 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Statistics on any CSV file (exports from Vaka or from elsewhere).
+    Analyze {
+        #[command(subcommand)]
+        command: AnalyzeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AnalyzeCommand {
+    /// Kaplan–Meier survival table, median, and the log-rank test when grouped.
+    Survival {
+        /// The CSV file (`,` or `;`, a header row).
+        #[arg(long)]
+        csv: std::path::PathBuf,
+        /// The column with the time to the event or to censoring (a number ≥ 0).
+        #[arg(long)]
+        time: String,
+        /// The column saying whether the event happened (1/0, true/false, yes/no, ja/nej).
+        #[arg(long)]
+        event: String,
+        /// A column to group by; adds the log-rank test.
+        #[arg(long)]
+        group: Option<String>,
+        #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
+        format: String,
+        /// The confidence-interval transform.
+        #[arg(long, default_value = "log-log", value_parser = ["log-log", "log", "plain"])]
+        ci: String,
+        /// The confidence level.
+        #[arg(long, default_value_t = 0.95)]
+        level: f64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -249,6 +281,30 @@ fn main() -> ExitCode {
             Command::Audit {
                 command: AuditCommand::Verify { db },
             } => commands::audit_verify(&db.database_url).await,
+            Command::Analyze {
+                command:
+                    AnalyzeCommand::Survival {
+                        csv,
+                        time,
+                        event,
+                        group,
+                        format,
+                        ci,
+                        level,
+                    },
+            } => {
+                if !(level > 0.0 && level < 1.0) {
+                    anyhow::bail!("--level must be between 0 and 1, e.g. 0.95");
+                }
+                let spec = vaka_domain::stats::analysis::SurvivalSpec {
+                    time,
+                    event,
+                    group,
+                    ci: ci.parse().map_err(anyhow::Error::msg)?,
+                    level,
+                };
+                commands::analyze_survival(&csv, &spec, &format)
+            }
         }
     });
     match result {

@@ -126,12 +126,8 @@ pub fn kaplan_meier(obs: &[Observation], level: f64, ci: CiTransform) -> KaplanM
         }
         at_risk -= events + censored;
     }
-    let first_at_or_below = |f: fn(&SurvivalRow) -> f64| {
-        table
-            .iter()
-            .find(|r| f(r) <= 0.5 + 1e-12)
-            .map(|r| r.time)
-    };
+    let first_at_or_below =
+        |f: fn(&SurvivalRow) -> f64| table.iter().find(|r| f(r) <= 0.5 + 1e-12).map(|r| r.time);
     KaplanMeier {
         n,
         events: events_total,
@@ -295,18 +291,40 @@ mod tests {
     /// analysed by Gehan (1965) and in Kleinbaum & Klein, *Survival Analysis* (3rd ed.), ch. 2.
     pub(crate) fn six_mp() -> Vec<Observation> {
         obs(&[
-            (6.0, true), (6.0, true), (6.0, true), (6.0, false), (7.0, true), (9.0, false),
-            (10.0, true), (10.0, false), (11.0, false), (13.0, true), (16.0, true), (17.0, false),
-            (19.0, false), (20.0, false), (22.0, true), (23.0, true), (25.0, false), (32.0, false),
-            (32.0, false), (34.0, false), (35.0, false),
+            (6.0, true),
+            (6.0, true),
+            (6.0, true),
+            (6.0, false),
+            (7.0, true),
+            (9.0, false),
+            (10.0, true),
+            (10.0, false),
+            (11.0, false),
+            (13.0, true),
+            (16.0, true),
+            (17.0, false),
+            (19.0, false),
+            (20.0, false),
+            (22.0, true),
+            (23.0, true),
+            (25.0, false),
+            (32.0, false),
+            (32.0, false),
+            (34.0, false),
+            (35.0, false),
         ])
     }
 
     pub(crate) fn placebo() -> Vec<Observation> {
-        [1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23]
-            .iter()
-            .map(|&t| Observation { time: f64::from(t), event: true })
-            .collect()
+        [
+            1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23,
+        ]
+        .iter()
+        .map(|&t| Observation {
+            time: f64::from(t),
+            event: true,
+        })
+        .collect()
     }
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
@@ -322,7 +340,10 @@ mod tests {
         let times: Vec<f64> = km.table.iter().map(|r| r.time).collect();
         assert_eq!(times, [6.0, 7.0, 10.0, 13.0, 16.0, 22.0, 23.0]);
         let s: Vec<f64> = km.table.iter().map(|r| r.survival).collect();
-        for (got, want) in s.iter().zip([0.857, 0.807, 0.753, 0.690, 0.627, 0.538, 0.448]) {
+        for (got, want) in s
+            .iter()
+            .zip([0.857, 0.807, 0.753, 0.690, 0.627, 0.538, 0.448])
+        {
             assert!(close(*got, want, 0.0005), "{got} vs {want}");
         }
         let at_risk: Vec<u64> = km.table.iter().map(|r| r.at_risk).collect();
@@ -354,12 +375,20 @@ mod tests {
         // Every row against lifelines 0.30.3 (`KaplanMeierFitter().confidence_interval_`, whose
         // default is this transform), computed independently on the same data.
         let lifelines = [
-            (0.6197, 0.9516), (0.5631, 0.9228), (0.5032, 0.8894), (0.4316, 0.8491),
-            (0.3675, 0.8049), (0.2678, 0.7468), (0.1881, 0.6801),
+            (0.6197, 0.9516),
+            (0.5631, 0.9228),
+            (0.5032, 0.8894),
+            (0.4316, 0.8491),
+            (0.3675, 0.8049),
+            (0.2678, 0.7468),
+            (0.1881, 0.6801),
         ];
         let km = kaplan_meier(&six_mp(), 0.95, CiTransform::LogLog);
         for (r, (lo, hi)) in km.table.iter().zip(lifelines) {
-            assert!(close(r.lower, lo, 0.00005) && close(r.upper, hi, 0.00005), "{r:?}");
+            assert!(
+                close(r.lower, lo, 0.00005) && close(r.upper, hi, 0.00005),
+                "{r:?}"
+            );
         }
     }
 
@@ -372,7 +401,11 @@ mod tests {
         assert_eq!(lr.df, 1);
         assert_eq!(lr.observed, [9.0, 21.0]);
         assert!(close(lr.expected[0], 19.25, 0.01), "{:?}", lr.expected);
-        assert!(close(lr.statistic, 16.792_940_989, 1e-6), "{}", lr.statistic);
+        assert!(
+            close(lr.statistic, 16.792_940_989, 1e-6),
+            "{}",
+            lr.statistic
+        );
         assert!(close(lr.p_value, 4.17e-5, 0.01e-5), "{}", lr.p_value);
         let km = kaplan_meier(&placebo(), 0.95, CiTransform::LogLog);
         assert_eq!(km.median, Some(8.0));
@@ -382,11 +415,18 @@ mod tests {
     fn edge_cases_have_defined_answers() {
         let none = kaplan_meier(&[], 0.95, CiTransform::LogLog);
         assert_eq!((none.n, none.table.len(), none.median), (0, 0, None));
-        let censored = kaplan_meier(&obs(&[(1.0, false), (2.0, false)]), 0.95, CiTransform::LogLog);
+        let censored = kaplan_meier(
+            &obs(&[(1.0, false), (2.0, false)]),
+            0.95,
+            CiTransform::LogLog,
+        );
         assert!(censored.table.is_empty() && censored.median.is_none());
         // Everyone has the event: survival reaches 0 with a closed interval.
         let all = kaplan_meier(&obs(&[(1.0, true), (2.0, true)]), 0.95, CiTransform::Plain);
-        assert_eq!(all.table.last().map(|r| (r.survival, r.lower, r.upper)), Some((0.0, 0.0, 0.0)));
+        assert_eq!(
+            all.table.last().map(|r| (r.survival, r.lower, r.upper)),
+            Some((0.0, 0.0, 0.0))
+        );
         assert_eq!(all.median, Some(1.0));
         assert!(log_rank(&[placebo()]).is_none());
         assert!(log_rank(&[obs(&[(1.0, false)]), obs(&[(2.0, false)])]).is_none());

@@ -482,3 +482,101 @@ fn help_lists_the_contract_commands() {
         assert!(out.contains(cmd), "{cmd}");
     }
 }
+
+#[test]
+fn analyze_survival_prints_the_table_median_and_log_rank_and_names_bad_cells() {
+    let dir = std::env::temp_dir().join(format!("vaka-analyze-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("remission.csv");
+    // Freireich et al. (1963): 6-MP against placebo; the log-rank statistic is 16.79 (R survdiff).
+    let mut csv = String::from("weeks;relapse;arm\n");
+    for (t, e) in [
+        (6, 1),
+        (6, 1),
+        (6, 1),
+        (6, 0),
+        (7, 1),
+        (9, 0),
+        (10, 1),
+        (10, 0),
+        (11, 0),
+        (13, 1),
+        (16, 1),
+        (17, 0),
+        (19, 0),
+        (20, 0),
+        (22, 1),
+        (23, 1),
+        (25, 0),
+        (32, 0),
+        (32, 0),
+        (34, 0),
+        (35, 0),
+    ] {
+        csv.push_str(&format!("{t};{e};6-MP\n"));
+    }
+    for t in [
+        1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23,
+    ] {
+        csv.push_str(&format!("{t};1;placebo\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let path = file.to_str().unwrap();
+    let out = ok(&vaka(
+        &[
+            "analyze", "survival", "--csv", path, "--time", "weeks", "--event", "relapse",
+            "--group", "arm",
+        ],
+        None,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["groups"][0]["group"], "6-MP");
+    assert_eq!(v["groups"][0]["median"], 23.0);
+    assert_eq!(v["groups"][1]["median"], 8.0);
+    let first = &v["groups"][0]["table"][0];
+    assert_eq!(
+        (
+            first["time"].as_f64(),
+            first["at_risk"].as_u64(),
+            first["events"].as_u64()
+        ),
+        (Some(6.0), Some(21), Some(3))
+    );
+    for key in ["survival", "lower", "upper"] {
+        assert!(first[key].is_f64(), "{key}");
+    }
+    assert!((v["logrank"]["statistic"].as_f64().unwrap() - 16.7929).abs() < 1e-3);
+    assert_eq!(v["logrank"]["df"], 1);
+    // Ungrouped: no test; CSV output.
+    let out = ok(&vaka(
+        &[
+            "analyze", "survival", "--csv", path, "--time", "weeks", "--event", "relapse",
+        ],
+        None,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["logrank"], serde_json::Value::Null);
+    let out = ok(&vaka(
+        &[
+            "analyze", "survival", "--csv", path, "--time", "weeks", "--event", "relapse",
+            "--format", "csv", "--ci", "plain",
+        ],
+        None,
+    ));
+    assert!(out.starts_with("group,time,at_risk,events,censored,survival,std_err,lower,upper\n"));
+    // A bad cell: non-zero exit, the line and the column named.
+    std::fs::write(&file, "weeks;relapse\n3;1\nsoon;0\n").unwrap();
+    let out = vaka(
+        &[
+            "analyze", "survival", "--csv", path, "--time", "weeks", "--event", "relapse",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("line 3: column `weeks`"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,0 +1,265 @@
+//! The analyst's survival analysis of any CSV file: which columns hold the time, the event and
+//! the group, the observations read from it (every bad cell named by its line), and the report
+//! that `vaka analyze survival` prints.
+
+use std::collections::BTreeMap;
+
+use super::survival::{CiTransform, KaplanMeier, LogRank, Observation, kaplan_meier, log_rank};
+
+/// Which columns to read.
+#[derive(Debug, Clone)]
+pub struct SurvivalSpec {
+    pub time: String,
+    pub event: String,
+    pub group: Option<String>,
+    pub ci: CiTransform,
+    pub level: f64,
+}
+
+/// A survival table row as the report prints it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TableRow {
+    pub time: f64,
+    pub at_risk: u64,
+    pub events: u64,
+    pub censored: u64,
+    pub survival: f64,
+    pub std_err: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct GroupSurvival {
+    /// The group's value; `null` when the analysis is not grouped.
+    pub group: Option<String>,
+    pub n: u64,
+    pub events: u64,
+    pub median: Option<f64>,
+    pub median_lower: Option<f64>,
+    pub median_upper: Option<f64>,
+    pub table: Vec<TableRow>,
+}
+
+/// What `vaka analyze survival --format json` prints.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SurvivalReport {
+    pub ci: CiTransform,
+    pub level: f64,
+    pub groups: Vec<GroupSurvival>,
+    pub logrank: Option<LogRankSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LogRankSummary {
+    pub statistic: f64,
+    pub df: u32,
+    pub p_value: f64,
+}
+
+fn group_of(group: Option<String>, km: KaplanMeier) -> GroupSurvival {
+    GroupSurvival {
+        group,
+        n: km.n,
+        events: km.events,
+        median: km.median,
+        median_lower: km.median_lower,
+        median_upper: km.median_upper,
+        table: km
+            .table
+            .into_iter()
+            .map(|r| TableRow {
+                time: r.time,
+                at_risk: r.at_risk,
+                events: r.events,
+                censored: r.censored,
+                survival: r.survival,
+                std_err: r.std_err,
+                lower: r.lower,
+                upper: r.upper,
+            })
+            .collect(),
+    }
+}
+
+/// Reads the file and analyses it: one Kaplan–Meier per group (groups in sorted order), and the
+/// log-rank test when there are two groups or more. Errors name the line and the column.
+pub fn analyze(bytes: &[u8], spec: &SurvivalSpec) -> Result<SurvivalReport, String> {
+    let grouped = read(bytes, spec)?;
+    let keys: Vec<Option<String>> = grouped.keys().cloned().collect();
+    let lists: Vec<Vec<Observation>> = grouped.into_values().collect();
+    let logrank = if spec.group.is_some() {
+        log_rank(&lists).map(
+            |LogRank {
+                 statistic,
+                 df,
+                 p_value,
+                 ..
+             }| LogRankSummary {
+                statistic,
+                df,
+                p_value,
+            },
+        )
+    } else {
+        None
+    };
+    Ok(SurvivalReport {
+        ci: spec.ci,
+        level: spec.level,
+        groups: keys
+            .into_iter()
+            .zip(&lists)
+            .map(|(g, o)| group_of(g, kaplan_meier(o, spec.level, spec.ci)))
+            .collect(),
+        logrank,
+    })
+}
+
+/// The observations of the file by group (`None` when not grouped).
+pub fn read(
+    bytes: &[u8],
+    spec: &SurvivalSpec,
+) -> Result<BTreeMap<Option<String>, Vec<Observation>>, String> {
+    let mut reader = crate::csv_input::reader(bytes);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("line 1: the header row cannot be read: {e}"))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let col = |name: &str| {
+        headers.iter().position(|h| h == name).ok_or_else(|| {
+            format!(
+                "line 1: no column `{name}` (columns: {})",
+                headers.join(", ")
+            )
+        })
+    };
+    let (time_col, event_col) = (col(&spec.time)?, col(&spec.event)?);
+    let group_col = spec.group.as_deref().map(col).transpose()?;
+    let mut out: BTreeMap<Option<String>, Vec<Observation>> = BTreeMap::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.map_err(|e| format!("line {line}: {e}"))?;
+        let cell = |c: usize, name: &str| {
+            record
+                .get(c)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| format!("line {line}: column `{name}` is empty"))
+        };
+        let raw = cell(time_col, &spec.time)?;
+        let time = parse_time(raw).ok_or_else(|| {
+            format!(
+                "line {line}: column `{}`: `{raw}` is not a time (a number ≥ 0)",
+                spec.time
+            )
+        })?;
+        let raw = cell(event_col, &spec.event)?;
+        let event = parse_event(raw).ok_or_else(|| {
+            format!(
+                "line {line}: column `{}`: `{raw}` is not an event flag (1/0, true/false, yes/no, ja/nej)",
+                spec.event
+            )
+        })?;
+        let group = match group_col {
+            Some(c) => Some(cell(c, spec.group.as_deref().unwrap_or_default())?.to_owned()),
+            None => None,
+        };
+        out.entry(group)
+            .or_default()
+            .push(Observation { time, event });
+    }
+    if out.is_empty() {
+        return Err("the file has no rows after the header".into());
+    }
+    Ok(out)
+}
+
+fn parse_time(raw: &str) -> Option<f64> {
+    let v: f64 = raw
+        .parse()
+        .ok()
+        .or_else(|| raw.replace(',', ".").parse().ok())?;
+    (v.is_finite() && v >= 0.0).then_some(v)
+}
+
+fn parse_event(raw: &str) -> Option<bool> {
+    match raw.to_lowercase().as_str() {
+        "1" | "true" | "yes" | "ja" => Some(true),
+        "0" | "false" | "no" | "nej" => Some(false),
+        _ => None,
+    }
+}
+
+/// The report as CSV: one row per group and event time.
+pub fn to_csv(report: &SurvivalReport) -> String {
+    let mut out = String::from("group,time,at_risk,events,censored,survival,std_err,lower,upper\n");
+    for g in &report.groups {
+        let name = g.group.as_deref().unwrap_or("");
+        let name = if name.contains([',', '"', '\n']) {
+            format!("\"{}\"", name.replace('"', "\"\""))
+        } else {
+            name.to_owned()
+        };
+        for r in &g.table {
+            out.push_str(&format!(
+                "{name},{},{},{},{},{:.6},{:.6},{:.6},{:.6}\n",
+                r.time, r.at_risk, r.events, r.censored, r.survival, r.std_err, r.lower, r.upper
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(group: Option<&str>) -> SurvivalSpec {
+        SurvivalSpec {
+            time: "weeks".into(),
+            event: "relapse".into(),
+            group: group.map(str::to_owned),
+            ci: CiTransform::LogLog,
+            level: 0.95,
+        }
+    }
+
+    #[test]
+    fn a_grouped_file_gives_a_table_per_group_and_the_log_rank_test() {
+        let file = "\u{feff}id;weeks;relapse;arm\n1;6;1;A\n2;6,0;ja;A\n3;10;0;A\n4;1;1;B\n5;2;true;B\n6;3;1;B\n";
+        let r = analyze(file.as_bytes(), &spec(Some("arm"))).unwrap();
+        assert_eq!(r.groups.len(), 2);
+        assert_eq!(r.groups[0].group.as_deref(), Some("A"));
+        assert_eq!((r.groups[0].n, r.groups[0].events), (3, 2));
+        assert_eq!(r.groups[0].table[0].at_risk, 3);
+        assert_eq!(r.groups[1].median, Some(2.0));
+        let lr = r.logrank.unwrap();
+        assert_eq!(lr.df, 1);
+        assert!(lr.statistic > 0.0 && lr.p_value < 1.0);
+        let csv = to_csv(&analyze(file.as_bytes(), &spec(Some("arm"))).unwrap());
+        assert!(csv.starts_with("group,time,at_risk"));
+        assert_eq!(csv.lines().count(), 1 + 1 + 3);
+    }
+
+    #[test]
+    fn bad_files_are_named_by_line_and_column() {
+        let e = |f: &str, g| analyze(f.as_bytes(), &spec(g)).unwrap_err();
+        assert!(e("weeks,relapse\n1,1\nx,0\n", None).starts_with("line 3: column `weeks`"));
+        assert!(e("weeks,relapse\n1,2\n", None).starts_with("line 2: column `relapse`"));
+        assert!(e("weeks,relapse\n-1,1\n", None).contains("not a time"));
+        assert!(e("weeks,relapse\n1,\n", None).contains("is empty"));
+        assert!(e("time,relapse\n1,1\n", None).starts_with("line 1: no column `weeks`"));
+        assert!(e("weeks,relapse\n1,1\n", Some("arm")).contains("no column `arm`"));
+        assert!(e("weeks,relapse\n", None).contains("no rows"));
+    }
+
+    #[test]
+    fn without_a_group_there_is_one_table_and_no_test() {
+        let r = analyze(b"weeks,relapse\n1,1\n2,0\n", &spec(None)).unwrap();
+        assert_eq!(r.groups.len(), 1);
+        assert_eq!(r.groups[0].group, None);
+        assert_eq!(r.logrank, None);
+    }
+}
