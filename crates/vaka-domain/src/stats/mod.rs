@@ -3,5 +3,6 @@
 
 pub mod analysis;
 pub mod cox;
+pub mod measures;
 pub mod proportion;
 pub mod survival;

@@ -1,0 +1,366 @@
+//! The evidence measures, computed from placement histories (see docs/measures.md): how long
+//! placements last and how they end, who comes back after a placement that ended as planned (the
+//! "revolving door"), and the suppression rule for figures about few people.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::proportion::{Share, wilson};
+use super::survival::{CiTransform, Observation, kaplan_meier};
+use crate::intervention::Intervention;
+use crate::placement::EndReason;
+
+/// Figures based on fewer people than this are not shown (statistical disclosure control).
+pub const MIN_PEOPLE: u64 = 5;
+
+/// A figure, or the note that it is withheld because too few people are behind it.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Shown<T> {
+    Value(T),
+    Suppressed {
+        suppressed: bool,
+        reason: &'static str,
+    },
+}
+
+/// `value` if it rests on at least [`MIN_PEOPLE`] people.
+pub fn shown<T>(people: u64, value: T) -> Shown<T> {
+    if people >= MIN_PEOPLE {
+        Shown::Value(value)
+    } else {
+        Shown::Suppressed {
+            suppressed: true,
+            reason: "fewer than 5 people",
+        }
+    }
+}
+
+/// One placement in a history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Episode {
+    pub client: i64,
+    pub intervention: Intervention,
+    pub provider: Option<i64>,
+    pub start: NaiveDate,
+    /// The last day; `None` while it runs.
+    pub end: Option<NaiveDate>,
+    pub end_reason: Option<EndReason>,
+}
+
+// ---------------------------------------------------------------- placement length
+
+/// Placement length in days (from the first to the last day, the last not counted, as nights),
+/// with running placements censored at `as_of`: quartiles from the Kaplan–Meier curve, so that
+/// long placements still running do not vanish from the figure.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Lengths {
+    pub placements: u64,
+    pub people: u64,
+    pub ended: u64,
+    pub q1: Option<f64>,
+    pub median: Option<f64>,
+    pub q3: Option<f64>,
+    /// How the ended ones ended, by end reason.
+    pub end_reasons: BTreeMap<String, u64>,
+}
+
+pub fn lengths(episodes: &[&Episode], as_of: NaiveDate) -> Lengths {
+    let obs: Vec<Observation> = episodes
+        .iter()
+        .filter(|e| e.start <= as_of)
+        .map(|e| match (e.end, e.end_reason) {
+            (Some(end), Some(_)) if end <= as_of => Observation {
+                time: (end - e.start).num_days() as f64,
+                event: true,
+            },
+            _ => Observation {
+                time: (e.end.unwrap_or(as_of).min(as_of) - e.start).num_days() as f64,
+                event: false,
+            },
+        })
+        .collect();
+    let km = kaplan_meier(&obs, 0.95, CiTransform::LogLog);
+    let quantile = |q: f64| {
+        km.table
+            .iter()
+            .find(|r| r.survival <= 1.0 - q + 1e-12)
+            .map(|r| r.time)
+    };
+    let mut end_reasons = BTreeMap::new();
+    for e in episodes {
+        if let (Some(r), Some(end)) = (e.end_reason, e.end)
+            && end <= as_of
+        {
+            *end_reasons.entry(r.as_str().to_owned()).or_insert(0) += 1;
+        }
+    }
+    let mut people: Vec<i64> = episodes.iter().map(|e| e.client).collect();
+    people.sort_unstable();
+    people.dedup();
+    Lengths {
+        placements: obs.len() as u64,
+        people: people.len() as u64,
+        ended: km.events,
+        q1: quantile(0.25),
+        median: quantile(0.5),
+        q3: quantile(0.75),
+        end_reasons,
+    }
+}
+
+// ---------------------------------------------------------------- returns
+
+/// Days after an exit within which a new placement is a transfer, not a return.
+pub const TRANSFER_DAYS: i64 = 14;
+/// The longest time after an exit that a return is looked for.
+pub const RETURN_WINDOW_DAYS: i64 = 730;
+
+/// One exit and what followed it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Exit {
+    pub client: i64,
+    pub exited_on: NaiveDate,
+    /// Days from the exit to the first return (a new placement or a relapse), if any within 730.
+    pub returned_after: Option<i64>,
+}
+
+/// Returns after placements that ended as planned, by the conventions of the US HUD System
+/// Performance Measure 2: an exit counts only if no new placement starts within 14 days (that is a
+/// transfer); a return is the first new placement 15–730 days later, or a relapse 1–730 days later.
+/// Exits are those with their last day in `[from, to]`; a client's exits are all counted.
+pub fn exits(
+    episodes: &[Episode],
+    relapses: &[(i64, NaiveDate)],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<Exit> {
+    let mut by_client: BTreeMap<i64, Vec<&Episode>> = BTreeMap::new();
+    for e in episodes {
+        by_client.entry(e.client).or_default().push(e);
+    }
+    let mut out = Vec::new();
+    for (client, list) in by_client {
+        for (i, e) in list.iter().enumerate() {
+            let (Some(end), Some(EndReason::CompletedAsPlanned)) = (e.end, e.end_reason) else {
+                continue;
+            };
+            if end < from || end > to {
+                continue;
+            }
+            // The next placement that starts on or after the last day of this one.
+            let next_start = list
+                .iter()
+                .enumerate()
+                .filter(|(j, o)| *j != i && o.start >= end)
+                .map(|(_, o)| (o.start - end).num_days())
+                .min();
+            if next_start.is_some_and(|d| d <= TRANSFER_DAYS) {
+                continue; // A transfer: the stay goes on elsewhere.
+            }
+            let relapse = relapses
+                .iter()
+                .filter(|(c, _)| *c == client)
+                .map(|(_, on)| (*on - end).num_days())
+                .filter(|d| *d >= 1)
+                .min();
+            let returned_after = [next_start, relapse]
+                .into_iter()
+                .flatten()
+                .min()
+                .filter(|d| *d <= RETURN_WINDOW_DAYS);
+            out.push(Exit {
+                client,
+                exited_on: end,
+                returned_after,
+            });
+        }
+    }
+    out
+}
+
+/// The share who returned within 180, 365 and 730 days, each over the exits followed that long by
+/// `as_of`, and the returns by time band (0–180, 181–365, 366–730 days).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Returns {
+    pub exits: u64,
+    pub within_180: Shown<Share>,
+    pub within_365: Shown<Share>,
+    pub within_730: Shown<Share>,
+    pub band_0_180: u64,
+    pub band_181_365: u64,
+    pub band_366_730: u64,
+}
+
+pub fn returns(exits: &[Exit], as_of: NaiveDate) -> Returns {
+    let share = |horizon: i64| {
+        let followed: Vec<&Exit> = exits
+            .iter()
+            .filter(|e| (as_of - e.exited_on).num_days() >= horizon)
+            .collect();
+        let back = followed
+            .iter()
+            .filter(|e| e.returned_after.is_some_and(|d| d <= horizon))
+            .count() as u64;
+        let n = followed.len() as u64;
+        match wilson(back, n, 0.95) {
+            Some(s) => shown(people(&followed), s),
+            None => shown(
+                0,
+                Share {
+                    successes: 0,
+                    n: 0,
+                    estimate: 0.0,
+                    lower: 0.0,
+                    upper: 0.0,
+                },
+            ),
+        }
+    };
+    let band = |lo: i64, hi: i64| {
+        exits
+            .iter()
+            .filter(|e| e.returned_after.is_some_and(|d| d >= lo && d <= hi))
+            .count() as u64
+    };
+    Returns {
+        exits: exits.len() as u64,
+        within_180: share(180),
+        within_365: share(365),
+        within_730: share(730),
+        band_0_180: band(0, 180),
+        band_181_365: band(181, 365),
+        band_366_730: band(366, 730),
+    }
+}
+
+fn people(exits: &[&Exit]) -> u64 {
+    let mut c: Vec<i64> = exits.iter().map(|e| e.client).collect();
+    c.sort_unstable();
+    c.dedup();
+    c.len() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn ep(client: i64, start: &str, end: Option<&str>, reason: Option<EndReason>) -> Episode {
+        Episode {
+            client,
+            intervention: Intervention::TreatmentHome,
+            provider: Some(1),
+            start: d(start),
+            end: end.map(d),
+            end_reason: reason,
+        }
+    }
+
+    const PLANNED: Option<EndReason> = Some(EndReason::CompletedAsPlanned);
+
+    #[test]
+    fn a_new_placement_within_14_days_is_a_transfer_and_15_to_730_days_a_return() {
+        let episodes = vec![
+            // 1: ends as planned, moves on 14 days later: a transfer, not an exit.
+            ep(1, "2024-01-01", Some("2024-03-01"), PLANNED),
+            ep(
+                1,
+                "2024-03-15",
+                Some("2024-06-01"),
+                Some(EndReason::Relapse),
+            ),
+            // 2: ends as planned, back 15 days later: an exit with a return after 15 days.
+            ep(2, "2024-01-01", Some("2024-03-01"), PLANNED),
+            ep(2, "2024-03-16", None, None),
+            // 3: ends as planned, back after 731 days: no return within the window.
+            ep(3, "2023-01-01", Some("2023-02-01"), PLANNED),
+            ep(3, "2025-02-02", None, None),
+            // 4: ends as planned, relapses 200 days later.
+            ep(4, "2024-01-01", Some("2024-02-01"), PLANNED),
+            // 5: broken off: not an exit at all.
+            ep(
+                5,
+                "2024-01-01",
+                Some("2024-02-01"),
+                Some(EndReason::BrokenOffByClient),
+            ),
+        ];
+        let relapses = [(4, d("2024-08-19"))];
+        let list = exits(&episodes, &relapses, d("2023-01-01"), d("2024-12-31"));
+        let got: Vec<(i64, Option<i64>)> =
+            list.iter().map(|e| (e.client, e.returned_after)).collect();
+        assert_eq!(got, [(2, Some(15)), (3, None), (4, Some(200))]);
+        let r = returns(&list, d("2026-12-31"));
+        assert_eq!(
+            (r.exits, r.band_0_180, r.band_181_365, r.band_366_730),
+            (3, 1, 1, 0)
+        );
+        // Three people: every share is withheld.
+        assert!(matches!(r.within_730, Shown::Suppressed { .. }));
+    }
+
+    #[test]
+    fn shares_count_only_exits_followed_long_enough_and_need_five_people() {
+        let mut episodes = Vec::new();
+        for c in 0..8 {
+            episodes.push(ep(c, "2024-01-01", Some("2024-02-01"), PLANNED));
+        }
+        // Two of eight come back after 100 days; one exit is recent (followed 30 days only).
+        episodes.push(ep(0, "2024-05-11", None, None));
+        episodes.push(ep(1, "2024-05-11", None, None));
+        episodes.push(ep(9, "2024-01-01", Some("2025-06-01"), PLANNED));
+        let list = exits(&episodes, &[], d("2024-01-01"), d("2025-12-31"));
+        let r = returns(&list, d("2025-07-01"));
+        assert_eq!(r.exits, 9);
+        match r.within_180 {
+            Shown::Value(s) => assert_eq!((s.successes, s.n), (2, 8)),
+            other => panic!("{other:?}"),
+        }
+        // 730 days: nobody followed that long by mid-2025.
+        assert!(matches!(r.within_730, Shown::Suppressed { .. }));
+    }
+
+    #[test]
+    fn lengths_censor_running_placements_and_count_end_reasons() {
+        let episodes = [
+            ep(1, "2024-01-01", Some("2024-01-11"), PLANNED), // 10 days
+            ep(
+                2,
+                "2024-01-01",
+                Some("2024-01-21"),
+                Some(EndReason::Relapse),
+            ), // 20
+            ep(3, "2024-01-01", Some("2024-01-31"), PLANNED), // 30
+            ep(4, "2024-01-01", Some("2024-02-10"), Some(EndReason::Moved)), // 40
+            ep(5, "2024-01-01", None, None),                  // running, 59 so far
+        ];
+        let refs: Vec<&Episode> = episodes.iter().collect();
+        let l = lengths(&refs, d("2024-02-29"));
+        assert_eq!((l.placements, l.people, l.ended), (5, 5, 4));
+        // S drops by 1/5 at 10, 20, 30 and 40: q1 at 20 (S = 0.6 ≤ 0.75), median at 30 (0.4), q3 at 40.
+        assert_eq!((l.q1, l.median, l.q3), (Some(20.0), Some(30.0), Some(40.0)));
+        assert_eq!(l.end_reasons.get("completed_as_planned"), Some(&2));
+        assert_eq!(l.end_reasons.len(), 3);
+    }
+
+    #[test]
+    fn the_suppression_rule_is_five_people() {
+        assert_eq!(shown(5, 1), Shown::Value(1));
+        assert!(matches!(
+            shown(4, 1),
+            Shown::Suppressed {
+                suppressed: true,
+                ..
+            }
+        ));
+        assert_eq!(
+            serde_json::to_value(shown(4, 1.0)).unwrap(),
+            serde_json::json!({"suppressed": true, "reason": "fewer than 5 people"})
+        );
+    }
+}
