@@ -61,5 +61,7 @@ string_enum! {
         HousingRead = "housing_read",
         /// Providers, contracts, inspections, budget or housing inventory changed (no client data).
         EconomyUpdate = "economy_update",
+        /// Aggregate measures read (no personal data leaves; logged as a use of the records).
+        MeasuresRead = "measures_read",
     }
 }

@@ -17,6 +17,7 @@ pub mod emergency;
 pub mod history;
 pub mod housing;
 pub mod invoices;
+pub mod measures;
 mod migrate;
 pub mod municipalities;
 pub mod outcomes;

@@ -110,6 +110,89 @@ pub fn lengths(episodes: &[&Episode], as_of: NaiveDate) -> Lengths {
     }
 }
 
+// ---------------------------------------------------------------- time to relapse
+
+/// A point on a survival curve with its interval.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Point {
+    pub survival: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// Time from the start of a placement to the first relapse reported after it; placements without
+/// one are censored at the report day. One observation per placement.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RelapseFree {
+    pub placements: u64,
+    pub people: u64,
+    pub relapses: u64,
+    /// The share still relapse-free after 182 and 365 days (6 and 12 months).
+    pub at_6_months: Shown<Option<Point>>,
+    pub at_12_months: Shown<Option<Point>>,
+    pub median_days: Shown<Option<f64>>,
+}
+
+pub fn relapse_free(
+    episodes: &[&Episode],
+    relapses: &[(i64, NaiveDate)],
+    as_of: NaiveDate,
+) -> RelapseFree {
+    let obs: Vec<Observation> = episodes
+        .iter()
+        .filter(|e| e.start <= as_of)
+        .map(|e| {
+            let first = relapses
+                .iter()
+                .filter(|(c, on)| *c == e.client && *on >= e.start && *on <= as_of)
+                .map(|(_, on)| *on)
+                .min();
+            match first {
+                Some(on) => Observation {
+                    time: (on - e.start).num_days() as f64,
+                    event: true,
+                },
+                None => Observation {
+                    time: (as_of - e.start).num_days() as f64,
+                    event: false,
+                },
+            }
+        })
+        .collect();
+    let km = kaplan_meier(&obs, 0.95, CiTransform::LogLog);
+    // S(t) is the last row at or before t (1 before the first event); unknown past the last
+    // observed time.
+    let last_time = obs.iter().map(|o| o.time).fold(0.0, f64::max);
+    let at = |t: f64| {
+        (t <= last_time).then(|| {
+            km.table.iter().take_while(|r| r.time <= t).last().map_or(
+                Point {
+                    survival: 1.0,
+                    lower: 1.0,
+                    upper: 1.0,
+                },
+                |r| Point {
+                    survival: r.survival,
+                    lower: r.lower,
+                    upper: r.upper,
+                },
+            )
+        })
+    };
+    let mut people: Vec<i64> = episodes.iter().map(|e| e.client).collect();
+    people.sort_unstable();
+    people.dedup();
+    let n = people.len() as u64;
+    RelapseFree {
+        placements: obs.len() as u64,
+        people: n,
+        relapses: km.events,
+        at_6_months: shown(n, at(182.0)),
+        at_12_months: shown(n, at(365.0)),
+        median_days: shown(n, km.median),
+    }
+}
+
 // ---------------------------------------------------------------- returns
 
 /// Days after an exit within which a new placement is a transfer, not a return.
@@ -346,6 +429,38 @@ mod tests {
         assert_eq!((l.q1, l.median, l.q3), (Some(20.0), Some(30.0), Some(40.0)));
         assert_eq!(l.end_reasons.get("completed_as_planned"), Some(&2));
         assert_eq!(l.end_reasons.len(), 3);
+    }
+
+    #[test]
+    fn relapse_free_time_runs_from_each_placement_to_the_next_relapse() {
+        let episodes: Vec<Episode> = (1..=6).map(|c| ep(c, "2024-01-01", None, None)).collect();
+        let refs: Vec<&Episode> = episodes.iter().collect();
+        // Relapses 100 days in for 1 and 2, 300 days in for 3; one before the start is ignored.
+        let relapses = [
+            (1, d("2024-04-10")),
+            (2, d("2024-04-10")),
+            (3, d("2024-10-27")),
+            (4, d("2023-12-01")),
+        ];
+        let r = relapse_free(&refs, &relapses, d("2025-06-01"));
+        assert_eq!((r.placements, r.people, r.relapses), (6, 6, 3));
+        // At 182 days 4 of 6 are relapse-free; at 365 days 3 of 6.
+        match (r.at_6_months, r.at_12_months, r.median_days) {
+            (Shown::Value(Some(a)), Shown::Value(Some(b)), Shown::Value(m)) => {
+                assert!((a.survival - 4.0 / 6.0).abs() < 1e-12);
+                assert!((b.survival - 0.5).abs() < 1e-12 && b.lower < 0.5 && b.upper > 0.5);
+                assert_eq!(m, Some(300.0));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Followed only 200 days: no 12-month figure.
+        let r = relapse_free(&refs, &relapses, d("2024-07-19"));
+        assert_eq!(r.at_12_months, Shown::Value(None));
+        let few: Vec<&Episode> = refs[..4].to_vec();
+        assert!(matches!(
+            relapse_free(&few, &relapses, d("2025-06-01")).at_6_months,
+            Shown::Suppressed { .. }
+        ));
     }
 
     #[test]

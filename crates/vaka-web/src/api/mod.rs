@@ -7,6 +7,7 @@ mod clients;
 pub(crate) mod contacts;
 pub(crate) mod decisions;
 pub(crate) mod economy;
+mod measures;
 pub(crate) mod outcomes;
 pub(crate) mod placements;
 pub(crate) mod settings;
@@ -37,7 +38,7 @@ pub use clients::{ClientList, ClientResponse, CreateClientRequest, grant_emergen
         placements::import_invoices, placements::export_decisions, placements::export_placements,
         economy::create_provider, economy::list_providers, economy::get_provider, economy::create_contract, economy::create_inspection,
         economy::get_budget, economy::put_budget, economy::create_housing_unit, economy::get_housing, economy::create_incident,
-        economy::enqueue, economy::dequeue),
+        economy::enqueue, economy::dequeue, measures::get_measures),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -160,6 +161,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/providers/{id}/inspections",
             post(economy::create_inspection),
         )
+        .route("/api/v1/measures", get(measures::get_measures))
         .route("/api/v1/budget", get(economy::get_budget))
         .route(
             "/api/v1/budget/{year}",

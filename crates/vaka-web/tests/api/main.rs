@@ -12,6 +12,7 @@ mod emergency;
 mod journal;
 mod journal_pages;
 mod matrix;
+mod measures;
 mod outcome_pages;
 mod outcomes;
 mod pages;

@@ -127,6 +127,7 @@ const COVERED: &[&str] = &[
     "/housing-units",
     "/housing-units/new",
     "/api/v1/settings/economy",
+    "/api/v1/measures",
     "/static/letter.css",
     "/static/vaka.css",
     "/static/favicon.svg",

@@ -1,0 +1,185 @@
+//! `/api/v1/measures`: the evidence measures for unit heads and analysts — placement length and
+//! how placements end, time to relapse, and returns after planned exits — per intervention type
+//! and per provider. Aggregates only, each withheld when fewer than 5 people are behind it
+//! (definitions: docs/measures.md).
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use vaka_domain::access::Action;
+use vaka_domain::intervention::Intervention;
+use vaka_domain::stats::measures::{
+    self, Episode, Lengths, MIN_PEOPLE, RelapseFree, Returns, Shown,
+};
+use vaka_store::{AuditAction, providers};
+
+use super::{may, today};
+use crate::AppState;
+use crate::auth::ApiActor;
+use crate::error::{ApiError, ErrorBody};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MeasuresQuery {
+    /// First day of the exit window for returns (default: three years before today).
+    pub from: Option<String>,
+    /// Last day of the exit window (default: today).
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupMeasures {
+    /// The intervention type, or the provider's id and name.
+    pub intervention: Option<Intervention>,
+    pub provider_id: Option<i64>,
+    pub provider: Option<String>,
+    #[schema(value_type = Object)]
+    pub people: Shown<u64>,
+    #[schema(value_type = Object)]
+    pub lengths: Shown<Lengths>,
+    #[schema(value_type = Object)]
+    pub relapse_free: RelapseFree,
+    #[schema(value_type = Object)]
+    pub returns: Returns,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasuresResponse {
+    pub as_of: NaiveDate,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Figures resting on fewer people than this are withheld.
+    pub min_people: u64,
+    pub by_intervention: Vec<GroupMeasures>,
+    pub by_provider: Vec<GroupMeasures>,
+}
+
+fn group(
+    episodes: &[&Episode],
+    all: &[Episode],
+    relapses: &[(i64, NaiveDate)],
+    window: (NaiveDate, NaiveDate),
+    as_of: NaiveDate,
+) -> (Shown<u64>, Shown<Lengths>, RelapseFree, Returns) {
+    let mut people: Vec<i64> = episodes.iter().map(|e| e.client).collect();
+    people.sort_unstable();
+    people.dedup();
+    let n = people.len() as u64;
+    // Exits from this group's placements; what follows may be any placement of the person.
+    let exits: Vec<_> = measures::exits(all, relapses, window.0, window.1)
+        .into_iter()
+        .filter(|x| {
+            episodes
+                .iter()
+                .any(|e| e.client == x.client && e.end == Some(x.exited_on))
+        })
+        .collect();
+    (
+        measures::shown(n, n),
+        measures::shown(n, measures::lengths(episodes, as_of)),
+        measures::relapse_free(episodes, relapses, as_of),
+        measures::returns(&exits, as_of),
+    )
+}
+
+/// The measures of the caller's municipality. Unit heads and analysts.
+#[utoipa::path(get, path = "/api/v1/measures", tag = "measures",
+    params(("from" = Option<String>, Query), ("to" = Option<String>, Query)),
+    responses((status = 200, body = MeasuresResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn get_measures(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(q): Query<MeasuresQuery>,
+) -> Result<Json<MeasuresResponse>, ApiError> {
+    may(&actor, Action::ReadAggregates)?;
+    let as_of = today();
+    let default_from = as_of - chrono::Duration::days(3 * 365);
+    let mut errors = Vec::new();
+    let from = vaka_domain::error::collect(
+        vaka_domain::error::optional_date("from", q.from.as_deref()),
+        &mut errors,
+    )
+    .flatten()
+    .unwrap_or(default_from);
+    let to = vaka_domain::error::collect(
+        vaka_domain::error::optional_date("to", q.to.as_deref()),
+        &mut errors,
+    )
+    .flatten()
+    .unwrap_or(as_of);
+    if errors.is_empty() {
+        vaka_domain::error::collect(
+            vaka_domain::error::not_before("to", to, from, ("från-datumet", "the from day")),
+            &mut errors,
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let muni = actor.user.municipality_id;
+    let mut tx = st.store.begin_read().await?;
+    let all = vaka_store::measures::episodes(&mut tx, muni).await?;
+    let relapses = vaka_store::measures::relapses(&mut tx, muni).await?;
+    let names: BTreeMap<i64, String> = providers::list(&mut tx, muni)
+        .await?
+        .into_iter()
+        .map(|p| (p.id.0, p.name))
+        .collect();
+    tx.audit(actor.audit(
+        AuditAction::MeasuresRead,
+        None,
+        format!("GET /api/v1/measures from={from} to={to}"),
+    ));
+    tx.finish_read(&st.store).await?;
+    let window = (from, to);
+    let by_intervention = Intervention::ALL
+        .iter()
+        .filter_map(|i| {
+            let list: Vec<&Episode> = all.iter().filter(|e| e.intervention == *i).collect();
+            (!list.is_empty()).then(|| {
+                let (people, lengths, relapse_free, returns) =
+                    group(&list, &all, &relapses, window, as_of);
+                GroupMeasures {
+                    intervention: Some(*i),
+                    provider_id: None,
+                    provider: None,
+                    people,
+                    lengths,
+                    relapse_free,
+                    returns,
+                }
+            })
+        })
+        .collect();
+    let by_provider = names
+        .iter()
+        .filter_map(|(id, name)| {
+            let list: Vec<&Episode> = all.iter().filter(|e| e.provider == Some(*id)).collect();
+            (!list.is_empty()).then(|| {
+                let (people, lengths, relapse_free, returns) =
+                    group(&list, &all, &relapses, window, as_of);
+                GroupMeasures {
+                    intervention: None,
+                    provider_id: Some(*id),
+                    provider: Some(name.clone()),
+                    people,
+                    lengths,
+                    relapse_free,
+                    returns,
+                }
+            })
+        })
+        .collect();
+    Ok(Json(MeasuresResponse {
+        as_of,
+        from,
+        to,
+        min_people: MIN_PEOPLE,
+        by_intervention,
+        by_provider,
+    }))
+}
