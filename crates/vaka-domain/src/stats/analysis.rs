@@ -4,7 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use super::survival::{CiTransform, KaplanMeier, LogRank, Observation, kaplan_meier, log_rank};
+use super::survival::{
+    CiTransform, KaplanMeier, LogRank, Observation, Tally, kaplan_meier_tally, log_rank_tallies,
+    tally,
+};
 
 /// Which columns to read.
 #[derive(Debug, Clone)]
@@ -87,9 +90,9 @@ fn group_of(group: Option<String>, km: KaplanMeier) -> GroupSurvival {
 pub fn analyze(bytes: &[u8], spec: &SurvivalSpec) -> Result<SurvivalReport, String> {
     let grouped = read(bytes, spec)?;
     let keys: Vec<Option<String>> = grouped.keys().cloned().collect();
-    let lists: Vec<Vec<Observation>> = grouped.into_values().collect();
+    let tallies: Vec<Tally> = grouped.values().map(|o| tally(o)).collect();
     let logrank = if spec.group.is_some() {
-        log_rank(&lists).map(
+        log_rank_tallies(&tallies).map(
             |LogRank {
                  statistic,
                  df,
@@ -109,8 +112,8 @@ pub fn analyze(bytes: &[u8], spec: &SurvivalSpec) -> Result<SurvivalReport, Stri
         level: spec.level,
         groups: keys
             .into_iter()
-            .zip(&lists)
-            .map(|(g, o)| group_of(g, kaplan_meier(o, spec.level, spec.ci)))
+            .zip(&tallies)
+            .map(|(g, t)| group_of(g, kaplan_meier_tally(t, spec.level, spec.ci)))
             .collect(),
         logrank,
     })
@@ -138,10 +141,17 @@ pub fn read(
     };
     let (time_col, event_col) = (col(&spec.time)?, col(&spec.event)?);
     let group_col = spec.group.as_deref().map(col).transpose()?;
-    let mut out: BTreeMap<Option<String>, Vec<Observation>> = BTreeMap::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.map_err(|e| format!("line {line}: {e}"))?;
+    // Few groups: looked up by their bytes, a string made only for a new one.
+    let mut groups: Vec<(Option<Vec<u8>>, Vec<Observation>)> = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    let mut line = 1;
+    loop {
+        line += 1;
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(format!("line {line}: {e}")),
+        }
         let cell = |c: usize, name: &str| {
             record
                 .get(c)
@@ -151,24 +161,38 @@ pub fn read(
         let raw = cell(time_col, &spec.time)?;
         let time = parse_time(raw).ok_or_else(|| {
             format!(
-                "line {line}: column `{}`: `{raw}` is not a time (a number ≥ 0)",
-                spec.time
+                "line {line}: column `{}`: `{}` is not a time (a number ≥ 0)",
+                spec.time,
+                String::from_utf8_lossy(raw)
             )
         })?;
         let raw = cell(event_col, &spec.event)?;
         let event = parse_event(raw).ok_or_else(|| {
             format!(
-                "line {line}: column `{}`: `{raw}` is not an event flag (1/0, true/false, yes/no, ja/nej)",
-                spec.event
+                "line {line}: column `{}`: `{}` is not an event flag (1/0, true/false, yes/no, ja/nej)",
+                spec.event,
+                String::from_utf8_lossy(raw)
             )
         })?;
-        let group = match group_col {
-            Some(c) => Some(cell(c, spec.group.as_deref().unwrap_or_default())?.to_owned()),
+        let key = match group_col {
+            Some(c) => Some(cell(c, spec.group.as_deref().unwrap_or_default())?),
             None => None,
         };
-        out.entry(group)
-            .or_default()
-            .push(Observation { time, event });
+        let o = Observation { time, event };
+        match groups.iter_mut().find(|(k, _)| k.as_deref() == key) {
+            Some((_, list)) => list.push(o),
+            None => groups.push((key.map(<[u8]>::to_vec), vec![o])),
+        }
+    }
+    let mut out: BTreeMap<Option<String>, Vec<Observation>> = BTreeMap::new();
+    for (key, list) in groups {
+        let key = match key {
+            None => None,
+            Some(k) => {
+                Some(String::from_utf8(k).map_err(|_| "a group value is not UTF-8".to_owned())?)
+            }
+        };
+        out.insert(key, list);
     }
     if out.is_empty() {
         return Err("the file has no rows after the header".into());
@@ -176,7 +200,12 @@ pub fn read(
     Ok(out)
 }
 
-fn parse_time(raw: &str) -> Option<f64> {
+fn parse_time(raw: &[u8]) -> Option<f64> {
+    // Whole numbers (days) are the common case and are read directly.
+    if !raw.is_empty() && raw.len() <= 15 && raw.iter().all(u8::is_ascii_digit) {
+        return Some(raw.iter().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64);
+    }
+    let raw = std::str::from_utf8(raw).ok()?;
     let v: f64 = raw
         .parse()
         .ok()
@@ -184,8 +213,13 @@ fn parse_time(raw: &str) -> Option<f64> {
     (v.is_finite() && v >= 0.0).then_some(v)
 }
 
-fn parse_event(raw: &str) -> Option<bool> {
-    match raw.to_lowercase().as_str() {
+fn parse_event(raw: &[u8]) -> Option<bool> {
+    match raw {
+        b"1" => return Some(true),
+        b"0" => return Some(false),
+        _ => {}
+    }
+    match std::str::from_utf8(raw).ok()?.to_lowercase().as_str() {
         "1" | "true" | "yes" | "ja" => Some(true),
         "0" | "false" | "no" | "nej" => Some(false),
         _ => None,

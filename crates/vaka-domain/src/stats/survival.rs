@@ -74,30 +74,52 @@ pub fn z_of(level: f64) -> f64 {
     Normal::standard().inverse_cdf(0.5 + level / 2.0)
 }
 
+/// Observations counted per distinct time, in time order: `(time, events, censored)`. Both the
+/// Kaplan–Meier estimate and the log-rank test work on this, so a group is sorted once.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Tally {
+    pub n: u64,
+    pub rows: Vec<(f64, u64, u64)>,
+}
+
+pub fn tally(obs: &[Observation]) -> Tally {
+    let mut sorted: Vec<(f64, bool)> = obs.iter().map(|o| (o.time, o.event)).collect();
+    sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut rows: Vec<(f64, u64, u64)> = Vec::new();
+    for (time, event) in sorted {
+        match rows.last_mut() {
+            Some(last) if last.0 == time => {
+                if event {
+                    last.1 += 1;
+                } else {
+                    last.2 += 1;
+                }
+            }
+            _ => rows.push((time, u64::from(event), u64::from(!event))),
+        }
+    }
+    Tally {
+        n: obs.len() as u64,
+        rows,
+    }
+}
+
 /// Kaplan–Meier with Greenwood's variance. Times must be finite and not negative (the caller
 /// checks input); ties are events before censorings, as usual.
 pub fn kaplan_meier(obs: &[Observation], level: f64, ci: CiTransform) -> KaplanMeier {
+    kaplan_meier_tally(&tally(obs), level, ci)
+}
+
+/// Kaplan–Meier from a [`Tally`].
+pub fn kaplan_meier_tally(t: &Tally, level: f64, ci: CiTransform) -> KaplanMeier {
     let z = z_of(level);
-    let mut sorted: Vec<Observation> = obs.to_vec();
-    sorted.sort_by(|a, b| a.time.total_cmp(&b.time));
-    let n = sorted.len() as u64;
+    let n = t.n;
     let mut at_risk = n;
     let mut survival = 1.0f64;
     let mut greenwood = 0.0f64;
     let mut table = Vec::new();
     let mut events_total = 0;
-    let mut i = 0;
-    while i < sorted.len() {
-        let time = sorted[i].time;
-        let (mut events, mut censored) = (0u64, 0u64);
-        while i < sorted.len() && sorted[i].time == time {
-            if sorted[i].event {
-                events += 1;
-            } else {
-                censored += 1;
-            }
-            i += 1;
-        }
+    for &(time, events, censored) in &t.rows {
         if events > 0 {
             let (nr, d) = (at_risk as f64, events as f64);
             survival *= 1.0 - d / nr;
@@ -179,34 +201,37 @@ pub struct LogRank {
 /// The log-rank test (Mantel's hypergeometric variance, as R's `survdiff` with `rho = 0`).
 /// `None` with fewer than two non-empty groups or when no event happened.
 pub fn log_rank(groups: &[Vec<Observation>]) -> Option<LogRank> {
-    let groups: Vec<&Vec<Observation>> = groups.iter().filter(|g| !g.is_empty()).collect();
+    let tallies: Vec<Tally> = groups.iter().map(|g| tally(g)).collect();
+    log_rank_tallies(&tallies)
+}
+
+/// The log-rank test from one [`Tally`] per group.
+pub fn log_rank_tallies(groups: &[Tally]) -> Option<LogRank> {
+    let groups: Vec<&Tally> = groups.iter().filter(|g| g.n > 0).collect();
     let k = groups.len();
     if k < 2 {
         return None;
     }
-    // All observations, tagged with their group, in time order.
-    let mut all: Vec<(f64, bool, usize)> = groups
-        .iter()
-        .enumerate()
-        .flat_map(|(j, g)| g.iter().map(move |o| (o.time, o.event, j)))
-        .collect();
-    all.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut at_risk: Vec<f64> = groups.iter().map(|g| g.len() as f64).collect();
+    let mut at_risk: Vec<f64> = groups.iter().map(|g| g.n as f64).collect();
+    let mut next = vec![0usize; k];
     let mut observed = vec![0.0; k];
     let mut expected = vec![0.0; k];
     let mut var = vec![vec![0.0; k]; k];
-    let mut i = 0;
-    while i < all.len() {
-        let time = all[i].0;
-        let mut d = vec![0.0; k];
-        let mut left = vec![0.0; k];
-        while i < all.len() && all[i].0 == time {
-            let (_, event, j) = all[i];
-            if event {
-                d[j] += 1.0;
-            }
-            left[j] += 1.0;
-            i += 1;
+    let mut d = vec![0.0; k];
+    let mut left = vec![0.0; k];
+    // Walk the distinct times of all groups together.
+    while let Some(time) = (0..k)
+        .filter_map(|j| groups[j].rows.get(next[j]).map(|r| r.0))
+        .min_by(f64::total_cmp)
+    {
+        for j in 0..k {
+            (d[j], left[j]) = match groups[j].rows.get(next[j]) {
+                Some(&(t, e, c)) if t == time => {
+                    next[j] += 1;
+                    (e as f64, (e + c) as f64)
+                }
+                _ => (0.0, 0.0),
+            };
         }
         let dt: f64 = d.iter().sum();
         let nt: f64 = at_risk.iter().sum();
