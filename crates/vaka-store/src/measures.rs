@@ -60,3 +60,33 @@ pub async fn relapses(tx: &mut Tx, municipality: MunicipalityId) -> Result<Vec<(
             .collect()
     })
 }
+
+/// The decisions made in `[from, to]`: (client, whether it departed from the application or a
+/// recommendation).
+pub async fn decisions(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(i64, bool)>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT d.client_id, d.departs_from_application, d.departs_from_recommendation \
+             FROM decisions d JOIN clients k ON k.id = d.client_id \
+             WHERE k.municipality_id = $1 AND d.decided_on >= $2 AND d.decided_on <= $3",
+        )
+        .bind(municipality.0)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.i64("client_id")?,
+                    r.bool("departs_from_application")? || r.bool("departs_from_recommendation")?,
+                ))
+            })
+            .collect()
+    })
+}

@@ -391,3 +391,4 @@ d-departs-recommendation = The decision departs from the recommendation. Justifi
 e-not-followed-up = Not followed up
 e-meets-requirements = Meets the requirements
 e-falls-short = Falls short
+report-bad-period = Give the period as two dates (YYYY-MM-DD), the first not after the second.

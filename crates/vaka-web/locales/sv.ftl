@@ -391,3 +391,4 @@ d-departs-recommendation = Beslutet avviker från rekommendationen. Motivering:
 e-not-followed-up = Ingen uppföljning
 e-meets-requirements = Uppfyller kraven
 e-falls-short = Brister
+report-bad-period = Ange perioden som två datum (ÅÅÅÅ-MM-DD), det första inte efter det andra.

@@ -12,6 +12,7 @@ pub mod client_access;
 pub mod error;
 pub mod i18n;
 mod pages;
+pub mod reports;
 mod security;
 
 use std::sync::Arc;

@@ -291,6 +291,38 @@ pub async fn audit_verify(url: &str) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// `vaka report committee`: the report of the (first) municipality in the database.
+pub async fn report_committee(
+    url: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    out: &std::path::Path,
+    format: &str,
+) -> anyhow::Result<ExitCode> {
+    if to < from {
+        bail!("--to ({to}) is before --from ({from})");
+    }
+    if format == "pdf" {
+        bail!("--format pdf is not built yet; use html (printable) or csv");
+    }
+    let store = open(url).await?;
+    let mut tx = store.begin_read().await?;
+    let municipality = municipalities::first(&mut tx)
+        .await?
+        .context("the database has no municipality")?;
+    tx.rollback().await?;
+    let today = vaka_domain::time::local_date(vaka_store::now());
+    let report =
+        vaka_web::reports::committee_from_store(&store, municipality.id, from, to, today).await?;
+    let text = match format {
+        "csv" => vaka_domain::stats::report::to_csv(&report),
+        _ => vaka_web::reports::committee_html(&report, true)?,
+    };
+    std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))?;
+    println!("{}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `vaka analyze survival`: Kaplan–Meier (and log-rank when grouped) on any CSV file.
 pub fn analyze_survival(
     path: &std::path::Path,

@@ -93,10 +93,36 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Reports from the database.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Statistics on any CSV file (exports from Vaka or from elsewhere).
     Analyze {
         #[command(subcommand)]
         command: AnalyzeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The social committee's report: figures with their uncertainty, no personal data, every
+    /// figure under 5 people withheld.
+    Committee {
+        #[command(flatten)]
+        db: Db,
+        /// First day of the period (YYYY-MM-DD).
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last day of the period.
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        /// Where to write the report.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long, default_value = "html", value_parser = ["html", "csv", "pdf"])]
+        format: String,
     },
 }
 
@@ -281,6 +307,16 @@ fn main() -> ExitCode {
             Command::Audit {
                 command: AuditCommand::Verify { db },
             } => commands::audit_verify(&db.database_url).await,
+            Command::Report {
+                command:
+                    ReportCommand::Committee {
+                        db,
+                        from,
+                        to,
+                        out,
+                        format,
+                    },
+            } => commands::report_committee(&db.database_url, from, to, &out, &format).await,
             Command::Analyze {
                 command:
                     AnalyzeCommand::Survival {

@@ -5,4 +5,5 @@ pub mod analysis;
 pub mod cox;
 pub mod measures;
 pub mod proportion;
+pub mod report;
 pub mod survival;

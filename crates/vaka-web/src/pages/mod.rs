@@ -126,6 +126,8 @@ pub fn router() -> Router<AppState> {
         .route("/static/favicon.svg", get(favicon))
         .route("/static/journal.js", get(journal_js))
         .route("/static/letter.css", get(letter_css))
+        .route("/static/report.css", get(report_css))
+        .route("/reports/committee", get(committee_report))
         .route(
             "/favicon.ico",
             get(|| async { Redirect::permanent("/static/favicon.svg") }),
@@ -568,6 +570,91 @@ async fn letter_css() -> impl IntoResponse {
         ],
         include_str!("../../static/letter.css"),
     )
+}
+
+async fn report_css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        crate::reports::CSS,
+    )
+}
+
+#[derive(Deserialize)]
+struct PeriodParams {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET /reports/committee?from=&to=`: the committee report as a page (default: the last full
+/// calendar year), for unit heads and analysts. Aggregates only; the reading is logged.
+async fn committee_report(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    Query(q): Query<PeriodParams>,
+) -> Response {
+    let chrome = Chrome::of(&session, "/reports/committee");
+    let actor = &session.actor;
+    if !access::may_ever(actor.user.role, Action::ReadAggregates) {
+        return message(StatusCode::FORBIDDEN, t, chrome, "forbidden");
+    }
+    let today = vaka_domain::time::local_date(vaka_store::now());
+    let last_year = chrono::Datelike::year(&today) - 1;
+    let day = |raw: Option<&str>, default: Option<chrono::NaiveDate>| match raw {
+        Some(r) if !r.trim().is_empty() => r.trim().parse::<chrono::NaiveDate>().ok(),
+        _ => default,
+    };
+    let (Some(from), Some(to)) = (
+        day(
+            q.from.as_deref(),
+            chrono::NaiveDate::from_ymd_opt(last_year, 1, 1),
+        ),
+        day(
+            q.to.as_deref(),
+            chrono::NaiveDate::from_ymd_opt(last_year, 12, 31),
+        ),
+    ) else {
+        return message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t,
+            chrome,
+            "report-bad-period",
+        );
+    };
+    if to < from {
+        return message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t,
+            chrome,
+            "report-bad-period",
+        );
+    }
+    let result = async {
+        let mut tx = st.store.begin_read().await?;
+        let report =
+            crate::reports::committee(&mut tx, actor.user.municipality_id, from, to, today).await?;
+        tx.audit(actor.audit(
+            AuditAction::MeasuresRead,
+            None,
+            format!("GET /reports/committee from={from} to={to}"),
+        ));
+        tx.finish_read(&st.store).await?;
+        Ok::<_, vaka_store::StoreError>(report)
+    }
+    .await;
+    match result {
+        Ok(r) => match crate::reports::committee_html(&r, false) {
+            Ok(html) => Html(html).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "report template failed");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        },
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
 }
 
 async fn journal_js() -> impl IntoResponse {

@@ -129,6 +129,8 @@ const COVERED: &[&str] = &[
     "/api/v1/settings/economy",
     "/api/v1/measures",
     "/static/letter.css",
+    "/static/report.css",
+    "/reports/committee",
     "/static/vaka.css",
     "/static/favicon.svg",
     "/favicon.ico",

@@ -96,6 +96,47 @@ both!(
                 && !r.text.contains("given_name")
                 && !r.text.contains("client_id")
         );
+        // The committee report as a page: the same figures, no names, for heads and analysts.
+        let (_, session) = super::pages::login(&app, "analyst", PASSWORD).await;
+        let cookie = format!("vaka_session={}", session.unwrap());
+        let page = super::pages::page(
+            &app,
+            "/reports/committee?from=2024-01-01&to=2024-12-31",
+            &cookie,
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text.contains("underlag till socialnämnden"));
+        assert!(
+            page.text
+                .contains("Behandlingshem/HVB</td><td class=\"num\">6</td>"),
+            "{}",
+            page.text
+        );
+        assert!(
+            page.text
+                .contains("<td>Öppenvård</td><td class=\"num\">–*</td>"),
+            "{}",
+            page.text
+        );
+        assert!(!page.text.contains("<style>") && !page.text.contains("Klient"));
+        let (_, session) = super::pages::login(&app, "cm", PASSWORD).await;
+        let cookie = format!("vaka_session={}", session.unwrap());
+        assert_eq!(
+            super::pages::page(&app, "/reports/committee", &cookie)
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let (_, session) = super::pages::login(&app, "head", PASSWORD).await;
+        let cookie = format!("vaka_session={}", session.unwrap());
+        let bad = super::pages::page(
+            &app,
+            "/reports/committee?from=2025-01-01&to=2024-01-01",
+            &cookie,
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         let r = app
             .get("/api/v1/measures?from=2025-01-01&to=2024-01-01", "analyst")
             .await;

@@ -580,3 +580,85 @@ fn analyze_survival_prints_the_table_median_and_log_rank_and_names_bad_cells() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_committee_report_is_written_as_html_and_csv_without_personal_data() {
+    let dir = std::env::temp_dir().join(format!("vaka-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("r.db").display());
+    ok(&vaka(
+        &[
+            "demo",
+            "--database-url",
+            &url,
+            "--clients",
+            "150",
+            "--seed",
+            "2",
+        ],
+        None,
+    ));
+    let html = dir.join("committee.html");
+    let out = ok(&vaka(
+        &[
+            "report",
+            "committee",
+            "--database-url",
+            &url,
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2025-12-31",
+            "--out",
+            html.to_str().unwrap(),
+        ],
+        None,
+    ));
+    assert!(out.contains("committee.html"));
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(text.contains("underlag till socialnämnden") && text.contains("<svg"));
+    assert!(
+        text.contains("<style>"),
+        "a file to send on carries its own style sheet"
+    );
+    // Not one personal number (the demo's reservnummer contain an R) or name of a client.
+    assert!(!text.contains("-R"), "no reservnummer");
+    let csv = dir.join("committee.csv");
+    ok(&vaka(
+        &[
+            "report",
+            "committee",
+            "--database-url",
+            &url,
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2025-12-31",
+            "--out",
+            csv.to_str().unwrap(),
+            "--format",
+            "csv",
+        ],
+        None,
+    ));
+    let csv_text = std::fs::read_to_string(&csv).unwrap();
+    assert!(csv_text.starts_with("section,group,measure,value,lower,upper\n"));
+    assert!(csv_text.contains(",people,"));
+    let bad = vaka(
+        &[
+            "report",
+            "committee",
+            "--database-url",
+            &url,
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2024-01-01",
+            "--out",
+            csv.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!bad.status.success() && stderr(&bad).contains("before --from"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,0 +1,370 @@
+//! The social committee's report: loaded from the store, composed by the domain
+//! (`stats::report`), and drawn as HTML with SVG charts, each with its numbers in a table beside it.
+//! Used by `vaka report committee` and the `/reports/committee` page.
+
+use askama::Template;
+use chrono::NaiveDate;
+use vaka_domain::ids::MunicipalityId;
+use vaka_domain::money::Money;
+use vaka_domain::stats::measures::{Episode, Shown};
+use vaka_domain::stats::report::{self, CommitteeReport};
+use vaka_store::{Store, StoreError, Tx, placements};
+
+/// Everything the report needs, read in one read transaction (aggregates only leave it).
+pub async fn committee(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+) -> Result<CommitteeReport, StoreError> {
+    let name = vaka_store::municipalities::name(tx, municipality).await?;
+    let (first, last) = (
+        NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(from),
+        NaiveDate::from_ymd_opt(2200, 12, 31).unwrap_or(to),
+    );
+    let all = placements::in_municipality(tx, municipality, first, last).await?;
+    let ids: Vec<_> = all.iter().map(|p| p.id).collect();
+    let changes = placements::price_changes(tx, &ids).await?;
+    let rule = vaka_store::settings::day_count(tx, municipality).await?;
+    let episodes: Vec<Episode> = all
+        .iter()
+        .map(|p| Episode {
+            client: p.client_id.0,
+            intervention: p.intervention,
+            provider: p.provider_id.map(|x| x.0),
+            start: p.start,
+            end: p.end,
+            end_reason: p.end_reason,
+        })
+        .collect();
+    let costs: Vec<i64> = all
+        .iter()
+        .map(|p| {
+            let c = changes.get(&p.id.0).cloned().unwrap_or_default();
+            placements::stay(p, &c)
+                .cost_between(rule, from, to, as_of.min(to))
+                .cost
+                .0
+        })
+        .collect();
+    let relapses = vaka_store::measures::relapses(tx, municipality).await?;
+    let decisions = vaka_store::measures::decisions(tx, municipality, from, to).await?;
+    Ok(report::committee(&report::Inputs {
+        municipality: &name,
+        from,
+        to,
+        as_of,
+        episodes: &episodes,
+        relapses: &relapses,
+        costs_ore: &costs,
+        decisions: &decisions,
+    }))
+}
+
+/// Opens a read transaction on `store` for [`committee`] (the CLI has no user to log).
+pub async fn committee_from_store(
+    store: &Store,
+    municipality: MunicipalityId,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+) -> Result<CommitteeReport, StoreError> {
+    let mut tx = store.begin_read().await?;
+    let r = committee(&mut tx, municipality, from, to, as_of).await?;
+    tx.rollback().await?;
+    Ok(r)
+}
+
+// ---------------------------------------------------------------- drawing
+
+const W: f64 = 640.0;
+const H: f64 = 280.0;
+const LEFT: f64 = 44.0;
+const RIGHT: f64 = 12.0;
+const TOP: f64 = 12.0;
+const BOTTOM: f64 = 34.0;
+
+pub struct CurveView {
+    pub class: String,
+    pub label: String,
+    pub line: String,
+    pub band: String,
+}
+
+pub struct Tick {
+    pub pos: String,
+    pub label: String,
+}
+
+pub struct RowView {
+    pub label: String,
+    pub people: String,
+    pub median: String,
+    pub quartiles: String,
+    pub returned: String,
+    pub cost: String,
+    pub per_person: String,
+}
+
+pub struct BarView {
+    pub label: String,
+    pub y: String,
+    pub width: String,
+    pub lo: String,
+    pub hi: String,
+    pub text: String,
+    pub text_x: String,
+    pub mid: String,
+}
+
+/// The curve read at fixed days, for the compact table beside the chart.
+pub const MILESTONES: [u32; 4] = [90, 180, 365, 730];
+
+pub struct MilestoneRow {
+    pub label: String,
+    pub cells: Vec<String>,
+}
+
+pub struct PointRow {
+    pub label: String,
+    pub day: String,
+    pub survival: String,
+    pub interval: String,
+    pub at_risk: u64,
+}
+
+#[derive(Template)]
+#[template(path = "committee.html")]
+pub struct CommitteePage {
+    pub standalone: bool,
+    pub css: &'static str,
+    pub title: String,
+    pub period: String,
+    pub as_of: String,
+    pub rows: Vec<RowView>,
+    pub curves: Vec<CurveView>,
+    pub x_ticks: Vec<Tick>,
+    pub y_ticks: Vec<Tick>,
+    pub points: Vec<PointRow>,
+    pub milestones: Vec<MilestoneRow>,
+    pub milestone_days: Vec<u32>,
+    pub bars: Vec<BarView>,
+    pub bars_height: String,
+    pub decisions: String,
+    pub departing: String,
+    pub chart_w: f64,
+    pub chart_h: f64,
+    pub plot_left: f64,
+    pub plot_right: f64,
+    pub plot_bottom: f64,
+    pub plot_top: f64,
+}
+
+pub const CSS: &str = include_str!("../static/report.css");
+
+/// Whole kronor: the report does not pretend to öre.
+fn kr(ore: i64) -> String {
+    Money((ore + 50).div_euclid(100) * 100).to_string()
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.0} %", v * 100.0)
+}
+
+fn shown<T>(v: &Shown<T>, f: impl Fn(&T) -> String) -> String {
+    match v {
+        Shown::Value(x) => f(x),
+        Shown::Suppressed { .. } => "–*".into(),
+    }
+}
+
+/// The report as an HTML document: `standalone` inlines its style sheet (a file to send on);
+/// otherwise it links `/static/report.css` (the page in Vaka, under its security policy).
+pub fn committee_html(r: &CommitteeReport, standalone: bool) -> Result<String, askama::Error> {
+    let max_day = r
+        .curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.day))
+        .fold(365.0f64, f64::max);
+    let max_day = (max_day / 90.0).ceil() * 90.0;
+    let x = |d: f64| LEFT + (W - LEFT - RIGHT) * d / max_day;
+    let y = |s: f64| TOP + (H - TOP - BOTTOM) * (1.0 - s);
+    let step = |pts: &[(f64, f64)]| {
+        let mut path = String::new();
+        for (k, (d, s)) in pts.iter().enumerate() {
+            if k == 0 {
+                path.push_str(&format!("M{:.1} {:.1}", x(*d), y(*s)));
+            } else {
+                path.push_str(&format!(" H{:.1} V{:.1}", x(*d), y(*s)));
+            }
+        }
+        path
+    };
+    let curves = r
+        .curves
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let end = c.points.last().map_or(0.0, |p| p.day);
+            let mut upper: Vec<(f64, f64)> = c.points.iter().map(|p| (p.day, p.upper)).collect();
+            upper.push((end, upper.last().map_or(1.0, |p| p.1)));
+            let lower: Vec<(f64, f64)> = c.points.iter().map(|p| (p.day, p.lower)).collect();
+            // The band: along the upper steps, back along the lower ones.
+            let mut band = step(&upper);
+            let mut back = String::new();
+            for (d, s) in lower.iter().rev() {
+                back.push_str(&format!(" V{:.1} H{:.1}", y(*s), x(*d)));
+            }
+            band.push_str(&format!(" H{:.1}{back} Z", x(end)));
+            CurveView {
+                class: format!("c{}", k % 6),
+                label: vaka_domain::intervention::Intervention::label(c.intervention)
+                    .0
+                    .to_owned(),
+                line: step(
+                    &c.points
+                        .iter()
+                        .map(|p| (p.day, p.survival))
+                        .collect::<Vec<_>>(),
+                ),
+                band,
+            }
+        })
+        .collect();
+    let x_ticks = (0..=((max_day / 90.0) as u32))
+        .map(|k| {
+            let d = f64::from(k) * 90.0;
+            Tick {
+                pos: format!("{:.1}", x(d)),
+                label: format!("{d:.0}"),
+            }
+        })
+        .collect();
+    let y_ticks = [0.0, 0.25, 0.5, 0.75, 1.0]
+        .iter()
+        .map(|s| Tick {
+            pos: format!("{:.1}", y(*s)),
+            label: pct(*s),
+        })
+        .collect();
+    let points = r
+        .curves
+        .iter()
+        .flat_map(|c| {
+            let label = c.intervention.label().0;
+            c.points.iter().skip(1).map(move |p| PointRow {
+                label: label.to_owned(),
+                day: format!("{:.0}", p.day),
+                survival: pct(p.survival),
+                interval: format!("{} – {}", pct(p.lower), pct(p.upper)),
+                at_risk: p.at_risk,
+            })
+        })
+        .collect();
+    let milestones = r
+        .curves
+        .iter()
+        .map(|c| MilestoneRow {
+            label: c.intervention.label().0.to_owned(),
+            cells: MILESTONES
+                .iter()
+                .map(|day| {
+                    let day = f64::from(*day);
+                    let last = c.points.last().map_or(0.0, |p| p.day);
+                    match c.points.iter().take_while(|p| p.day <= day).last() {
+                        Some(p) if day <= last || c.points.len() == 1 => {
+                            format!("{} ({}–{})", pct(p.survival), pct(p.lower), pct(p.upper))
+                        }
+                        _ => "–*".into(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let rows = r
+        .groups
+        .iter()
+        .map(|g| RowView {
+            label: g.intervention.label().0.to_owned(),
+            people: shown(&g.people, u64::to_string),
+            median: shown(&g.lengths, |l| {
+                l.median.map_or("ej nådd".into(), |m| format!("{m:.0}"))
+            }),
+            quartiles: shown(&g.lengths, |l| {
+                let f = |v: Option<f64>| v.map_or("–".into(), |m| format!("{m:.0}"));
+                format!("{}–{}", f(l.q1), f(l.q3))
+            }),
+            returned: shown(&g.returned_within_365, |s| {
+                format!("{} ({}–{})", pct(s.estimate), pct(s.lower), pct(s.upper))
+            }),
+            cost: shown(&g.cost_ore, |c| kr(*c)),
+            per_person: shown(&g.cost_per_person_ore, |c| kr(*c)),
+        })
+        .collect();
+    // Room on the right for the figure written after the whisker.
+    let bar_w = W - 210.0 - 150.0;
+    let shown_bars: Vec<_> = r
+        .groups
+        .iter()
+        .filter_map(|g| match &g.returned_within_365 {
+            Shown::Value(s) => Some((g.intervention.label().0, *s)),
+            Shown::Suppressed { .. } => None,
+        })
+        .collect();
+    let bars = shown_bars
+        .iter()
+        .enumerate()
+        .map(|(k, (label, s))| {
+            let top = 8.0 + 30.0 * k as f64;
+            BarView {
+                label: (*label).to_owned(),
+                y: format!("{top:.1}"),
+                width: format!("{:.1}", bar_w * s.estimate),
+                lo: format!("{:.1}", 210.0 + bar_w * s.lower),
+                hi: format!("{:.1}", 210.0 + bar_w * s.upper),
+                text: format!("{} ({}–{})", pct(s.estimate), pct(s.lower), pct(s.upper)),
+                text_x: format!("{:.1}", 214.0 + bar_w * s.upper),
+                mid: format!("{:.1}", top + 9.0),
+            }
+        })
+        .collect();
+    let page = CommitteePage {
+        standalone,
+        css: CSS,
+        title: format!(
+            "Missbruks- och beroendevården i {} – underlag till socialnämnden",
+            r.municipality
+        ),
+        period: format!("{} – {}", r.from, r.to),
+        as_of: r.as_of.to_string(),
+        rows,
+        curves,
+        x_ticks,
+        y_ticks,
+        points,
+        milestones,
+        milestone_days: MILESTONES.to_vec(),
+        bars_height: format!("{:.0}", 16.0 + 30.0 * shown_bars.len() as f64),
+        bars,
+        decisions: r.departures.decisions.to_string(),
+        departing: match (&r.departures.departing, &r.departures.departing_share) {
+            (Shown::Value(n), Shown::Value(s)) => {
+                format!(
+                    "{n} ({}, 95 % KI {}–{})",
+                    pct(s.estimate),
+                    pct(s.lower),
+                    pct(s.upper)
+                )
+            }
+            _ => "–*".into(),
+        },
+        chart_w: W,
+        chart_h: H,
+        plot_left: LEFT,
+        plot_right: W - RIGHT,
+        plot_bottom: H - BOTTOM,
+        plot_top: TOP,
+    };
+    page.render()
+}
