@@ -87,10 +87,17 @@ const BOTTOM: f64 = 34.0;
 
 pub struct CurveView {
     pub class: String,
+    pub colour: &'static str,
     pub label: String,
     pub line: String,
     pub band: String,
 }
+
+/// One colour per curve, the same as in report.css (presentation attributes, so that the charts
+/// look the same inside the PDF and under the page's security policy).
+const COLOURS: [&str; 6] = [
+    "#0b5cad", "#a4161a", "#1e6b35", "#8a4500", "#5b2a86", "#333333",
+];
 
 pub struct Tick {
     pub pos: String,
@@ -151,6 +158,8 @@ pub struct CommitteePage {
     pub milestone_days: Vec<u32>,
     pub bars: Vec<BarView>,
     pub bars_height: String,
+    pub km_svg: String,
+    pub bars_svg: String,
     pub decisions: String,
     pub departing: String,
     pub chart_w: f64,
@@ -182,6 +191,13 @@ fn shown<T>(v: &Shown<T>, f: impl Fn(&T) -> String) -> String {
 /// The report as an HTML document: `standalone` inlines its style sheet (a file to send on);
 /// otherwise it links `/static/report.css` (the page in Vaka, under its security policy).
 pub fn committee_html(r: &CommitteeReport, standalone: bool) -> Result<String, askama::Error> {
+    let mut page = page(r);
+    page.standalone = standalone;
+    page.render()
+}
+
+/// The page's data without its charts.
+fn parts(r: &CommitteeReport) -> CommitteePage {
     let max_day = r
         .curves
         .iter()
@@ -219,6 +235,7 @@ pub fn committee_html(r: &CommitteeReport, standalone: bool) -> Result<String, a
             band.push_str(&format!(" H{:.1}{back} Z", x(end)));
             CurveView {
                 class: format!("c{}", k % 6),
+                colour: COLOURS[k % 6],
                 label: vaka_domain::intervention::Intervention::label(c.intervention)
                     .0
                     .to_owned(),
@@ -329,8 +346,10 @@ pub fn committee_html(r: &CommitteeReport, standalone: bool) -> Result<String, a
             }
         })
         .collect();
-    let page = CommitteePage {
-        standalone,
+    CommitteePage {
+        standalone: false,
+        km_svg: String::new(),
+        bars_svg: String::new(),
         css: CSS,
         title: format!(
             "Missbruks- och beroendevården i {} – underlag till socialnämnden",
@@ -365,6 +384,81 @@ pub fn committee_html(r: &CommitteeReport, standalone: bool) -> Result<String, a
         plot_right: W - RIGHT,
         plot_bottom: H - BOTTOM,
         plot_top: TOP,
-    };
-    page.render()
+    }
+}
+
+/// The page's data, charts drawn.
+fn page(r: &CommitteeReport) -> CommitteePage {
+    let mut p = parts(r);
+    p.km_svg = km_svg(&p);
+    p.bars_svg = bars_svg(&p);
+    p
+}
+
+fn km_svg(p: &CommitteePage) -> String {
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" class="chart" role="img" aria-label="Andel utan återfall per insats" font-family="sans-serif">"##,
+        w = p.chart_w,
+        h = p.chart_h
+    );
+    for t in &p.y_ticks {
+        svg.push_str(&format!(
+            r##"<line x1="{l}" x2="{r}" y1="{y}" y2="{y}" stroke="#e4e7eb"/><text x="{tx}" y="{y}" font-size="11" fill="#4a5260" text-anchor="end" dominant-baseline="middle">{label}</text>"##,
+            l = p.plot_left,
+            r = p.plot_right,
+            y = t.pos,
+            tx = p.plot_left - 4.0,
+            label = t.label
+        ));
+    }
+    for t in &p.x_ticks {
+        svg.push_str(&format!(
+            r##"<text x="{x}" y="{y}" font-size="11" fill="#4a5260" text-anchor="middle">{label}</text>"##,
+            x = t.pos,
+            y = p.plot_bottom + 16.0,
+            label = t.label
+        ));
+    }
+    svg.push_str(&format!(
+        r##"<text x="{x}" y="{y}" font-size="11" fill="#4a5260" text-anchor="end">dagar från start</text>"##,
+        x = p.plot_right,
+        y = p.chart_h - 4.0
+    ));
+    for c in &p.curves {
+        svg.push_str(&format!(
+            r##"<path d="{}" fill="{}" fill-opacity="0.18" stroke="none"/>"##,
+            c.band, c.colour
+        ));
+    }
+    for c in &p.curves {
+        svg.push_str(&format!(
+            r##"<path d="{}" fill="none" stroke="{}" stroke-width="2"><title>{}</title></path>"##,
+            c.line, c.colour, c.label
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn bars_svg(p: &CommitteePage) -> String {
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" class="chart" role="img" aria-label="Andel tillbaka inom ett år, per insats" font-family="sans-serif">"##,
+        w = p.chart_w,
+        h = p.bars_height
+    );
+    for b in &p.bars {
+        svg.push_str(&format!(
+            r##"<text x="204" y="{mid}" font-size="11" fill="#4a5260" text-anchor="end" dominant-baseline="middle">{label}</text><rect x="210" y="{y}" width="{w}" height="18" fill="#9dbbe0"/><line x1="{lo}" x2="{hi}" y1="{mid}" y2="{mid}" stroke="#12324f" stroke-width="2"/><text x="{tx}" y="{mid}" font-size="11" fill="#4a5260" dominant-baseline="middle">{text}</text>"##,
+            mid = b.mid,
+            label = b.label,
+            y = b.y,
+            w = b.width,
+            lo = b.lo,
+            hi = b.hi,
+            tx = b.text_x,
+            text = b.text
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
 }
