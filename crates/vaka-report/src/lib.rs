@@ -12,6 +12,7 @@ use typst_as_lib::TypstTemplateMainFile;
 use vaka_domain::letter::Letter;
 
 const LETTER: &str = include_str!("letter.typ");
+const REPORT: &str = include_str!("report.typ");
 
 fn engine() -> &'static TypstEngine<TypstTemplateMainFile> {
     static ENGINE: OnceLock<TypstEngine<TypstTemplateMainFile>> = OnceLock::new();
@@ -21,6 +22,81 @@ fn engine() -> &'static TypstEngine<TypstTemplateMainFile> {
             .fonts(typst_assets::fonts())
             .build()
     })
+}
+
+fn report_engine() -> &'static TypstEngine<TypstTemplateMainFile> {
+    static ENGINE: OnceLock<TypstEngine<TypstTemplateMainFile>> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        TypstEngine::builder()
+            .main_file(REPORT)
+            .fonts(typst_assets::fonts())
+            .build()
+    })
+}
+
+/// A table: column headings and rows of cells, all text.
+#[derive(Debug, Clone, Default)]
+pub struct DocTable {
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A section of a report: a heading, paragraphs, an optional chart (SVG) and an optional table.
+#[derive(Debug, Clone, Default)]
+pub struct DocSection {
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+    pub svg: Option<String>,
+    pub table: Option<DocTable>,
+}
+
+/// A report document (the committee report).
+#[derive(Debug, Clone, Default)]
+pub struct Doc {
+    pub title: String,
+    pub lead: String,
+    pub footer: String,
+    pub note: String,
+    pub sections: Vec<DocSection>,
+}
+
+/// A report as a PDF.
+pub fn report_pdf(doc: &Doc) -> Result<Vec<u8>, String> {
+    let mut d = Dict::new();
+    d.insert("title".into(), text(&doc.title));
+    d.insert("lead".into(), text(&doc.lead));
+    d.insert("footer".into(), text(&doc.footer));
+    d.insert("note".into(), text(&doc.note));
+    let sections: Array = doc
+        .sections
+        .iter()
+        .map(|s| {
+            let mut x = Dict::new();
+            x.insert("heading".into(), text(&s.heading));
+            x.insert("paragraphs".into(), lines(&s.paragraphs));
+            x.insert("svg".into(), s.svg.as_deref().map_or(Value::None, text));
+            x.insert(
+                "table".into(),
+                s.table.as_ref().map_or(Value::None, |t| {
+                    let mut tb = Dict::new();
+                    tb.insert("head".into(), lines(&t.head));
+                    tb.insert(
+                        "rows".into(),
+                        Value::Array(t.rows.iter().map(|r| lines(r)).collect::<Array>()),
+                    );
+                    Value::Dict(tb)
+                }),
+            );
+            Value::Dict(x)
+        })
+        .collect();
+    d.insert("sections".into(), Value::Array(sections));
+    let doc = report_engine()
+        .compile_with_input(d)
+        .output
+        .map_err(|e| format!("typesetting the report failed: {e:?}"))?;
+    typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default())
+        .map_err(|e| format!("writing the PDF failed: {e:?}"))
 }
 
 fn text(s: &str) -> Value {
@@ -65,6 +141,28 @@ pub fn letter_pdf(letter: &Letter, municipality: &str) -> Result<Vec<u8>, String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_report_with_a_chart_and_a_table_becomes_a_pdf() {
+        let doc = Doc {
+            title: "Underlag till socialnämnden".into(),
+            lead: "#set text(red) *inte markup*".into(),
+            footer: "Demokommun".into(),
+            note: "–* = färre än 5 personer".into(),
+            sections: vec![DocSection {
+                heading: "Tid utan återfall".into(),
+                paragraphs: vec!["Andelen utan återfall.".into()],
+                svg: Some(r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 50" width="100" height="50"><path d="M0 0 H50 V25 H100" fill="none" stroke="#0b5cad"/></svg>"##.into()),
+                table: Some(DocTable {
+                    head: vec!["Insats".into(), "Personer".into()],
+                    rows: vec![vec!["Öppenvård".into(), "–*".into()]],
+                }),
+            }],
+        };
+        let pdf = report_pdf(&doc).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(pdf.len() > 2000);
+    }
 
     #[test]
     fn a_letter_becomes_a_pdf_with_its_text() {

@@ -148,6 +148,8 @@ pub struct CommitteePage {
     pub css: &'static str,
     pub title: String,
     pub period: String,
+    pub from: String,
+    pub to: String,
     pub as_of: String,
     pub rows: Vec<RowView>,
     pub curves: Vec<CurveView>,
@@ -356,6 +358,8 @@ fn parts(r: &CommitteeReport) -> CommitteePage {
             r.municipality
         ),
         period: format!("{} – {}", r.from, r.to),
+        from: r.from.to_string(),
+        to: r.to.to_string(),
         as_of: r.as_of.to_string(),
         rows,
         curves,
@@ -436,6 +440,18 @@ fn km_svg(p: &CommitteePage) -> String {
             c.line, c.colour, c.label
         ));
     }
+    // The legend in the lower right, where survival curves seldom go; also for the PDF.
+    for (k, c) in p.curves.iter().rev().enumerate() {
+        let y = p.plot_bottom - 10.0 - 15.0 * k as f64;
+        svg.push_str(&format!(
+            r##"<rect x="{x}" y="{ry}" width="12" height="4" fill="{colour}"/><text x="{tx}" y="{y}" font-size="11" fill="#1b1f23" dominant-baseline="middle">{label}</text>"##,
+            x = p.plot_right - 170.0,
+            ry = y - 2.0,
+            colour = c.colour,
+            tx = p.plot_right - 152.0,
+            label = c.label
+        ));
+    }
     svg.push_str("</svg>");
     svg
 }
@@ -461,4 +477,101 @@ fn bars_svg(p: &CommitteePage) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// The report as a PDF: the same text, tables and charts as the HTML.
+pub fn committee_pdf(r: &CommitteeReport) -> Result<Vec<u8>, String> {
+    use vaka_report::{Doc, DocSection, DocTable};
+    let p = page(r);
+    let head = |h: &[&str]| h.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let doc = Doc {
+        title: p.title.clone(),
+        lead: format!(
+            "Period: {} · uppgifterna avser läget {}. Rapporten innehåller inga personuppgifter. \
+             Siffror som bygger på färre än 5 personer redovisas inte (markerade –*), och kurvor slutar där \
+             färre än 5 personer återstår. Under varje diagram står siffrorna det bygger på.",
+            p.period, p.as_of
+        ),
+        footer: r.municipality.clone(),
+        note: "–* = färre än 5 personer, redovisas inte. Metoder och definitioner: Vakas dokumentation \
+               (docs/measures.md, docs/statistics.md)."
+            .into(),
+        sections: vec![
+            DocSection {
+                heading: "Insatserna i korthet".into(),
+                paragraphs: vec![
+                    "Antal personer med en insats som pågick under perioden, hur länge insatserna varade \
+                     (median och kvartiler i dygn), hur stor andel som fick en ny insats eller ett återfall \
+                     inom ett år efter en insats som avslutades enligt plan (95 % konfidensintervall), och \
+                     kostnaden under perioden."
+                        .into(),
+                ],
+                svg: None,
+                table: Some(DocTable {
+                    head: head(&["Insats", "Personer", "Längd, median", "Kvartiler", "Tillbaka inom ett år", "Kostnad", "Per person"]),
+                    rows: p
+                        .rows
+                        .iter()
+                        .map(|x| {
+                            vec![
+                                x.label.clone(),
+                                x.people.clone(),
+                                x.median.clone(),
+                                x.quartiles.clone(),
+                                x.returned.clone(),
+                                x.cost.clone(),
+                                x.per_person.clone(),
+                            ]
+                        })
+                        .collect(),
+                }),
+            },
+            DocSection {
+                heading: "Tid utan återfall efter insatsens start".into(),
+                paragraphs: vec![
+                    "Andelen som ännu inte rapporterat återfall, från insatsens start (Kaplan–Meier, skuggat: \
+                     95 % konfidensintervall). Skillnader mellan insatser kan bero på vilka personer som får \
+                     dem; jämför med försiktighet."
+                        .into(),
+                    format!(
+                        "Kurvor: {}.",
+                        p.curves.iter().map(|c| c.label.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                ],
+                svg: (!p.curves.is_empty()).then(|| p.km_svg.clone()),
+                table: Some(DocTable {
+                    head: std::iter::once("Insats".to_owned())
+                        .chain(p.milestone_days.iter().map(|d| format!("Dag {d}")))
+                        .collect(),
+                    rows: p
+                        .milestones
+                        .iter()
+                        .map(|m| std::iter::once(m.label.clone()).chain(m.cells.iter().cloned()).collect())
+                        .collect(),
+                }),
+            },
+            DocSection {
+                heading: "Tillbaka inom ett år efter avslutad insats".into(),
+                paragraphs: vec![
+                    "Andel av dem som avslutade en insats enligt plan och som inom ett år fick en ny insats \
+                     (mer än 14 dagar senare) eller rapporterade återfall, med 95 % konfidensintervall (Wilson). \
+                     Siffrorna står i tabellen ”Insatserna i korthet”."
+                        .into(),
+                ],
+                svg: (!p.bars.is_empty()).then(|| p.bars_svg.clone()),
+                table: None,
+            },
+            DocSection {
+                heading: "Beslut som avvek från ansökan eller rekommendation".into(),
+                paragraphs: vec![format!(
+                    "Beslut under perioden: {}. Beslut som gav något annat än personen ansökt om, eller än en \
+                     specialist rekommenderat: {}.",
+                    p.decisions, p.departing
+                )],
+                svg: None,
+                table: None,
+            },
+        ],
+    };
+    vaka_report::report_pdf(&doc)
 }

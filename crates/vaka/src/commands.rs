@@ -302,9 +302,6 @@ pub async fn report_committee(
     if to < from {
         bail!("--to ({to}) is before --from ({from})");
     }
-    if format == "pdf" {
-        bail!("--format pdf is not built yet; use html (printable) or csv");
-    }
     let store = open(url).await?;
     let mut tx = store.begin_read().await?;
     let municipality = municipalities::first(&mut tx)
@@ -314,11 +311,12 @@ pub async fn report_committee(
     let today = vaka_domain::time::local_date(vaka_store::now());
     let report =
         vaka_web::reports::committee_from_store(&store, municipality.id, from, to, today).await?;
-    let text = match format {
-        "csv" => vaka_domain::stats::report::to_csv(&report),
-        _ => vaka_web::reports::committee_html(&report, true)?,
+    let bytes = match format {
+        "csv" => vaka_domain::stats::report::to_csv(&report).into_bytes(),
+        "pdf" => vaka_web::reports::committee_pdf(&report).map_err(anyhow::Error::msg)?,
+        _ => vaka_web::reports::committee_html(&report, true)?.into_bytes(),
     };
-    std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))?;
+    std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
     println!("{}", out.display());
     Ok(ExitCode::SUCCESS)
 }

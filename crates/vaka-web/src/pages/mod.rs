@@ -586,6 +586,7 @@ async fn report_css() -> impl IntoResponse {
 struct PeriodParams {
     from: Option<String>,
     to: Option<String>,
+    format: Option<String>,
 }
 
 /// `GET /reports/committee?from=&to=`: the committee report as a page (default: the last full
@@ -646,6 +647,23 @@ async fn committee_report(
     }
     .await;
     match result {
+        Ok(r) if q.format.as_deref() == Some("pdf") => match crate::reports::committee_pdf(&r) {
+            Ok(pdf) => (
+                [
+                    (header::CONTENT_TYPE, "application/pdf"),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "inline; filename=\"underlag-socialnamnden.pdf\"",
+                    ),
+                ],
+                pdf,
+            )
+                .into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "report PDF failed");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        },
         Ok(r) => match crate::reports::committee_html(&r, false) {
             Ok(html) => Html(html).into_response(),
             Err(e) => {

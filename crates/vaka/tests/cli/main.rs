@@ -644,6 +644,25 @@ fn the_committee_report_is_written_as_html_and_csv_without_personal_data() {
     let csv_text = std::fs::read_to_string(&csv).unwrap();
     assert!(csv_text.starts_with("section,group,measure,value,lower,upper\n"));
     assert!(csv_text.contains(",people,"));
+    let pdf = dir.join("committee.pdf");
+    ok(&vaka(
+        &[
+            "report",
+            "committee",
+            "--database-url",
+            &url,
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2025-12-31",
+            "--out",
+            pdf.to_str().unwrap(),
+            "--format",
+            "pdf",
+        ],
+        None,
+    ));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
     let bad = vaka(
         &[
             "report",
