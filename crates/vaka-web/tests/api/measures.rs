@@ -120,7 +120,12 @@ both!(
             page.text
         );
         assert!(!page.text.contains("<style>") && !page.text.contains("Klient"));
-        let pdf = super::pages::page(&app, "/reports/committee?from=2024-01-01&to=2024-12-31&format=pdf", &cookie).await;
+        let pdf = super::pages::page(
+            &app,
+            "/reports/committee?from=2024-01-01&to=2024-12-31&format=pdf",
+            &cookie,
+        )
+        .await;
         assert_eq!(pdf.headers["content-type"], "application/pdf");
         assert!(pdf.text.starts_with("%PDF-"));
         let (_, session) = super::pages::login(&app, "cm", PASSWORD).await;
