@@ -171,29 +171,103 @@ async fn client_form_page(
     Ok(page)
 }
 
-pub async fn new_application(
-    State(st): State<AppState>,
-    PageLang(t): PageLang,
+/// The forms on a client that send one request naming the client: the application, the
+/// recommendation and the waiting list.
+#[derive(Clone, Copy)]
+pub enum ClientForm {
+    Application,
+    Recommendation,
+    Queue,
+}
+
+impl ClientForm {
+    fn form(self, t: Tr, client: ClientId) -> Form {
+        match self {
+            Self::Application => application_form(t, client),
+            Self::Recommendation => recommendation_form(t, client),
+            Self::Queue => queue_form(t, client),
+        }
+    }
+
+    fn title(self, t: Tr) -> &'static str {
+        t.t(match self {
+            Self::Application => "d-application",
+            Self::Recommendation => "d-recommendation",
+            Self::Queue => "d-queue",
+        })
+    }
+}
+
+/// `GET /clients/{id}/{applications|recommendations|housing-queue}/new`.
+async fn new_for_client(
+    kind: ClientForm,
+    st: AppState,
+    t: Tr,
     session: SessionActor,
-    Path(raw): Path<String>,
+    raw: String,
 ) -> Response {
-    let chrome = Chrome::of(&session, &format!("/clients/{raw}/applications/new"));
     let Some(client) = client_id(&raw) else {
+        let chrome = Chrome::of(&session, &format!("/clients/{raw}"));
         return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
     };
+    let chrome = Chrome::of(&session, &format!("{}/new", kind.form(t, client).action));
     match client_form_page(
         &st,
         &session,
         t,
         client,
-        t.t("d-application"),
-        application_form(t, client),
+        kind.title(t),
+        kind.form(t, client),
     )
     .await
     {
         Ok(p) => p.show(StatusCode::OK),
         Err(e) => page_error(t, chrome, e),
     }
+}
+
+/// The post of a [`ClientForm`]: through `handler` (the API's), back to the client's decisions.
+async fn save_for_client<R, F, Fut>(
+    kind: ClientForm,
+    st: AppState,
+    t: Tr,
+    session: SessionActor,
+    raw: String,
+    posted: FormFields,
+    handler: F,
+) -> Response
+where
+    R: serde::de::DeserializeOwned,
+    F: FnOnce(ClientId, Actor, R) -> Fut,
+    Fut: std::future::Future<Output = Result<Response, ApiError>>,
+{
+    let Some(client) = client_id(&raw) else {
+        let chrome = Chrome::of(&session, &format!("/clients/{raw}"));
+        return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
+    };
+    let form = kind.form(t, client);
+    let chrome = Chrome::of(&session, &format!("{}/new", form.action));
+    if !csrf_ok(&session, &posted) {
+        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
+    }
+    let via = format!("POST {}", form.action);
+    let result = call_api(&session, &posted, &form.fields, via, |a, r| {
+        handler(client, a, r)
+    })
+    .await
+    .map(|_| format!("/clients/{}#decisions", client.0));
+    let form_id = form.id;
+    let page = client_form_page(&st, &session, t, client, kind.title(t), form);
+    answer(t, chrome, result, form_id, &posted, page).await
+}
+
+pub async fn new_application(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    Path(raw): Path<String>,
+) -> Response {
+    new_for_client(ClientForm::Application, st, t, session, raw).await
 }
 
 pub async fn save_application(
@@ -203,38 +277,22 @@ pub async fn save_application(
     Path(raw): Path<String>,
     posted: FormFields,
 ) -> Response {
-    let chrome = Chrome::of(&session, &format!("/clients/{raw}/applications/new"));
-    if !csrf_ok(&session, &posted) {
-        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
-    }
-    let Some(client) = client_id(&raw) else {
-        return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
-    };
-    let form = application_form(t, client);
-    let result = call_api(
-        &session,
-        &posted,
-        &form.fields,
-        format!("POST /clients/{}/applications", client.0),
-        |a, mut r: api::ApplicationRequest| {
+    let s = st.clone();
+    save_for_client(
+        ClientForm::Application,
+        st,
+        t,
+        session,
+        raw,
+        posted,
+        |client, a, mut r: api::ApplicationRequest| {
             r.client_id = Some(client.0);
-            let st = st.clone();
             async move {
-                api::create_application(State(st), ApiActor(a), JsonBody(r))
+                api::create_application(State(s), ApiActor(a), JsonBody(r))
                     .await
                     .map(IntoResponse::into_response)
             }
         },
-    )
-    .await
-    .map(|_| format!("/clients/{}#decisions", client.0));
-    answer(
-        t,
-        chrome,
-        result,
-        "application",
-        &posted,
-        client_form_page(&st, &session, t, client, t.t("d-application"), form),
     )
     .await
 }
@@ -245,23 +303,7 @@ pub async fn new_recommendation(
     session: SessionActor,
     Path(raw): Path<String>,
 ) -> Response {
-    let chrome = Chrome::of(&session, &format!("/clients/{raw}/recommendations/new"));
-    let Some(client) = client_id(&raw) else {
-        return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
-    };
-    match client_form_page(
-        &st,
-        &session,
-        t,
-        client,
-        t.t("d-recommendation"),
-        recommendation_form(t, client),
-    )
-    .await
-    {
-        Ok(p) => p.show(StatusCode::OK),
-        Err(e) => page_error(t, chrome, e),
-    }
+    new_for_client(ClientForm::Recommendation, st, t, session, raw).await
 }
 
 pub async fn save_recommendation(
@@ -271,38 +313,22 @@ pub async fn save_recommendation(
     Path(raw): Path<String>,
     posted: FormFields,
 ) -> Response {
-    let chrome = Chrome::of(&session, &format!("/clients/{raw}/recommendations/new"));
-    if !csrf_ok(&session, &posted) {
-        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
-    }
-    let Some(client) = client_id(&raw) else {
-        return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
-    };
-    let form = recommendation_form(t, client);
-    let result = call_api(
-        &session,
-        &posted,
-        &form.fields,
-        format!("POST /clients/{}/recommendations", client.0),
-        |a, mut r: api::RecommendationRequest| {
+    let s = st.clone();
+    save_for_client(
+        ClientForm::Recommendation,
+        st,
+        t,
+        session,
+        raw,
+        posted,
+        |client, a, mut r: api::RecommendationRequest| {
             r.client_id = Some(client.0);
-            let st = st.clone();
             async move {
-                api::create_recommendation(State(st), ApiActor(a), JsonBody(r))
+                api::create_recommendation(State(s), ApiActor(a), JsonBody(r))
                     .await
                     .map(IntoResponse::into_response)
             }
         },
-    )
-    .await
-    .map(|_| format!("/clients/{}#decisions", client.0));
-    answer(
-        t,
-        chrome,
-        result,
-        "recommendation",
-        &posted,
-        client_form_page(&st, &session, t, client, t.t("d-recommendation"), form),
     )
     .await
 }
@@ -1175,23 +1201,7 @@ pub async fn new_queue_entry(
     session: SessionActor,
     Path(raw): Path<String>,
 ) -> Response {
-    let chrome = Chrome::of(&session, &format!("/clients/{raw}/housing-queue/new"));
-    let Some(client) = client_id(&raw) else {
-        return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
-    };
-    match client_form_page(
-        &st,
-        &session,
-        t,
-        client,
-        t.t("d-queue"),
-        queue_form(t, client),
-    )
-    .await
-    {
-        Ok(p) => p.show(StatusCode::OK),
-        Err(e) => page_error(t, chrome, e),
-    }
+    new_for_client(ClientForm::Queue, st, t, session, raw).await
 }
 
 pub async fn save_queue_entry(
@@ -1201,38 +1211,22 @@ pub async fn save_queue_entry(
     Path(raw): Path<String>,
     posted: FormFields,
 ) -> Response {
-    let chrome = Chrome::of(&session, &format!("/clients/{raw}/housing-queue/new"));
-    if !csrf_ok(&session, &posted) {
-        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
-    }
-    let Some(client) = client_id(&raw) else {
-        return message(StatusCode::NOT_FOUND, t, chrome, "not-found");
-    };
-    let form = queue_form(t, client);
-    let result = call_api(
-        &session,
-        &posted,
-        &form.fields,
-        format!("POST /clients/{}/housing-queue", client.0),
-        |a, mut r: api_economy::QueueRequest| {
+    let s = st.clone();
+    save_for_client(
+        ClientForm::Queue,
+        st,
+        t,
+        session,
+        raw,
+        posted,
+        |client, a, mut r: api_economy::QueueRequest| {
             r.client_id = Some(client.0);
-            let st = st.clone();
             async move {
-                api_economy::enqueue(State(st), ApiActor(a), JsonBody(r))
+                api_economy::enqueue(State(s), ApiActor(a), JsonBody(r))
                     .await
                     .map(IntoResponse::into_response)
             }
         },
-    )
-    .await
-    .map(|_| format!("/clients/{}#decisions", client.0));
-    answer(
-        t,
-        chrome,
-        result,
-        "housing-queue",
-        &posted,
-        client_form_page(&st, &session, t, client, t.t("d-queue"), form),
     )
     .await
 }
