@@ -2,7 +2,7 @@
 //! placements last and how they end, who comes back after a placement that ended as planned (the
 //! "revolving door"), and the suppression rule for figures about few people.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -133,32 +133,64 @@ pub struct RelapseFree {
     pub median_days: Shown<Option<f64>>,
 }
 
+/// Every person's relapse days, sorted, so that "the first relapse after a day" is a lookup and
+/// not a pass over all relapses (there are as many as the municipality has ever reported).
+pub struct RelapseIndex(HashMap<i64, Vec<NaiveDate>>);
+
+impl RelapseIndex {
+    pub fn new(relapses: &[(i64, NaiveDate)]) -> Self {
+        let mut by_client: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
+        for (c, on) in relapses {
+            by_client.entry(*c).or_default().push(*on);
+        }
+        for days in by_client.values_mut() {
+            days.sort_unstable();
+        }
+        Self(by_client)
+    }
+
+    /// The client's first relapse in `[from, until]`.
+    pub fn first_between(
+        &self,
+        client: i64,
+        from: NaiveDate,
+        until: NaiveDate,
+    ) -> Option<NaiveDate> {
+        let days = self.0.get(&client)?;
+        days.get(days.partition_point(|d| *d < from))
+            .copied()
+            .filter(|d| *d <= until)
+    }
+}
+
+/// Per placement: the days from its start to the first relapse after it, or censored at `as_of`.
+pub fn time_to_relapse(
+    episodes: &[&Episode],
+    relapses: &RelapseIndex,
+    as_of: NaiveDate,
+) -> Vec<Observation> {
+    episodes
+        .iter()
+        .filter(|e| e.start <= as_of)
+        .map(|e| match relapses.first_between(e.client, e.start, as_of) {
+            Some(on) => Observation {
+                time: (on - e.start).num_days() as f64,
+                event: true,
+            },
+            None => Observation {
+                time: (as_of - e.start).num_days() as f64,
+                event: false,
+            },
+        })
+        .collect()
+}
+
 pub fn relapse_free(
     episodes: &[&Episode],
     relapses: &[(i64, NaiveDate)],
     as_of: NaiveDate,
 ) -> RelapseFree {
-    let obs: Vec<Observation> = episodes
-        .iter()
-        .filter(|e| e.start <= as_of)
-        .map(|e| {
-            let first = relapses
-                .iter()
-                .filter(|(c, on)| *c == e.client && *on >= e.start && *on <= as_of)
-                .map(|(_, on)| *on)
-                .min();
-            match first {
-                Some(on) => Observation {
-                    time: (on - e.start).num_days() as f64,
-                    event: true,
-                },
-                None => Observation {
-                    time: (as_of - e.start).num_days() as f64,
-                    event: false,
-                },
-            }
-        })
-        .collect();
+    let obs = time_to_relapse(episodes, &RelapseIndex::new(relapses), as_of);
     let km = kaplan_meier(&obs, 0.95, CiTransform::LogLog);
     // S(t) is the last row at or before t (1 before the first event); unknown past the last
     // observed time.
@@ -219,6 +251,7 @@ pub fn exits(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Vec<Exit> {
+    let relapses = RelapseIndex::new(relapses);
     let mut by_client: BTreeMap<i64, Vec<&Episode>> = BTreeMap::new();
     for e in episodes {
         by_client.entry(e.client).or_default().push(e);
@@ -242,12 +275,11 @@ pub fn exits(
             if next_start.is_some_and(|d| d <= TRANSFER_DAYS) {
                 continue; // A transfer: the stay goes on elsewhere.
             }
-            let relapse = relapses
-                .iter()
-                .filter(|(c, _)| *c == client)
-                .map(|(_, on)| (*on - end).num_days())
-                .filter(|d| *d >= 1)
-                .min();
+            let relapse = end.succ_opt().and_then(|after| {
+                relapses
+                    .first_between(client, after, NaiveDate::MAX)
+                    .map(|on| (on - end).num_days())
+            });
             let returned_after = [next_start, relapse]
                 .into_iter()
                 .flatten()
@@ -261,6 +293,19 @@ pub fn exits(
         }
     }
     out
+}
+
+/// The exits that ended one of `episodes` (a group's placements), from all of a municipality's.
+pub fn exits_from(exits: &[Exit], episodes: &[&Episode]) -> Vec<Exit> {
+    let ends: std::collections::HashSet<(i64, NaiveDate)> = episodes
+        .iter()
+        .filter_map(|e| Some((e.client, e.end?)))
+        .collect();
+    exits
+        .iter()
+        .filter(|x| ends.contains(&(x.client, x.exited_on)))
+        .cloned()
+        .collect()
 }
 
 /// The share who returned within 180, 365 and 730 days, each over the exits followed that long by

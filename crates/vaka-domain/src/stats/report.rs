@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::measures::{self, Episode, Lengths, MIN_PEOPLE, Shown};
 use super::proportion::Share;
-use super::survival::{CiTransform, Observation, kaplan_meier};
+use super::survival::{CiTransform, kaplan_meier};
 use crate::intervention::Intervention;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -73,6 +73,7 @@ pub struct Inputs<'a> {
 
 pub fn committee(i: &Inputs<'_>) -> CommitteeReport {
     let exits = measures::exits(i.episodes, i.relapses, i.from, i.to);
+    let relapses = measures::RelapseIndex::new(i.relapses);
     let mut groups = Vec::new();
     let mut curves = Vec::new();
     for intervention in Intervention::ALL {
@@ -99,14 +100,7 @@ pub fn committee(i: &Inputs<'_>) -> CommitteeReport {
             .iter()
             .map(|(k, _)| i.costs_ore.get(*k).copied().unwrap_or(0))
             .sum();
-        let own_exits: Vec<_> = exits
-            .iter()
-            .filter(|x| {
-                list.iter()
-                    .any(|e| e.client == x.client && e.end == Some(x.exited_on))
-            })
-            .cloned()
-            .collect();
+        let own_exits = measures::exits_from(&exits, &list);
         let returned = measures::returns(&own_exits, i.as_of).within_365;
         groups.push(GroupRow {
             intervention: *intervention,
@@ -117,7 +111,7 @@ pub fn committee(i: &Inputs<'_>) -> CommitteeReport {
             cost_per_person_ore: measures::shown(n, if n > 0 { cost / n as i64 } else { 0 }),
         });
         if n >= MIN_PEOPLE {
-            curves.push(relapse_curve(*intervention, &list, i.relapses, i.as_of, n));
+            curves.push(relapse_curve(*intervention, &list, &relapses, i.as_of, n));
         }
     }
     let departing = i.decisions.iter().filter(|(_, d)| *d).count() as u64;
@@ -166,31 +160,11 @@ pub fn committee(i: &Inputs<'_>) -> CommitteeReport {
 fn relapse_curve(
     intervention: Intervention,
     list: &[&Episode],
-    relapses: &[(i64, NaiveDate)],
+    relapses: &measures::RelapseIndex,
     as_of: NaiveDate,
     people: u64,
 ) -> Curve {
-    let obs: Vec<Observation> = list
-        .iter()
-        .filter(|e| e.start <= as_of)
-        .map(|e| {
-            match relapses
-                .iter()
-                .filter(|(c, on)| *c == e.client && *on >= e.start && *on <= as_of)
-                .map(|(_, on)| *on)
-                .min()
-            {
-                Some(on) => Observation {
-                    time: (on - e.start).num_days() as f64,
-                    event: true,
-                },
-                None => Observation {
-                    time: (as_of - e.start).num_days() as f64,
-                    event: false,
-                },
-            }
-        })
-        .collect();
+    let obs = measures::time_to_relapse(list, relapses, as_of);
     let km = kaplan_meier(&obs, 0.95, CiTransform::LogLog);
     let mut points = vec![CurvePoint {
         day: 0.0,

@@ -59,29 +59,21 @@ pub struct MeasuresResponse {
 
 fn group(
     episodes: &[&Episode],
-    all: &[Episode],
+    exits: &[measures::Exit],
     relapses: &[(i64, NaiveDate)],
-    window: (NaiveDate, NaiveDate),
     as_of: NaiveDate,
 ) -> (Shown<u64>, Shown<Lengths>, RelapseFree, Returns) {
     let mut people: Vec<i64> = episodes.iter().map(|e| e.client).collect();
     people.sort_unstable();
     people.dedup();
     let n = people.len() as u64;
-    // Exits from this group's placements; what follows may be any placement of the person.
-    let exits: Vec<_> = measures::exits(all, relapses, window.0, window.1)
-        .into_iter()
-        .filter(|x| {
-            episodes
-                .iter()
-                .any(|e| e.client == x.client && e.end == Some(x.exited_on))
-        })
-        .collect();
+    // Exits from this group's placements; what follows them may be any placement of the person.
+    let own = measures::exits_from(exits, episodes);
     (
         measures::shown(n, n),
         measures::shown(n, measures::lengths(episodes, as_of)),
         measures::relapse_free(episodes, relapses, as_of),
-        measures::returns(&exits, as_of),
+        measures::returns(&own, as_of),
     )
 }
 
@@ -135,14 +127,15 @@ pub async fn get_measures(
         format!("GET /api/v1/measures from={from} to={to}"),
     ));
     tx.finish_read(&st.store).await?;
-    let window = (from, to);
+    // Every exit of the municipality once; each group takes its own.
+    let exits = measures::exits(&all, &relapses, from, to);
     let by_intervention = Intervention::ALL
         .iter()
         .filter_map(|i| {
             let list: Vec<&Episode> = all.iter().filter(|e| e.intervention == *i).collect();
             (!list.is_empty()).then(|| {
                 let (people, lengths, relapse_free, returns) =
-                    group(&list, &all, &relapses, window, as_of);
+                    group(&list, &exits, &relapses, as_of);
                 GroupMeasures {
                     intervention: Some(*i),
                     provider_id: None,
@@ -161,7 +154,7 @@ pub async fn get_measures(
             let list: Vec<&Episode> = all.iter().filter(|e| e.provider == Some(*id)).collect();
             (!list.is_empty()).then(|| {
                 let (people, lengths, relapse_free, returns) =
-                    group(&list, &all, &relapses, window, as_of);
+                    group(&list, &exits, &relapses, as_of);
                 GroupMeasures {
                     intervention: None,
                     provider_id: Some(*id),

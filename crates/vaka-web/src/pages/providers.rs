@@ -75,27 +75,35 @@ fn provider_form(t: Tr) -> Form {
     }
 }
 
-fn provider_page(session: &SessionActor, t: Tr) -> Page {
+/// A page with one economy form (a new provider, a new housing unit), back to its section.
+fn one_form_page(session: &SessionActor, t: Tr, form: Form, section: &str) -> Page {
+    let here = format!("{}/new", form.action);
+    let title = form.title.clone();
     let mut page = Page::new(
         t,
-        Chrome::of(session, "/providers/new"),
-        t.t("d-new-provider"),
-        economy_back(t, "providers"),
+        Chrome::of(session, &here),
+        &title,
+        economy_back(t, section),
     );
-    page.form(provider_form(t));
+    page.form(form);
     page
 }
 
-pub async fn new_provider(PageLang(t): PageLang, session: SessionActor) -> Response {
-    if !may_manage(&session) {
+fn show_one_form(session: &SessionActor, t: Tr, form: Form, section: &str) -> Response {
+    if !may_manage(session) {
+        let here = format!("{}/new", form.action);
         return message(
             StatusCode::FORBIDDEN,
             t,
-            Chrome::of(&session, "/providers/new"),
+            Chrome::of(session, &here),
             "forbidden",
         );
     }
-    provider_page(&session, t).show(StatusCode::OK)
+    one_form_page(session, t, form, section).show(StatusCode::OK)
+}
+
+pub async fn new_provider(PageLang(t): PageLang, session: SessionActor) -> Response {
+    show_one_form(&session, t, provider_form(t), "providers")
 }
 
 pub async fn save_provider(
@@ -122,7 +130,7 @@ pub async fn save_provider(
     .await
     .map(|v| format!("/providers/{}", id_of(&v)));
     answer(t, chrome, result, "provider", &posted, async {
-        Ok(provider_page(&session, t))
+        Ok(one_form_page(&session, t, provider_form(t), "providers"))
     })
     .await
 }
@@ -520,27 +528,8 @@ fn unit_form(t: Tr) -> Form {
     }
 }
 
-fn unit_page(session: &SessionActor, t: Tr) -> Page {
-    let mut page = Page::new(
-        t,
-        Chrome::of(session, "/housing-units/new"),
-        t.t("d-new-unit"),
-        economy_back(t, "housing"),
-    );
-    page.form(unit_form(t));
-    page
-}
-
 pub async fn new_unit(PageLang(t): PageLang, session: SessionActor) -> Response {
-    if !may_manage(&session) {
-        return message(
-            StatusCode::FORBIDDEN,
-            t,
-            Chrome::of(&session, "/housing-units/new"),
-            "forbidden",
-        );
-    }
-    unit_page(&session, t).show(StatusCode::OK)
+    show_one_form(&session, t, unit_form(t), "housing")
 }
 
 pub async fn save_unit(
@@ -567,7 +556,7 @@ pub async fn save_unit(
     .await
     .map(|_| "/economy#housing".to_owned());
     answer(t, chrome, result, "housing-unit", &posted, async {
-        Ok(unit_page(&session, t))
+        Ok(one_form_page(&session, t, unit_form(t), "housing"))
     })
     .await
 }
