@@ -33,7 +33,10 @@ test('a unit head opens the committee report, with its charts, tables and PDF', 
   const year = new Date().getFullYear();
   await page.goto(`${vaka.base}/reports/committee?from=${year - 2}-01-01&to=${year - 1}-12-31`);
   await page.getByRole('heading', { name: /underlag till socialnämnden/ }).waitFor();
-  assert.equal(await page.locator('svg.chart').count(), 2, 'survival curves and bars');
+  assert.equal(await page.locator('svg.chart').count(), 3, 'survival curves, bars and cost over time');
+  for (const heading of ['Kostnader', 'Utförare', 'Vägar genom vården', 'Svängdörren', 'Vad hände efter beslut som avvek', 'Eget boende efter ett år', 'Jämförelse med hänsyn till ålder']) {
+    await page.getByRole('heading', { name: new RegExp(heading) }).waitFor();
+  }
   assert.ok(await page.locator('table tbody tr').count() > 3);
   const text = await page.locator('body').innerText();
   assert.doesNotMatch(text, /\d{8}-[\dR]\d{3}/, 'no personal numbers');
@@ -43,6 +46,8 @@ test('a unit head opens the committee report, with its charts, tables and PDF', 
   const pdfPath = join(artifacts, 'committee-report.pdf');
   writeFileSync(pdfPath, await pdf.body());
   execFileSync('pdftoppm', ['-png', '-r', '70', '-f', '1', '-l', '1', '-singlefile', pdfPath, join(artifacts, 'committee-report-pdf')]);
+  // The later pages (costs, providers, pathways...) as pictures too: committee-report-pdf-2.png...
+  execFileSync('pdftoppm', ['-png', '-r', '70', '-f', '2', '-l', '4', pdfPath, join(artifacts, 'committee-report-pdf')]);
   assert.deepEqual(problems, []);
   await context.close();
 });

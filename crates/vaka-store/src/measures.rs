@@ -1,9 +1,13 @@
 //! What the evidence measures are computed from: every placement of a municipality as an episode,
 //! and every signed relapse report. Pseudonymous: client ids only, no names or numbers.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
+use vaka_domain::followup::FollowUpStatus;
 use vaka_domain::ids::MunicipalityId;
-use vaka_domain::stats::measures::Episode;
+use vaka_domain::stats::adjusted::Person;
+use vaka_domain::stats::measures::{DecisionMade, Episode, TwelveMonths};
 
 use crate::row::RowExt;
 use crate::{Result, StoreError, Tx, on_tx};
@@ -61,17 +65,17 @@ pub async fn relapses(tx: &mut Tx, municipality: MunicipalityId) -> Result<Vec<(
     })
 }
 
-/// The decisions made in `[from, to]`: (client, whether it departed from the application or a
-/// recommendation).
+/// The decisions made in `[from, to]`, each with whether it departed from the application or a
+/// recommendation.
 pub async fn decisions(
     tx: &mut Tx,
     municipality: MunicipalityId,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<(i64, bool)>> {
+) -> Result<Vec<DecisionMade>> {
     on_tx!(tx, |c| {
         let rows = sqlx::query(
-            "SELECT d.client_id, d.departs_from_application, d.departs_from_recommendation \
+            "SELECT d.client_id, d.decided_on, d.departs_from_application, d.departs_from_recommendation \
              FROM decisions d JOIN clients k ON k.id = d.client_id \
              WHERE k.municipality_id = $1 AND d.decided_on >= $2 AND d.decided_on <= $3",
         )
@@ -82,10 +86,111 @@ pub async fn decisions(
         .await?;
         rows.iter()
             .map(|r| {
-                Ok((
-                    r.i64("client_id")?,
-                    r.bool("departs_from_application")? || r.bool("departs_from_recommendation")?,
-                ))
+                Ok(DecisionMade {
+                    client: r.i64("client_id")?,
+                    decided_on: r.date("decided_on")?,
+                    departing: r.bool("departs_from_application")?
+                        || r.bool("departs_from_recommendation")?,
+                })
+            })
+            .collect()
+    })
+}
+
+/// Per client of the municipality: birth date, sex and the first AUDIT and DUDIT totals (the
+/// case mix of the adjusted comparison). Pseudonymous: ids only.
+pub async fn people(tx: &mut Tx, municipality: MunicipalityId) -> Result<HashMap<i64, Person>> {
+    on_tx!(tx, |c| {
+        let rows =
+            sqlx::query("SELECT id, birth_date, sex FROM clients WHERE municipality_id = $1")
+                .bind(municipality.0)
+                .fetch_all(&mut *c)
+                .await?;
+        let mut out = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let sex = r.string("sex")?;
+            out.insert(
+                r.i64("id")?,
+                Person {
+                    birth_date: r.date("birth_date")?,
+                    woman: match sex.as_str() {
+                        "female" => Some(true),
+                        "male" => Some(false),
+                        _ => None,
+                    },
+                    audit: None,
+                    dudit: None,
+                },
+            );
+        }
+        // The first screening of each instrument: the earliest day, the lowest id on that day.
+        let scores = sqlx::query(
+            "SELECT a.client_id, a.instrument, a.total FROM assessments a \
+             JOIN clients k ON k.id = a.client_id \
+             WHERE k.municipality_id = $1 AND a.instrument IN ('AUDIT', 'DUDIT') \
+             ORDER BY a.client_id, a.administered_on, a.id",
+        )
+        .bind(municipality.0)
+        .fetch_all(&mut *c)
+        .await?;
+        for r in &scores {
+            let Some(p) = out.get_mut(&r.i64("client_id")?) else {
+                continue;
+            };
+            let total = u32::try_from(r.i64("total")?)
+                .map_err(|_| StoreError::Corrupt("assessment total".into()))?;
+            let slot = if r.string("instrument")? == "AUDIT" {
+                &mut p.audit
+            } else {
+                &mut p.dudit
+            };
+            slot.get_or_insert(total);
+        }
+        Ok(out)
+    })
+}
+
+/// The 12-month follow-ups due in `[from, to]` that are done or missed, with the intervention of
+/// their placement.
+pub async fn twelve_months(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<TwelveMonths>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT f.*, p.intervention AS placement_intervention FROM follow_ups f \
+             JOIN clients k ON k.id = f.client_id \
+             LEFT JOIN placements p ON p.id = f.placement_id \
+             WHERE k.municipality_id = $1 AND f.timepoint = 'month_12' \
+             AND f.due_on >= $2 AND f.due_on <= $3 AND f.status IN ('done', 'missed')",
+        )
+        .bind(municipality.0)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let f = crate::outcomes::follow_up_from(r)?;
+                let done = f.status == FollowUpStatus::Done;
+                Ok(TwelveMonths {
+                    client: f.client_id.0,
+                    intervention: match r.opt_string("placement_intervention")? {
+                        None => None,
+                        Some(s) => Some(
+                            s.parse()
+                                .map_err(|_| StoreError::Corrupt(format!("intervention {s:?}")))?,
+                        ),
+                    },
+                    done,
+                    lives_independently: if done {
+                        f.outcomes.lives_independently()
+                    } else {
+                        None
+                    },
+                })
             })
             .collect()
     })

@@ -129,7 +129,7 @@ fn ratings_from(text: &str) -> Result<BTreeMap<AsiArea, u8>> {
         .collect()
 }
 
-fn follow_up_from(r: &impl RowExt) -> Result<FollowUp> {
+pub(crate) fn follow_up_from(r: &impl RowExt) -> Result<FollowUp> {
     let opt_parse = |c: &str| -> Result<Option<String>> { r.opt_string(c) };
     Ok(FollowUp {
         id: FollowUpId(r.i64("id")?),

@@ -4,20 +4,61 @@
 
 use askama::Template;
 use chrono::NaiveDate;
+use std::collections::HashMap;
 use vaka_domain::ids::MunicipalityId;
 use vaka_domain::money::Money;
-use vaka_domain::stats::measures::{Episode, Shown};
+
+use vaka_domain::stats::adjusted::Person;
+use vaka_domain::stats::costs::{self, Bucket};
+use vaka_domain::stats::measures::{DecisionMade, Episode, Shown, TwelveMonths};
 use vaka_domain::stats::report::{self, CommitteeReport};
 use vaka_store::{Store, StoreError, Tx, placements};
 
-/// Everything the report needs, read in one read transaction (aggregates only leave it).
-pub async fn committee(
+/// Everything the evidence measures are made from, read in one read transaction: pseudonymous
+/// (client ids, never names or numbers), and only aggregates leave the domain.
+pub struct Loaded {
+    pub municipality: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub as_of: NaiveDate,
+    pub episodes: Vec<Episode>,
+    pub relapses: Vec<(i64, NaiveDate)>,
+    pub costs_ore: Vec<i64>,
+    pub buckets: Vec<Bucket>,
+    pub bucket_costs_ore: Vec<Vec<i64>>,
+    pub decisions: Vec<DecisionMade>,
+    pub providers: Vec<(i64, String)>,
+    pub people: HashMap<i64, Person>,
+    pub twelve_months: Vec<TwelveMonths>,
+}
+
+impl Loaded {
+    pub fn inputs(&self) -> report::Inputs<'_> {
+        report::Inputs {
+            municipality: &self.municipality,
+            from: self.from,
+            to: self.to,
+            as_of: self.as_of,
+            episodes: &self.episodes,
+            relapses: &self.relapses,
+            costs_ore: &self.costs_ore,
+            buckets: &self.buckets,
+            bucket_costs_ore: &self.bucket_costs_ore,
+            decisions: &self.decisions,
+            providers: &self.providers,
+            people: &self.people,
+            twelve_months: &self.twelve_months,
+        }
+    }
+}
+
+pub async fn load(
     tx: &mut Tx,
     municipality: MunicipalityId,
     from: NaiveDate,
     to: NaiveDate,
     as_of: NaiveDate,
-) -> Result<CommitteeReport, StoreError> {
+) -> Result<Loaded, StoreError> {
     let name = vaka_store::municipalities::name(tx, municipality).await?;
     let (first, last) = (
         NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(from),
@@ -38,28 +79,64 @@ pub async fn committee(
             end_reason: p.end_reason,
         })
         .collect();
-    let costs: Vec<i64> = all
+    let buckets = costs::buckets(from, to);
+    let stays: Vec<_> = all
         .iter()
-        .map(|p| {
-            let c = changes.get(&p.id.0).cloned().unwrap_or_default();
-            placements::stay(p, &c)
-                .cost_between(rule, from, to, as_of.min(to))
-                .cost
-                .0
+        .map(|p| placements::stay(p, &changes.get(&p.id.0).cloned().unwrap_or_default()))
+        .collect();
+    let costs_ore = stays
+        .iter()
+        .map(|s| s.cost_between(rule, from, to, as_of.min(to)).cost.0)
+        .collect();
+    let bucket_costs_ore = stays
+        .iter()
+        .zip(&episodes)
+        .map(|(s, e)| {
+            buckets
+                .iter()
+                .map(|b| {
+                    // Only the stretches the placement overlaps cost anything.
+                    if e.start > b.to || e.end.is_some_and(|x| x < b.from) {
+                        0
+                    } else {
+                        s.cost_between(rule, b.from, b.to, as_of.min(b.to)).cost.0
+                    }
+                })
+                .collect()
         })
         .collect();
-    let relapses = vaka_store::measures::relapses(tx, municipality).await?;
-    let decisions = vaka_store::measures::decisions(tx, municipality, from, to).await?;
-    Ok(report::committee(&report::Inputs {
-        municipality: &name,
+    let providers = vaka_store::providers::list(tx, municipality)
+        .await?
+        .into_iter()
+        .map(|p| (p.id.0, p.name))
+        .collect();
+    Ok(Loaded {
+        municipality: name,
         from,
         to,
         as_of,
-        episodes: &episodes,
-        relapses: &relapses,
-        costs_ore: &costs,
-        decisions: &decisions,
-    }))
+        relapses: vaka_store::measures::relapses(tx, municipality).await?,
+        decisions: vaka_store::measures::decisions(tx, municipality, from, to).await?,
+        people: vaka_store::measures::people(tx, municipality).await?,
+        twelve_months: vaka_store::measures::twelve_months(tx, municipality, from, to).await?,
+        episodes,
+        costs_ore,
+        buckets,
+        bucket_costs_ore,
+        providers,
+    })
+}
+
+/// The committee report from the store, in the caller's read transaction.
+pub async fn committee(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+) -> Result<CommitteeReport, StoreError> {
+    let loaded = load(tx, municipality, from, to, as_of).await?;
+    Ok(report::committee(&loaded.inputs()))
 }
 
 /// Opens a read transaction on `store` for [`committee`] (the CLI has no user to log).
@@ -162,6 +239,9 @@ pub struct CommitteePage {
     pub bars_height: String,
     pub km_svg: String,
     pub bars_svg: String,
+    /// The sections after the first four: costs, providers, pathways, outcomes after departing
+    /// decisions, living independently and the adjusted comparison (the same in HTML and PDF).
+    pub more: Vec<vaka_report::DocSection>,
     pub decisions: String,
     pub departing: String,
     pub chart_w: f64,
@@ -317,8 +397,8 @@ fn parts(r: &CommitteeReport) -> CommitteePage {
             returned: shown(&g.returned_within_365, |s| {
                 format!("{} ({}–{})", pct(s.estimate), pct(s.lower), pct(s.upper))
             }),
-            cost: shown(&g.cost_ore, |c| kr(*c)),
-            per_person: shown(&g.cost_per_person_ore, |c| kr(*c)),
+            cost: shown(&g.costs.cost_ore, |c| kr(*c)),
+            per_person: shown(&g.costs.per_person_ore, |c| kr(*c)),
         })
         .collect();
     // Room on the right for the figure written after the whisker.
@@ -352,6 +432,7 @@ fn parts(r: &CommitteeReport) -> CommitteePage {
         standalone: false,
         km_svg: String::new(),
         bars_svg: String::new(),
+        more: Vec::new(),
         css: CSS,
         title: format!(
             "Missbruks- och beroendevården i {} – underlag till socialnämnden",
@@ -396,7 +477,425 @@ fn page(r: &CommitteeReport) -> CommitteePage {
     let mut p = parts(r);
     p.km_svg = km_svg(&p);
     p.bars_svg = bars_svg(&p);
+    p.more = more_sections(r);
     p
+}
+
+/// A number with a decimal comma, as Swedish is written.
+fn decimal(v: f64, places: usize) -> String {
+    format!("{v:.places$}").replace('.', ",")
+}
+
+fn opt_kr(v: &Shown<Option<i64>>) -> String {
+    shown(v, |c| c.map_or("–".into(), kr))
+}
+
+fn point(v: &Shown<Option<vaka_domain::stats::measures::Point>>) -> String {
+    shown(v, |p| {
+        p.map_or("ej följt så länge".into(), |p| {
+            format!("{} ({}–{})", pct(p.survival), pct(p.lower), pct(p.upper))
+        })
+    })
+}
+
+fn share_text(v: &Shown<vaka_domain::stats::proportion::Share>) -> String {
+    shown(v, |s| {
+        format!(
+            "{} ({}–{}; {} av {})",
+            pct(s.estimate),
+            pct(s.lower),
+            pct(s.upper),
+            s.successes,
+            s.n
+        )
+    })
+}
+
+fn table(head: &[&str], rows: Vec<Vec<String>>) -> vaka_report::DocTable {
+    vaka_report::DocTable {
+        head: head.iter().map(|h| (*h).to_owned()).collect(),
+        rows,
+    }
+}
+
+fn steps_text(steps: &[vaka_domain::stats::pathways::Step]) -> String {
+    steps
+        .iter()
+        .map(|s| s.label())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+/// The sections after the first four, as text, tables and charts.
+fn more_sections(r: &CommitteeReport) -> Vec<vaka_report::DocSection> {
+    use vaka_report::DocSection;
+    let mut out = Vec::new();
+    let cost_row = |label: String, c: &vaka_domain::stats::costs::Costs| {
+        vec![
+            label,
+            shown(&c.people, u64::to_string),
+            shown(&c.cost_ore, |x| kr(*x)),
+            shown(&c.per_person_ore, |x| kr(*x)),
+            shown(&c.client_years, |y| decimal(*y, 1)),
+            opt_kr(&c.per_client_year_ore),
+            opt_kr(&c.per_relapse_free_at_12_months_ore),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = r
+        .groups
+        .iter()
+        .map(|g| cost_row(g.intervention.label().0.to_owned(), &g.costs))
+        .collect();
+    rows.push(cost_row("Alla insatser".into(), &r.total_costs));
+    out.push(DocSection {
+        heading: "Kostnader".into(),
+        paragraphs: vec![
+            "Kostnaden under perioden för insatser med pris (köpta platser, egna boenden med dygnskostnad), \
+             per person, per klientår (365,25 vårddygn under perioden) och per person utan återfall efter ett år \
+             (kostnaden delad med antalet personer gånger andelen utan återfall vid dag 365)."
+                .into(),
+        ],
+        svg: cost_svg(r),
+        table: Some(table(
+            &["Insats", "Personer", "Kostnad", "Per person", "Klientår", "Per klientår", "Per person utan återfall efter ett år"],
+            rows,
+        )),
+    });
+    if let Some(over_time) = cost_table(r) {
+        out.push(over_time);
+    }
+    out.push(DocSection {
+        heading: "Utförare".into(),
+        paragraphs: vec![
+            "Placeringar hos varje utförare som pågick under perioden. Utförarna får olika personer; \
+             skillnader är inte ensamt utförarens förtjänst eller fel."
+                .into(),
+        ],
+        svg: None,
+        table: Some(table(
+            &["Utförare (insatser)", "Personer", "Längd, median (dygn)", "Utan återfall efter ett år", "Kostnad", "Per klientår"],
+            r.providers
+                .iter()
+                .map(|p| {
+                    vec![
+                        format!(
+                            "{} ({})",
+                            p.name,
+                            p.interventions
+                                .iter()
+                                .map(|i| i.label().0)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        shown(&p.people, u64::to_string),
+                        shown(&p.lengths, |l| {
+                            l.median.map_or("ej nådd".into(), |m| format!("{m:.0}"))
+                        }),
+                        point(&p.relapse_free_12_months),
+                        shown(&p.costs.cost_ore, |x| kr(*x)),
+                        opt_kr(&p.costs.per_client_year_ore),
+                    ]
+                })
+                .collect(),
+        )),
+    });
+    let pw = &r.pathways;
+    out.push(DocSection {
+        heading: "Vägar genom vården".into(),
+        paragraphs: vec![format!(
+            "De vanligaste ordningsföljderna av insatser för de {} personer som hade en insats under perioden \
+             (hela deras historik i Vaka; samma insats flera gånger i följd räknas en gång). Vägar som färre än 5 \
+             personer har gått redovisas inte: {} personer.",
+            pw.people,
+            shown(&pw.other_people, u64::to_string)
+        )],
+        svg: None,
+        table: Some(table(
+            &["Väg", "Personer"],
+            pw.common
+                .iter()
+                .map(|c| vec![steps_text(&c.steps), c.people.to_string()])
+                .collect(),
+        )),
+    });
+    out.push(DocSection {
+        heading: "Svängdörren: tillbaka till samma insats efter återfall".into(),
+        paragraphs: vec![format!(
+            "Personer som efter ett återfall kom tillbaka till en insats de haft tidigare (till exempel \
+             behandlingshem → stödboende → återfall → behandlingshem): {}. Två eller fler gånger: {}.",
+            share_text(&pw.in_cycle),
+            shown(&pw.two_or_more_cycles, u64::to_string)
+        )],
+        svg: None,
+        table: Some(table(
+            &["Förlopp", "Personer"],
+            pw.cycles
+                .iter()
+                .map(|c| vec![steps_text(&c.steps), c.people.to_string()])
+                .collect(),
+        )),
+    });
+    let after = &r.departures.after;
+    let after_row = |label: &str, a: &vaka_domain::stats::measures::AfterDecision| {
+        vec![
+            label.to_owned(),
+            shown(&a.decisions, u64::to_string),
+            shown(&a.people, u64::to_string),
+            point(&a.relapse_free_6_months),
+            point(&a.relapse_free_12_months),
+        ]
+    };
+    out.push(DocSection {
+        heading: "Vad hände efter beslut som avvek?".into(),
+        paragraphs: vec![format!(
+            "Andel utan rapporterat återfall räknat från beslutsdagen (Kaplan–Meier, 95 % konfidensintervall), \
+             för beslut som avvek från ansökan eller en specialists rekommendation och för övriga beslut under \
+             perioden. Log-rank-test av skillnaden: {}. Avvikande beslut fattas inte slumpmässigt; en skillnad \
+             visar inte ensam beslutets verkan.",
+            match after.log_rank_p {
+                Shown::Value(Some(p)) => format!("p = {}", decimal(p, 3)),
+                Shown::Value(None) => "kan inte beräknas".into(),
+                Shown::Suppressed { .. } => "–* (färre än 5 personer i en grupp)".into(),
+            }
+        )],
+        svg: None,
+        table: Some(table(
+            &["Beslut", "Antal", "Personer", "Utan återfall efter 6 mån", "Utan återfall efter 12 mån"],
+            vec![
+                after_row("Avvek från ansökan eller rekommendation", &after.departing),
+                after_row("Övriga", &after.others),
+            ],
+        )),
+    });
+    let ind = |label: String, i: &vaka_domain::stats::measures::Independence| {
+        vec![
+            label,
+            shown(&i.due, u64::to_string),
+            shown(&i.done, u64::to_string),
+            share_text(&i.share),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = r
+        .groups
+        .iter()
+        .filter(|g| g.independence.due != Shown::Value(0))
+        .map(|g| ind(g.intervention.label().0.to_owned(), &g.independence))
+        .collect();
+    rows.push(ind("Alla".into(), &r.independence));
+    out.push(DocSection {
+        heading: "Eget boende efter ett år".into(),
+        paragraphs: vec![
+            "Uppföljningar tolv månader efter insatsens start som skulle göras under perioden: andel som bodde i \
+             eget boende, hade sysselsättning och inte ett problematiskt bruk, bland dem där alla tre uppgifterna \
+             är kända. Uppföljningar som inte blev gjorda räknas inte i andelen men syns i tabellen."
+                .into(),
+        ],
+        svg: None,
+        table: Some(table(&["Insats", "Uppföljningar", "Gjorda", "Lever självständigt"], rows)),
+    });
+    out.push(match &r.adjusted {
+        Some(a) => DocSection {
+            heading: "Jämförelse med hänsyn till ålder, kön och AUDIT/DUDIT".into(),
+            paragraphs: vec![format!(
+                "Risken för återfall jämfört med {} hos personer som liknar varandra i ålder, kön{} \
+                 (Cox-modell, {} insatser, {} återfall). Under 1: färre återfall; intervallet visar osäkerheten.{}",
+                a.reference.label().0.to_lowercase(),
+                if a.with_scores { " och AUDIT- och DUDIT-poäng vid inskrivning" } else { " (AUDIT/DUDIT saknas för för många och är inte med)" },
+                a.placements,
+                a.relapses,
+                if a.left_out.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " För få personer eller återfall för att jämföra: {}.",
+                        a.left_out.iter().map(|i| i.label().0).collect::<Vec<_>>().join(", ")
+                    )
+                }
+            )],
+            svg: None,
+            table: Some(table(
+                &["Insats", "Riskkvot", "95 % KI", "p"],
+                a.by_intervention
+                    .iter()
+                    .map(|h| {
+                        vec![
+                            h.intervention.label().0.to_owned(),
+                            decimal(h.hazard_ratio, 2),
+                            format!("{}–{}", decimal(h.lower, 2), decimal(h.upper, 2)),
+                            decimal(h.p_value, 3),
+                        ]
+                    })
+                    .collect(),
+            )),
+        },
+        None => DocSection {
+            heading: "Jämförelse med hänsyn till ålder, kön och AUDIT/DUDIT".into(),
+            paragraphs: vec![
+                "För få personer eller återfall för en justerad jämförelse mellan insatserna (minst två insatser \
+                 med 5 personer och 5 återfall var behövs)."
+                    .into(),
+            ],
+            svg: None,
+            table: None,
+        },
+    });
+    out
+}
+
+/// The cost per stretch of the period, one column per intervention type.
+fn cost_table(r: &CommitteeReport) -> Option<vaka_report::DocSection> {
+    let first = r.cost_over_time.first()?;
+    let mut head = vec!["Period".to_owned()];
+    head.extend(
+        r.cost_over_time
+            .iter()
+            .map(|s| s.intervention.label().0.to_owned()),
+    );
+    let rows = first
+        .buckets
+        .iter()
+        .enumerate()
+        .map(|(b, bucket)| {
+            std::iter::once(bucket_label(&bucket.bucket))
+                .chain(r.cost_over_time.iter().map(|s| {
+                    s.buckets
+                        .get(b)
+                        .map_or("–".into(), |x| shown(&x.cost_ore, |c| kr(*c)))
+                }))
+                .collect()
+        })
+        .collect();
+    Some(vaka_report::DocSection {
+        heading: "Kostnad över tid".into(),
+        paragraphs: vec![
+            "Kostnaden per insats och period, som i diagrammet under ”Kostnader” (–*: färre än 5 personer \
+             hade insatsen den perioden)."
+                .into(),
+        ],
+        svg: None,
+        table: Some(vaka_report::DocTable { head, rows }),
+    })
+}
+
+fn bucket_label(b: &vaka_domain::stats::costs::Bucket) -> String {
+    use chrono::Datelike;
+    if b.from.month() == b.to.month() && b.from.year() == b.to.year() {
+        format!("{}-{:02}", b.from.year(), b.from.month())
+    } else {
+        b.from.year().to_string()
+    }
+}
+
+/// Cost per stretch of the period, a line per intervention type (withheld points left out).
+fn cost_svg(r: &CommitteeReport) -> Option<String> {
+    let series: Vec<_> = r
+        .cost_over_time
+        .iter()
+        .filter(|s| {
+            s.buckets
+                .iter()
+                .any(|b| matches!(b.cost_ore, Shown::Value(c) if c > 0))
+        })
+        .collect();
+    let n = series.first()?.buckets.len();
+    let max = series
+        .iter()
+        .flat_map(|s| s.buckets.iter())
+        .filter_map(|b| match b.cost_ore {
+            Shown::Value(c) => Some(c),
+            Shown::Suppressed { .. } => None,
+        })
+        .max()
+        .filter(|m| *m > 0)?;
+    // A round top for the axis, in whole kronor.
+    let top_kr = {
+        let m = max as f64 / 100.0;
+        let mag = 10f64.powf(m.log10().floor());
+        (m / mag).ceil() * mag
+    };
+    let x = |b: usize| {
+        if n <= 1 {
+            LEFT + (W - LEFT - RIGHT) / 2.0
+        } else {
+            LEFT + 30.0 + (W - LEFT - RIGHT - 40.0) * b as f64 / (n - 1) as f64
+        }
+    };
+    let y = |ore: i64| TOP + (H - TOP - BOTTOM) * (1.0 - ore as f64 / 100.0 / top_kr);
+    let left = LEFT + 30.0;
+    // The legend below the axis, two keys a row, so that it never covers a line.
+    let height = H + 8.0 + 16.0 * series.len().div_ceil(2) as f64;
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" width="{W}" height="{height}" class="chart" role="img" aria-label="Kostnad över tid per insats" font-family="sans-serif">"##
+    );
+    for k in 0..=4 {
+        let v = top_kr * f64::from(k) / 4.0;
+        let py = TOP + (H - TOP - BOTTOM) * (1.0 - f64::from(k) / 4.0);
+        let (v, unit) = if top_kr >= 1_000_000.0 {
+            (v / 1_000_000.0, "mn kr")
+        } else {
+            (v / 1000.0, "tkr")
+        };
+        let label = if v.fract().abs() < 1e-9 {
+            format!("{v:.0} {unit}")
+        } else {
+            format!("{v:.1} {unit}").replace('.', ",")
+        };
+        svg.push_str(&format!(
+            r##"<line x1="{left}" x2="{r}" y1="{py:.1}" y2="{py:.1}" stroke="#e4e7eb"/><text x="{tx}" y="{py:.1}" font-size="11" fill="#4a5260" text-anchor="end" dominant-baseline="middle">{label}</text>"##,
+            r = W - RIGHT,
+            tx = left - 4.0,
+        ));
+    }
+    let step = n.div_ceil(12).max(1);
+    if let Some(s) = series.first() {
+        for (b, bucket) in s.buckets.iter().enumerate().step_by(step) {
+            svg.push_str(&format!(
+                r##"<text x="{:.1}" y="{}" font-size="11" fill="#4a5260" text-anchor="middle">{}</text>"##,
+                x(b),
+                H - BOTTOM + 16.0,
+                bucket_label(&bucket.bucket)
+            ));
+        }
+    }
+    for (k, s) in series.iter().enumerate() {
+        let colour = COLOURS[k % COLOURS.len()];
+        let mut path = String::new();
+        let mut pen_down = false;
+        for (b, bucket) in s.buckets.iter().enumerate() {
+            match bucket.cost_ore {
+                Shown::Value(c) => {
+                    path.push_str(&format!(
+                        "{}{:.1} {:.1} ",
+                        if pen_down { "L" } else { "M" },
+                        x(b),
+                        y(c)
+                    ));
+                    pen_down = true;
+                    svg.push_str(&format!(
+                        r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{colour}"/>"##,
+                        x(b),
+                        y(c)
+                    ));
+                }
+                Shown::Suppressed { .. } => pen_down = false,
+            }
+        }
+        svg.push_str(&format!(
+            r##"<path d="{}" fill="none" stroke="{colour}" stroke-width="2"><title>{}</title></path>"##,
+            path.trim_end(),
+            s.intervention.label().0
+        ));
+        let ly = H + 4.0 + 16.0 * (k / 2) as f64;
+        let lx = left + 260.0 * (k % 2) as f64;
+        svg.push_str(&format!(
+            r##"<rect x="{lx}" y="{ry:.1}" width="12" height="4" fill="{colour}"/><text x="{tx}" y="{ly:.1}" font-size="11" fill="#1b1f23" dominant-baseline="middle">{label}</text>"##,
+            ry = ly - 2.0,
+            tx = lx + 18.0,
+            label = s.intervention.label().0
+        ));
+    }
+    svg.push_str("</svg>");
+    Some(svg)
 }
 
 fn km_svg(p: &CommitteePage) -> String {
@@ -571,7 +1070,10 @@ pub fn committee_pdf(r: &CommitteeReport) -> Result<Vec<u8>, String> {
                 svg: None,
                 table: None,
             },
-        ],
+        ]
+        .into_iter()
+        .chain(p.more.iter().cloned())
+        .collect(),
     };
     vaka_report::report_pdf(&doc)
 }

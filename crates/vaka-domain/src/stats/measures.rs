@@ -37,6 +37,11 @@ pub fn shown<T>(people: u64, value: T) -> Shown<T> {
     }
 }
 
+/// A count of people (or of what happened to them): shown when it is none or 5 or more.
+pub fn count_shown(n: u64) -> Shown<u64> {
+    if n == 0 { Shown::Value(0) } else { shown(n, n) }
+}
+
 /// One placement in a history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Episode {
@@ -192,25 +197,8 @@ pub fn relapse_free(
 ) -> RelapseFree {
     let obs = time_to_relapse(episodes, &RelapseIndex::new(relapses), as_of);
     let km = kaplan_meier(&obs, 0.95, CiTransform::LogLog);
-    // S(t) is the last row at or before t (1 before the first event); unknown past the last
-    // observed time.
     let last_time = obs.iter().map(|o| o.time).fold(0.0, f64::max);
-    let at = |t: f64| {
-        (t <= last_time).then(|| {
-            km.table.iter().take_while(|r| r.time <= t).last().map_or(
-                Point {
-                    survival: 1.0,
-                    lower: 1.0,
-                    upper: 1.0,
-                },
-                |r| Point {
-                    survival: r.survival,
-                    lower: r.lower,
-                    upper: r.upper,
-                },
-            )
-        })
-    };
+    let at = |t: f64| point_at(&km, last_time, t);
     let mut people: Vec<i64> = episodes.iter().map(|e| e.client).collect();
     people.sort_unstable();
     people.dedup();
@@ -370,6 +358,171 @@ fn people(exits: &[&Exit]) -> u64 {
     c.len() as u64
 }
 
+// ---------------------------------------------------------------- living independently
+
+/// A 12-month outcome follow-up: done or not, and whether the person then lived independently
+/// (own housing, an occupation, no problematic use; `None` while any of the three is unknown).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TwelveMonths {
+    pub client: i64,
+    /// The intervention whose follow-up it is, when it belongs to a placement.
+    pub intervention: Option<Intervention>,
+    pub done: bool,
+    pub lives_independently: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Independence {
+    /// Follow-ups due (done or missed).
+    pub due: Shown<u64>,
+    pub done: Shown<u64>,
+    /// Done with all three parts known: the share's denominator.
+    pub known: Shown<u64>,
+    pub share: Shown<Share>,
+}
+
+/// The share living independently among the 12-month follow-ups with the answer known. Missed
+/// follow-ups are counted (`due − done`) so that a reader sees how many are missing.
+pub fn independence(rows: &[&TwelveMonths]) -> Independence {
+    let known: Vec<&&TwelveMonths> = rows
+        .iter()
+        .filter(|r| r.done && r.lives_independently.is_some())
+        .collect();
+    let yes = known
+        .iter()
+        .filter(|r| r.lives_independently == Some(true))
+        .count() as u64;
+    let mut people: Vec<i64> = known.iter().map(|r| r.client).collect();
+    people.sort_unstable();
+    people.dedup();
+    let count = |n: usize| count_shown(n as u64);
+    Independence {
+        due: count(rows.len()),
+        done: count(rows.iter().filter(|r| r.done).count()),
+        known: count(known.len()),
+        share: match wilson(yes, known.len() as u64, 0.95) {
+            Some(s) => shown(people.len() as u64, s),
+            None => shown(0, no_share()),
+        },
+    }
+}
+
+fn no_share() -> Share {
+    Share {
+        successes: 0,
+        n: 0,
+        estimate: 0.0,
+        lower: 0.0,
+        upper: 0.0,
+    }
+}
+
+// ---------------------------------------------------------------- after departing decisions
+
+/// A decision, and whether it departed from the client's application or a specialist's advice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecisionMade {
+    pub client: i64,
+    pub decided_on: NaiveDate,
+    pub departing: bool,
+}
+
+/// What followed one kind of decision: the time from the decision to the first relapse reported
+/// after it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AfterDecision {
+    pub decisions: Shown<u64>,
+    pub people: Shown<u64>,
+    pub relapses: Shown<u64>,
+    pub relapse_free_6_months: Shown<Option<Point>>,
+    pub relapse_free_12_months: Shown<Option<Point>>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AfterDecisions {
+    pub departing: AfterDecision,
+    pub others: AfterDecision,
+    /// The log-rank test of the two curves; withheld unless both groups have 5 people.
+    pub log_rank_p: Shown<Option<f64>>,
+}
+
+/// Relapse-free time after departing decisions compared with the others. Descriptive: a departure
+/// is not chosen at random, so a difference is not an effect of the decision alone.
+pub fn after_decisions(
+    decisions: &[DecisionMade],
+    relapses: &RelapseIndex,
+    as_of: NaiveDate,
+) -> AfterDecisions {
+    let observe = |departing: bool| -> (Vec<Observation>, u64) {
+        let picked: Vec<&DecisionMade> = decisions
+            .iter()
+            .filter(|d| d.departing == departing && d.decided_on <= as_of)
+            .collect();
+        let mut people: Vec<i64> = picked.iter().map(|d| d.client).collect();
+        people.sort_unstable();
+        people.dedup();
+        let obs = picked
+            .iter()
+            .map(|d| {
+                let after = d.decided_on.succ_opt().unwrap_or(d.decided_on);
+                match relapses.first_between(d.client, after, as_of) {
+                    Some(on) => Observation {
+                        time: (on - d.decided_on).num_days() as f64,
+                        event: true,
+                    },
+                    None => Observation {
+                        time: (as_of - d.decided_on).num_days() as f64,
+                        event: false,
+                    },
+                }
+            })
+            .collect();
+        (obs, people.len() as u64)
+    };
+    let summary = |obs: &[Observation], people: u64| {
+        let km = kaplan_meier(obs, 0.95, CiTransform::LogLog);
+        let last = obs.iter().map(|o| o.time).fold(0.0, f64::max);
+        AfterDecision {
+            decisions: shown(people, obs.len() as u64),
+            people: count_shown(people),
+            relapses: if people < MIN_PEOPLE {
+                shown(0, km.events)
+            } else {
+                count_shown(km.events)
+            },
+            relapse_free_6_months: shown(people, point_at(&km, last, 182.0)),
+            relapse_free_12_months: shown(people, point_at(&km, last, 365.0)),
+        }
+    };
+    let (dep, dep_people) = observe(true);
+    let (oth, oth_people) = observe(false);
+    let p = super::survival::log_rank(&[dep.clone(), oth.clone()]).map(|l| l.p_value);
+    AfterDecisions {
+        departing: summary(&dep, dep_people),
+        others: summary(&oth, oth_people),
+        log_rank_p: shown(dep_people.min(oth_people), p),
+    }
+}
+
+/// S(t) with its interval: the last row at or before `t`, 1 before the first event; `None` past
+/// the last observed time.
+pub fn point_at(km: &super::survival::KaplanMeier, last_time: f64, t: f64) -> Option<Point> {
+    (t <= last_time).then(|| {
+        km.table.iter().take_while(|r| r.time <= t).last().map_or(
+            Point {
+                survival: 1.0,
+                lower: 1.0,
+                upper: 1.0,
+            },
+            |r| Point {
+                survival: r.survival,
+                lower: r.lower,
+                upper: r.upper,
+            },
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -504,6 +657,99 @@ mod tests {
         let few: Vec<&Episode> = refs[..4].to_vec();
         assert!(matches!(
             relapse_free(&few, &relapses, d("2025-06-01")).at_6_months,
+            Shown::Suppressed { .. }
+        ));
+    }
+
+    #[test]
+    fn living_independently_counts_known_answers_and_shows_the_missing() {
+        let row = |client, done, li| TwelveMonths {
+            client,
+            intervention: None,
+            done,
+            lives_independently: li,
+        };
+        let rows: Vec<TwelveMonths> = vec![
+            row(1, true, Some(true)),
+            row(2, true, Some(true)),
+            row(3, true, Some(false)),
+            row(4, true, Some(false)),
+            row(5, true, Some(true)),
+            row(6, true, None),  // done, housing unknown
+            row(7, false, None), // missed
+        ];
+        let refs: Vec<&TwelveMonths> = rows.iter().collect();
+        let i = independence(&refs);
+        assert_eq!(
+            (i.due, i.done, i.known),
+            (Shown::Value(7), Shown::Value(6), Shown::Value(5))
+        );
+        match i.share {
+            Shown::Value(s) => {
+                assert_eq!((s.successes, s.n), (3, 5));
+                assert!((s.estimate - 0.6).abs() < 1e-12);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            independence(&refs[..4]).share,
+            Shown::Suppressed { .. }
+        ));
+    }
+
+    #[test]
+    fn after_decisions_compares_relapse_free_time_from_the_decision() {
+        let mut decisions = Vec::new();
+        let mut relapses = Vec::new();
+        for c in 0..6 {
+            decisions.push(DecisionMade {
+                client: c,
+                decided_on: d("2024-01-01"),
+                departing: true,
+            });
+            // Four of six departing relapse 30 days later.
+            if c < 4 {
+                relapses.push((c, d("2024-01-31")));
+            }
+        }
+        for c in 10..16 {
+            decisions.push(DecisionMade {
+                client: c,
+                decided_on: d("2024-01-01"),
+                departing: false,
+            });
+        }
+        // One of the others relapsed the same day as the decision: not after it.
+        relapses.push((10, d("2024-01-01")));
+        let a = after_decisions(&decisions, &RelapseIndex::new(&relapses), d("2025-06-01"));
+        assert_eq!(a.departing.decisions, Shown::Value(6));
+        // Four relapses: a count of fewer than five, withheld; none is a figure.
+        assert!(matches!(a.departing.relapses, Shown::Suppressed { .. }));
+        assert_eq!(a.others.relapses, Shown::Value(0));
+        match (
+            a.departing.relapse_free_12_months,
+            a.others.relapse_free_12_months,
+        ) {
+            (Shown::Value(Some(x)), Shown::Value(Some(y))) => {
+                assert!((x.survival - 2.0 / 6.0).abs() < 1e-12);
+                assert_eq!(y.survival, 1.0);
+            }
+            other => panic!("{other:?}"),
+        }
+        match a.log_rank_p {
+            Shown::Value(Some(p)) => assert!(p < 0.05, "{p}"),
+            other => panic!("{other:?}"),
+        }
+        // Four departing people only: the comparison is withheld.
+        let few: Vec<DecisionMade> = decisions
+            .iter()
+            .filter(|x| x.client != 4 && x.client != 5)
+            .copied()
+            .collect();
+        let a = after_decisions(&few, &RelapseIndex::new(&relapses), d("2025-06-01"));
+        assert!(matches!(a.log_rank_p, Shown::Suppressed { .. }));
+        assert!(matches!(
+            a.departing.relapse_free_12_months,
             Shown::Suppressed { .. }
         ));
     }

@@ -1,9 +1,12 @@
 //! Statistics for the evidence reports and the analyst tools: survival (Kaplan–Meier, log-rank),
 //! the Cox model (Efron ties) and intervals for proportions. Pure functions, tested against published results.
 
+pub mod adjusted;
 pub mod analysis;
+pub mod costs;
 pub mod cox;
 pub mod measures;
+pub mod pathways;
 pub mod proportion;
 pub mod report;
 pub mod survival;

@@ -2,9 +2,17 @@
 //! figure that rests on fewer than 5 people withheld and every curve cut where fewer than 5 remain.
 //! Rendering (HTML, CSV, PDF) is done elsewhere from this.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
-use super::measures::{self, Episode, Lengths, MIN_PEOPLE, Shown};
+use super::adjusted::{self, Adjusted, Person};
+use super::costs::{self, Bucket, BucketCost, Costs};
+use super::measures::{
+    self, AfterDecisions, DecisionMade, Episode, Independence, Lengths, MIN_PEOPLE, Point, Shown,
+    TwelveMonths,
+};
+use super::pathways::{self, Pathways};
 use super::proportion::Share;
 use super::survival::{CiTransform, kaplan_meier};
 use crate::intervention::Intervention;
@@ -33,8 +41,22 @@ pub struct GroupRow {
     pub lengths: Shown<Lengths>,
     /// Returned within a year of a planned exit.
     pub returned_within_365: Shown<Share>,
-    pub cost_ore: Shown<i64>,
-    pub cost_per_person_ore: Shown<i64>,
+    pub relapse_free_12_months: Shown<Option<Point>>,
+    pub costs: Costs,
+    /// The 12-month follow-ups of this type's placements due in the period.
+    pub independence: Independence,
+}
+
+/// A provider's placements in the period.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ProviderRow {
+    pub provider_id: i64,
+    pub name: String,
+    pub interventions: Vec<Intervention>,
+    pub people: Shown<u64>,
+    pub lengths: Shown<Lengths>,
+    pub relapse_free_12_months: Shown<Option<Point>>,
+    pub costs: Costs,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -42,6 +64,15 @@ pub struct Departures {
     pub decisions: u64,
     pub departing: Shown<u64>,
     pub departing_share: Shown<Share>,
+    /// What followed: relapse-free time after departing decisions and after the others.
+    pub after: AfterDecisions,
+}
+
+/// One intervention type's cost per bucket of the period.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CostSeries {
+    pub intervention: Intervention,
+    pub buckets: Vec<BucketCost>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -52,81 +83,168 @@ pub struct CommitteeReport {
     pub as_of: NaiveDate,
     pub min_people: u64,
     pub groups: Vec<GroupRow>,
+    /// Every placement of the period together.
+    pub total_costs: Costs,
+    pub providers: Vec<ProviderRow>,
     pub curves: Vec<Curve>,
+    pub cost_over_time: Vec<CostSeries>,
     pub departures: Departures,
+    pub pathways: Pathways,
+    /// Living independently at the 12-month follow-ups due in the period, all types together.
+    pub independence: Independence,
+    /// The Cox model of time to relapse by type, adjusted for age, sex and intake scores; `None`
+    /// (with the reason) when there are too few people or relapses to compare.
+    pub adjusted: Option<Adjusted>,
+    pub adjusted_missing: Option<String>,
 }
 
-/// What the report is made from: the municipality's placements (episodes), relapse reports, the
-/// cost of each placement within the period, and its decisions in the period (`true` when one
-/// departed from the application or a recommendation, with the client).
+/// What the report is made from.
 pub struct Inputs<'a> {
     pub municipality: &'a str,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub as_of: NaiveDate,
+    /// Every placement of the municipality.
     pub episodes: &'a [Episode],
     pub relapses: &'a [(i64, NaiveDate)],
     /// Cost within the period per episode, in the order of `episodes`.
     pub costs_ore: &'a [i64],
-    pub decisions: &'a [(i64, bool)],
+    /// The period in stretches ([`costs::buckets`]) and each episode's cost in each.
+    pub buckets: &'a [Bucket],
+    pub bucket_costs_ore: &'a [Vec<i64>],
+    /// The decisions made in the period.
+    pub decisions: &'a [DecisionMade],
+    pub providers: &'a [(i64, String)],
+    /// Age, sex and intake scores per client, for the adjusted comparison.
+    pub people: &'a HashMap<i64, Person>,
+    /// The 12-month follow-ups due in the period.
+    pub twelve_months: &'a [TwelveMonths],
+}
+
+fn people_of(list: &[&Episode]) -> u64 {
+    let mut people: Vec<i64> = list.iter().map(|e| e.client).collect();
+    people.sort_unstable();
+    people.dedup();
+    people.len() as u64
 }
 
 pub fn committee(i: &Inputs<'_>) -> CommitteeReport {
     let exits = measures::exits(i.episodes, i.relapses, i.from, i.to);
     let relapses = measures::RelapseIndex::new(i.relapses);
+    // Placements that overlap the period, with their index.
+    let in_period: Vec<(usize, &Episode)> = i
+        .episodes
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.start <= i.to && e.end.is_none_or(|x| x >= i.from))
+        .collect();
+    let cost_of = |k: usize| i.costs_ore.get(k).copied().unwrap_or(0);
+    let group_costs = |picked: &[(usize, &Episode)], s12: Option<f64>| {
+        let placed: Vec<(&Episode, i64)> = picked.iter().map(|(k, e)| (*e, cost_of(*k))).collect();
+        costs::costs(&placed, s12, i.from, i.to, i.as_of)
+    };
+    let s12_of = |list: &[&Episode]| {
+        let rf = measures::relapse_free(list, i.relapses, i.as_of);
+        let value = match rf.at_12_months {
+            Shown::Value(Some(p)) => Some(p.survival),
+            _ => None,
+        };
+        (rf.at_12_months, value)
+    };
     let mut groups = Vec::new();
     let mut curves = Vec::new();
+    let mut cost_over_time = Vec::new();
     for intervention in Intervention::ALL {
-        // Placements of this kind that overlap the period.
-        let picked: Vec<(usize, &Episode)> = i
-            .episodes
+        let picked: Vec<(usize, &Episode)> = in_period
             .iter()
-            .enumerate()
-            .filter(|(_, e)| {
-                e.intervention == *intervention
-                    && e.start <= i.to
-                    && e.end.is_none_or(|x| x >= i.from)
-            })
+            .filter(|(_, e)| e.intervention == *intervention)
+            .copied()
             .collect();
         if picked.is_empty() {
             continue;
         }
         let list: Vec<&Episode> = picked.iter().map(|(_, e)| *e).collect();
-        let mut people: Vec<i64> = list.iter().map(|e| e.client).collect();
-        people.sort_unstable();
-        people.dedup();
-        let n = people.len() as u64;
-        let cost: i64 = picked
-            .iter()
-            .map(|(k, _)| i.costs_ore.get(*k).copied().unwrap_or(0))
-            .sum();
+        let n = people_of(&list);
         let own_exits = measures::exits_from(&exits, &list);
         let returned = measures::returns(&own_exits, i.as_of).within_365;
+        let (rf12, s12) = s12_of(&list);
+        let follow_ups: Vec<&TwelveMonths> = i
+            .twelve_months
+            .iter()
+            .filter(|t| t.intervention == Some(*intervention))
+            .collect();
         groups.push(GroupRow {
             intervention: *intervention,
             people: measures::shown(n, n),
             lengths: measures::shown(n, measures::lengths(&list, i.as_of)),
             returned_within_365: returned,
-            cost_ore: measures::shown(n, cost),
-            cost_per_person_ore: measures::shown(n, if n > 0 { cost / n as i64 } else { 0 }),
+            relapse_free_12_months: rf12,
+            costs: group_costs(&picked, s12),
+            independence: measures::independence(&follow_ups),
         });
         if n >= MIN_PEOPLE {
             curves.push(relapse_curve(*intervention, &list, &relapses, i.as_of, n));
         }
+        let per_bucket: Vec<&[i64]> = picked
+            .iter()
+            .map(|(k, _)| i.bucket_costs_ore.get(*k).map_or(&[][..], Vec::as_slice))
+            .collect();
+        cost_over_time.push(CostSeries {
+            intervention: *intervention,
+            buckets: costs::over_time(&list, &per_bucket, i.buckets, i.as_of),
+        });
     }
-    let departing = i.decisions.iter().filter(|(_, d)| *d).count() as u64;
+    let providers = i
+        .providers
+        .iter()
+        .filter_map(|(id, name)| {
+            let picked: Vec<(usize, &Episode)> = in_period
+                .iter()
+                .filter(|(_, e)| e.provider == Some(*id))
+                .copied()
+                .collect();
+            if picked.is_empty() {
+                return None;
+            }
+            let list: Vec<&Episode> = picked.iter().map(|(_, e)| *e).collect();
+            let n = people_of(&list);
+            let mut interventions: Vec<Intervention> =
+                list.iter().map(|e| e.intervention).collect();
+            interventions.sort_by_key(|iv| iv.as_str());
+            interventions.dedup();
+            let (rf12, s12) = s12_of(&list);
+            Some(ProviderRow {
+                provider_id: *id,
+                name: name.clone(),
+                interventions,
+                people: measures::shown(n, n),
+                lengths: measures::shown(n, measures::lengths(&list, i.as_of)),
+                relapse_free_12_months: rf12,
+                costs: group_costs(&picked, s12),
+            })
+        })
+        .collect();
+    let all: Vec<&Episode> = in_period.iter().map(|(_, e)| *e).collect();
+    let (_, s12_all) = s12_of(&all);
+    let (adjusted, adjusted_missing) =
+        match adjusted::relapse_by_intervention(&all, i.people, &relapses, i.as_of) {
+            Ok(a) => (Some(a), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+    let departing = i.decisions.iter().filter(|d| d.departing).count() as u64;
     let mut departing_people: Vec<i64> = i
         .decisions
         .iter()
-        .filter(|(_, d)| *d)
-        .map(|(c, _)| *c)
+        .filter(|d| d.departing)
+        .map(|d| d.client)
         .collect();
     departing_people.sort_unstable();
     departing_people.dedup();
-    let mut deciding_people: Vec<i64> = i.decisions.iter().map(|(c, _)| *c).collect();
+    let mut deciding_people: Vec<i64> = i.decisions.iter().map(|d| d.client).collect();
     deciding_people.sort_unstable();
     deciding_people.dedup();
     let share = super::proportion::wilson(departing, i.decisions.len() as u64, 0.95);
+    let all_follow_ups: Vec<&TwelveMonths> = i.twelve_months.iter().collect();
     CommitteeReport {
         municipality: i.municipality.to_owned(),
         from: i.from,
@@ -134,7 +252,10 @@ pub fn committee(i: &Inputs<'_>) -> CommitteeReport {
         as_of: i.as_of,
         min_people: MIN_PEOPLE,
         groups,
+        total_costs: group_costs(&in_period, s12_all),
+        providers,
         curves,
+        cost_over_time,
         departures: Departures {
             decisions: i.decisions.len() as u64,
             departing: measures::shown(departing_people.len() as u64, departing),
@@ -151,7 +272,12 @@ pub fn committee(i: &Inputs<'_>) -> CommitteeReport {
                     },
                 ),
             },
+            after: measures::after_decisions(i.decisions, &relapses, i.as_of),
         },
+        pathways: pathways::pathways(i.episodes, i.relapses, i.from, i.to),
+        independence: measures::independence(&all_follow_ups),
+        adjusted,
+        adjusted_missing,
     }
 }
 
@@ -193,85 +319,90 @@ fn relapse_curve(
 }
 
 /// The report as one CSV table: `section,group,measure,value,lower,upper` (withheld figures are
-/// the text `suppressed`).
+/// the text `suppressed`; money in whole kronor).
 pub fn to_csv(r: &CommitteeReport) -> String {
     let mut out = String::from("section,group,measure,value,lower,upper\n");
-    let mut row = |section: &str, group: &str, measure: &str, v: String, lo: String, hi: String| {
-        out.push_str(&format!("{section},{group},{measure},{v},{lo},{hi}\n"));
+    let mut row = |section: &str, group: &str, measure: &str, v: Cell| {
+        // Provider names may hold commas or quotes.
+        let group = if group.contains([',', '"', '\n']) {
+            format!("\"{}\"", group.replace('"', "\"\""))
+        } else {
+            group.to_owned()
+        };
+        out.push_str(&format!(
+            "{section},{group},{measure},{},{},{}\n",
+            v.0, v.1, v.2
+        ));
     };
-    let none = String::new;
+    let lengths = |l: &Shown<Lengths>| match l {
+        Shown::Value(l) => {
+            let f = |v: Option<f64>| v.map_or_else(String::new, |x| x.to_string());
+            Cell(f(l.median), f(l.q1), f(l.q3))
+        }
+        Shown::Suppressed { .. } => Cell::suppressed(),
+    };
+    let costs_rows =
+        |row: &mut dyn FnMut(&str, &str, &str, Cell), section: &str, g: &str, c: &Costs| {
+            row(section, g, "cost_sek", money(&c.cost_ore.map_value(Some)));
+            row(
+                section,
+                g,
+                "cost_per_person_sek",
+                money(&c.per_person_ore.map_value(Some)),
+            );
+            row(
+                section,
+                g,
+                "cost_per_client_year_sek",
+                money(&c.per_client_year_ore),
+            );
+            row(
+                section,
+                g,
+                "cost_per_relapse_free_at_12_months_sek",
+                money(&c.per_relapse_free_at_12_months_ore),
+            );
+        };
     for g in &r.groups {
         let name = g.intervention.as_str();
-        let s = |v: &Shown<i64>| match v {
-            Shown::Value(x) => x.to_string(),
-            Shown::Suppressed { .. } => "suppressed".into(),
-        };
-        match g.people {
-            Shown::Value(n) => row("groups", name, "people", n.to_string(), none(), none()),
-            Shown::Suppressed { .. } => row(
-                "groups",
-                name,
-                "people",
-                "suppressed".into(),
-                none(),
-                none(),
-            ),
-        }
-        match &g.lengths {
-            Shown::Value(l) => {
-                let f = |v: Option<f64>| v.map_or_else(String::new, |x| x.to_string());
-                row(
-                    "groups",
-                    name,
-                    "length_median_days",
-                    f(l.median),
-                    f(l.q1),
-                    f(l.q3),
-                );
-            }
-            Shown::Suppressed { .. } => row(
-                "groups",
-                name,
-                "length_median_days",
-                "suppressed".into(),
-                none(),
-                none(),
-            ),
-        }
-        match &g.returned_within_365 {
-            Shown::Value(s) => row(
-                "groups",
-                name,
-                "returned_within_365",
-                format!("{:.4}", s.estimate),
-                format!("{:.4}", s.lower),
-                format!("{:.4}", s.upper),
-            ),
-            Shown::Suppressed { .. } => row(
-                "groups",
-                name,
-                "returned_within_365",
-                "suppressed".into(),
-                none(),
-                none(),
-            ),
-        }
+        row("groups", name, "people", count(&g.people));
+        row("groups", name, "length_median_days", lengths(&g.lengths));
         row(
             "groups",
             name,
-            "cost_sek",
-            s(&g.cost_ore.map_value(|o| o / 100)),
-            none(),
-            none(),
+            "returned_within_365",
+            share(&g.returned_within_365),
         );
         row(
             "groups",
             name,
-            "cost_per_person_sek",
-            s(&g.cost_per_person_ore.map_value(|o| o / 100)),
-            none(),
-            none(),
+            "relapse_free_12_months",
+            point(&g.relapse_free_12_months),
         );
+        costs_rows(&mut row, "groups", name, &g.costs);
+        row(
+            "groups",
+            name,
+            "living_independently_12_months",
+            share(&g.independence.share),
+        );
+    }
+    costs_rows(&mut row, "total", "all", &r.total_costs);
+    for p in &r.providers {
+        row("providers", &p.name, "people", count(&p.people));
+        row(
+            "providers",
+            &p.name,
+            "length_median_days",
+            lengths(&p.lengths),
+        );
+        row(
+            "providers",
+            &p.name,
+            "relapse_free_12_months",
+            point(&p.relapse_free_12_months),
+        );
+        costs_rows(&mut row, "providers", &p.name, &p.costs);
     }
     for c in &r.curves {
         for p in &c.points {
@@ -279,39 +410,180 @@ pub fn to_csv(r: &CommitteeReport) -> String {
                 "relapse_free",
                 c.intervention.as_str(),
                 &format!("day_{}", p.day),
-                format!("{:.4}", p.survival),
-                format!("{:.4}", p.lower),
-                format!("{:.4}", p.upper),
+                Cell(
+                    format!("{:.4}", p.survival),
+                    format!("{:.4}", p.lower),
+                    format!("{:.4}", p.upper),
+                ),
             );
         }
     }
-    match r.departures.departing {
-        Shown::Value(n) => row(
-            "decisions",
-            "all",
-            "departing",
-            n.to_string(),
-            none(),
-            none(),
-        ),
-        Shown::Suppressed { .. } => row(
-            "decisions",
-            "all",
-            "departing",
-            "suppressed".into(),
-            none(),
-            none(),
-        ),
+    for series in &r.cost_over_time {
+        for b in &series.buckets {
+            row(
+                "cost_over_time",
+                series.intervention.as_str(),
+                &format!("{}_{}", b.bucket.from, b.bucket.to),
+                money(&b.cost_ore.map_value(Some)),
+            );
+        }
     }
     row(
         "decisions",
         "all",
         "decisions",
-        r.departures.decisions.to_string(),
-        none(),
-        none(),
+        Cell::value(r.departures.decisions),
     );
+    row(
+        "decisions",
+        "all",
+        "departing",
+        count(&r.departures.departing),
+    );
+    row(
+        "decisions",
+        "all",
+        "departing_share",
+        share(&r.departures.departing_share),
+    );
+    for (group, a) in [
+        ("departing", &r.departures.after.departing),
+        ("others", &r.departures.after.others),
+    ] {
+        row(
+            "after_decisions",
+            group,
+            "relapse_free_6_months",
+            point(&a.relapse_free_6_months),
+        );
+        row(
+            "after_decisions",
+            group,
+            "relapse_free_12_months",
+            point(&a.relapse_free_12_months),
+        );
+    }
+    row(
+        "after_decisions",
+        "all",
+        "log_rank_p",
+        match r.departures.after.log_rank_p {
+            Shown::Value(Some(p)) => Cell(format!("{p:.4}"), String::new(), String::new()),
+            Shown::Value(None) => Cell::default(),
+            Shown::Suppressed { .. } => Cell::suppressed(),
+        },
+    );
+    let steps =
+        |s: &[super::pathways::Step]| s.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(" > ");
+    for p in &r.pathways.common {
+        row(
+            "pathways",
+            &steps(&p.steps),
+            "people",
+            Cell::value(p.people),
+        );
+    }
+    row(
+        "pathways",
+        "other",
+        "people",
+        count(&r.pathways.other_people),
+    );
+    row("cycles", "all", "in_cycle", share(&r.pathways.in_cycle));
+    row(
+        "cycles",
+        "all",
+        "two_or_more",
+        count(&r.pathways.two_or_more_cycles),
+    );
+    for c in &r.pathways.cycles {
+        row("cycles", &steps(&c.steps), "people", Cell::value(c.people));
+    }
+    row(
+        "independence",
+        "all",
+        "living_independently_12_months",
+        share(&r.independence.share),
+    );
+    row(
+        "independence",
+        "all",
+        "follow_ups_due",
+        count(&r.independence.due),
+    );
+    row(
+        "independence",
+        "all",
+        "follow_ups_done",
+        count(&r.independence.done),
+    );
+    if let Some(a) = &r.adjusted {
+        for h in &a.by_intervention {
+            row(
+                "adjusted_hazard_ratio",
+                h.intervention.as_str(),
+                &format!("vs_{}", a.reference.as_str()),
+                Cell(
+                    format!("{:.3}", h.hazard_ratio),
+                    format!("{:.3}", h.lower),
+                    format!("{:.3}", h.upper),
+                ),
+            );
+        }
+    }
     out
+}
+
+/// A CSV row's value, lower and upper.
+#[derive(Default)]
+struct Cell(String, String, String);
+
+impl Cell {
+    fn value(v: impl ToString) -> Self {
+        Self(v.to_string(), String::new(), String::new())
+    }
+    fn suppressed() -> Self {
+        Self::value("suppressed")
+    }
+}
+
+fn count(v: &Shown<u64>) -> Cell {
+    match v {
+        Shown::Value(n) => Cell::value(n),
+        Shown::Suppressed { .. } => Cell::suppressed(),
+    }
+}
+
+fn share(v: &Shown<Share>) -> Cell {
+    match v {
+        Shown::Value(s) => Cell(
+            format!("{:.4}", s.estimate),
+            format!("{:.4}", s.lower),
+            format!("{:.4}", s.upper),
+        ),
+        Shown::Suppressed { .. } => Cell::suppressed(),
+    }
+}
+
+fn point(v: &Shown<Option<Point>>) -> Cell {
+    match v {
+        Shown::Value(Some(p)) => Cell(
+            format!("{:.4}", p.survival),
+            format!("{:.4}", p.lower),
+            format!("{:.4}", p.upper),
+        ),
+        Shown::Value(None) => Cell::default(),
+        Shown::Suppressed { .. } => Cell::suppressed(),
+    }
+}
+
+/// Whole kronor, rounded.
+fn money(v: &Shown<Option<i64>>) -> Cell {
+    match v {
+        Shown::Value(Some(ore)) => Cell::value((ore + 50).div_euclid(100)),
+        Shown::Value(None) => Cell::default(),
+        Shown::Suppressed { .. } => Cell::suppressed(),
+    }
 }
 
 impl<T: Copy> Shown<T> {
@@ -372,14 +644,41 @@ mod tests {
         let relapses: Vec<(i64, NaiveDate)> = (0..4)
             .map(|c| (c, d("2024-01-01") + chrono::Duration::days(10 * (c + 1))))
             .collect();
-        let decisions = [
+        let decisions: Vec<DecisionMade> = [
             (0, true),
             (1, false),
             (2, false),
             (3, true),
             (4, false),
             (5, false),
-        ];
+        ]
+        .iter()
+        .map(|(c, departing)| DecisionMade {
+            client: *c,
+            decided_on: d("2024-01-01"),
+            departing: *departing,
+        })
+        .collect();
+        let buckets = costs::buckets(d("2024-01-01"), d("2024-12-31"));
+        // Each treatment-home stay costs 50 000 öre in January and February each.
+        let bucket_costs: Vec<Vec<i64>> = costs
+            .iter()
+            .map(|c| {
+                let mut v = vec![0; 12];
+                v[0] = c / 2;
+                v[1] = c / 2;
+                v
+            })
+            .collect();
+        let people: HashMap<i64, Person> = HashMap::new();
+        let twelve: Vec<TwelveMonths> = (0..6)
+            .map(|c| TwelveMonths {
+                client: c,
+                intervention: Some(Intervention::TreatmentHome),
+                done: c != 5,
+                lives_independently: (c != 5).then_some(c < 3),
+            })
+            .collect();
         let r = committee(&Inputs {
             municipality: "Demokommun",
             from: d("2024-01-01"),
@@ -388,38 +687,79 @@ mod tests {
             episodes: &eps,
             relapses: &relapses,
             costs_ore: &costs,
+            buckets: &buckets,
+            bucket_costs_ore: &bucket_costs,
             decisions: &decisions,
+            providers: &[(1, "Hemmet, AB".into()), (2, "Tomt AB".into())],
+            people: &people,
+            twelve_months: &twelve,
         });
         let th = &r.groups[0];
         assert_eq!(
-            (th.intervention, th.people, th.cost_ore),
+            (th.intervention, th.people, th.costs.cost_ore),
             (
                 Intervention::TreatmentHome,
                 Shown::Value(8),
                 Shown::Value(800_000)
             )
         );
-        assert_eq!(th.cost_per_person_ore, Shown::Value(100_000));
+        assert_eq!(th.costs.per_person_ore, Shown::Value(100_000));
+        // 8 stays of 60 days = 480 days of care = 1.314 client-years.
+        assert_eq!(
+            th.costs.per_client_year_ore,
+            Shown::Value(Some((800_000.0 * 365.25 / 480.0_f64).round() as i64))
+        );
+        // Half relapse-free at a year: the cost over four people.
+        assert_eq!(
+            th.costs.per_relapse_free_at_12_months_ore,
+            Shown::Value(Some(200_000))
+        );
+        match th.independence.share {
+            Shown::Value(s) => assert_eq!((s.successes, s.n), (3, 5)),
+            ref other => panic!("{other:?}"),
+        }
         let op = r
             .groups
             .iter()
             .find(|g| g.intervention == Intervention::Outpatient)
             .unwrap();
         assert!(matches!(op.people, Shown::Suppressed { .. }));
-        assert!(matches!(op.cost_ore, Shown::Suppressed { .. }));
+        assert!(matches!(op.costs.cost_ore, Shown::Suppressed { .. }));
         assert_eq!(r.curves.len(), 1, "no curve for two people");
         // At risk 8, 7, 6, 5 at the four relapses; after the fourth only 4 remain, so the curve
         // ends at day 40 (the row where 5 were at risk).
         let days: Vec<f64> = r.curves[0].points.iter().map(|p| p.day).collect();
         assert_eq!(days, [0.0, 10.0, 20.0, 30.0, 40.0]);
         assert!(r.curves[0].points.iter().all(|p| p.at_risk >= 5));
+        // The provider with placements is there; the one without is not.
+        assert_eq!(r.providers.len(), 1);
+        assert_eq!(r.providers[0].costs.cost_ore, Shown::Value(800_000));
+        // Cost over time: January and February, nothing after.
+        let series = &r.cost_over_time[0];
+        assert_eq!(series.buckets[0].cost_ore, Shown::Value(400_000));
+        assert_eq!(series.buckets[1].cost_ore, Shown::Value(400_000));
+        assert!(matches!(
+            series.buckets[2].cost_ore,
+            Shown::Suppressed { .. }
+        ));
         // Two departing decisions about two people: withheld; six decisions in all are shown.
         assert!(matches!(r.departures.departing, Shown::Suppressed { .. }));
         assert_eq!(r.departures.decisions, 6);
+        assert_eq!(r.pathways.people, 10);
+        // No person data for the model: nothing to adjust with, and the reason is given.
+        assert!(r.adjusted.is_none() && r.adjusted_missing.is_some());
         let csv = to_csv(&r);
         assert!(csv.starts_with("section,group,measure,value,lower,upper\n"));
         assert!(csv.contains("groups,outpatient,people,suppressed"));
-        assert!(csv.contains("groups,treatment_home,cost_sek,8000"));
+        assert!(csv.contains("groups,treatment_home,cost_sek,8000,,"));
+        assert!(csv.contains("providers,\"Hemmet, AB\",cost_sek,8000"));
         assert!(csv.contains("relapse_free,treatment_home,day_40,0.5000"));
+        assert!(csv.contains("cost_over_time,treatment_home,2024-01-01_2024-01-31,4000"));
+        assert!(csv.contains("pathways,treatment_home,people,8"));
+        // Every line has six fields (the quoted name holds one comma).
+        for line in csv.lines() {
+            let fields = line.replace("\"Hemmet, AB\"", "x").split(',').count();
+            assert_eq!(fields, 6, "{line}");
+        }
     }
 }

@@ -12,10 +12,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use vaka_domain::access::Action;
 use vaka_domain::intervention::Intervention;
+use vaka_domain::stats::adjusted::Adjusted;
+use vaka_domain::stats::costs::Costs;
 use vaka_domain::stats::measures::{
-    self, Episode, Lengths, MIN_PEOPLE, RelapseFree, Returns, Shown,
+    self, AfterDecisions, Episode, Independence, Lengths, MIN_PEOPLE, RelapseFree, Returns, Shown,
 };
-use vaka_store::{AuditAction, providers};
+use vaka_domain::stats::pathways::Pathways;
+use vaka_domain::stats::report::{self, CostSeries};
+use vaka_store::AuditAction;
 
 use super::{may, today};
 use crate::AppState;
@@ -44,6 +48,12 @@ pub struct GroupMeasures {
     pub relapse_free: RelapseFree,
     #[schema(value_type = Object)]
     pub returns: Returns,
+    /// Costs of the placements that overlap `[from, to]`, within it; `null` when none did.
+    #[schema(value_type = Object)]
+    pub costs: Option<Costs>,
+    /// Living independently at the 12-month follow-ups due in the period (types only).
+    #[schema(value_type = Object)]
+    pub independence: Option<Independence>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -55,6 +65,26 @@ pub struct MeasuresResponse {
     pub min_people: u64,
     pub by_intervention: Vec<GroupMeasures>,
     pub by_provider: Vec<GroupMeasures>,
+    /// Every placement of the period together.
+    #[schema(value_type = Object)]
+    pub total_costs: Costs,
+    /// Cost per calendar year (periods over two years) or month, per intervention type.
+    #[schema(value_type = Object)]
+    pub cost_over_time: Vec<CostSeries>,
+    /// The most common sequences of interventions, and returns to an earlier one after a relapse.
+    #[schema(value_type = Object)]
+    pub pathways: Pathways,
+    /// Relapse-free time after decisions that departed from the application or a recommendation,
+    /// and after the others.
+    #[schema(value_type = Object)]
+    pub after_decisions: AfterDecisions,
+    #[schema(value_type = Object)]
+    pub independence: Independence,
+    /// Hazard ratios of relapse by intervention type, adjusted for age, sex and intake AUDIT and
+    /// DUDIT (Cox); `null` with `adjusted_missing` when there is too little to compare.
+    #[schema(value_type = Object)]
+    pub adjusted: Option<Adjusted>,
+    pub adjusted_missing: Option<String>,
 }
 
 fn group(
@@ -114,28 +144,26 @@ pub async fn get_measures(
     }
     let muni = actor.user.municipality_id;
     let mut tx = st.store.begin_read().await?;
-    let all = vaka_store::measures::episodes(&mut tx, muni).await?;
-    let relapses = vaka_store::measures::relapses(&mut tx, muni).await?;
-    let names: BTreeMap<i64, String> = providers::list(&mut tx, muni)
-        .await?
-        .into_iter()
-        .map(|p| (p.id.0, p.name))
-        .collect();
+    let loaded = crate::reports::load(&mut tx, muni, from, to, as_of).await?;
     tx.audit(actor.audit(
         AuditAction::MeasuresRead,
         None,
         format!("GET /api/v1/measures from={from} to={to}"),
     ));
     tx.finish_read(&st.store).await?;
+    let report = report::committee(&loaded.inputs());
+    let (all, relapses) = (&loaded.episodes, &loaded.relapses);
+    let names: BTreeMap<i64, &String> = loaded.providers.iter().map(|(id, n)| (*id, n)).collect();
     // Every exit of the municipality once; each group takes its own.
-    let exits = measures::exits(&all, &relapses, from, to);
+    let exits = measures::exits(all, relapses, from, to);
     let by_intervention = Intervention::ALL
         .iter()
         .filter_map(|i| {
             let list: Vec<&Episode> = all.iter().filter(|e| e.intervention == *i).collect();
             (!list.is_empty()).then(|| {
                 let (people, lengths, relapse_free, returns) =
-                    group(&list, &exits, &relapses, as_of);
+                    group(&list, &exits, relapses, as_of);
+                let row = report.groups.iter().find(|g| g.intervention == *i);
                 GroupMeasures {
                     intervention: Some(*i),
                     provider_id: None,
@@ -144,6 +172,8 @@ pub async fn get_measures(
                     lengths,
                     relapse_free,
                     returns,
+                    costs: row.map(|g| g.costs.clone()),
+                    independence: row.map(|g| g.independence.clone()),
                 }
             })
         })
@@ -154,15 +184,21 @@ pub async fn get_measures(
             let list: Vec<&Episode> = all.iter().filter(|e| e.provider == Some(*id)).collect();
             (!list.is_empty()).then(|| {
                 let (people, lengths, relapse_free, returns) =
-                    group(&list, &exits, &relapses, as_of);
+                    group(&list, &exits, relapses, as_of);
                 GroupMeasures {
                     intervention: None,
                     provider_id: Some(*id),
-                    provider: Some(name.clone()),
+                    provider: Some((*name).clone()),
                     people,
                     lengths,
                     relapse_free,
                     returns,
+                    costs: report
+                        .providers
+                        .iter()
+                        .find(|p| p.provider_id == *id)
+                        .map(|p| p.costs.clone()),
+                    independence: None,
                 }
             })
         })
@@ -174,5 +210,12 @@ pub async fn get_measures(
         min_people: MIN_PEOPLE,
         by_intervention,
         by_provider,
+        total_costs: report.total_costs,
+        cost_over_time: report.cost_over_time,
+        pathways: report.pathways,
+        after_decisions: report.departures.after,
+        independence: report.independence,
+        adjusted: report.adjusted,
+        adjusted_missing: report.adjusted_missing,
     }))
 }
