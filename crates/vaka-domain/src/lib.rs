@@ -30,6 +30,7 @@ pub mod placement;
 pub mod provider;
 pub mod review;
 pub mod role;
+pub mod scenario;
 pub mod stats;
 pub mod throttle;
 pub mod time;

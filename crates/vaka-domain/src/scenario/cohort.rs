@@ -1,0 +1,237 @@
+//! The cohort engine: for cycle t = 1..cycles, s_t = s_{t−1} · P_t; cycle t adds s_t · costs_t
+//! discounted by (1 + r_costs)^(t · cycle length in years), and the same for outcomes; cycle 0 is
+//! not counted. Half-cycle correction adds ½ of cycle 0's and subtracts ½ of the last cycle's
+//! undiscounted outcome (and cost, with `both`).
+
+use super::model::{Cell, HalfCycle, Phase, Plan, ROW_TOLERANCE};
+
+/// One phase's matrices evaluated for a set of parameter values.
+#[derive(Debug, Clone)]
+pub struct Matrices {
+    /// Row-major, states × states.
+    pub p: Vec<f64>,
+    pub costs: Vec<f64>,
+    pub outcomes: Vec<f64>,
+}
+
+fn eval(c: &Cell, values: &[f64]) -> f64 {
+    match c {
+        Cell::Const(v) => *v,
+        Cell::Value(k) => values[*k],
+        Cell::Product(list) => list.iter().map(|c| eval(c, values)).product(),
+        Cell::Sum(list) => list.iter().map(|c| eval(c, values)).sum(),
+        // Resolved by the row; never inside a product or a cost.
+        Cell::Rest => 0.0,
+    }
+}
+
+impl Matrices {
+    pub fn new(n: usize) -> Self {
+        Self {
+            p: vec![0.0; n * n],
+            costs: vec![0.0; n],
+            outcomes: vec![0.0; n],
+        }
+    }
+
+    /// Evaluates `phase` with `values`; an invalid row is returned as (row, what is wrong).
+    pub fn fill(&mut self, phase: &Phase, values: &[f64], n: usize) -> Result<(), (usize, String)> {
+        for r in 0..n {
+            let row = &phase.transitions[r * n..(r + 1) * n];
+            let out = &mut self.p[r * n..(r + 1) * n];
+            let mut sum = 0.0;
+            let mut rest = None;
+            for (k, c) in row.iter().enumerate() {
+                if *c == Cell::Rest {
+                    rest = Some(k);
+                    out[k] = 0.0;
+                } else {
+                    out[k] = eval(c, values);
+                    sum += out[k];
+                }
+            }
+            if let Some(k) = rest {
+                out[k] = 1.0 - sum;
+                sum = 1.0;
+            }
+            if let Some(k) = out.iter().position(|v| !v.is_finite() || *v < 0.0) {
+                return Err((
+                    r,
+                    format!("the probability to state {k} is {}, not 0–1", out[k]),
+                ));
+            }
+            if (sum - 1.0).abs() > ROW_TOLERANCE {
+                return Err((r, format!("the row sums to {sum}, not 1")));
+            }
+        }
+        for k in 0..n {
+            self.costs[k] = eval(&phase.costs[k], values);
+            self.outcomes[k] = eval(&phase.outcomes[k], values);
+        }
+        Ok(())
+    }
+}
+
+/// A strategy's discounted totals.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Totals {
+    pub cost: f64,
+    pub outcome: f64,
+}
+
+/// What does not depend on the parameter values: discount factors and each cycle's phase.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub cost_factor: Vec<f64>,
+    pub outcome_factor: Vec<f64>,
+    /// Per strategy, per cycle t (index t, 0 unused), the index of its phase.
+    pub phase_of: Vec<Vec<usize>>,
+}
+
+impl Schedule {
+    pub fn new(plan: &Plan) -> Self {
+        let factor = |r: f64| {
+            (0..=plan.cycles)
+                .map(|t| (1.0 + r).powf(-(f64::from(t) * plan.cycle_length_years)))
+                .collect()
+        };
+        Self {
+            cost_factor: factor(plan.discount.costs),
+            outcome_factor: factor(plan.discount.outcomes),
+            phase_of: plan
+                .strategies
+                .iter()
+                .map(|s| {
+                    let mut of = vec![0; plan.cycles as usize + 1];
+                    for (k, ph) in s.phases.iter().enumerate() {
+                        for t in ph.from_cycle..=ph.to_cycle {
+                            of[t as usize] = k;
+                        }
+                    }
+                    of
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Buffers reused across runs (the probabilistic analysis runs thousands).
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub matrices: Vec<Matrices>,
+    s: Vec<f64>,
+    next: Vec<f64>,
+}
+
+impl Workspace {
+    pub fn new(plan: &Plan) -> Self {
+        let n = plan.states.len();
+        let most = plan
+            .strategies
+            .iter()
+            .map(|s| s.phases.len())
+            .max()
+            .unwrap_or(1);
+        Self {
+            matrices: (0..most).map(|_| Matrices::new(n)).collect(),
+            s: vec![0.0; n],
+            next: vec![0.0; n],
+        }
+    }
+}
+
+/// Why a run failed: a matrix of a phase is not a valid transition matrix at these values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunError {
+    pub strategy: usize,
+    pub phase: usize,
+    pub row: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "strategies[{}].phases[{}].transitions[{}]: {}",
+            self.strategy, self.phase, self.row, self.message
+        )
+    }
+}
+
+/// Runs strategy `si` with `values`; `trace` receives s_0..s_T when given.
+pub fn run(
+    plan: &Plan,
+    schedule: &Schedule,
+    si: usize,
+    values: &[f64],
+    ws: &mut Workspace,
+    mut trace: Option<&mut Vec<Vec<f64>>>,
+) -> Result<Totals, RunError> {
+    let n = plan.states.len();
+    let strategy = &plan.strategies[si];
+    for (pi, ph) in strategy.phases.iter().enumerate() {
+        ws.matrices[pi]
+            .fill(ph, values, n)
+            .map_err(|(row, message)| RunError {
+                strategy: si,
+                phase: pi,
+                row,
+                message,
+            })?;
+    }
+    ws.s.copy_from_slice(&plan.initial);
+    if let Some(t) = trace.as_deref_mut() {
+        t.clear();
+        t.push(ws.s.clone());
+    }
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    let phase_of = &schedule.phase_of[si];
+    let first = &ws.matrices[phase_of[1]];
+    let (start_cost, start_outcome) = (dot(&ws.s, &first.costs), dot(&ws.s, &first.outcomes));
+    let (mut cost, mut outcome) = (0.0, 0.0);
+    let (mut last_cost, mut last_outcome) = (0.0, 0.0);
+    for t in 1..=plan.cycles as usize {
+        let m = &ws.matrices[phase_of[t]];
+        ws.next.fill(0.0);
+        for i in 0..n {
+            let si = ws.s[i];
+            if si == 0.0 {
+                continue;
+            }
+            let row = &m.p[i * n..(i + 1) * n];
+            for (x, p) in ws.next.iter_mut().zip(row) {
+                *x += si * p;
+            }
+        }
+        std::mem::swap(&mut ws.s, &mut ws.next);
+        last_cost = dot(&ws.s, &m.costs);
+        last_outcome = dot(&ws.s, &m.outcomes);
+        cost += last_cost * schedule.cost_factor[t];
+        outcome += last_outcome * schedule.outcome_factor[t];
+        if let Some(tr) = trace.as_deref_mut() {
+            tr.push(ws.s.clone());
+        }
+    }
+    if plan.half_cycle != HalfCycle::None {
+        outcome += 0.5 * start_outcome - 0.5 * last_outcome;
+    }
+    if plan.half_cycle == HalfCycle::Both {
+        cost += 0.5 * start_cost - 0.5 * last_cost;
+    }
+    Ok(Totals { cost, outcome })
+}
+
+/// Every strategy at the base case, with their traces.
+pub fn base_case(plan: &Plan) -> Result<Vec<(Totals, Vec<Vec<f64>>)>, RunError> {
+    let schedule = Schedule::new(plan);
+    let mut ws = Workspace::new(plan);
+    let values = plan.base_values();
+    (0..plan.strategies.len())
+        .map(|si| {
+            let mut trace = Vec::new();
+            let totals = run(plan, &schedule, si, &values, &mut ws, Some(&mut trace))?;
+            Ok((totals, trace))
+        })
+        .collect()
+}
