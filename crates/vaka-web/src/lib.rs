@@ -13,6 +13,7 @@ pub mod error;
 pub mod i18n;
 mod pages;
 pub mod reports;
+pub mod scenario_charts;
 mod security;
 
 use std::sync::Arc;

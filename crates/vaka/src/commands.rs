@@ -338,6 +338,65 @@ pub fn analyze_survival(
     Ok(ExitCode::SUCCESS)
 }
 
+pub struct SimulateArgs<'a> {
+    pub model: &'a std::path::Path,
+    pub psa: Option<u32>,
+    pub seed: u64,
+    pub format: &'a str,
+    pub trace: bool,
+    pub plots: Option<&'a std::path::Path>,
+    pub threads: Option<usize>,
+}
+
+/// `vaka simulate`: a model file's strategies compared, with a probabilistic analysis when asked.
+pub fn simulate(a: &SimulateArgs<'_>) -> anyhow::Result<ExitCode> {
+    use vaka_domain::scenario;
+    let text = std::fs::read_to_string(a.model)
+        .with_context(|| format!("cannot read {}", a.model.display()))?;
+    let plan =
+        scenario::model::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", a.model.display()))?;
+    if a.psa == Some(0) {
+        bail!("--psa must be 1 or more draws");
+    }
+    if a.psa.is_some() && !plan.has_uncertainty() {
+        eprintln!("note: no parameter has a distribution; every draw is the base case");
+    }
+    let threads = a.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let sim = scenario::simulate(&plan, a.psa.map(|n| (n, a.seed)), threads, a.trace)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", a.model.display()))?;
+    if let Some(dir) = a.plots {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let label = "utfall";
+        for (file, svg) in [
+            (
+                "ce-plane.svg",
+                vaka_web::scenario_charts::ce_plane(&sim, label),
+            ),
+            (
+                "ceac.svg",
+                vaka_web::scenario_charts::acceptability(&sim, label),
+            ),
+        ] {
+            match svg {
+                Some(svg) => {
+                    let path = dir.join(file);
+                    std::fs::write(&path, svg)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("{}", path.display());
+                }
+                None => eprintln!("note: {file} needs --psa and two strategies"),
+            }
+        }
+    }
+    match a.format {
+        "csv" => print!("{}", scenario::to_csv(&sim)),
+        _ => println!("{}", serde_json::to_string_pretty(&sim)?),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,6 +98,30 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// What if: run a cohort Markov model file (docs/scenarios.md) — costs, outcomes, ICERs and
+    /// dominance, and a probabilistic sensitivity analysis with --psa.
+    Simulate {
+        /// The model file (JSON).
+        #[arg(long)]
+        model: std::path::PathBuf,
+        /// Draws of the probabilistic sensitivity analysis.
+        #[arg(long)]
+        psa: Option<u32>,
+        /// The seed of the draws: the same seed gives the same result.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
+        format: String,
+        /// Add each strategy's cohort per cycle (JSON).
+        #[arg(long)]
+        trace: bool,
+        /// Write the cost-effectiveness plane and the acceptability curve as SVG to this folder.
+        #[arg(long)]
+        plots: Option<std::path::PathBuf>,
+        /// Threads for the draws (default: the machine's cores).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Statistics on any CSV file (exports from Vaka or from elsewhere).
     Analyze {
         #[command(subcommand)]
@@ -317,6 +341,23 @@ fn main() -> ExitCode {
                         format,
                     },
             } => commands::report_committee(&db.database_url, from, to, &out, &format).await,
+            Command::Simulate {
+                model,
+                psa,
+                seed,
+                format,
+                trace,
+                plots,
+                threads,
+            } => commands::simulate(&commands::SimulateArgs {
+                model: &model,
+                psa,
+                seed,
+                format: &format,
+                trace,
+                plots: plots.as_deref(),
+                threads,
+            }),
             Command::Analyze {
                 command:
                     AnalyzeCommand::Survival {

@@ -681,3 +681,77 @@ fn the_committee_report_is_written_as_html_and_csv_without_personal_data() {
     assert!(!bad.status.success() && stderr(&bad).contains("before --from"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn simulate_compares_strategies_runs_the_psa_and_draws_its_charts() {
+    let dir = std::env::temp_dir().join(format!("vaka-simulate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/models/hiv-briggs-2006.json"
+    );
+    // The published model (Briggs et al. 2006, ex. 2.5): the contract's fields.
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&vaka(&["simulate", "--model", model], None))).unwrap();
+    assert_eq!(v["strategies"][0]["name"], "Monotherapy");
+    assert!((v["strategies"][0]["cost"].as_f64().unwrap() - 44_663.0).abs() < 1.0);
+    assert!((v["strategies"][1]["outcome"].as_f64().unwrap() - 8.937).abs() < 1e-3);
+    let inc = &v["incremental"][1];
+    assert_eq!(
+        (inc["name"].as_str(), inc["vs"].as_str()),
+        (Some("Combination"), Some("Monotherapy"))
+    );
+    assert_eq!(inc["dominance"], "none");
+    assert!((inc["icer"].as_f64().unwrap() - 6_276.0).abs() < 1.0);
+    for key in ["delta_cost", "delta_outcome"] {
+        assert!(inc[key].is_f64(), "{key}");
+    }
+    // With draws: the same seed gives the same figures; the charts are written.
+    let plots = dir.join("plots");
+    let args = |seed: &str| -> Vec<String> {
+        [
+            "simulate", "--model", model, "--psa", "300", "--seed", seed, "--plots",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .chain([plots.display().to_string()])
+        .collect()
+    };
+    let run = |seed: &str| {
+        let a = args(seed);
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        serde_json::from_str::<serde_json::Value>(&ok(&vaka(&refs, None))).unwrap()
+    };
+    let (a, b, c) = (run("5"), run("5"), run("6"));
+    assert_eq!(a["psa"], b["psa"]);
+    assert_ne!(a["psa"]["strategies"], c["psa"]["strategies"]);
+    assert_eq!(a["psa"]["draws"], 300);
+    let mono = &a["psa"]["strategies"][0]["outcome"];
+    assert!(
+        mono["lower"].as_f64() < mono["mean"].as_f64()
+            && mono["mean"].as_f64() < mono["upper"].as_f64()
+    );
+    for file in ["ce-plane.svg", "ceac.svg"] {
+        let svg = std::fs::read_to_string(plots.join(file)).unwrap();
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{file}");
+    }
+    let csv = ok(&vaka(
+        &["simulate", "--model", model, "--format", "csv"],
+        None,
+    ));
+    assert!(csv.starts_with("section,name,vs,measure,value,lower,upper\n"));
+    // A broken model: non-zero exit, the place named.
+    let bad = dir.join("bad.json");
+    let text = std::fs::read_to_string(model)
+        .unwrap()
+        .replace("[0, 0, 0, 1]]", "[0, 0, 0.5, 1]]");
+    std::fs::write(&bad, text).unwrap();
+    let out = vaka(&["simulate", "--model", bad.to_str().unwrap()], None);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("strategies[0].phases[0].transitions[3]: the row sums to 1.5, not 1"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
