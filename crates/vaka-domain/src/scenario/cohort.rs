@@ -180,6 +180,19 @@ pub fn run(
                 message,
             })?;
     }
+    if trace.is_none() {
+        // Small models (most care-pathway models) run on fixed-size arrays that the compiler
+        // unrolls and vectorises; the result is the same as the general loop below.
+        if n <= 8 {
+            return Ok(run_fixed::<8>(plan, schedule, si, ws));
+        }
+        if n <= 12 {
+            return Ok(run_fixed::<12>(plan, schedule, si, ws));
+        }
+        if n <= 16 {
+            return Ok(run_fixed::<16>(plan, schedule, si, ws));
+        }
+    }
     ws.s.copy_from_slice(&plan.initial);
     if let Some(t) = trace.as_deref_mut() {
         t.clear();
@@ -191,8 +204,8 @@ pub fn run(
     let (start_cost, start_outcome) = (dot(&ws.s, &first.costs), dot(&ws.s, &first.outcomes));
     let (mut cost, mut outcome) = (0.0, 0.0);
     let (mut last_cost, mut last_outcome) = (0.0, 0.0);
-    for t in 1..=plan.cycles as usize {
-        let m = &ws.matrices[phase_of[t]];
+    for (t, &k) in phase_of.iter().enumerate().skip(1) {
+        let m = &ws.matrices[k];
         ws.next.fill(0.0);
         for i in 0..n {
             let si = ws.s[i];
@@ -222,8 +235,68 @@ pub fn run(
     Ok(Totals { cost, outcome })
 }
 
+/// [`run`] for n ≤ N states, the matrices of `ws` already filled: padded to N with zeros.
+fn run_fixed<const N: usize>(
+    plan: &Plan,
+    schedule: &Schedule,
+    si: usize,
+    ws: &Workspace,
+) -> Totals {
+    let n = plan.states.len();
+    let phases = plan.strategies[si].phases.len();
+    let mut p = vec![[[0.0f64; N]; N]; phases];
+    let mut c = vec![[0.0f64; N]; phases];
+    let mut o = vec![[0.0f64; N]; phases];
+    for k in 0..phases {
+        let m = &ws.matrices[k];
+        for (row, from) in p[k].iter_mut().zip(m.p.chunks_exact(n)) {
+            row[..n].copy_from_slice(from);
+        }
+        c[k][..n].copy_from_slice(&m.costs);
+        o[k][..n].copy_from_slice(&m.outcomes);
+    }
+    let dot = |a: &[f64; N], b: &[f64; N]| {
+        let mut x = 0.0;
+        for j in 0..N {
+            x += a[j] * b[j];
+        }
+        x
+    };
+    let mut s = [0.0f64; N];
+    s[..n].copy_from_slice(&plan.initial);
+    let phase_of = &schedule.phase_of[si];
+    let first = phase_of[1];
+    let (start_cost, start_outcome) = (dot(&s, &c[first]), dot(&s, &o[first]));
+    let (mut cost, mut outcome, mut last_cost, mut last_outcome) = (0.0, 0.0, 0.0, 0.0);
+    for (t, &k) in phase_of.iter().enumerate().skip(1) {
+        let m = &p[k];
+        let mut next = [0.0f64; N];
+        for i in 0..n {
+            let x = s[i];
+            for j in 0..N {
+                next[j] += x * m[i][j];
+            }
+        }
+        s = next;
+        last_cost = dot(&s, &c[k]);
+        last_outcome = dot(&s, &o[k]);
+        cost += last_cost * schedule.cost_factor[t];
+        outcome += last_outcome * schedule.outcome_factor[t];
+    }
+    if plan.half_cycle != HalfCycle::None {
+        outcome += 0.5 * start_outcome - 0.5 * last_outcome;
+    }
+    if plan.half_cycle == HalfCycle::Both {
+        cost += 0.5 * start_cost - 0.5 * last_cost;
+    }
+    Totals { cost, outcome }
+}
+
+/// The cohort in each state at cycles 0..=cycles.
+pub type Trace = Vec<Vec<f64>>;
+
 /// Every strategy at the base case, with their traces.
-pub fn base_case(plan: &Plan) -> Result<Vec<(Totals, Vec<Vec<f64>>)>, RunError> {
+pub fn base_case(plan: &Plan) -> Result<Vec<(Totals, Trace)>, RunError> {
     let schedule = Schedule::new(plan);
     let mut ws = Workspace::new(plan);
     let values = plan.base_values();

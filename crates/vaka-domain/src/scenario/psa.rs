@@ -213,10 +213,10 @@ pub fn run(plan: &Plan, draws: u32, seed: u64, threads: usize) -> Result<Psa, Dr
                 scope.spawn(move || run_draws(plan, schedule, seed, start..end, part))
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or(Ok(())))
-            .collect()
+        handles.into_iter().try_for_each(|h| {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
     });
     outcome?;
     let column = |si: usize, f: fn(&Totals) -> f64| -> Vec<f64> {

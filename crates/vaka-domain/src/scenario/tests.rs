@@ -349,3 +349,22 @@ fn csv_lists_every_figure() {
     assert!(json["psa"]["strategies"][0]["cost"]["lower"].is_number());
     assert!(json["strategies"][0].get("trace").is_none());
 }
+
+#[test]
+fn the_small_model_path_gives_the_same_totals_as_the_general_one() {
+    let p = plan(HIV);
+    let schedule = Schedule::new(&p);
+    let mut ws = Workspace::new(&p);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let mut values = p.base_values();
+    for _ in 0..20 {
+        psa::sample(&p, &mut rng, &mut values);
+        for si in 0..2 {
+            let fast = cohort::run(&p, &schedule, si, &values, &mut ws, None).unwrap();
+            let mut trace = Vec::new();
+            let general =
+                cohort::run(&p, &schedule, si, &values, &mut ws, Some(&mut trace)).unwrap();
+            assert_eq!(fast, general);
+        }
+    }
+}
