@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use vaka_domain::contact::Housing;
 use vaka_domain::followup::FollowUpStatus;
 use vaka_domain::ids::MunicipalityId;
 use vaka_domain::stats::adjusted::Person;
@@ -192,6 +193,50 @@ pub async fn twelve_months(
                     },
                 })
             })
+            .collect()
+    })
+}
+
+/// Every housing situation reported in a signed journal entry, as (client, local day, housing).
+pub async fn housing_reports(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+) -> Result<Vec<(i64, NaiveDate, Housing)>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT x.client_id, x.occurred_at, x.housing FROM contacts x JOIN clients k ON k.id = x.client_id \
+             WHERE k.municipality_id = $1 AND x.status = 'signed' AND x.housing <> 'unknown'",
+        )
+        .bind(municipality.0)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let h = r.string("housing")?;
+                Ok((
+                    r.i64("client_id")?,
+                    vaka_domain::time::local_date(r.ts("occurred_at")?),
+                    h.parse()
+                        .map_err(|_| StoreError::Corrupt(format!("housing {h:?}")))?,
+                ))
+            })
+            .collect()
+    })
+}
+
+/// Deaths known from follow-ups missed because the person died, as (client, the follow-up's due
+/// day: the death was on or before it). Placements ended by death are in the episodes.
+pub async fn deaths(tx: &mut Tx, municipality: MunicipalityId) -> Result<Vec<(i64, NaiveDate)>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT f.client_id, f.due_on FROM follow_ups f JOIN clients k ON k.id = f.client_id \
+             WHERE k.municipality_id = $1 AND f.status = 'missed' AND f.missed_reason = 'died'",
+        )
+        .bind(municipality.0)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.i64("client_id")?, r.date("due_on")?)))
             .collect()
     })
 }

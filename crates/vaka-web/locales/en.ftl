@@ -392,3 +392,5 @@ e-not-followed-up = Not followed up
 e-meets-requirements = Meets the requirements
 e-falls-short = Falls short
 report-bad-period = Give the period as two dates (YYYY-MM-DD), the first not after the second.
+e-committee-report = Report to the social committee
+e-scenario = What if: scenarios

@@ -392,3 +392,5 @@ e-not-followed-up = Ingen uppföljning
 e-meets-requirements = Uppfyller kraven
 e-falls-short = Brister
 report-bad-period = Ange perioden som två datum (ÅÅÅÅ-MM-DD), det första inte efter det andra.
+e-committee-report = Underlag till socialnämnden
+e-scenario = Tänk om: scenarier

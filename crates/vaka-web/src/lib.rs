@@ -14,6 +14,7 @@ pub mod i18n;
 mod pages;
 pub mod reports;
 pub mod scenario_charts;
+pub mod scenarios;
 mod security;
 
 use std::sync::Arc;

@@ -6,6 +6,7 @@
 pub mod cohort;
 pub mod compare;
 pub mod model;
+pub mod pathway;
 pub mod psa;
 
 #[cfg(test)]

@@ -128,6 +128,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/letter.css", get(letter_css))
         .route("/static/report.css", get(report_css))
         .route("/reports/committee", get(committee_report))
+        .route("/reports/scenario", get(scenario_report))
         .route(
             "/favicon.ico",
             get(|| async { Redirect::permanent("/static/favicon.svg") }),
@@ -672,6 +673,132 @@ async fn committee_report(
             }
         },
         Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
+/// `GET /reports/scenario?lever=&from=&to=&share=&situation=&price=&years=&outcome=&draws=&seed=`:
+/// the municipality's care pathways as a model, "as today" against a lever, with uncertainty
+/// (`format=json`: the model file). Unit heads and analysts; aggregates only; the reading is logged.
+async fn scenario_report(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+    Query(q): Query<crate::scenarios::Choice>,
+) -> Response {
+    let chrome = Chrome::of(&session, "/reports/scenario");
+    let actor = &session.actor;
+    if !access::may_ever(actor.user.role, Action::ReadAggregates) {
+        return message(StatusCode::FORBIDDEN, t, chrome, "forbidden");
+    }
+    let today = vaka_domain::time::local_date(vaka_store::now());
+    let loaded = async {
+        let mut tx = st.store.begin_read().await?;
+        let p = crate::scenarios::load(&mut tx, actor.user.municipality_id, today).await?;
+        tx.audit(actor.audit(
+            AuditAction::MeasuresRead,
+            None,
+            format!("GET /reports/scenario {}", raw.as_deref().unwrap_or("")),
+        ));
+        tx.finish_read(&st.store).await?;
+        Ok::<_, vaka_store::StoreError>(p)
+    }
+    .await;
+    let pathways = match loaded {
+        Ok(p) => p,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let query: String = raw
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|kv| !kv.starts_with("format=") && !kv.is_empty())
+        .collect::<Vec<_>>()
+        .join("&");
+    let render = |page: crate::scenarios::ScenarioPage, status: StatusCode| match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "scenario template failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    };
+    if query.is_empty() {
+        // The first visit: the form and the figures it builds on, nothing run yet.
+        let page = crate::scenarios::page(
+            &pathways,
+            &q,
+            vaka_domain::scenario::pathway::Outcome::StableYears,
+            None,
+            None,
+            query,
+        );
+        return render(page, StatusCode::OK);
+    }
+    let (years, outcome, lever, draws, seed) = match crate::scenarios::checked(&q) {
+        Ok(c) => c,
+        Err(field) => {
+            let page = crate::scenarios::page(
+                &pathways,
+                &q,
+                vaka_domain::scenario::pathway::Outcome::StableYears,
+                None,
+                Some(format!(
+                    "Fältet `{field}` har ett ogiltigt värde. / The field `{field}` has an invalid value."
+                )),
+                query,
+            );
+            return render(page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let file = vaka_domain::scenario::pathway::model(
+        &pathways.municipality,
+        &pathways.estimate,
+        &pathways.costs,
+        years,
+        outcome,
+        lever,
+    );
+    if q.format.as_deref() == Some("json") {
+        return (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"vardkedjan.json\"",
+                ),
+            ],
+            serde_json::to_string_pretty(&file).unwrap_or_default(),
+        )
+            .into_response();
+    }
+    let run = tokio::task::spawn_blocking(move || {
+        let plan =
+            vaka_domain::scenario::model::parse(&file.to_string()).map_err(|e| e.to_string())?;
+        vaka_domain::scenario::simulate(&plan, Some((draws, seed)), 2, false)
+    })
+    .await;
+    match run {
+        Ok(Ok(sim)) => render(
+            crate::scenarios::page(&pathways, &q, outcome, Some(&sim), None, query),
+            StatusCode::OK,
+        ),
+        Ok(Err(e)) => render(
+            crate::scenarios::page(
+                &pathways,
+                &q,
+                outcome,
+                None,
+                Some(format!(
+                    "Modellen kunde inte räknas / The model could not be run: {e}"
+                )),
+                query,
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "scenario run failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
     }
 }
 

@@ -131,6 +131,7 @@ const COVERED: &[&str] = &[
     "/static/letter.css",
     "/static/report.css",
     "/reports/committee",
+    "/reports/scenario",
     "/static/vaka.css",
     "/static/favicon.svg",
     "/favicon.ico",

@@ -289,5 +289,38 @@ both!(
             |t| t.intervention == Some(vaka_domain::intervention::Intervention::TreatmentHome)
         ));
         tx.rollback().await.unwrap();
+
+        // The scenario page: the pathways of these six people as a model, run; cm may not.
+        let (_, session) = super::pages::login(&app, "head", PASSWORD).await;
+        let cookie = format!("vaka_session={}", session.unwrap());
+        let first = super::pages::page(&app, "/reports/scenario", &cookie).await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert!(first.text.contains("6 personer"), "{}", first.text);
+        let run = super::pages::page(
+            &app,
+            "/reports/scenario?lever=price&situation=treatment_home&price=150&years=2&draws=100",
+            &cookie,
+        )
+        .await;
+        assert_eq!(run.status, StatusCode::OK, "{}", run.text);
+        assert!(
+            run.text.contains("Resultat över 2 år") && run.text.contains("Pris Behandlingshem")
+        );
+        let bad = super::pages::page(&app, "/reports/scenario?draws=5", &cookie).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text.contains("`draws`"));
+        let file =
+            super::pages::page(&app, "/reports/scenario?lever=none&format=json", &cookie).await;
+        let model: serde_json::Value = serde_json::from_str(&file.text).unwrap();
+        assert_eq!(model["cycles"], 60);
+        assert_eq!(model["strategies"].as_array().unwrap().len(), 1);
+        let (_, session) = super::pages::login(&app, "cm", PASSWORD).await;
+        let cookie = format!("vaka_session={}", session.unwrap());
+        assert_eq!(
+            super::pages::page(&app, "/reports/scenario", &cookie)
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
     }
 );

@@ -1,0 +1,384 @@
+//! The unit head's "what if": the municipality's care-pathway model estimated from its own records
+//! (`scenario::pathway`), a lever applied, both strategies run with their uncertainty, shown as a
+//! page with tables and charts and the assumptions listed. Aggregates only.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use chrono::NaiveDate;
+use vaka_domain::ids::MunicipalityId;
+use vaka_domain::scenario::pathway::{self, Estimate, Lever, MonthlyCost, Outcome, Situation};
+use vaka_domain::scenario::{Simulation, compare::Dominance};
+use vaka_domain::stats::costs::care_days;
+use vaka_store::{StoreError, Tx};
+
+/// Years of history the pathways are estimated from.
+pub const HISTORY_YEARS: i32 = 5;
+
+/// What the estimate is made from, read in the caller's read transaction.
+pub struct Pathways {
+    pub municipality: String,
+    pub estimate: Estimate,
+    pub costs: BTreeMap<Situation, MonthlyCost>,
+}
+
+pub async fn load(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    as_of: NaiveDate,
+) -> Result<Pathways, StoreError> {
+    let from = as_of
+        .with_year(chrono::Datelike::year(&as_of) - HISTORY_YEARS)
+        .unwrap_or(as_of);
+    let loaded = crate::reports::load(tx, municipality, from, as_of, as_of).await?;
+    let housing = vaka_store::measures::housing_reports(tx, municipality).await?;
+    let deaths = vaka_store::measures::deaths(tx, municipality).await?;
+    let estimate = pathway::estimate(
+        &pathway::Records {
+            episodes: &loaded.episodes,
+            relapses: &loaded.relapses,
+            housing: &housing,
+            deaths: &deaths,
+        },
+        from,
+        as_of,
+    );
+    let placed: Vec<_> = loaded
+        .episodes
+        .iter()
+        .zip(&loaded.costs_ore)
+        .map(|(e, c)| (e, *c, care_days(e, from, as_of, as_of)))
+        .collect();
+    Ok(Pathways {
+        municipality: loaded.municipality,
+        estimate,
+        costs: pathway::monthly_costs(&placed),
+    })
+}
+
+use chrono::Datelike as _;
+
+/// The form's choices, as the query string has them.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Choice {
+    pub years: Option<u32>,
+    pub outcome: Option<String>,
+    /// `none`, `price` or `move`.
+    pub lever: Option<String>,
+    pub situation: Option<String>,
+    /// Percent of the price today.
+    pub price: Option<f64>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Percent of the moves.
+    pub share: Option<f64>,
+    pub draws: Option<u32>,
+    pub seed: Option<u64>,
+    pub format: Option<String>,
+}
+
+/// The choices, checked: (years, outcome, lever, draws, seed) or the field that is wrong.
+pub fn checked(c: &Choice) -> Result<(u32, Outcome, Option<Lever>, u32, u64), &'static str> {
+    let years = c.years.unwrap_or(5);
+    if !(1..=10).contains(&years) {
+        return Err("years");
+    }
+    let outcome = match c.outcome.as_deref().unwrap_or("stable_years") {
+        "stable_years" => Outcome::StableYears,
+        "years_without_active_use" => Outcome::YearsWithoutActiveUse,
+        _ => return Err("outcome"),
+    };
+    let situation = |v: &Option<String>, field| {
+        v.as_deref()
+            .and_then(|s| s.parse::<Situation>().ok())
+            .ok_or(field)
+    };
+    let lever = match c.lever.as_deref().unwrap_or("move") {
+        "none" => None,
+        "price" => {
+            let s = situation(
+                &Some(c.situation.clone().unwrap_or("supported_housing".into())),
+                "situation",
+            )?;
+            if !s.is_care() {
+                return Err("situation");
+            }
+            let p = c.price.unwrap_or(100.0);
+            if !(p.is_finite() && p > 0.0 && p <= 1000.0) {
+                return Err("price");
+            }
+            Some(Lever::Price {
+                situation: s,
+                factor: p / 100.0,
+            })
+        }
+        "move" => {
+            let or = |v: &Option<String>, default: &str| Some(v.clone().unwrap_or(default.into()));
+            let from = situation(&or(&c.from, "supported_housing"), "from")?;
+            let to = situation(&or(&c.to, "case_management"), "to")?;
+            if !from.is_care() || to == Situation::Dead || from == to {
+                return Err("to");
+            }
+            let share = c.share.unwrap_or(100.0);
+            if !(share.is_finite() && share > 0.0 && share <= 100.0) {
+                return Err("share");
+            }
+            Some(Lever::Move {
+                from,
+                to,
+                share: share / 100.0,
+            })
+        }
+        _ => return Err("lever"),
+    };
+    let draws = c.draws.unwrap_or(1000);
+    if !(100..=10_000).contains(&draws) {
+        return Err("draws");
+    }
+    Ok((years, outcome, lever, draws, c.seed.unwrap_or(1)))
+}
+
+pub struct Opt {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+pub struct ResultRow {
+    pub name: String,
+    pub cost: String,
+    pub cost_interval: String,
+    pub outcome: String,
+    pub outcome_interval: String,
+}
+
+pub struct IncRow {
+    pub name: String,
+    pub text: String,
+}
+
+pub struct MatrixRow {
+    pub label: &'static str,
+    pub cells: Vec<String>,
+    pub total: u64,
+}
+
+#[derive(Template)]
+#[template(path = "scenario.html")]
+pub struct ScenarioPage {
+    pub title: String,
+    pub years: u32,
+    pub draws: u32,
+    pub seed: u64,
+    pub price: String,
+    pub share: String,
+    pub outcomes: Vec<Opt>,
+    pub levers: Vec<Opt>,
+    pub care: Vec<Opt>,
+    pub situations_from: Vec<Opt>,
+    pub situations_to: Vec<Opt>,
+    pub error: Option<String>,
+    pub outcome_label: String,
+    pub rows: Vec<ResultRow>,
+    pub incremental: Vec<IncRow>,
+    pub plane_svg: String,
+    pub ceac_svg: String,
+    pub assumptions: Vec<String>,
+    pub states: Vec<&'static str>,
+    pub matrix: Vec<MatrixRow>,
+    pub costs: Vec<(String, String)>,
+    pub query: String,
+    pub people: u64,
+}
+
+fn kr(v: f64) -> String {
+    vaka_domain::money::Money(((v * 100.0).round()) as i64 / 100 * 100).to_string()
+}
+
+fn years_text(v: f64) -> String {
+    format!("{v:.2}").replace('.', ",")
+}
+
+fn options(values: &[(&'static str, &'static str)], selected: &str) -> Vec<Opt> {
+    values
+        .iter()
+        .map(|(v, l)| Opt {
+            value: v,
+            label: l,
+            selected: *v == selected,
+        })
+        .collect()
+}
+
+/// The page: the form, and the results when the run succeeded.
+pub fn page(
+    p: &Pathways,
+    c: &Choice,
+    outcome: Outcome,
+    sim: Option<&Simulation>,
+    error: Option<String>,
+    query: String,
+) -> ScenarioPage {
+    let all: Vec<(&'static str, &'static str)> = Situation::ALL
+        .iter()
+        .map(|s| (s.as_str(), s.label().0))
+        .collect();
+    let care: Vec<(&'static str, &'static str)> = Situation::ALL
+        .iter()
+        .filter(|s| s.is_care())
+        .map(|s| (s.as_str(), s.label().0))
+        .collect();
+    let alive: Vec<(&'static str, &'static str)> =
+        all.iter().copied().filter(|(v, _)| *v != "dead").collect();
+    let outcome_label = outcome.label().0.to_owned();
+    let mut rows = Vec::new();
+    let mut incremental = Vec::new();
+    let (mut plane_svg, mut ceac_svg) = (String::new(), String::new());
+    let mut assumptions = Vec::new();
+    if let Some(sim) = sim {
+        for (k, s) in sim.strategies.iter().enumerate() {
+            let psa = sim.psa.as_ref().and_then(|p| p.strategies.get(k));
+            rows.push(ResultRow {
+                name: s.name.clone(),
+                cost: kr(s.cost),
+                cost_interval: psa.map_or_else(String::new, |x| {
+                    format!("{} – {}", kr(x.cost.lower), kr(x.cost.upper))
+                }),
+                outcome: years_text(s.outcome),
+                outcome_interval: psa.map_or_else(String::new, |x| {
+                    format!(
+                        "{} – {}",
+                        years_text(x.outcome.lower),
+                        years_text(x.outcome.upper)
+                    )
+                }),
+            });
+        }
+        for r in &sim.incremental {
+            let text = match (r.dominance, &r.vs) {
+                (_, None) => "jämförelsealternativ".to_owned(),
+                (Dominance::Strict, Some(vs)) => format!(
+                    "dyrare och ger mindre än {vs} ({} kr, {} {})",
+                    kr(r.delta_cost.unwrap_or(0.0)),
+                    years_text(r.delta_outcome.unwrap_or(0.0)),
+                    outcome_label
+                ),
+                (Dominance::Extended, Some(vs)) => {
+                    format!("utökat dominerat (jämfört med {vs})")
+                }
+                (Dominance::None, Some(vs)) => format!(
+                    "{} kr mer och {} {} mer än {vs}: {} per {}",
+                    kr(r.delta_cost.unwrap_or(0.0)),
+                    years_text(r.delta_outcome.unwrap_or(0.0)),
+                    outcome_label,
+                    r.icer.map_or("–".into(), kr),
+                    outcome_label.trim_start_matches("år ")
+                ),
+            };
+            incremental.push(IncRow {
+                name: r.name.clone(),
+                text,
+            });
+        }
+        if let Some(psa) = &sim.psa {
+            for r in &psa.incremental {
+                incremental.push(IncRow {
+                    name: format!("{} (osäkerhet)", r.name),
+                    text: format!(
+                        "skillnad i kostnad {} kr (95 % {} – {}), i utfall {} ({} – {}); billigare i {:.0} % och bättre i {:.0} % av {} dragningar",
+                        kr(r.delta_cost.mean),
+                        kr(r.delta_cost.lower),
+                        kr(r.delta_cost.upper),
+                        years_text(r.delta_outcome.mean),
+                        years_text(r.delta_outcome.lower),
+                        years_text(r.delta_outcome.upper),
+                        r.probability_cheaper * 100.0,
+                        r.probability_more_effective * 100.0,
+                        psa.draws
+                    ),
+                });
+            }
+        }
+        plane_svg = crate::scenario_charts::ce_plane(sim, &outcome_label).unwrap_or_default();
+        ceac_svg = crate::scenario_charts::acceptability(sim, &outcome_label).unwrap_or_default();
+        assumptions = sim.assumptions.clone();
+    }
+    let est = &p.estimate;
+    let matrix = Situation::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let total: u64 = est.counts[i].iter().sum();
+            MatrixRow {
+                label: s.label().0,
+                cells: est.counts[i]
+                    .iter()
+                    .map(|n| {
+                        if total == 0 {
+                            "–".into()
+                        } else {
+                            format!("{:.0} %", *n as f64 / total as f64 * 100.0)
+                        }
+                    })
+                    .collect(),
+                total,
+            }
+        })
+        .collect();
+    let costs = p
+        .costs
+        .iter()
+        .map(|(s, c)| {
+            (
+                s.label().0.to_owned(),
+                format!(
+                    "{} kr/månad (± {}; {} placeringar)",
+                    kr(c.mean),
+                    kr(1.96 * c.std_err),
+                    c.placements
+                ),
+            )
+        })
+        .collect();
+    ScenarioPage {
+        title: format!("Tänk om: vårdkedjan i {}", p.municipality),
+        years: c.years.unwrap_or(5),
+        draws: c.draws.unwrap_or(1000),
+        seed: c.seed.unwrap_or(1),
+        price: format!("{}", c.price.unwrap_or(100.0)),
+        share: format!("{}", c.share.unwrap_or(100.0)),
+        outcomes: options(
+            &[
+                ("stable_years", "År i eget boende, stabil"),
+                ("years_without_active_use", "År utan aktivt bruk"),
+            ],
+            c.outcome.as_deref().unwrap_or("stable_years"),
+        ),
+        levers: options(
+            &[
+                (
+                    "move",
+                    "Flytta insatser från en form till en annan (100 % = stäng formen)",
+                ),
+                ("price", "Ändra priset för en form"),
+                ("none", "Bara som i dag"),
+            ],
+            c.lever.as_deref().unwrap_or("move"),
+        ),
+        care: options(&care, c.situation.as_deref().unwrap_or("supported_housing")),
+        situations_from: options(&care, c.from.as_deref().unwrap_or("supported_housing")),
+        situations_to: options(&alive, c.to.as_deref().unwrap_or("case_management")),
+        error,
+        outcome_label,
+        rows,
+        incremental,
+        plane_svg,
+        ceac_svg,
+        assumptions,
+        states: Situation::ALL.iter().map(|s| s.label().0).collect(),
+        matrix,
+        costs,
+        query,
+        people: est.people,
+    }
+}
