@@ -141,8 +141,49 @@ pub fn read(
     };
     let (time_col, event_col) = (col(&spec.time)?, col(&spec.event)?);
     let group_col = spec.group.as_deref().map(col).transpose()?;
+    let cols = Cols {
+        time: time_col,
+        event: event_col,
+        group: group_col,
+    };
+    // Without a quote anywhere a row is its line and a cell what lies between delimiters: read
+    // by hand, in two halves on two threads, several times faster than the general reader.
+    let body_bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if !body_bytes.contains(&b'"')
+        && let Some(nl) = body_bytes.iter().position(|b| *b == b'\n')
+    {
+        let delimiter = if body_bytes[..nl].contains(&b';') {
+            b';'
+        } else {
+            b','
+        };
+        let body = &body_bytes[nl + 1..];
+        let half = body.len() / 2;
+        let cut = body[half..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(body.len(), |k| half + k + 1);
+        let (a, b) = body.split_at(cut);
+        let second_line = 2 + a.iter().filter(|x| **x == b'\n').count();
+        let (ra, rb) = std::thread::scope(|scope| {
+            let t = scope.spawn(|| read_plain(b, second_line, delimiter, &cols, spec));
+            let ra = read_plain(a, 2, delimiter, &cols, spec);
+            (
+                ra,
+                t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            )
+        });
+        let mut groups = ra?;
+        for (key, list) in rb? {
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, own)) => own.extend(list),
+                None => groups.push((key, list)),
+            }
+        }
+        return finish(groups);
+    }
     // Few groups: looked up by their bytes, a string made only for a new one.
-    let mut groups: Vec<(Option<Vec<u8>>, Vec<Observation>)> = Vec::new();
+    let mut groups: Groups = Vec::new();
     let mut record = csv::ByteRecord::new();
     let mut line = 1;
     loop {
@@ -152,38 +193,88 @@ pub fn read(
             Ok(false) => break,
             Err(e) => return Err(format!("line {line}: {e}")),
         }
-        let cell = |c: usize, name: &str| {
-            record
-                .get(c)
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| format!("line {line}: column `{name}` is empty"))
-        };
-        let raw = cell(time_col, &spec.time)?;
-        let time = parse_time(raw).ok_or_else(|| {
-            format!(
-                "line {line}: column `{}`: `{}` is not a time (a number ≥ 0)",
-                spec.time,
-                String::from_utf8_lossy(raw)
-            )
-        })?;
-        let raw = cell(event_col, &spec.event)?;
-        let event = parse_event(raw).ok_or_else(|| {
-            format!(
-                "line {line}: column `{}`: `{}` is not an event flag (1/0, true/false, yes/no, ja/nej)",
-                spec.event,
-                String::from_utf8_lossy(raw)
-            )
-        })?;
-        let key = match group_col {
-            Some(c) => Some(cell(c, spec.group.as_deref().unwrap_or_default())?),
-            None => None,
-        };
-        let o = Observation { time, event };
-        match groups.iter_mut().find(|(k, _)| k.as_deref() == key) {
-            Some((_, list)) => list.push(o),
-            None => groups.push((key.map(<[u8]>::to_vec), vec![o])),
-        }
+        let (o, key) = row(|c| record.get(c), line, &cols, spec)?;
+        add(&mut groups, key, o);
     }
+    finish(groups)
+}
+
+type Groups = Vec<(Option<Vec<u8>>, Vec<Observation>)>;
+
+/// Where the columns are.
+struct Cols {
+    time: usize,
+    event: usize,
+    group: Option<usize>,
+}
+
+/// One row's observation and group, every bad cell named by its line.
+fn row<'a>(
+    cell: impl Fn(usize) -> Option<&'a [u8]>,
+    line: usize,
+    cols: &Cols,
+    spec: &SurvivalSpec,
+) -> Result<(Observation, Option<&'a [u8]>), String> {
+    let get = |c: usize, name: &str| {
+        cell(c)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| format!("line {line}: column `{name}` is empty"))
+    };
+    let raw = get(cols.time, &spec.time)?;
+    let time = parse_time(raw).ok_or_else(|| {
+        format!(
+            "line {line}: column `{}`: `{}` is not a time (a number ≥ 0)",
+            spec.time,
+            String::from_utf8_lossy(raw)
+        )
+    })?;
+    let raw = get(cols.event, &spec.event)?;
+    let event = parse_event(raw).ok_or_else(|| {
+        format!(
+            "line {line}: column `{}`: `{}` is not an event flag (1/0, true/false, yes/no, ja/nej)",
+            spec.event,
+            String::from_utf8_lossy(raw)
+        )
+    })?;
+    let key = match cols.group {
+        Some(c) => Some(get(c, spec.group.as_deref().unwrap_or_default())?),
+        None => None,
+    };
+    Ok((Observation { time, event }, key))
+}
+
+fn add(groups: &mut Groups, key: Option<&[u8]>, o: Observation) {
+    match groups.iter_mut().find(|(k, _)| k.as_deref() == key) {
+        Some((_, list)) => list.push(o),
+        None => groups.push((key.map(<[u8]>::to_vec), vec![o])),
+    }
+}
+
+/// The rows of `body` (no quotes in it), its first line numbered `first_line`.
+fn read_plain(
+    body: &[u8],
+    first_line: usize,
+    delimiter: u8,
+    cols: &Cols,
+    spec: &SurvivalSpec,
+) -> Result<Groups, String> {
+    let mut groups: Groups = Vec::new();
+    let mut cells: Vec<&[u8]> = Vec::with_capacity(8);
+    for (k, line) in body.split(|b| *b == b'\n').enumerate() {
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        cells.clear();
+        cells.extend(line.split(|b| *b == delimiter).map(<[u8]>::trim_ascii));
+        let (o, key) = row(|c| cells.get(c).copied(), first_line + k, cols, spec)?;
+        add(&mut groups, key, o);
+    }
+    Ok(groups)
+}
+
+/// The groups with their names, in sorted order.
+fn finish(groups: Groups) -> Result<BTreeMap<Option<String>, Vec<Observation>>, String> {
     let mut out: BTreeMap<Option<String>, Vec<Observation>> = BTreeMap::new();
     for (key, list) in groups {
         let key = match key {
@@ -287,6 +378,50 @@ mod tests {
         assert!(e("time,relapse\n1,1\n", None).starts_with("line 1: no column `weeks`"));
         assert!(e("weeks,relapse\n1,1\n", Some("arm")).contains("no column `arm`"));
         assert!(e("weeks,relapse\n", None).contains("no rows"));
+    }
+
+    #[test]
+    fn the_plain_reader_and_the_quoting_reader_agree() {
+        // Many rows, so that both halves have several groups; a quote anywhere takes the general
+        // reader. A blank line is skipped; line numbers count it.
+        let mut plain = String::from("days;relapse;arm\n");
+        for k in 0..500 {
+            plain.push_str(&format!(
+                "{};{};{}\n",
+                k % 37,
+                k % 3 % 2,
+                ["A", "B", "C"][k % 3]
+            ));
+            if k == 250 {
+                plain.push('\n');
+            }
+        }
+        let quoted = plain.replacen("A\n", "\"A\"\n", 1);
+        let s = SurvivalSpec {
+            time: "days".into(),
+            event: "relapse".into(),
+            group: Some("arm".into()),
+            ci: CiTransform::LogLog,
+            level: 0.95,
+        };
+        assert_eq!(
+            analyze(plain.as_bytes(), &s),
+            analyze(quoted.as_bytes(), &s)
+        );
+        let r = analyze(plain.as_bytes(), &s).unwrap();
+        assert_eq!(r.groups.iter().map(|g| g.n).sum::<u64>(), 500);
+        // An error in the second half names its line in the file.
+        let mut lines: Vec<String> = plain.lines().map(str::to_owned).collect();
+        lines[420] = format!("x{}", &lines[420][lines[420].find(';').unwrap()..]);
+        let bad = lines.join("\n");
+        let line = 421;
+        assert!(
+            analyze(bad.as_bytes(), &s)
+                .unwrap_err()
+                .starts_with(&format!("line {line}: column `days`")),
+            "{:?}",
+            analyze(bad.as_bytes(), &s)
+        );
     }
 
     #[test]
