@@ -90,7 +90,7 @@ fn group_of(group: Option<String>, km: KaplanMeier) -> GroupSurvival {
 pub fn analyze(bytes: &[u8], spec: &SurvivalSpec) -> Result<SurvivalReport, String> {
     let grouped = read(bytes, spec)?;
     let keys: Vec<Option<String>> = grouped.keys().cloned().collect();
-    let tallies: Vec<Tally> = grouped.values().map(|o| tally(o)).collect();
+    let tallies: Vec<Tally> = grouped.into_values().collect();
     let logrank = if spec.group.is_some() {
         log_rank_tallies(&tallies).map(
             |LogRank {
@@ -119,11 +119,8 @@ pub fn analyze(bytes: &[u8], spec: &SurvivalSpec) -> Result<SurvivalReport, Stri
     })
 }
 
-/// The observations of the file by group (`None` when not grouped).
-pub fn read(
-    bytes: &[u8],
-    spec: &SurvivalSpec,
-) -> Result<BTreeMap<Option<String>, Vec<Observation>>, String> {
+/// The observations of the file by group (`None` when not grouped), tallied.
+pub fn read(bytes: &[u8], spec: &SurvivalSpec) -> Result<BTreeMap<Option<String>, Tally>, String> {
     let mut reader = crate::csv_input::reader(bytes);
     let headers: Vec<String> = reader
         .headers()
@@ -174,10 +171,10 @@ pub fn read(
             )
         });
         let mut groups = ra?;
-        for (key, list) in rb? {
+        for (key, acc) in rb? {
             match groups.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, own)) => own.extend(list),
-                None => groups.push((key, list)),
+                Some((_, own)) => own.merge(acc),
+                None => groups.push((key, acc)),
             }
         }
         return finish(groups);
@@ -199,7 +196,65 @@ pub fn read(
     finish(groups)
 }
 
-type Groups = Vec<(Option<Vec<u8>>, Vec<Observation>)>;
+type Groups = Vec<(Option<Vec<u8>>, Acc)>;
+
+/// Times at or above this, or not whole, are kept as observations and sorted; below it they
+/// are counted in place while the file is read.
+const COUNTED_BELOW: f64 = (1u64 << 20) as f64;
+
+/// A group's observations as they are read: whole-number times counted per time, others listed.
+#[derive(Default)]
+struct Acc {
+    /// `(events, censored)` per whole time.
+    counts: Vec<(u64, u64)>,
+    other: Vec<Observation>,
+}
+
+impl Acc {
+    fn push(&mut self, o: Observation) {
+        if o.time < COUNTED_BELOW && o.time.fract() == 0.0 {
+            let t = o.time as usize;
+            if t >= self.counts.len() {
+                self.counts.resize(t + 1, (0, 0));
+            }
+            let c = &mut self.counts[t];
+            if o.event {
+                c.0 += 1;
+            } else {
+                c.1 += 1;
+            }
+        } else {
+            self.other.push(o);
+        }
+    }
+
+    fn merge(&mut self, other: Acc) {
+        if other.counts.len() > self.counts.len() {
+            self.counts.resize(other.counts.len(), (0, 0));
+        }
+        for (mine, theirs) in self.counts.iter_mut().zip(other.counts) {
+            mine.0 += theirs.0;
+            mine.1 += theirs.1;
+        }
+        self.other.extend(other.other);
+    }
+
+    fn tally(self) -> Tally {
+        let counted = self
+            .counts
+            .into_iter()
+            .enumerate()
+            .filter(|(_, (e, c))| e + c > 0)
+            .map(|(t, (e, c))| (t as f64, e, c));
+        let rest = tally(&self.other);
+        // Both in time order; a time in both (never: the listed are not whole or are larger) would
+        // simply be two rows, so they are merged by time.
+        let mut rows: Vec<(f64, u64, u64)> = counted.chain(rest.rows).collect();
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let n = rows.iter().map(|r| r.1 + r.2).sum();
+        Tally { n, rows }
+    }
+}
 
 /// Where the columns are.
 struct Cols {
@@ -245,8 +300,12 @@ fn row<'a>(
 
 fn add(groups: &mut Groups, key: Option<&[u8]>, o: Observation) {
     match groups.iter_mut().find(|(k, _)| k.as_deref() == key) {
-        Some((_, list)) => list.push(o),
-        None => groups.push((key.map(<[u8]>::to_vec), vec![o])),
+        Some((_, acc)) => acc.push(o),
+        None => {
+            let mut acc = Acc::default();
+            acc.push(o);
+            groups.push((key.map(<[u8]>::to_vec), acc));
+        }
     }
 }
 
@@ -274,16 +333,16 @@ fn read_plain(
 }
 
 /// The groups with their names, in sorted order.
-fn finish(groups: Groups) -> Result<BTreeMap<Option<String>, Vec<Observation>>, String> {
-    let mut out: BTreeMap<Option<String>, Vec<Observation>> = BTreeMap::new();
-    for (key, list) in groups {
+fn finish(groups: Groups) -> Result<BTreeMap<Option<String>, Tally>, String> {
+    let mut out: BTreeMap<Option<String>, Tally> = BTreeMap::new();
+    for (key, acc) in groups {
         let key = match key {
             None => None,
             Some(k) => {
                 Some(String::from_utf8(k).map_err(|_| "a group value is not UTF-8".to_owned())?)
             }
         };
-        out.insert(key, list);
+        out.insert(key, acc.tally());
     }
     if out.is_empty() {
         return Err("the file has no rows after the header".into());
@@ -421,6 +480,44 @@ mod tests {
                 .starts_with(&format!("line {line}: column `days`")),
             "{:?}",
             analyze(bad.as_bytes(), &s)
+        );
+    }
+
+    #[test]
+    fn fractional_and_very_large_times_are_tallied_with_the_counted_ones() {
+        let file = "t,e\n3,1\n2.5,1\n3,0\n2097152,1\n1,0\n2.5,0\n";
+        let obs: Vec<Observation> = [
+            (3.0, true),
+            (2.5, true),
+            (3.0, false),
+            (2097152.0, true),
+            (1.0, false),
+            (2.5, false),
+        ]
+        .iter()
+        .map(|(time, event)| Observation {
+            time: *time,
+            event: *event,
+        })
+        .collect();
+        let s = SurvivalSpec {
+            time: "t".into(),
+            event: "e".into(),
+            group: None,
+            ci: CiTransform::LogLog,
+            level: 0.95,
+        };
+        let direct = super::super::survival::kaplan_meier(&obs, 0.95, CiTransform::LogLog);
+        let r = analyze(file.as_bytes(), &s).unwrap();
+        let times: Vec<f64> = r.groups[0].table.iter().map(|x| x.time).collect();
+        assert_eq!(
+            times,
+            direct.table.iter().map(|x| x.time).collect::<Vec<_>>()
+        );
+        assert_eq!(times, [2.5, 3.0, 2097152.0], "event times only");
+        assert_eq!(
+            r.groups[0].table.last().unwrap().survival,
+            direct.table.last().unwrap().survival
         );
     }
 
