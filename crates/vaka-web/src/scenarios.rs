@@ -258,7 +258,7 @@ pub fn page(
             let text = match (r.dominance, &r.vs) {
                 (_, None) => "jämförelsealternativ".to_owned(),
                 (Dominance::Strict, Some(vs)) => format!(
-                    "dyrare och ger mindre än {vs} ({} kr, {} {})",
+                    "dyrare och ger mindre än {vs} ({}, {} {})",
                     kr(r.delta_cost.unwrap_or(0.0)),
                     years_text(r.delta_outcome.unwrap_or(0.0)),
                     outcome_label
@@ -267,12 +267,11 @@ pub fn page(
                     format!("utökat dominerat (jämfört med {vs})")
                 }
                 (Dominance::None, Some(vs)) => format!(
-                    "{} kr mer och {} {} mer än {vs}: {} per {}",
+                    "{} mer och {} {} mer än {vs}: {} per vunnet år",
                     kr(r.delta_cost.unwrap_or(0.0)),
                     years_text(r.delta_outcome.unwrap_or(0.0)),
                     outcome_label,
                     r.icer.map_or("–".into(), kr),
-                    outcome_label.trim_start_matches("år ")
                 ),
             };
             incremental.push(IncRow {
@@ -285,7 +284,7 @@ pub fn page(
                 incremental.push(IncRow {
                     name: format!("{} (osäkerhet)", r.name),
                     text: format!(
-                        "skillnad i kostnad {} kr (95 % {} – {}), i utfall {} ({} – {}); billigare i {:.0} % och bättre i {:.0} % av {} dragningar",
+                        "skillnad i kostnad {} (95 % {} – {}), i utfall {} ({} – {}); billigare i {:.0} % och bättre i {:.0} % av {} dragningar",
                         kr(r.delta_cost.mean),
                         kr(r.delta_cost.lower),
                         kr(r.delta_cost.upper),
@@ -332,7 +331,7 @@ pub fn page(
             (
                 s.label().0.to_owned(),
                 format!(
-                    "{} kr/månad (± {}; {} placeringar)",
+                    "{}/månad (± {}; {} placeringar)",
                     kr(c.mean),
                     kr(1.96 * c.std_err),
                     c.placements
