@@ -3,7 +3,8 @@
 // the charts, and axe on the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { startVaka, launchBrowser, phone, artifacts, DEMO_PASSWORD } from './server.mjs';
@@ -62,6 +63,13 @@ test('a unit head compares closing bought supported housing with things as they 
   const axe = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
   const serious = axe.violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.help}`);
   assert.deepEqual(serious, []);
+  // The PDF for the committee's papers, its first page as a picture.
+  const href = await page.getByRole('link', { name: 'PDF för nämndens handlingar' }).getAttribute('href');
+  const pdf = await page.request.get(new URL(href, page.url()).toString());
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  const pdfPath = join(artifacts, 'scenario.pdf');
+  writeFileSync(pdfPath, await pdf.body());
+  execFileSync('pdftoppm', ['-png', '-r', '70', '-f', '1', '-l', '2', pdfPath, join(artifacts, 'scenario-pdf')]);
   assert.deepEqual(problems, []);
   // A bad value names the field (the 422 is the browser's console error, expected here).
   await page.goto(`${vaka.base}/reports/scenario?years=40`);

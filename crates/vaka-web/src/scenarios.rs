@@ -381,3 +381,93 @@ pub fn page(
         people: est.people,
     }
 }
+
+/// The scenario as a PDF in the committee report's form, for the committee's papers: the same
+/// tables, charts and assumptions as the page.
+pub fn scenario_pdf(p: &ScenarioPage) -> Result<Vec<u8>, String> {
+    use vaka_report::{Doc, DocSection, DocTable};
+    let head = |h: &[&str]| h.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let mut sections = vec![DocSection {
+        heading: format!("Resultat över {} år", p.years),
+        paragraphs: std::iter::once(format!(
+            "Diskonterade kostnader för kommunens insatser och {} per person (medel och 95 % intervall ur {} dragningar).",
+            p.outcome_label, p.draws
+        ))
+        .chain(p.incremental.iter().map(|r| format!("{}: {}", r.name, r.text)))
+        .collect(),
+        svg: None,
+        table: Some(DocTable {
+            head: head(&["Alternativ", "Kostnad per person", "95 % intervall", &p.outcome_label, "95 % intervall"]),
+            rows: p
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.name.clone(),
+                        r.cost.clone(),
+                        r.cost_interval.clone(),
+                        r.outcome.clone(),
+                        r.outcome_interval.clone(),
+                    ]
+                })
+                .collect(),
+        }),
+    }];
+    if !p.plane_svg.is_empty() {
+        sections.push(DocSection {
+            heading: "Kostnadseffektivitetsplanet".into(),
+            paragraphs: vec![
+                "Varje punkt är en dragning: merkostnad (uppåt) mot mer utfall (höger), jämfört med det billigaste alternativet."
+                    .into(),
+            ],
+            svg: Some(p.plane_svg.clone()),
+            table: None,
+        });
+        sections.push(DocSection {
+            heading: "Hur säkert är det bästa valet?".into(),
+            paragraphs: vec![format!(
+                "Andelen dragningar där varje alternativ ger mest för pengarna, efter hur mycket kommunen är beredd att betala för ett vunnet år ({}).",
+                p.outcome_label
+            )],
+            svg: Some(p.ceac_svg.clone()),
+            table: None,
+        });
+    }
+    sections.push(DocSection {
+        heading: "Antaganden".into(),
+        paragraphs: p.assumptions.clone(),
+        svg: None,
+        table: None,
+    });
+    sections.push(DocSection {
+        heading: "Underlaget: så rör sig personerna i dag".into(),
+        paragraphs: vec![format!(
+            "Andel som en månad senare är i varje läge (rader: läget nu; {} personer).",
+            p.people
+        )],
+        svg: None,
+        table: Some(DocTable {
+            head: std::iter::once("Från \\ till".to_owned())
+                .chain(p.states.iter().map(|s| (*s).to_owned()))
+                .collect(),
+            rows: p
+                .matrix
+                .iter()
+                .map(|m| {
+                    std::iter::once(m.label.to_owned())
+                        .chain(m.cells.iter().cloned())
+                        .collect()
+                })
+                .collect(),
+        }),
+    });
+    vaka_report::report_pdf(&Doc {
+        title: p.title.clone(),
+        lead: "Ett scenario ur Vaka: vad det skulle kosta och ge, med osäkerheten, byggt på kommunens egna uppgifter. \
+               Inga personuppgifter."
+            .into(),
+        footer: p.title.clone(),
+        note: "Metod: docs/scenarios.md (kohortmodell med månadscykler, sannolikhetsbaserad känslighetsanalys).".into(),
+        sections,
+    })
+}

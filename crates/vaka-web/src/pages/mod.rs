@@ -778,6 +778,26 @@ async fn scenario_report(
     })
     .await;
     match run {
+        Ok(Ok(sim)) if q.format.as_deref() == Some("pdf") => {
+            let page = crate::scenarios::page(&pathways, &q, outcome, Some(&sim), None, query);
+            match crate::scenarios::scenario_pdf(&page) {
+                Ok(pdf) => (
+                    [
+                        (header::CONTENT_TYPE, "application/pdf"),
+                        (
+                            header::CONTENT_DISPOSITION,
+                            "inline; filename=\"scenario.pdf\"",
+                        ),
+                    ],
+                    pdf,
+                )
+                    .into_response(),
+                Err(e) => {
+                    tracing::error!(error = %e, "scenario PDF failed");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+            }
+        }
         Ok(Ok(sim)) => render(
             crate::scenarios::page(&pathways, &q, outcome, Some(&sim), None, query),
             StatusCode::OK,

@@ -306,6 +306,14 @@ both!(
         assert!(
             run.text.contains("Resultat över 2 år") && run.text.contains("Pris Behandlingshem")
         );
+        let pdf = super::pages::page(
+            &app,
+            "/reports/scenario?lever=price&situation=treatment_home&price=150&years=2&draws=100&format=pdf",
+            &cookie,
+        )
+        .await;
+        assert_eq!(pdf.headers["content-type"], "application/pdf");
+        assert!(pdf.text.starts_with("%PDF-"));
         let bad = super::pages::page(&app, "/reports/scenario?draws=5", &cookie).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.text.contains("`draws`"));
