@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod audit;
 mod audit_writer;
+pub mod backup;
 pub mod bulk;
 pub mod cases;
 pub mod clients;
@@ -190,6 +191,17 @@ impl Store {
     /// Applies the migrations not yet applied, each in its own transaction. Returns how many ran.
     pub async fn migrate(&self) -> Result<usize> {
         migrate::run(self).await
+    }
+
+    /// Migrates up to schema version `version` only (restoring an older backup).
+    pub async fn migrate_to(&self, version: i64) -> Result<usize> {
+        if version > migrate::newest() {
+            return Err(StoreError::Corrupt(format!(
+                "schema version {version} is newer than this Vaka ({}); restore with a newer Vaka",
+                migrate::newest()
+            )));
+        }
+        migrate::run_to(self, version).await
     }
 
     /// Starts a write transaction on `pool` (the audit writer has only the pool).

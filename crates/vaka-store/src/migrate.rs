@@ -37,11 +37,17 @@ const MIGRATIONS: &[Migration] = &[
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
 
 pub(crate) async fn run(store: &Store) -> Result<usize> {
+    run_to(store, i64::MAX).await
+}
+
+/// Applies the migrations up to and including `up_to` (a restore builds the schema its backup was
+/// taken from, loads it, then migrates forward).
+pub(crate) async fn run_to(store: &Store, up_to: i64) -> Result<usize> {
     let mut ran = 0;
     match &store.pool {
         Pool::Sqlite(p) => {
             sqlx::raw_sql(CREATE).execute(p).await?;
-            for m in MIGRATIONS {
+            for m in MIGRATIONS.iter().filter(|m| m.version <= up_to) {
                 let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
                 let done: Option<i64> =
                     sqlx::query_scalar("SELECT version FROM vaka_migrations WHERE version = $1")
@@ -63,7 +69,7 @@ pub(crate) async fn run(store: &Store) -> Result<usize> {
                 .execute(&mut *tx)
                 .await?;
             sqlx::raw_sql(CREATE).execute(&mut *tx).await?;
-            for m in MIGRATIONS {
+            for m in MIGRATIONS.iter().filter(|m| m.version <= up_to) {
                 let done: Option<i64> =
                     sqlx::query_scalar("SELECT version FROM vaka_migrations WHERE version = $1")
                         .bind(m.version)
@@ -86,6 +92,11 @@ pub(crate) async fn run(store: &Store) -> Result<usize> {
         )));
     }
     Ok(ran)
+}
+
+/// The newest schema version this build knows.
+pub(crate) fn newest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
 async fn record<'c, E>(conn: E, m: &Migration) -> Result<()>

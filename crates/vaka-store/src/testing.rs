@@ -205,6 +205,15 @@ pub async fn exec(tx: &mut crate::Tx, sql: &str) -> crate::Result<()> {
     Ok(())
 }
 
+/// One number from raw SQL (tests only: counting rows across tables, say).
+pub async fn count(tx: &mut crate::Tx, sql: &str) -> crate::Result<i64> {
+    Ok(crate::on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(&mut *c)
+            .await?
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

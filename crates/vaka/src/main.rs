@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod backup;
 mod commands;
 mod demo;
 
@@ -122,11 +123,62 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Write a consistent snapshot of the whole database to a file, while the server runs
+    /// (docs/operations.md). Sessions are left out.
+    Backup {
+        #[command(flatten)]
+        db: Db,
+        /// The backup file to write (written beside it first, renamed when complete).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Encrypt with a passphrase (from --passphrase-file or VAKA_BACKUP_PASSPHRASE).
+        #[arg(long)]
+        encrypt: bool,
+        #[command(flatten)]
+        passphrase: Passphrase,
+    },
+    /// Restore a backup into a new, empty database; checks every table's rows and the access log
+    /// before it commits, then migrates to this version's schema.
+    Restore {
+        #[command(flatten)]
+        db: Db,
+        /// The backup file.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        #[command(flatten)]
+        passphrase: Passphrase,
+    },
     /// Statistics on any CSV file (exports from Vaka or from elsewhere).
     Analyze {
         #[command(subcommand)]
         command: AnalyzeCommand,
     },
+}
+
+/// Where an encrypted backup's passphrase comes from (never the command line).
+#[derive(Args)]
+struct Passphrase {
+    /// A file whose first line is the passphrase.
+    #[arg(long)]
+    passphrase_file: Option<std::path::PathBuf>,
+    #[arg(
+        long,
+        env = "VAKA_BACKUP_PASSPHRASE",
+        hide_env_values = true,
+        hide = true
+    )]
+    passphrase_env: Option<String>,
+}
+
+impl Passphrase {
+    fn get(&self) -> anyhow::Result<Option<String>> {
+        if let Some(f) = &self.passphrase_file {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| anyhow::anyhow!("--passphrase-file {}: {e}", f.display()))?;
+            return Ok(Some(text.lines().next().unwrap_or_default().to_owned()));
+        }
+        Ok(self.passphrase_env.clone())
+    }
 }
 
 #[derive(Subcommand)]
@@ -358,6 +410,26 @@ fn main() -> ExitCode {
                 plots: plots.as_deref(),
                 threads,
             }),
+            Command::Backup {
+                db,
+                out,
+                encrypt,
+                passphrase,
+            } => {
+                let p = passphrase.get()?;
+                if encrypt && p.is_none() {
+                    anyhow::bail!(
+                        "--encrypt needs a passphrase: --passphrase-file FILE or VAKA_BACKUP_PASSPHRASE"
+                    );
+                }
+                commands::backup(&db.database_url, &out, if encrypt { p.as_deref() } else { None })
+                    .await
+            }
+            Command::Restore {
+                db,
+                from,
+                passphrase,
+            } => commands::restore(&db.database_url, &from, passphrase.get()?.as_deref()).await,
             Command::Analyze {
                 command:
                     AnalyzeCommand::Survival {

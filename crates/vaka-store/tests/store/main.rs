@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod audit_chain;
+mod backup;
 mod records;
 
 use chrono::NaiveDate;

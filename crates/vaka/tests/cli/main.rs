@@ -755,3 +755,372 @@ fn simulate_compares_strategies_runs_the_psa_and_draws_its_charts() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A demo database with a token for the case manager anna.berg and the ids of her clients.
+fn demo_with_token(url: &str) -> String {
+    ok(&vaka(
+        &["demo", "--database-url", url, "--clients", "30"],
+        None,
+    ));
+    let out = ok(&vaka(
+        &[
+            "token",
+            "create",
+            "--database-url",
+            url,
+            "--username",
+            "anna.berg",
+        ],
+        None,
+    ));
+    out.lines().last().unwrap().trim().to_owned()
+}
+
+fn client_ids(port: u16, token: &str) -> Vec<i64> {
+    let (status, body) = http(port, "GET", "/api/v1/clients", Some(token), None).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<i64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert!(!ids.is_empty());
+    ids
+}
+
+/// Threads posting signed journal entries until `stop`; each gives back the (contact id, note) of
+/// every write answered 201.
+fn write_load(
+    port: u16,
+    token: &str,
+    clients: &[i64],
+    threads: usize,
+    stop: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<std::thread::JoinHandle<Vec<(i64, String)>>> {
+    (0..threads)
+        .map(|t| {
+            let (token, clients, stop) = (token.to_owned(), clients.to_vec(), stop.clone());
+            std::thread::spawn(move || {
+                let mut acked = Vec::new();
+                let mut i = 0usize;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let client = clients[(t + i) % clients.len()];
+                    let note = format!("load-{t}-{i}");
+                    let body = serde_json::json!({
+                        "occurred_at": chrono::Utc::now().to_rfc3339(),
+                        "kind": "phone", "substance_use": "none", "well_being": 6,
+                        "housing": "own", "note": note, "signed": true,
+                    })
+                    .to_string();
+                    let path = format!("/api/v1/clients/{client}/contacts");
+                    if let Some((201, answer)) =
+                        http(port, "POST", &path, Some(&token), Some(&body))
+                    {
+                        let v: serde_json::Value = serde_json::from_str(&answer).unwrap();
+                        acked.push((v["id"].as_i64().unwrap(), note));
+                    }
+                    i += 1;
+                }
+                acked
+            })
+        })
+        .collect()
+}
+
+fn gunzip_payload(file: &std::path::Path) -> String {
+    let bytes = std::fs::read(file).unwrap();
+    // Past the two header lines.
+    let mut newlines = 0;
+    let start = bytes
+        .iter()
+        .position(|&b| {
+            newlines += usize::from(b == b'\n');
+            newlines == 2
+        })
+        .unwrap()
+        + 1;
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&bytes[start..]),
+        &mut text,
+    )
+    .unwrap();
+    text
+}
+
+both!(
+    a_backup_taken_while_the_server_writes_restores_whole_and_verifies,
+    |db| async move {
+        let url = db.url().to_owned();
+        let kind = vaka_store::BackendKind::of_url(&url).unwrap();
+        let token = demo_with_token(&url);
+        let dir = std::env::temp_dir().join(format!("vaka-backup-{}-{kind:?}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+        let server = serve(&url, &[]);
+        let clients = client_ids(server.1, &token);
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writers = write_load(server.1, &token, &clients, 3, &stop);
+        std::thread::sleep(Duration::from_millis(300));
+        // Taken while three writers go on: each snapshot is one point in time, so its access log
+        // verifies when restored (the restore checks the chain and its head before committing).
+        let out = ok(&vaka(
+            &["backup", "--database-url", &url, "--out", &path("live.bak")],
+            None,
+        ));
+        assert!(out.contains("Backed up"), "{out}");
+        std::fs::write(dir.join("pass"), "en lång lösenfras för backup\n").unwrap();
+        ok(&vaka(
+            &[
+                "backup",
+                "--database-url",
+                &url,
+                "--out",
+                &path("live-enc.bak"),
+                "--encrypt",
+                "--passphrase-file",
+                &path("pass"),
+            ],
+            None,
+        ));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let acked: usize = writers.into_iter().map(|w| w.join().unwrap().len()).sum();
+        assert!(acked > 0, "the writers wrote nothing");
+        drop(server);
+
+        let live = vaka_store::testing::TestDb::new(kind).await;
+        let out = ok(&vaka(
+            &[
+                "restore",
+                "--database-url",
+                live.url(),
+                "--from",
+                &path("live.bak"),
+            ],
+            None,
+        ));
+        assert!(out.contains("the access log verifies"), "{out}");
+        assert!(
+            ok(&vaka(
+                &["audit", "verify", "--database-url", live.url()],
+                None
+            ))
+            .contains("intact")
+        );
+
+        // Encrypted: no passphrase, a wrong one, and a changed byte are refused, and the target
+        // stays empty; the right one restores.
+        let enc = vaka_store::testing::TestDb::new(kind).await;
+        let no_pass = vaka(
+            &[
+                "restore",
+                "--database-url",
+                enc.url(),
+                "--from",
+                &path("live-enc.bak"),
+            ],
+            None,
+        );
+        assert!(!no_pass.status.success() && stderr(&no_pass).contains("passphrase"));
+        std::fs::write(dir.join("wrong"), "fel lösenfras men lång nog\n").unwrap();
+        let wrong = vaka(
+            &[
+                "restore",
+                "--database-url",
+                enc.url(),
+                "--from",
+                &path("live-enc.bak"),
+                "--passphrase-file",
+                &path("wrong"),
+            ],
+            None,
+        );
+        assert!(
+            !wrong.status.success() && stderr(&wrong).contains("wrong passphrase"),
+            "{}",
+            stderr(&wrong)
+        );
+        let mut bytes = std::fs::read(dir.join("live-enc.bak")).unwrap();
+        let at = bytes.len() - 40;
+        bytes[at] ^= 1;
+        std::fs::write(dir.join("changed.bak"), &bytes).unwrap();
+        let changed = vaka(
+            &[
+                "restore",
+                "--database-url",
+                enc.url(),
+                "--from",
+                &path("changed.bak"),
+                "--passphrase-file",
+                &path("pass"),
+            ],
+            None,
+        );
+        assert!(!changed.status.success() && stderr(&changed).contains("nothing was restored"));
+        ok(&vaka(
+            &[
+                "restore",
+                "--database-url",
+                enc.url(),
+                "--from",
+                &path("live-enc.bak"),
+                "--passphrase-file",
+                &path("pass"),
+            ],
+            None,
+        ));
+        assert!(
+            ok(&vaka(
+                &["audit", "verify", "--database-url", enc.url()],
+                None
+            ))
+            .contains("intact")
+        );
+
+        // At rest: a backup of the restored database holds exactly the same rows.
+        let first = vaka_store::testing::TestDb::new(kind).await;
+        ok(&vaka(
+            &[
+                "backup",
+                "--database-url",
+                &url,
+                "--out",
+                &path("still.bak"),
+            ],
+            None,
+        ));
+        ok(&vaka(
+            &[
+                "restore",
+                "--database-url",
+                first.url(),
+                "--from",
+                &path("still.bak"),
+            ],
+            None,
+        ));
+        ok(&vaka(
+            &[
+                "backup",
+                "--database-url",
+                first.url(),
+                "--out",
+                &path("again.bak"),
+            ],
+            None,
+        ));
+        let (a, b) = (
+            gunzip_payload(&dir.join("still.bak")),
+            gunzip_payload(&dir.join("again.bak")),
+        );
+        assert_eq!(a, b);
+        assert!(a.lines().filter(|l| l.starts_with("[\"contacts\"")).count() >= acked);
+        assert!(a.lines().last().unwrap().starts_with("[\"end\""));
+
+        // Cut off: refused, nothing restored; a non-empty target: refused.
+        let whole = std::fs::read(dir.join("still.bak")).unwrap();
+        std::fs::write(dir.join("cut.bak"), &whole[..whole.len() / 2]).unwrap();
+        let cut_db = vaka_store::testing::TestDb::new(kind).await;
+        let cut = vaka(
+            &[
+                "restore",
+                "--database-url",
+                cut_db.url(),
+                "--from",
+                &path("cut.bak"),
+            ],
+            None,
+        );
+        assert!(!cut.status.success() && stderr(&cut).contains("nothing was restored"));
+        let busy = vaka(
+            &[
+                "restore",
+                "--database-url",
+                &url,
+                "--from",
+                &path("still.bak"),
+            ],
+            None,
+        );
+        assert!(!busy.status.success() && stderr(&busy).contains("not empty"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+);
+
+both!(
+    every_write_answered_before_a_sigkill_is_there_after_the_restart,
+    |db| async move {
+        let url = db.url().to_owned();
+        let token = demo_with_token(&url);
+        let mut server = serve(&url, &[]);
+        let clients = client_ids(server.1, &token);
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writers = write_load(server.1, &token, &clients, 4, &stop);
+        std::thread::sleep(Duration::from_millis(1500));
+        // SIGKILL: no shutdown, no flush; writes are in flight.
+        server.0.kill().unwrap();
+        server.0.wait().unwrap();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let acked: Vec<(i64, String)> = writers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect();
+        assert!(
+            acked.len() >= 10,
+            "only {} writes before the kill",
+            acked.len()
+        );
+
+        let restarted = serve(&url, &[]);
+        let store = vaka_store::Store::connect(&url, vaka_store::ConnectOptions::default())
+            .await
+            .unwrap();
+        let mut tx = store.begin_read().await.unwrap();
+        for (id, note) in &acked {
+            let n = vaka_store::testing::count(
+                &mut tx,
+                &format!("SELECT COUNT(*) FROM contacts WHERE id = {id} AND note = '{note}' AND status = 'signed'"),
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                n, 1,
+                "contact {id} ({note}) was answered 201 but is not there"
+            );
+        }
+        // Nothing half-written: every stored entry has its access-log entry and no log entry lacks
+        // its contact (a write and its log entry are one transaction).
+        let stored = vaka_store::testing::count(
+            &mut tx,
+            "SELECT COUNT(*) FROM contacts WHERE note LIKE 'load-%'",
+        )
+        .await
+        .unwrap();
+        let logged = vaka_store::testing::count(
+            &mut tx,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'contact_create' AND username = 'anna.berg'",
+        )
+        .await
+        .unwrap();
+        tx.rollback().await.unwrap();
+        assert!(stored >= acked.len() as i64);
+        assert_eq!(stored, logged);
+        assert!(ok(&vaka(&["audit", "verify", "--database-url", &url], None)).contains("intact"));
+        // And the restarted server goes on taking writes.
+        let (status, body) = http(
+            restarted.1,
+            "POST",
+            &format!("/api/v1/clients/{}/contacts", clients[0]),
+            Some(&token),
+            Some(
+                &serde_json::json!({"occurred_at": chrono::Utc::now().to_rfc3339(), "kind": "meeting",
+                    "substance_use": "none", "housing": "own", "note": "efter omstart", "signed": true})
+                .to_string(),
+            ),
+        )
+        .unwrap();
+        assert_eq!(status, 201, "{body}");
+    }
+);
