@@ -63,5 +63,9 @@ string_enum! {
         EconomyUpdate = "economy_update",
         /// Aggregate measures read (no personal data leaves; logged as a use of the records).
         MeasuresRead = "measures_read",
+        /// A personal file destroyed under the retention rules: counts and a digest of what went.
+        ClientPurge = "client_purge",
+        /// A personal file moved to the research archive under the retention rules.
+        ClientArchive = "client_archive",
     }
 }

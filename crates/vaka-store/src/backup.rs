@@ -147,6 +147,39 @@ async fn row_sql(tx: &mut Tx, table: &Table) -> Result<String> {
     })
 }
 
+/// Rows of `table` matching `filter` (SQL with `$1` bound to `key`), each as one JSON object text,
+/// in key order: a person's rows for a data request, an archive or a purge's digest.
+pub(crate) async fn json_rows(
+    tx: &mut Tx,
+    table: &str,
+    filter: &str,
+    key: i64,
+) -> Result<Vec<String>> {
+    let order = TABLES
+        .iter()
+        .find(|t| t.name == table)
+        .map_or("id", |t| t.order);
+    let sql = match tx.backend() {
+        BackendKind::Postgres => {
+            format!("SELECT row_to_json(t)::text FROM {table} t WHERE {filter} ORDER BY {order}")
+        }
+        BackendKind::Sqlite => {
+            let cols = columns(tx, table).await?;
+            let pairs: Vec<String> = cols.iter().map(|c| format!("'{c}', \"{c}\"")).collect();
+            format!(
+                "SELECT json_object({}) FROM {table} WHERE {filter} ORDER BY {order}",
+                pairs.join(", ")
+            )
+        }
+    };
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql))
+            .bind(key)
+            .fetch_all(&mut *c)
+            .await?
+    }))
+}
+
 async fn columns(tx: &mut Tx, table: &str) -> Result<Vec<String>> {
     let q = match tx.backend() {
         BackendKind::Sqlite => "SELECT name FROM pragma_table_info($1) ORDER BY cid",

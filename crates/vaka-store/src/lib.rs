@@ -24,6 +24,7 @@ pub mod municipalities;
 pub mod outcomes;
 pub mod placements;
 pub mod providers;
+pub mod retention;
 mod row;
 pub mod sessions;
 pub mod settings;

@@ -114,3 +114,15 @@ pub async fn name(tx: &mut Tx, id: MunicipalityId) -> Result<String> {
         Ok(name.unwrap_or_default())
     })
 }
+
+/// Every municipality's id.
+pub async fn list(tx: &mut Tx) -> Result<Vec<MunicipalityId>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>("SELECT id FROM municipalities ORDER BY id")
+            .fetch_all(&mut *c)
+            .await?
+    })
+    .into_iter()
+    .map(MunicipalityId)
+    .collect())
+}

@@ -5,6 +5,7 @@
 mod backup;
 mod commands;
 mod demo;
+mod purge;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -147,6 +148,28 @@ enum Command {
         from: std::path::PathBuf,
         #[command(flatten)]
         passphrase: Passphrase,
+    },
+    /// Retention (gallring, SoL 12 kap.): list the personal files that are due (--dry-run) or purge
+    /// them (--execute), one transaction per person, each logged; files kept for research go to
+    /// the --archive file first.
+    Purge {
+        #[command(flatten)]
+        db: Db,
+        /// List what would go and why; change nothing.
+        #[arg(long, conflicts_with = "execute", required_unless_present = "execute")]
+        dry_run: bool,
+        /// Purge and archive.
+        #[arg(long)]
+        execute: bool,
+        /// The research archive (JSON lines, appended) for files of people born on the 5th, 15th
+        /// or 25th; required by --execute when any are due.
+        #[arg(long)]
+        archive: Option<std::path::PathBuf>,
+        /// The day to judge by (default: today).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
     },
     /// Statistics on any CSV file (exports from Vaka or from elsewhere).
     Analyze {
@@ -430,6 +453,23 @@ fn main() -> ExitCode {
                 from,
                 passphrase,
             } => commands::restore(&db.database_url, &from, passphrase.get()?.as_deref()).await,
+            Command::Purge {
+                db,
+                dry_run: _,
+                execute,
+                archive,
+                today,
+                format,
+            } => {
+                purge::run(&purge::Args {
+                    url: &db.database_url,
+                    execute,
+                    archive: archive.as_deref(),
+                    today: today.unwrap_or_else(|| vaka_domain::time::local_date(vaka_store::now())),
+                    json: format == "json",
+                })
+                .await
+            }
             Command::Analyze {
                 command:
                     AnalyzeCommand::Survival {

@@ -31,7 +31,7 @@ pub use clients::{ClientList, ClientResponse, CreateClientRequest, grant_emergen
         audit::list_audit, audit::review_entry, contacts::create_contact, contacts::list_contacts, contacts::update_contact,
         alerts::list_alerts, alerts::acknowledge, alerts::resolve, settings::get_alert_settings, settings::put_alert_settings,
         outcomes::create_assessment, outcomes::list_assessments, outcomes::create_follow_up, outcomes::list_follow_ups,
-        outcomes::get_instrument, settings::get_screening_settings, settings::put_screening_settings, settings::get_economy_settings, settings::put_economy_settings,
+        outcomes::get_instrument, settings::get_screening_settings, settings::put_screening_settings, settings::get_economy_settings, settings::put_economy_settings, settings::get_retention_settings, settings::put_retention_settings,
         decisions::create_application, decisions::create_recommendation, decisions::create_decision, decisions::get_decision,
         decisions::list_decisions, decisions::record_appeal, decisions::decision_letter,
         placements::create_placement, placements::get_placement, placements::end_placement, placements::change_price,
@@ -102,6 +102,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/settings/economy",
             get(settings::get_economy_settings).put(settings::put_economy_settings),
+        )
+        .route(
+            "/api/v1/settings/retention",
+            get(settings::get_retention_settings).put(settings::put_retention_settings),
         )
         .route(
             "/api/v1/settings/alerts",

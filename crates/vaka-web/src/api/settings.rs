@@ -293,3 +293,108 @@ pub async fn put_economy_settings(
     tx.commit().await?;
     Ok(Json(EconomySettingsResponse { day_count }))
 }
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RetentionSettingsResponse {
+    /// Every file is kept for research (a municipality in the representative selection).
+    pub research_municipality: bool,
+    /// A hold on every purge, with its reason (`null`: none).
+    pub hold: Option<String>,
+    /// Holds on single files: client id → reason.
+    pub client_holds: BTreeMap<i64, String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettingsRequest {
+    pub research_municipality: Option<bool>,
+    /// A reason holds every purge; `""` lifts the hold.
+    pub hold: Option<String>,
+    /// Client id → reason; `""` lifts that file's hold. Files not named keep theirs.
+    #[serde(default)]
+    pub client_holds: BTreeMap<String, String>,
+}
+
+async fn retention_response(
+    tx: &mut vaka_store::Tx,
+    muni: vaka_domain::ids::MunicipalityId,
+) -> Result<RetentionSettingsResponse, ApiError> {
+    let (rules, holds) = vaka_store::retention::rules(tx, muni).await?;
+    Ok(RetentionSettingsResponse {
+        research_municipality: rules.research_municipality,
+        hold: rules.hold,
+        client_holds: holds.into_iter().map(|(k, v)| (k.0, v)).collect(),
+    })
+}
+
+/// The retention (gallring) settings of the caller's municipality: what `vaka purge` goes by.
+#[utoipa::path(get, path = "/api/v1/settings/retention", tag = "settings",
+    responses((status = 200, body = RetentionSettingsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn get_retention_settings(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<RetentionSettingsResponse>, ApiError> {
+    may_manage(&actor)?;
+    let mut tx = st.store.begin_read().await?;
+    let out = retention_response(&mut tx, actor.user.municipality_id).await?;
+    tx.rollback().await?;
+    Ok(Json(out))
+}
+
+/// Change the retention settings: `{"hold": "IVO-tillsyn"}` holds every purge,
+/// `{"client_holds": {"12": "JO-anmälan"}}` holds one file, `""` lifts a hold.
+#[utoipa::path(put, path = "/api/v1/settings/retention", tag = "settings", request_body = RetentionSettingsRequest,
+    responses((status = 200, body = RetentionSettingsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "A client that is not the municipality's, named in `error.field`")))]
+pub async fn put_retention_settings(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    JsonBody(req): JsonBody<RetentionSettingsRequest>,
+) -> Result<Json<RetentionSettingsResponse>, ApiError> {
+    use vaka_store::retention::{HOLD, HOLD_CLIENT, RESEARCH_MUNICIPALITY};
+    may_manage(&actor)?;
+    let muni = actor.user.municipality_id;
+    let mut tx = st.store.begin().await?;
+    let mut changed = Vec::new();
+    for (id, reason) in &req.client_holds {
+        let field = format!("client_holds.{id}");
+        let client = id.parse::<i64>().ok().map(vaka_domain::ids::ClientId);
+        let known = match client {
+            Some(c) => vaka_store::clients::get(&mut tx, c)
+                .await?
+                .is_some_and(|k| k.municipality_id == muni),
+            None => false,
+        };
+        if !known {
+            return Err(FieldError::new(
+                field,
+                "unknown_client",
+                Msg::new(
+                    "Ingen klient med det id:t i kommunen.",
+                    "No client with that id in the municipality.",
+                ),
+            )
+            .into());
+        }
+        let key = format!("{HOLD_CLIENT}{id}");
+        settings::put(&mut tx, muni, &key, reason.trim(), Some(actor.user.id)).await?;
+        changed.push(key);
+    }
+    if let Some(r) = req.research_municipality {
+        let v = if r { "true" } else { "false" };
+        settings::put(&mut tx, muni, RESEARCH_MUNICIPALITY, v, Some(actor.user.id)).await?;
+        changed.push(RESEARCH_MUNICIPALITY.to_owned());
+    }
+    if let Some(h) = &req.hold {
+        settings::put(&mut tx, muni, HOLD, h.trim(), Some(actor.user.id)).await?;
+        changed.push(HOLD.to_owned());
+    }
+    let out = retention_response(&mut tx, muni).await?;
+    tx.audit(actor.audit(
+        AuditAction::SettingsUpdate,
+        None,
+        format!("PUT /api/v1/settings/retention {}", changed.join(" ")),
+    ));
+    tx.commit().await?;
+    Ok(Json(out))
+}

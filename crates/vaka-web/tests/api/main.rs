@@ -17,6 +17,7 @@ mod outcome_pages;
 mod outcomes;
 mod pages;
 mod protocol;
+mod retention;
 mod review;
 
 use std::collections::HashMap;

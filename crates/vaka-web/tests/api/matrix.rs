@@ -127,6 +127,8 @@ const COVERED: &[&str] = &[
     "/housing-units",
     "/housing-units/new",
     "/api/v1/settings/economy",
+    // Tested in retention.rs (retention_holds_are_settings_checked_and_logged).
+    "/api/v1/settings/retention",
     "/api/v1/measures",
     "/static/letter.css",
     "/static/report.css",

@@ -1124,3 +1124,225 @@ both!(
         assert_eq!(status, 201, "{body}");
     }
 );
+
+both!(
+    purge_lists_then_purges_and_archives_one_transaction_per_person_logged,
+    |db| async move {
+        let url = db.url().to_owned();
+        ok(&vaka(
+            &["demo", "--database-url", &url, "--clients", "40"],
+            None,
+        ));
+        let dry = |extra: &[&str]| {
+            let mut args = vec![
+                "purge",
+                "--database-url",
+                &url,
+                "--dry-run",
+                "--today",
+                "2036-01-01",
+                "--format",
+                "json",
+            ];
+            args.extend_from_slice(extra);
+            serde_json::from_str::<serde_json::Value>(&ok(&vaka(&args, None))).unwrap()
+        };
+        let plan = dry(&[]);
+        let files = plan["files"].as_array().unwrap().clone();
+        let with = |verdict: &str| -> Vec<i64> {
+            files
+                .iter()
+                .filter(|f| f["verdict"] == verdict)
+                .map(|f| f["client_id"].as_i64().unwrap())
+                .collect()
+        };
+        let (purge, archive) = (with("purge"), with("archive"));
+        assert!(purge.len() >= 2 && !archive.is_empty(), "{plan}");
+        // Today nothing of the demo is five years old.
+        assert_eq!(
+            ok(&vaka(
+                &[
+                    "purge",
+                    "--database-url",
+                    &url,
+                    "--dry-run",
+                    "--format",
+                    "json"
+                ],
+                None
+            ))
+            .matches("\"verdict\"")
+            .count(),
+            0
+        );
+
+        // A hold on one file (a complaint), set as the settings API does.
+        let store = vaka_store::Store::connect(&url, vaka_store::ConnectOptions::default())
+            .await
+            .unwrap();
+        let held = purge[0];
+        let mut tx = store.begin().await.unwrap();
+        let muni = vaka_store::municipalities::first(&mut tx)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        vaka_store::settings::put(
+            &mut tx,
+            muni,
+            &format!("retention.hold_client.{held}"),
+            "JO-anmälan",
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let plan = dry(&[]);
+        let entry = plan["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["client_id"] == held)
+            .unwrap()
+            .clone();
+        assert_eq!(entry["verdict"], "held");
+        assert!(entry["reason"].as_str().unwrap().contains("JO-anmälan"));
+
+        let count = |sql: &'static str| {
+            let store = store.clone();
+            async move {
+                let mut tx = store.begin_read().await.unwrap();
+                let n = vaka_store::testing::count(&mut tx, sql).await.unwrap();
+                tx.rollback().await.unwrap();
+                n
+            }
+        };
+        let clients_before = count("SELECT COUNT(*) FROM clients").await;
+        let log_before = count("SELECT COUNT(*) FROM audit_log").await;
+        // Research files due and no archive named: refused, nothing done.
+        let refused = vaka(
+            &[
+                "purge",
+                "--database-url",
+                &url,
+                "--execute",
+                "--today",
+                "2036-01-01",
+            ],
+            None,
+        );
+        assert!(!refused.status.success() && stderr(&refused).contains("--archive"));
+        assert_eq!(count("SELECT COUNT(*) FROM clients").await, clients_before);
+
+        let dir = std::env::temp_dir().join(format!(
+            "vaka-purge-{}-{:?}",
+            std::process::id(),
+            vaka_store::BackendKind::of_url(&url).unwrap()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let archive_path = dir.join("archive.jsonl");
+        let out = ok(&vaka(
+            &[
+                "purge",
+                "--database-url",
+                &url,
+                "--execute",
+                "--today",
+                "2036-01-01",
+                "--archive",
+                archive_path.to_str().unwrap(),
+            ],
+            None,
+        ));
+        let gone = purge.len() - 1 + archive.len();
+        assert!(
+            out.contains(&format!(
+                "Purged {} files, moved {} to the research archive",
+                purge.len() - 1,
+                archive.len()
+            )),
+            "{out}"
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM clients").await,
+            clients_before - gone as i64
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM audit_log").await,
+            log_before + gone as i64,
+            "one access-log entry per person"
+        );
+        // The held file is there; nothing points at a removed row.
+        let mut tx = store.begin_read().await.unwrap();
+        assert!(
+            vaka_store::clients::get(&mut tx, vaka_domain::ids::ClientId(held))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        for (table, col, parent) in [
+            ("contacts", "client_id", "clients"),
+            ("placements", "client_id", "clients"),
+            ("decisions", "client_id", "clients"),
+            ("follow_ups", "client_id", "clients"),
+            ("invoice_rows", "placement_id", "placements"),
+        ] {
+            let dangling = vaka_store::testing::count(
+                &mut tx,
+                &format!("SELECT COUNT(*) FROM {table} WHERE {col} IS NOT NULL AND {col} NOT IN (SELECT id FROM {parent})"),
+            )
+            .await
+            .unwrap();
+            assert_eq!(dangling, 0, "{table}");
+        }
+        // The archive holds each research file whole, with the digest the access log recorded.
+        let log = vaka_store::audit::list_after(&mut tx, 0, 100_000)
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+        let text = std::fs::read_to_string(&archive_path).unwrap();
+        let records: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(records.len(), archive.len());
+        for r in &records {
+            let id = r["client_id"].as_i64().unwrap();
+            assert!(archive.contains(&id));
+            assert_eq!(r["rows"]["clients"][0]["id"], id);
+            let entry = log
+                .iter()
+                .find(|e| e.entry.client_id.map(|c| c.0) == Some(id))
+                .unwrap();
+            assert_eq!(entry.action_name, "client_archive");
+            assert!(
+                entry
+                    .entry
+                    .detail
+                    .contains(&format!("sha256={}", r["sha256"].as_str().unwrap()))
+            );
+        }
+        assert!(
+            log.iter()
+                .any(|e| e.action_name == "client_purge"
+                    && e.entry.detail.contains("SoL 12 kap. 1 §"))
+        );
+        assert!(ok(&vaka(&["audit", "verify", "--database-url", &url], None)).contains("intact"));
+        // Run again: nothing more is due.
+        let again = ok(&vaka(
+            &[
+                "purge",
+                "--database-url",
+                &url,
+                "--execute",
+                "--today",
+                "2036-01-01",
+                "--archive",
+                archive_path.to_str().unwrap(),
+            ],
+            None,
+        ));
+        assert!(again.contains("Purged 0 files, moved 0"), "{again}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+);
