@@ -11,6 +11,7 @@ mod body;
 pub mod client_access;
 pub mod error;
 pub mod i18n;
+pub mod metrics;
 mod pages;
 pub mod reports;
 pub mod scenario_charts;
@@ -69,9 +70,12 @@ pub fn router(store: Store, config: WebConfig) -> Router {
     };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(metrics::ready))
+        .route("/metrics", get(metrics::metrics))
         .merge(api::router())
         .merge(pages::router())
         .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn(metrics::record))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

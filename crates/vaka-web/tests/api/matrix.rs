@@ -37,6 +37,8 @@ fn read_status(user: &str, own: Own) -> StatusCode {
 /// Every route in the router (method and path template) that this matrix covers.
 const COVERED: &[&str] = &[
     "/healthz",
+    "/readyz",
+    "/metrics",
     "/api/v1/openapi.json",
     "/api/v1/clients",
     "/api/v1/clients/{id}",
@@ -382,6 +384,8 @@ both!(
         let app = app(db).await;
         for (uri, want) in [
             ("/healthz", StatusCode::OK),
+            ("/readyz", StatusCode::OK),
+            ("/metrics", StatusCode::OK),
             ("/login", StatusCode::OK),
             ("/api/v1/openapi.json", StatusCode::OK),
             ("/static/vaka.css", StatusCode::OK),

@@ -63,15 +63,19 @@ fn free_port() -> u16 {
 }
 
 fn serve(url: &str, extra: &[&str]) -> Server {
+    serve_with(url, extra, "warn", Stdio::null())
+}
+
+fn serve_with(url: &str, extra: &[&str], log: &str, stderr: Stdio) -> Server {
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
     let mut args = vec!["serve", "--database-url", url, "--addr", &addr];
     args.extend_from_slice(extra);
     let child = Command::new(env!("CARGO_BIN_EXE_vaka"))
         .args(&args)
-        .env("VAKA_LOG", "warn")
+        .env("VAKA_LOG", log)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let server = Server(child, port);
@@ -1344,5 +1348,99 @@ both!(
         ));
         assert!(again.contains("Purged 0 files, moved 0"), "{again}");
         std::fs::remove_dir_all(&dir).ok();
+    }
+);
+
+both!(
+    logs_carry_no_personal_data_and_metrics_name_routes_not_paths,
+    |db| async move {
+        let url = db.url().to_owned();
+        let token = demo_with_token(&url);
+        let log_path = std::env::temp_dir().join(format!(
+            "vaka-log-{}-{:?}.txt",
+            std::process::id(),
+            vaka_store::BackendKind::of_url(&url).unwrap()
+        ));
+        let log = std::fs::File::create(&log_path).unwrap();
+        // The most talkative level an operator might turn on.
+        let server = serve_with(&url, &[], "debug", Stdio::from(log));
+        let port = server.1;
+        let id = client_ids(port, &token)[0];
+        let (status, body) = http(
+            port,
+            "GET",
+            &format!("/api/v1/clients/{id}"),
+            Some(&token),
+            None,
+        )
+        .unwrap();
+        assert_eq!(status, 200);
+        let client: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let note = "Hemlig anteckning om Zebulon";
+        let entry = serde_json::json!({"occurred_at": chrono::Utc::now().to_rfc3339(), "kind": "meeting",
+            "substance_use": "relapse", "substances": ["alcohol"], "well_being": 2, "housing": "homeless",
+            "note": note, "signed": true})
+        .to_string();
+        let (status, _) = http(
+            port,
+            "POST",
+            &format!("/api/v1/clients/{id}/contacts"),
+            Some(&token),
+            Some(&entry),
+        )
+        .unwrap();
+        assert_eq!(status, 201);
+        let family = client["family_name"].as_str().unwrap();
+        http(
+            port,
+            "GET",
+            &format!("/api/v1/clients?q={family}"),
+            Some(&token),
+            None,
+        )
+        .unwrap();
+        // Bad input echoing personal data back must not reach the log either.
+        let bad = r#"{"personal_number": "19121212-1213", "given_name": "Tolvan", "family_name": "Felnummer"}"#;
+        assert_eq!(
+            http(port, "POST", "/api/v1/clients", Some(&token), Some(bad))
+                .unwrap()
+                .0,
+            422
+        );
+        assert_eq!(http(port, "GET", "/readyz", None, None).unwrap().0, 200);
+        let (status, metrics) = http(port, "GET", "/metrics", None, None).unwrap();
+        assert_eq!(status, 200);
+        assert!(metrics.contains(r#"vaka_http_requests_total{method="GET",route="/api/v1/clients/{id}",status="200"} 1"#), "{metrics}");
+        assert!(
+            metrics.contains(
+                r#"vaka_http_requests_total{method="POST",route="/api/v1/clients",status="422"} 1"#
+            ),
+            "{metrics}"
+        );
+        assert!(metrics.contains("vaka_database_up 1"));
+        assert!(metrics.contains(r#"vaka_http_request_duration_seconds_bucket{method="POST",route="/api/v1/clients/{id}/contacts",le="+Inf"} 1"#), "{metrics}");
+        assert!(!metrics.contains(&format!("/api/v1/clients/{id}")) && !metrics.contains(family));
+        drop(server);
+        let text = std::fs::read_to_string(&log_path).unwrap();
+        assert!(
+            text.contains("request"),
+            "the debug log has request lines: {text}"
+        );
+        for secret in [
+            client["personal_number"].as_str().unwrap(),
+            client["given_name"].as_str().unwrap(),
+            family,
+            note,
+            "Zebulon",
+            "19121212-1213",
+            "191212121213",
+            "Felnummer",
+            token.as_str(),
+            "homeless",
+            "relapse",
+        ] {
+            assert!(!text.contains(secret), "the log holds {secret:?}");
+        }
+        std::fs::remove_file(&log_path).ok();
     }
 );
