@@ -67,5 +67,7 @@ string_enum! {
         ClientPurge = "client_purge",
         /// A personal file moved to the research archive under the retention rules.
         ClientArchive = "client_archive",
+        /// Everything held about a person extracted for their data request (GDPR art. 15).
+        DataRequest = "data_request",
     }
 }

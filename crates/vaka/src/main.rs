@@ -5,6 +5,7 @@
 mod backup;
 mod commands;
 mod demo;
+mod extract;
 mod purge;
 
 use std::net::SocketAddr;
@@ -170,6 +171,22 @@ enum Command {
         today: Option<chrono::NaiveDate>,
         #[arg(long, default_value = "text", value_parser = ["text", "json"])]
         format: String,
+    },
+    /// A person's data request (GDPR art. 15): everything held about them and who accessed the
+    /// file, as JSON or PDF; information about others withheld after review with --withhold.
+    Extract {
+        #[command(flatten)]
+        db: Db,
+        /// The client's id.
+        #[arg(long)]
+        client: i64,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long, default_value = "json", value_parser = ["json", "pdf"])]
+        format: String,
+        /// Withhold a row (TABLE.ID) or a field (TABLE.ID.FIELD) about someone else; repeatable.
+        #[arg(long)]
+        withhold: Vec<String>,
     },
     /// Statistics on any CSV file (exports from Vaka or from elsewhere).
     Analyze {
@@ -470,6 +487,13 @@ fn main() -> ExitCode {
                 })
                 .await
             }
+            Command::Extract {
+                db,
+                client,
+                out,
+                format,
+                withhold,
+            } => extract::run(&db.database_url, client, &out, &format, &withhold).await,
             Command::Analyze {
                 command:
                     AnalyzeCommand::Survival {

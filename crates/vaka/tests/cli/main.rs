@@ -1444,3 +1444,110 @@ both!(
         std::fs::remove_file(&log_path).ok();
     }
 );
+
+both!(
+    a_data_request_extract_holds_the_whole_file_and_withholds_what_was_marked,
+    |db| async move {
+        let url = db.url().to_owned();
+        ok(&vaka(
+            &["demo", "--database-url", &url, "--clients", "20"],
+            None,
+        ));
+        let dir = std::env::temp_dir().join(format!(
+            "vaka-extract-{}-{:?}",
+            std::process::id(),
+            vaka_store::BackendKind::of_url(&url).unwrap()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = |n: &str| dir.join(n).to_str().unwrap().to_owned();
+        let extract = |out: &str, extra: &[&str]| {
+            let mut args = vec![
+                "extract",
+                "--database-url",
+                &url,
+                "--client",
+                "1",
+                "--out",
+                out,
+            ];
+            args.extend_from_slice(extra);
+            vaka(&args, None)
+        };
+        ok(&extract(&file("a.json"), &[]));
+        let a: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file("a.json")).unwrap()).unwrap();
+        assert_eq!(a["records"]["clients"][0]["id"], 1);
+        let store = vaka_store::Store::connect(&url, vaka_store::ConnectOptions::default())
+            .await
+            .unwrap();
+        let mut tx = store.begin_read().await.unwrap();
+        for table in [
+            "contacts",
+            "decisions",
+            "placements",
+            "assessments",
+            "follow_ups",
+        ] {
+            let n = vaka_store::testing::count(
+                &mut tx,
+                &format!("SELECT COUNT(*) FROM {table} WHERE client_id = 1"),
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                a["records"][table].as_array().unwrap().len() as i64,
+                n,
+                "{table}"
+            );
+        }
+        tx.rollback().await.unwrap();
+        let contact = a["records"]["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["note"].is_string())
+            .unwrap();
+        let (cid, note) = (
+            contact["id"].as_i64().unwrap(),
+            contact["note"].as_str().unwrap().to_owned(),
+        );
+        // A note naming someone else, withheld after review; the first extract is in the access log.
+        let w = format!("contacts.{cid}.note");
+        ok(&extract(&file("b.json"), &["--withhold", &w]));
+        let b = std::fs::read_to_string(file("b.json")).unwrap();
+        assert!(!b.contains(&note) && b.contains("OSL 26 kap. 1 §"));
+        let b: serde_json::Value = serde_json::from_str(&b).unwrap();
+        assert_eq!(b["withheld"], 1);
+        assert!(
+            b["access_log"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "data_request")
+        );
+        // A withhold that names nothing: refused, nothing written.
+        let bad = extract(&file("c.json"), &["--withhold", "contacts.99999999"]);
+        assert!(!bad.status.success() && stderr(&bad).contains("no such row"));
+        assert!(!dir.join("c.json").exists());
+        let missing = vaka(
+            &[
+                "extract",
+                "--database-url",
+                &url,
+                "--client",
+                "99999",
+                "--out",
+                &file("d.json"),
+            ],
+            None,
+        );
+        assert!(!missing.status.success() && stderr(&missing).contains("no client"));
+        ok(&extract(
+            &file("a.pdf"),
+            &["--format", "pdf", "--withhold", &w],
+        ));
+        assert!(std::fs::read(file("a.pdf")).unwrap().starts_with(b"%PDF"));
+        assert!(ok(&vaka(&["audit", "verify", "--database-url", &url], None)).contains("intact"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+);
