@@ -17,6 +17,7 @@ pub mod csv_input;
 pub mod decision;
 pub mod error;
 pub mod followup;
+pub mod form;
 pub mod housing;
 pub mod ids;
 pub mod intervention;

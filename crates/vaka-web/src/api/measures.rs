@@ -40,19 +40,19 @@ pub struct GroupMeasures {
     pub intervention: Option<Intervention>,
     pub provider_id: Option<i64>,
     pub provider: Option<String>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub people: Shown<u64>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub lengths: Shown<Lengths>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub relapse_free: RelapseFree,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub returns: Returns,
     /// Costs of the placements that overlap `[from, to]`, within it; `null` when none did.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub costs: Option<Costs>,
     /// Living independently at the 12-month follow-ups due in the period (types only).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub independence: Option<Independence>,
 }
 
@@ -66,23 +66,23 @@ pub struct MeasuresResponse {
     pub by_intervention: Vec<GroupMeasures>,
     pub by_provider: Vec<GroupMeasures>,
     /// Every placement of the period together.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub total_costs: Costs,
     /// Cost per calendar year (periods over two years) or month, per intervention type.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub cost_over_time: Vec<CostSeries>,
     /// The most common sequences of interventions, and returns to an earlier one after a relapse.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub pathways: Pathways,
     /// Relapse-free time after decisions that departed from the application or a recommendation,
     /// and after the others.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub after_decisions: AfterDecisions,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub independence: Independence,
     /// Hazard ratios of relapse by intervention type, adjusted for age, sex and intake AUDIT and
     /// DUDIT (Cox); `null` with `adjusted_missing` when there is too little to compare.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub adjusted: Option<Adjusted>,
     pub adjusted_missing: Option<String>,
 }

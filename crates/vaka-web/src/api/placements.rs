@@ -79,7 +79,8 @@ pub struct PlacementResponse {
     pub days: i64,
     /// Days × price, each day at the price in force that day.
     pub cost_ore: i64,
-    /// Cost per calendar year, for placements across year ends.
+    /// Cost per calendar year, for placements across year ends (keys are years, e.g. `"2026"`).
+    #[schema(value_type = BTreeMap<String, i64>)]
     pub cost_by_year: BTreeMap<i32, i64>,
 }
 

@@ -300,7 +300,8 @@ pub struct RetentionSettingsResponse {
     pub research_municipality: bool,
     /// A hold on every purge, with its reason (`null`: none).
     pub hold: Option<String>,
-    /// Holds on single files: client id → reason.
+    /// Holds on single files: client id (as a string key) → reason.
+    #[schema(value_type = BTreeMap<String, String>)]
     pub client_holds: BTreeMap<i64, String>,
 }
 

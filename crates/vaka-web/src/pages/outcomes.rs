@@ -407,7 +407,7 @@ pub async fn new_follow_up(
     };
     let mut pairs = vec![("status".to_owned(), "done".to_owned())];
     pairs.extend(q.timepoint.map(|v| ("timepoint".to_owned(), v)));
-    let fields = FormFields(pairs);
+    let fields = FormFields(vaka_domain::form::FormFields(pairs));
     match client_name(&st, &session.actor, client, format!("GET {here}"), t).await {
         Ok(name) => render(
             StatusCode::OK,
