@@ -10,6 +10,7 @@ pub mod auth;
 mod body;
 pub mod client_access;
 pub mod error;
+pub mod extract;
 pub mod i18n;
 pub mod metrics;
 mod pages;

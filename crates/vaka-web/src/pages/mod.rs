@@ -26,6 +26,7 @@ use crate::i18n::{Lang, Tr};
 mod decisions;
 mod desk;
 mod economy;
+mod extract;
 mod form;
 mod journal;
 mod outcomes;
@@ -59,6 +60,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/clients/{id}/assessments/new",
             get(outcomes::new_assessment),
+        )
+        .route(
+            "/clients/{id}/extract",
+            get(extract::review).post(extract::download),
         )
         .route("/clients/{id}/follow-ups", post(outcomes::save_follow_up))
         .route("/clients/{id}/follow-ups/new", get(outcomes::new_follow_up))

@@ -9,6 +9,7 @@ mod coverage;
 mod economy;
 mod economy_pages;
 mod emergency;
+mod extract_pages;
 mod journal;
 mod journal_pages;
 mod matrix;

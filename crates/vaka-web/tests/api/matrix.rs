@@ -119,6 +119,8 @@ const COVERED: &[&str] = &[
     "/clients/{id}/decisions/new",
     "/clients/{id}/housing-queue",
     "/clients/{id}/housing-queue/new",
+    // Tested in extract_pages.rs (a_unit_head_reviews_withholds_and_extracts_a_persons_file).
+    "/clients/{id}/extract",
     "/housing-queue/{id}/remove",
     "/providers",
     "/providers/new",
