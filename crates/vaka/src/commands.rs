@@ -37,6 +37,7 @@ pub async fn serve(
     secure_cookies: bool,
     idle_minutes: u64,
     alert_check_minutes: u64,
+    header_timeout: Duration,
 ) -> anyhow::Result<ExitCode> {
     let store = open(url).await?;
     if demo {
@@ -81,14 +82,7 @@ pub async fn serve(
         .with_context(|| format!("could not listen on {addr}"))?;
     tracing::info!("Vaka listens on http://{addr}");
     eprintln!("Vaka: http://{addr}");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    serve_connections(listener, app, header_timeout).await;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -395,6 +389,81 @@ pub fn simulate(a: &SimulateArgs<'_>) -> anyhow::Result<ExitCode> {
         _ => println!("{}", serde_json::to_string_pretty(&sim)?),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM (systemd's stop).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = term => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Serves HTTP/1.1 connections until a stop signal, then lets the requests in flight finish (up to
+/// 30 s). A client that does not send its request headers within `header_timeout` is disconnected,
+/// so slow clients cannot hold connections open (bodies are bounded by the router's own timeout).
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    header_timeout: Duration,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(shutdown_signal());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors, say: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service =
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                tower::ServiceExt::oneshot(app.clone(), req)
+            });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Duration::from_secs(30)) => {
+            tracing::warn!("requests still running 30 s after the stop signal were cut off");
+        }
+    }
 }
 
 /// `vaka backup`: written to `FILE.partial` and renamed when whole, readable by the owner only.

@@ -10,6 +10,7 @@ mod purge;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -59,6 +60,9 @@ enum Command {
         /// Minutes without a request before a session ends.
         #[arg(long, env = "VAKA_IDLE_TIMEOUT_MINUTES", default_value_t = 30)]
         idle_timeout_minutes: u64,
+        /// Seconds a client has to send a request's headers before it is disconnected.
+        #[arg(long, env = "VAKA_HEADER_TIMEOUT_SECONDS", default_value_t = 10)]
+        header_timeout_seconds: u64,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -366,6 +370,7 @@ fn main() -> ExitCode {
                 secure_cookies,
                 idle_timeout_minutes,
                 alert_check_minutes,
+                header_timeout_seconds,
             } => {
                 commands::serve(
                     &db.database_url,
@@ -374,6 +379,7 @@ fn main() -> ExitCode {
                     secure_cookies,
                     idle_timeout_minutes,
                     alert_check_minutes,
+                    Duration::from_secs(header_timeout_seconds.max(1)),
                 )
                 .await
             }

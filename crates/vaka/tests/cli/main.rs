@@ -1551,3 +1551,49 @@ both!(
         std::fs::remove_dir_all(&dir).ok();
     }
 );
+
+both!(
+    a_client_that_never_finishes_its_headers_is_cut_off_and_sigterm_stops_cleanly,
+    |db| async move {
+        let url = db.url().to_owned();
+        let mut server = serve(&url, &["--header-timeout-seconds", "1"]);
+        let mut slow = TcpStream::connect(("127.0.0.1", server.1)).unwrap();
+        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+            .unwrap();
+        // The server closes the connection itself; a read that times out means it did not.
+        slow.set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut answer = Vec::new();
+        match slow.read_to_end(&mut answer) {
+            Ok(_) => {}
+            Err(e) => assert!(
+                !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ),
+                "the slow client was not cut off: {e}"
+            ),
+        }
+        let text = String::from_utf8_lossy(&answer);
+        assert!(
+            text.is_empty() || text.starts_with("HTTP/1.1 408"),
+            "{text}"
+        );
+        // Others are still served.
+        assert_eq!(
+            http(server.1, "GET", "/healthz", None, None).unwrap().0,
+            200
+        );
+        // SIGTERM (systemd's stop): the server stops by itself, exit 0.
+        let pid = server.0.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = server.0.wait().unwrap();
+        assert!(status.success(), "{status:?}");
+    }
+);
