@@ -4,6 +4,7 @@
 
 mod backup;
 mod commands;
+mod config;
 mod demo;
 mod extract;
 mod purge;
@@ -12,7 +13,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 // The server and the bulk loader allocate many small objects; mimalloc is markedly faster at that
 // than the system allocator (see docs/performance.md).
@@ -25,7 +26,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://vaka.db?mode=rwc";
 #[command(
     name = "vaka",
     version,
-    about = "Vaka – missbruks- och beroendevård / municipal addiction care"
+    about = "Vaka – missbruks- och beroendevård / municipal addiction care",
+    after_help = "Settings also come from the environment (VAKA_…) and from a file of KEY=value lines: --config FILE (before the command) or VAKA_CONFIG."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -343,10 +345,17 @@ enum AuditCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let (args, settings) = match config::arguments(&Cli::command()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let cli = Cli::parse_from(args);
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("VAKA_LOG")
+            tracing_subscriber::EnvFilter::try_new(config::log_filter(&settings))
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
