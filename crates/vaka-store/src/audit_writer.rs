@@ -2,7 +2,9 @@
 //! at that moment in one write transaction, then tells each of them. Without it every page view
 //! took the write lock on its own, and on SQLite the waiting ones slept in the busy handler.
 
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::{NewAuditEntry, Pool, Result, Store, StoreError};
 
@@ -19,9 +21,9 @@ pub(crate) struct Handle {
 }
 
 /// Starts the writer on the current runtime. It ends when the store's last handle is gone.
-pub(crate) fn start(pool: Pool) -> Handle {
+pub(crate) fn start(pool: Pool, gate: Arc<Mutex<()>>) -> Handle {
     let (jobs, rx) = mpsc::unbounded_channel();
-    tokio::spawn(run(pool, rx));
+    tokio::spawn(run(pool, gate, rx));
     Handle { jobs }
 }
 
@@ -39,7 +41,7 @@ impl Handle {
     }
 }
 
-async fn run(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>) {
+async fn run(pool: Pool, gate: Arc<Mutex<()>>, mut rx: mpsc::UnboundedReceiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < BATCH {
@@ -48,7 +50,7 @@ async fn run(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>) {
                 Err(_) => break,
             }
         }
-        let result = write_all(&pool, &jobs).await.map_err(|e| {
+        let result = write_all(&pool, &gate, &jobs).await.map_err(|e| {
             tracing::error!(error = %e, requests = jobs.len(), "access log write failed");
             e.to_string()
         });
@@ -59,8 +61,8 @@ async fn run(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>) {
     }
 }
 
-async fn write_all(pool: &Pool, jobs: &[Job]) -> Result<()> {
-    let mut tx = Store::begin_on(pool).await?;
+async fn write_all(pool: &Pool, gate: &Arc<Mutex<()>>, jobs: &[Job]) -> Result<()> {
+    let mut tx = Store::begin_on(pool, gate).await?;
     for job in jobs {
         for e in &job.entries {
             tx.audit(e.clone());

@@ -57,6 +57,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the access log could not be written: {0}")]
     AuditLog(String),
+    #[error("the database was busy with other writes for too long; try again")]
+    Busy,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -94,12 +96,24 @@ pub struct Store {
     pool: Pool,
     /// The writer of read requests' access-log entries, started on first use.
     audit_writer: Arc<OnceLock<audit_writer::Handle>>,
+    /// SQLite has one writer at a time; its busy handler lets waiting writers sleep and retry, so
+    /// under load some wait for seconds. Writers in this process queue here instead, first come
+    /// first served, before they take a connection and the lock.
+    write_gate: Arc<tokio::sync::Mutex<()>>,
 }
+
+/// How long a writer waits for its turn before the request fails (as SQLite's busy timeout).
+const WRITE_WAIT: Duration = Duration::from_secs(10);
 
 /// One database transaction. Work on it, then [`Tx::commit`]; dropping it rolls back.
 pub struct Tx {
     inner: TxInner,
     audit: Vec<NewAuditEntry>,
+    /// Set on a read transaction ([`Store::begin_read`]): its store, whose audit writer gets the
+    /// entries when it ends.
+    reader: Option<Store>,
+    /// A SQLite write transaction's turn at the write gate, held until it ends.
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 pub(crate) enum TxInner {
@@ -172,6 +186,7 @@ impl Store {
         Ok(Self {
             pool,
             audit_writer: Arc::new(OnceLock::new()),
+            write_gate: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -206,14 +221,24 @@ impl Store {
     }
 
     /// Starts a write transaction on `pool` (the audit writer has only the pool).
-    async fn begin_on(pool: &Pool) -> Result<Tx> {
-        let inner = match pool {
-            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+    async fn begin_on(pool: &Pool, gate: &Arc<tokio::sync::Mutex<()>>) -> Result<Tx> {
+        let (inner, turn) = match pool {
+            Pool::Sqlite(p) => {
+                let turn = tokio::time::timeout(WRITE_WAIT, gate.clone().lock_owned())
+                    .await
+                    .map_err(|_| StoreError::Busy)?;
+                (
+                    TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+                    Some(turn),
+                )
+            }
+            Pool::Postgres(p) => (TxInner::Postgres(p.begin().await?), None),
         };
         Ok(Tx {
             inner,
             audit: Vec::new(),
+            reader: None,
+            _turn: turn,
         })
     }
 
@@ -221,11 +246,12 @@ impl Store {
     /// request writes at least its audit entry, and a deferred transaction that upgrades later can
     /// fail with "database is locked" instead of waiting.
     pub async fn begin(&self) -> Result<Tx> {
-        Self::begin_on(&self.pool).await
+        Self::begin_on(&self.pool, &self.write_gate).await
     }
 
-    /// Starts a transaction that only reads (authentication lookups). On SQLite it does not take the
-    /// write lock; do not write or audit in it.
+    /// Starts a transaction that only reads. On SQLite it does not take the write lock. Write
+    /// nothing in it but audit entries: its commit ends the read and has the entries written by the
+    /// audit writer (see [`Tx::finish_read`]); any other write would be rolled back.
     pub async fn begin_read(&self) -> Result<Tx> {
         let inner = match &self.pool {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
@@ -234,6 +260,8 @@ impl Store {
         Ok(Tx {
             inner,
             audit: Vec::new(),
+            reader: Some(self.clone()),
+            _turn: None,
         })
     }
 
@@ -260,8 +288,12 @@ impl Tx {
         self.audit.push(entry);
     }
 
-    /// Writes the collected audit entries and commits, as one unit.
+    /// Writes the collected audit entries and commits, as one unit. A read transaction ends as
+    /// [`Tx::finish_read`] does.
     pub async fn commit(mut self) -> Result<()> {
+        if let Some(store) = self.reader.take() {
+            return self.finish_read(&store).await;
+        }
         let entries = std::mem::take(&mut self.audit);
         if !entries.is_empty() {
             audit::append(&mut self, entries).await?;
@@ -286,7 +318,7 @@ impl Tx {
         }
         store
             .audit_writer
-            .get_or_init(|| audit_writer::start(store.pool.clone()))
+            .get_or_init(|| audit_writer::start(store.pool.clone(), store.write_gate.clone()))
             .write(entries)
             .await
     }

@@ -80,8 +80,10 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("could not listen on {addr}"))?;
-    tracing::info!("Vaka listens on http://{addr}");
-    eprintln!("Vaka: http://{addr}");
+    tracing::info!(%addr, "listening");
+    // The address for whoever started it, on standard output: the log (standard error) may be
+    // filtered to warnings or be JSON for a collector.
+    println!("Vaka: http://{addr}");
     serve_connections(listener, app, header_timeout).await;
     store.close().await;
     Ok(ExitCode::SUCCESS)

@@ -77,6 +77,7 @@ pub fn apply(
     known.insert("VAKA_CONFIG".to_owned());
     // Read by the log set-up, not by a command: see [`log_filter`].
     known.insert("VAKA_LOG".to_owned());
+    known.insert("VAKA_LOG_FORMAT".to_owned());
     if let Some(s) = settings.iter().find(|s| !known.contains(&s.key)) {
         bail!("line {}: no command has the setting {}", s.line, s.key);
     }
@@ -132,6 +133,31 @@ pub fn log_filter(settings: &[Setting]) -> String {
                 .map(|s| s.value.clone())
         })
         .unwrap_or_else(|| "info".to_owned())
+}
+
+/// The log format: `VAKA_LOG_FORMAT` (`text` or `json`) from the environment, else from the file,
+/// else `text`. Anything else is refused, naming the value.
+pub fn log_format(settings: &[Setting]) -> anyhow::Result<LogFormat> {
+    let value = std::env::var("VAKA_LOG_FORMAT").ok().or_else(|| {
+        settings
+            .iter()
+            .find(|s| s.key == "VAKA_LOG_FORMAT")
+            .map(|s| s.value.clone())
+    });
+    match value.as_deref().map(str::trim) {
+        None | Some("" | "text") => Ok(LogFormat::Text),
+        Some("json") => Ok(LogFormat::Json),
+        Some(other) => bail!("VAKA_LOG_FORMAT is text or json, not {other:?}"),
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per line (`timestamp`, `level`, `target`, `fields`), for a log collector.
+    Json,
 }
 
 /// The arguments to parse — the process's own, with `--config FILE` (anywhere before the command)
@@ -194,6 +220,22 @@ mod tests {
             out,
             args("vaka token create --database-url=postgres://vaka@/vaka --username anna")
         );
+    }
+
+    #[test]
+    fn the_log_format_is_text_or_json() {
+        // The environment is not set in tests; the file decides.
+        if std::env::var_os("VAKA_LOG_FORMAT").is_some() {
+            return;
+        }
+        assert_eq!(log_format(&[]).unwrap(), LogFormat::Text);
+        let json = parse("VAKA_LOG_FORMAT=json\n").unwrap();
+        assert_eq!(log_format(&json).unwrap(), LogFormat::Json);
+        let xml = parse("VAKA_LOG_FORMAT=xml\n").unwrap();
+        let e = log_format(&xml).unwrap_err().to_string();
+        assert!(e.contains("VAKA_LOG_FORMAT") && e.contains("xml"), "{e}");
+        let root = crate::Cli::command();
+        assert!(apply(&root, args("vaka serve"), &json, |_| false).is_ok());
     }
 
     #[test]

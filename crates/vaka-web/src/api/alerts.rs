@@ -125,7 +125,7 @@ pub async fn list_alerts(
                 .map_err(|e| e.for_field("status"))?,
         ),
     };
-    let mut tx = st.store.begin().await?;
+    let mut tx = st.store.begin_read().await?;
     let items = match p.client_id.as_deref().filter(|s| !s.is_empty()) {
         Some(raw) => {
             let client = ClientId(int_param("client_id", Some(raw), 0, 1, i64::MAX)?);

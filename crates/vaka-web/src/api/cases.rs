@@ -186,7 +186,7 @@ pub async fn get_case(
 ) -> Result<Json<CaseResponse>, ApiError> {
     let id = CaseId(path_id(&raw)?);
     let detail = format!("GET /api/v1/cases/{}", id.0);
-    let mut tx = st.store.begin().await?;
+    let mut tx = st.store.begin_read().await?;
     let case = cases::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
     let mut entry = actor.audit(AuditAction::CaseRead, Some(case.client_id), detail);
     entry.case_id = Some(id);

@@ -155,7 +155,7 @@ pub async fn get_client(
     let detail = format!("GET /api/v1/clients/{}", id.0);
     let mut entry = actor.audit(AuditAction::ClientRead, Some(id), detail);
     let mut tx = client_access::authorize(
-        st.store.begin().await?,
+        st.store.begin_read().await?,
         &actor.user,
         id,
         Action::ReadClient,
@@ -184,7 +184,7 @@ pub async fn list_clients(
         (Role::UnitHead, Some(unit)) => clients::Scope::Unit(unit),
         _ => return Err(ApiError::Forbidden),
     };
-    let mut tx = st.store.begin().await?;
+    let mut tx = st.store.begin_read().await?;
     let (items, total) = clients::list(&mut tx, scope, limit, offset).await?;
     for c in &items {
         tx.audit(actor.audit(AuditAction::ClientList, Some(c.id), "GET /api/v1/clients"));

@@ -17,7 +17,7 @@ use vaka_domain::ids::{ClientId, ContactId};
 use vaka_domain::{FieldError, Msg};
 use vaka_store::{AuditAction, contacts};
 
-use super::{authorised, int_param, path_id, usernames};
+use super::{authorised, authorised_read, int_param, path_id, usernames};
 use crate::AppState;
 use crate::auth::{Actor, ApiActor};
 use crate::body::JsonBody;
@@ -273,7 +273,7 @@ pub async fn list_contacts(
         Some(client),
         format!("GET /api/v1/clients/{}/contacts", client.0),
     );
-    let mut tx = authorised(&st, &actor, client, Action::ReadClient, &mut entry).await?;
+    let mut tx = authorised_read(&st, &actor, client, Action::ReadClient, &mut entry).await?;
     let list = contacts::for_client(&mut tx, client, limit).await?;
     let authors: Vec<_> = list.iter().map(|c| c.author_id).collect();
     let names = usernames(&mut tx, authors).await?;

@@ -18,7 +18,7 @@ use vaka_domain::intervention::Intervention;
 use vaka_domain::{FieldError, Msg};
 use vaka_store::{AuditAction, Tx, decisions, providers};
 
-use super::{authorised, authorised_body_client, body_client, path_id, today, usernames};
+use super::{authorised_body_client, authorised_read, body_client, path_id, today, usernames};
 use crate::AppState;
 use crate::auth::{Actor, ApiActor};
 use crate::body::JsonBody;
@@ -550,7 +550,8 @@ pub async fn list_decisions(
                 Some(client),
                 format!("GET /api/v1/decisions?client_id={}", client.0),
             );
-            let mut tx = authorised(&st, &actor, client, Action::ReadClient, &mut entry).await?;
+            let mut tx =
+                authorised_read(&st, &actor, client, Action::ReadClient, &mut entry).await?;
             let mut list = decisions::decisions_for(&mut tx, client).await?;
             list.retain(|d| !departures || d.departs());
             list.reverse();
@@ -559,7 +560,7 @@ pub async fn list_decisions(
         None => {
             super::may(&actor, Action::Decide)?;
             let unit = actor.user.unit_id.ok_or(ApiError::Forbidden)?;
-            let mut tx = st.store.begin().await?;
+            let mut tx = st.store.begin_read().await?;
             let list = decisions::decisions_in_unit(&mut tx, unit, departures, limit).await?;
             let entry = actor.audit(
                 AuditAction::DecisionList,

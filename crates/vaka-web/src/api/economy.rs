@@ -750,7 +750,7 @@ pub async fn get_housing(
 ) -> Result<Json<HousingResponse>, ApiError> {
     may(&actor, Action::ManageEconomy)?;
     let (from, to) = period(q.from.as_deref(), q.to.as_deref())?;
-    let mut tx = st.store.begin().await?;
+    let mut tx = st.store.begin_read().await?;
     let body = housing_overview(&mut tx, actor.user.municipality_id, from, to).await?;
     tx.audit(actor.audit(AuditAction::HousingRead, None, "GET /api/v1/housing"));
     tx.commit().await?;

@@ -231,6 +231,25 @@ pub(crate) async fn authorised(
         .await
 }
 
+/// [`authorised`] for a handler that only reads: the transaction does not hold SQLite's write
+/// lock, and its access-log entries are group-committed before the answer leaves.
+pub(crate) async fn authorised_read(
+    st: &AppState,
+    actor: &crate::auth::Actor,
+    client: vaka_domain::ids::ClientId,
+    action: vaka_domain::access::Action,
+    entry: &mut vaka_store::NewAuditEntry,
+) -> Result<vaka_store::Tx, ApiError> {
+    crate::client_access::authorize(
+        st.store.begin_read().await?,
+        &actor.user,
+        client,
+        action,
+        entry,
+    )
+    .await
+}
+
 /// Usernames by user id, each looked up once.
 pub(crate) async fn usernames(
     tx: &mut vaka_store::Tx,

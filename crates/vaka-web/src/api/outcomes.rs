@@ -18,7 +18,7 @@ use vaka_domain::ids::ClientId;
 use vaka_domain::{FieldError, Msg};
 use vaka_store::{AuditAction, clients, outcomes, settings};
 
-use super::{authorised, path_id, usernames};
+use super::{authorised, authorised_read, path_id, usernames};
 use crate::AppState;
 use crate::auth::{Actor, ApiActor};
 use crate::body::JsonBody;
@@ -241,7 +241,7 @@ pub async fn list_assessments(
         Some(client),
         format!("GET /api/v1/clients/{}/assessments", client.0),
     );
-    let mut tx = authorised(&st, &actor, client, Action::ReadClient, &mut entry).await?;
+    let mut tx = authorised_read(&st, &actor, client, Action::ReadClient, &mut entry).await?;
     let list = outcomes::assessments_for(&mut tx, client).await?;
     let by: Vec<_> = list.iter().map(|a| a.administered_by).collect();
     let names = usernames(&mut tx, by).await?;
@@ -451,7 +451,7 @@ pub async fn list_follow_ups(
         Some(client),
         format!("GET /api/v1/clients/{}/follow-ups", client.0),
     );
-    let mut tx = authorised(&st, &actor, client, Action::ReadClient, &mut entry).await?;
+    let mut tx = authorised_read(&st, &actor, client, Action::ReadClient, &mut entry).await?;
     let list = outcomes::follow_ups_for(&mut tx, client).await?;
     tx.audit(entry);
     tx.commit().await?;

@@ -629,7 +629,7 @@ pub async fn export_decisions(
 ) -> Result<impl IntoResponse, ApiError> {
     super::may(&actor, Action::Decide)?;
     let unit = actor.user.unit_id.ok_or(ApiError::Forbidden)?;
-    let mut tx = st.store.begin().await?;
+    let mut tx = st.store.begin_read().await?;
     let list = decisions::decisions_in_unit(&mut tx, unit, false, i64::MAX).await?;
     let today = today();
     let mut rows = vec![
@@ -708,7 +708,7 @@ pub async fn export_placements(
         2100,
     )? as i32;
     let muni = actor.user.municipality_id;
-    let mut tx = st.store.begin().await?;
+    let mut tx = st.store.begin_read().await?;
     let (Some(from), Some(to)) = (
         NaiveDate::from_ymd_opt(year, 1, 1),
         NaiveDate::from_ymd_opt(year, 12, 31),

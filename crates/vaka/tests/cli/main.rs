@@ -67,13 +67,18 @@ fn serve(url: &str, extra: &[&str]) -> Server {
 }
 
 fn serve_with(url: &str, extra: &[&str], log: &str, stderr: Stdio) -> Server {
+    serve_with_env(url, extra, &[("VAKA_LOG", log)], stderr)
+}
+
+/// A server with these environment variables set.
+fn serve_with_env(url: &str, extra: &[&str], env: &[(&str, &str)], stderr: Stdio) -> Server {
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
     let mut args = vec!["serve", "--database-url", url, "--addr", &addr];
     args.extend_from_slice(extra);
     let child = Command::new(env!("CARGO_BIN_EXE_vaka"))
         .args(&args)
-        .env("VAKA_LOG", log)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(stderr)
         .spawn()
@@ -1362,8 +1367,13 @@ both!(
             vaka_store::BackendKind::of_url(&url).unwrap()
         ));
         let log = std::fs::File::create(&log_path).unwrap();
-        // The most talkative level an operator might turn on.
-        let server = serve_with(&url, &[], "debug", Stdio::from(log));
+        // The most talkative level an operator might turn on, as a log collector would read it.
+        let server = serve_with_env(
+            &url,
+            &[],
+            &[("VAKA_LOG", "debug"), ("VAKA_LOG_FORMAT", "json")],
+            Stdio::from(log),
+        );
         let port = server.1;
         let id = client_ids(port, &token)[0];
         let (status, body) = http(
@@ -1422,10 +1432,24 @@ both!(
         assert!(!metrics.contains(&format!("/api/v1/clients/{id}")) && !metrics.contains(family));
         drop(server);
         let text = std::fs::read_to_string(&log_path).unwrap();
+        // Structured: every line one JSON object with its level and target; a request line names
+        // the route template and the status, not the path with the client's id.
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect();
         assert!(
-            text.contains("request"),
-            "the debug log has request lines: {text}"
+            lines
+                .iter()
+                .all(|l| l["level"].is_string() && l["target"].is_string())
         );
+        let request = lines
+            .iter()
+            .find(|l| l["message"] == "request" && l["route"] == "/api/v1/clients/{id}")
+            .unwrap_or_else(|| panic!("the debug log has request lines: {text}"));
+        assert_eq!(request["method"], "GET");
+        assert_eq!(request["status"], 200);
         for secret in [
             client["personal_number"].as_str().unwrap(),
             client["given_name"].as_str().unwrap(),
