@@ -37,6 +37,8 @@ pub struct WebConfig {
     pub absolute_timeout: Duration,
     /// Largest request body accepted.
     pub body_limit: usize,
+    /// The longest a request may take, reading its body included; then it is answered 408.
+    pub request_timeout: Duration,
     /// How failed logins slow down further attempts.
     pub throttle: vaka_domain::throttle::ThrottlePolicy,
     /// How long an emergency access grant lasts.
@@ -50,6 +52,7 @@ impl Default for WebConfig {
             idle_timeout: Duration::from_secs(30 * 60),
             absolute_timeout: Duration::from_secs(10 * 60 * 60),
             body_limit: 64 * 1024,
+            request_timeout: Duration::from_secs(30),
             throttle: vaka_domain::throttle::ThrottlePolicy::default(),
             emergency_duration: Duration::from_secs(2 * 60 * 60),
         }
@@ -65,6 +68,7 @@ pub struct AppState {
 
 /// The whole application: API, UI, health, static files, with security headers on every response.
 pub fn router(store: Store, config: WebConfig) -> Router {
+    let request_timeout = config.request_timeout;
     let state = AppState {
         store,
         config: Arc::new(config),
@@ -79,7 +83,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .layer(axum::middleware::from_fn(metrics::record))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
+            request_timeout,
         ))
         .with_state(state)
 }

@@ -30,15 +30,29 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-pub async fn serve(
-    url: &str,
-    addr: SocketAddr,
-    demo: bool,
-    secure_cookies: bool,
-    idle_minutes: u64,
-    alert_check_minutes: u64,
-    header_timeout: Duration,
-) -> anyhow::Result<ExitCode> {
+/// How `vaka serve` runs.
+pub struct ServeOptions {
+    pub addr: SocketAddr,
+    pub demo: bool,
+    pub secure_cookies: bool,
+    pub idle_minutes: u64,
+    pub alert_check_minutes: u64,
+    /// The time a client has to send its request headers.
+    pub header_timeout: Duration,
+    /// The time a whole request may take, its body included.
+    pub request_timeout: Duration,
+}
+
+pub async fn serve(url: &str, options: ServeOptions) -> anyhow::Result<ExitCode> {
+    let ServeOptions {
+        addr,
+        demo,
+        secure_cookies,
+        idle_minutes,
+        alert_check_minutes,
+        header_timeout,
+        request_timeout,
+    } = options;
     let store = open(url).await?;
     if demo {
         let mut tx = store.begin().await?;
@@ -53,6 +67,7 @@ pub async fn serve(
     let config = WebConfig {
         secure_cookies,
         idle_timeout: Duration::from_secs(idle_minutes.max(1) * 60),
+        request_timeout,
         ..WebConfig::default()
     };
     if alert_check_minutes > 0 {

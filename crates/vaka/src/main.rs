@@ -65,6 +65,9 @@ enum Command {
         /// Seconds a client has to send a request's headers before it is disconnected.
         #[arg(long, env = "VAKA_HEADER_TIMEOUT_SECONDS", default_value_t = 10)]
         header_timeout_seconds: u64,
+        /// Seconds a whole request may take, its body included, before it is answered 408.
+        #[arg(long, env = "VAKA_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
+        request_timeout_seconds: u64,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -390,15 +393,19 @@ fn main() -> ExitCode {
                 idle_timeout_minutes,
                 alert_check_minutes,
                 header_timeout_seconds,
+                request_timeout_seconds,
             } => {
                 commands::serve(
                     &db.database_url,
-                    addr,
-                    demo,
-                    secure_cookies,
-                    idle_timeout_minutes,
-                    alert_check_minutes,
-                    Duration::from_secs(header_timeout_seconds.max(1)),
+                    commands::ServeOptions {
+                        addr,
+                        demo,
+                        secure_cookies,
+                        idle_minutes: idle_timeout_minutes,
+                        alert_check_minutes,
+                        header_timeout: Duration::from_secs(header_timeout_seconds.max(1)),
+                        request_timeout: Duration::from_secs(request_timeout_seconds.max(1)),
+                    },
                 )
                 .await
             }

@@ -94,6 +94,20 @@ fn serve_with_env(url: &str, extra: &[&str], env: &[(&str, &str)], stderr: Stdio
     panic!("the server did not answer /healthz within 60 s");
 }
 
+/// How many journal entries the database holds.
+async fn contact_count(url: &str) -> i64 {
+    let store = vaka_store::Store::connect(url, vaka_store::ConnectOptions::default())
+        .await
+        .unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let n = vaka_store::testing::count(&mut tx, "SELECT COUNT(*) FROM contacts")
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    store.close().await;
+    n
+}
+
 /// A minimal HTTP/1.1 client: (status, body).
 fn http(
     port: u16,
@@ -1603,6 +1617,44 @@ both!(
             text.is_empty() || text.starts_with("HTTP/1.1 408"),
             "{text}"
         );
+        drop(server);
+        // A client whose headers arrive but whose body trickles in is answered 408 when the request
+        // timeout runs out, and nothing of it is saved.
+        let token = demo_with_token(&url);
+        let mut server = serve(
+            &url,
+            &[
+                "--header-timeout-seconds",
+                "1",
+                "--request-timeout-seconds",
+                "2",
+            ],
+        );
+        let id = client_ids(server.1, &token)[0];
+        let before = contact_count(&url).await;
+        let mut slow = TcpStream::connect(("127.0.0.1", server.1)).unwrap();
+        let body = format!(
+            r#"{{"occurred_at":"{}","kind":"phone","substance_use":"none","well_being":5,"housing":"own","note":"x","signed":true}}"#,
+            chrono::Utc::now().to_rfc3339()
+        );
+        slow.write_all(
+            format!(
+                "POST /api/v1/clients/{id}/contacts HTTP/1.1\r\nHost: localhost\r\n\
+                 Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+                 Content-Length: {}\r\n\r\n{}",
+                body.len(),
+                &body[..10]
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        slow.set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut answer = [0u8; 64];
+        let n = slow.read(&mut answer).unwrap();
+        let text = String::from_utf8_lossy(&answer[..n]);
+        assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+        assert_eq!(contact_count(&url).await, before);
         // Others are still served.
         assert_eq!(
             http(server.1, "GET", "/healthz", None, None).unwrap().0,
