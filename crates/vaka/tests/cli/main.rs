@@ -1594,7 +1594,7 @@ both!(
     a_client_that_never_finishes_its_headers_is_cut_off_and_sigterm_stops_cleanly,
     |db| async move {
         let url = db.url().to_owned();
-        let mut server = serve(&url, &["--header-timeout-seconds", "1"]);
+        let server = serve(&url, &["--header-timeout-seconds", "1"]);
         let mut slow = TcpStream::connect(("127.0.0.1", server.1)).unwrap();
         slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
             .unwrap();
