@@ -63,7 +63,7 @@ use chrono::Datelike as _;
 pub struct Choice {
     pub years: Option<u32>,
     pub outcome: Option<String>,
-    /// `none`, `price` or `move`.
+    /// `none`, `price`, `move` or `capacity`.
     pub lever: Option<String>,
     pub situation: Option<String>,
     /// Percent of the price today.
@@ -72,6 +72,8 @@ pub struct Choice {
     pub to: Option<String>,
     /// Percent of the moves.
     pub share: Option<f64>,
+    /// Places at most (the capacity lever).
+    pub places: Option<u32>,
     pub draws: Option<u32>,
     pub seed: Option<u64>,
     pub format: Option<String>,
@@ -129,6 +131,23 @@ pub fn checked(c: &Choice) -> Result<(u32, Outcome, Option<Lever>, u32, u64), &'
                 share: share / 100.0,
             })
         }
+        "capacity" => {
+            let s = situation(
+                &Some(c.situation.clone().unwrap_or("supported_housing".into())),
+                "situation",
+            )?;
+            if !s.is_care() {
+                return Err("situation");
+            }
+            let places = c.places.ok_or("places")?;
+            if places > 100_000 {
+                return Err("places");
+            }
+            Some(Lever::Capacity {
+                situation: s,
+                places,
+            })
+        }
         _ => return Err("lever"),
     };
     let draws = c.draws.unwrap_or(1000);
@@ -172,6 +191,7 @@ pub struct ScenarioPage {
     pub seed: u64,
     pub price: String,
     pub share: String,
+    pub places: String,
     pub outcomes: Vec<Opt>,
     pub levers: Vec<Opt>,
     pub care: Vec<Opt>,
@@ -346,6 +366,7 @@ pub fn page(
         seed: c.seed.unwrap_or(1),
         price: format!("{}", c.price.unwrap_or(100.0)),
         share: format!("{}", c.share.unwrap_or(100.0)),
+        places: c.places.map(|p| p.to_string()).unwrap_or_default(),
         outcomes: options(
             &[
                 ("stable_years", "År i eget boende, stabil"),
@@ -360,6 +381,10 @@ pub fn page(
                     "Flytta insatser från en form till en annan (100 % = stäng formen)",
                 ),
                 ("price", "Ändra priset för en form"),
+                (
+                    "capacity",
+                    "Begränsa antalet platser i en form (den som inte får plats väntar)",
+                ),
                 ("none", "Bara som i dag"),
             ],
             c.lever.as_deref().unwrap_or("move"),

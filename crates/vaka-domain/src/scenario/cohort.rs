@@ -3,7 +3,70 @@
 //! not counted. Half-cycle correction adds ½ of cycle 0's and subtracts ½ of the last cycle's
 //! undiscounted outcome (and cost, with `both`).
 
-use super::model::{Cell, HalfCycle, Phase, Plan, ROW_TOLERANCE};
+use super::model::{Capacity, Cell, HalfCycle, Phase, Plan, ROW_TOLERANCE};
+
+/// Applies the capacities to one step: `prev` the cohort before it, `next` after it (unlimited),
+/// `row(i)` the transition row of state i (see [`Capacity`]). Each limited state k lets in a share
+/// f_k of the moves into it; the rest wait where they were. Those waiting for one limited state
+/// keep their places in another, so the shares depend on each other: each is lowered until its
+/// state is within its limit or takes nobody in, which only ever lowers the others (a few rounds).
+fn cap<'a>(
+    capacities: &[Capacity],
+    prev: &[f64],
+    next: &mut [f64],
+    row: impl Fn(usize) -> &'a [f64],
+) {
+    const MOST: usize = super::model::MOST_CAPACITIES;
+    let m = capacities.len().min(MOST);
+    let caps = &capacities[..m];
+    let mut let_in = [1.0f64; MOST];
+    let mut moves_in = [0.0f64; MOST];
+    for (c, cap) in caps.iter().enumerate() {
+        let k = cap.state;
+        moves_in[c] = (0..prev.len())
+            .filter(|i| *i != k)
+            .map(|i| prev[i] * row(i)[k])
+            .sum();
+    }
+    for _ in 0..100 {
+        let mut lowered = false;
+        for (c, cap) in caps.iter().enumerate() {
+            let k = cap.state;
+            if moves_in[c] <= 0.0 || let_in[c] == 0.0 {
+                continue;
+            }
+            // Who is in k besides those let in: those who stayed, and those waiting in k for
+            // another limited state.
+            let waiting: f64 = caps
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.state != k)
+                .map(|(d, other)| prev[k] * row(k)[other.state] * (1.0 - let_in[d]))
+                .sum();
+            let base = next[k] - moves_in[c] + waiting;
+            if base + let_in[c] * moves_in[c] > cap.max_share * (1.0 + 1e-12) {
+                let_in[c] = ((cap.max_share - base) / moves_in[c]).clamp(0.0, 1.0);
+                lowered = true;
+            }
+        }
+        if !lowered {
+            break;
+        }
+    }
+    for (c, cap) in caps.iter().enumerate() {
+        let k = cap.state;
+        if let_in[c] >= 1.0 {
+            continue;
+        }
+        for i in 0..prev.len() {
+            if i != k {
+                let back = prev[i] * row(i)[k] * (1.0 - let_in[c]);
+                next[i] += back;
+                next[k] -= back;
+            }
+        }
+    }
+}
 
 /// One phase's matrices evaluated for a set of parameter values.
 #[derive(Debug, Clone)]
@@ -217,6 +280,11 @@ pub fn run(
                 *x += si * p;
             }
         }
+        if !strategy.capacities.is_empty() {
+            cap(&strategy.capacities, &ws.s, &mut ws.next, |i| {
+                &m.p[i * n..(i + 1) * n]
+            });
+        }
         std::mem::swap(&mut ws.s, &mut ws.next);
         last_cost = dot(&ws.s, &m.costs);
         last_outcome = dot(&ws.s, &m.outcomes);
@@ -243,6 +311,7 @@ fn run_fixed<const N: usize>(
     ws: &Workspace,
 ) -> Totals {
     let n = plan.states.len();
+    let capacities = &plan.strategies[si].capacities;
     let phases = plan.strategies[si].phases.len();
     let mut p = vec![[[0.0f64; N]; N]; phases];
     let mut c = vec![[0.0f64; N]; phases];
@@ -276,6 +345,9 @@ fn run_fixed<const N: usize>(
             for j in 0..N {
                 next[j] += x * m[i][j];
             }
+        }
+        if !capacities.is_empty() {
+            cap(capacities, &s[..n], &mut next[..n], |i| &m[i][..n]);
         }
         s = next;
         last_cost = dot(&s, &c[k]);

@@ -56,6 +56,18 @@ pub enum HalfCycle {
 pub struct StrategyFile {
     pub name: String,
     pub phases: Vec<PhaseFile>,
+    /// Places that are limited: see [`Capacity`].
+    #[serde(default)]
+    pub capacities: Vec<CapacityFile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityFile {
+    /// The state's name.
+    pub state: String,
+    /// The largest share of the cohort that the state can hold (places / people in the cohort).
+    pub max_share: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -193,6 +205,20 @@ pub struct Phase {
 pub struct Strategy {
     pub name: String,
     pub phases: Vec<Phase>,
+    pub capacities: Vec<Capacity>,
+}
+
+/// The most limited states a strategy can have.
+pub const MOST_CAPACITIES: usize = 16;
+
+/// A state with limited places: in a cycle where the moves would fill `state` beyond `max_share`
+/// of the cohort, the moves into it from other states are cut in one proportion until it holds
+/// `max_share`, and those who could not move stay where they were (they wait). Those already in
+/// it are never moved out, so a state over its limit at the start only stops taking people in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Capacity {
+    pub state: usize,
+    pub max_share: f64,
 }
 
 /// A checked model, ready to run.
@@ -605,9 +631,42 @@ pub fn compile(m: &ModelFile) -> Result<Plan, ModelError> {
             ));
         }
         phases.sort_by_key(|p| p.from_cycle);
+        let mut capacities: Vec<Capacity> = Vec::new();
+        if s.capacities.len() > MOST_CAPACITIES {
+            return Err(err(
+                format!("{sp}.capacities"),
+                format!("has {}; at most {MOST_CAPACITIES}", s.capacities.len()),
+            ));
+        }
+        for (ci, c) in s.capacities.iter().enumerate() {
+            let place = format!("{sp}.capacities[{ci}]");
+            let Some(state) = m.states.iter().position(|x| *x == c.state) else {
+                return Err(err(
+                    format!("{place}.state"),
+                    format!("{:?} is not one of the states", c.state),
+                ));
+            };
+            if !(0.0..=1.0).contains(&c.max_share) {
+                return Err(err(
+                    format!("{place}.max_share"),
+                    format!("is {}, not a share 0–1", c.max_share),
+                ));
+            }
+            if capacities.iter().any(|x| x.state == state) {
+                return Err(err(
+                    format!("{place}.state"),
+                    format!("{:?} has a capacity already", c.state),
+                ));
+            }
+            capacities.push(Capacity {
+                state,
+                max_share: c.max_share,
+            });
+        }
         strategies.push(Strategy {
             name: s.name.clone(),
             phases,
+            capacities,
         });
     }
     let plan = Plan {

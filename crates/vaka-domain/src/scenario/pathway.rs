@@ -355,6 +355,9 @@ pub enum Lever {
         to: Situation,
         share: f64,
     },
+    /// At most `places` people at a time in a form of care (each person in the model stands for
+    /// one of the people in it today); who does not get a place waits where they are.
+    Capacity { situation: Situation, places: u32 },
 }
 
 /// The model file of the municipality's pathways: "Som i dag" (as today), and with `lever` a second
@@ -463,6 +466,7 @@ pub fn model(
     let mut strategies = vec![json!({"name": "Som i dag", "phases": phase(&rows, &state_costs)})];
     let mut initial_alternative = None;
     if let Some(lever) = lever {
+        let mut capacities = json!([]);
         let (name, rows2, costs2) = match lever {
             Lever::Price { situation, factor } => {
                 let mut c = state_costs.clone();
@@ -526,8 +530,30 @@ pub fn model(
                     state_costs.clone(),
                 )
             }
+            Lever::Capacity { situation, places } => {
+                let share = if total > 0 {
+                    (f64::from(places) / total as f64).min(1.0)
+                } else {
+                    1.0
+                };
+                capacities = json!([{"state": situation.label().0, "max_share": share}]);
+                let unit = if places == 1 { "plats" } else { "platser" };
+                assumptions.push(format!(
+                    "Alternativet: högst {places} {unit} åt gången i ”{}” (i dag {} av {total} personer där). \
+                     Den som inte får plats väntar där den är; ingen flyttas ut för att platserna är färre.",
+                    situation.label().0,
+                    est.current.get(situation.index()).copied().unwrap_or(0),
+                ));
+                (
+                    format!("{}: högst {places} {unit}", situation.label().0),
+                    rows.clone(),
+                    state_costs.clone(),
+                )
+            }
         };
-        strategies.push(json!({"name": name, "phases": phase(&rows2, &costs2)}));
+        strategies.push(
+            json!({"name": name, "phases": phase(&rows2, &costs2), "capacities": capacities}),
+        );
     }
     // A model has one initial distribution: closing a form moves its people at the start for both
     // strategies alike would hide the move, so the alternative's start is used only when it
@@ -718,6 +744,32 @@ mod tests {
         let sim = super::super::simulate(&plan, None, 1, false).unwrap();
         assert!(sim.strategies[1].cost > sim.strategies[0].cost);
         assert!((sim.strategies[1].outcome - sim.strategies[0].outcome).abs() < 1e-12);
+        // A capacity lever: no places in supported housing beyond those there today — nobody
+        // more gets in, those there stay, and the form costs less in all.
+        let file = model(
+            "Demokommun",
+            &est,
+            &costs,
+            3,
+            Outcome::StableYears,
+            Some(Lever::Capacity {
+                situation: Situation::SupportedHousing,
+                places: 0,
+            }),
+        );
+        assert_eq!(file["strategies"][1]["capacities"][0]["max_share"], 0.0);
+        let plan = super::super::model::parse(&file.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let runs = super::super::cohort::base_case(&plan).unwrap();
+        let k = Situation::SupportedHousing.index();
+        for w in runs[1].1.windows(2) {
+            assert!(w[1][k] <= w[0][k] + 1e-12, "{} > {}", w[1][k], w[0][k]);
+        }
+        assert!(runs[1].0.cost < runs[0].0.cost);
+        assert!(
+            plan.assumptions
+                .iter()
+                .any(|a| a.contains("högst 0 platser"))
+        );
     }
 
     #[test]

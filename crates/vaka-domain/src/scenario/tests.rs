@@ -368,3 +368,107 @@ fn the_small_model_path_gives_the_same_totals_as_the_general_one() {
         }
     }
 }
+
+/// Three states: waiting, a place with limited capacity, elsewhere. Half of those waiting get a
+/// place each cycle; nobody leaves it. Each cycle in the place costs 100; no discounting.
+const CAPPED: &str = r#"{
+  "name": "capacity", "states": ["waiting", "place", "elsewhere"], "initial": [1, 0, 0],
+  "cycles": 3, "cycle_length_years": 1, "discount": {"costs": 0, "outcomes": 0},
+  "strategies": [
+    {"name": "open", "phases": [{"from_cycle": 1, "to_cycle": 3,
+      "transitions": [[0.5, 0.5, 0], [0, 1, 0], [0, 0, 1]],
+      "state_costs": [0, 100, 0], "state_outcomes": [0, 1, 0]}]},
+    {"name": "capped", "capacities": [{"state": "place", "max_share": 0.3}],
+     "phases": [{"from_cycle": 1, "to_cycle": 3,
+      "transitions": [[0.5, 0.5, 0], [0, 1, 0], [0, 0, 1]],
+      "state_costs": [0, 100, 0], "state_outcomes": [0, 1, 0]}]}
+  ]
+}"#;
+
+#[test]
+fn a_capacity_holds_people_back_where_they_are_by_hand() {
+    let p = plan(CAPPED);
+    let runs = cohort::base_case(&p).unwrap();
+    // Open: the place holds 0.5, 0.75, 0.875 → 212.5.
+    close(runs[0].0.cost, 212.5, 1e-9);
+    // Capped at 0.3: cycle 1 moves 0.5 in, 0.2 wait (cut 0.4 of the move): [0.7, 0.3, 0]. Cycle 2
+    // would move 0.35 more in; all of it waits: [0.7, 0.3, 0] again. 3 × 30 = 90.
+    close(runs[1].0.cost, 90.0, 1e-9);
+    for (got, want) in runs[1].1[1].iter().zip([0.7, 0.3, 0.0]) {
+        close(*got, want, 1e-12);
+    }
+    assert_eq!(runs[1].1[3], runs[1].1[1]);
+    // The small-model path agrees with the general one.
+    let mut ws = Workspace::new(&p);
+    let fast = cohort::run(&p, &Schedule::new(&p), 1, &p.base_values(), &mut ws, None).unwrap();
+    assert_eq!(fast, runs[1].0);
+}
+
+#[test]
+fn a_state_over_its_capacity_at_the_start_only_stops_taking_people_in() {
+    let text = CAPPED.replace(r#""initial": [1, 0, 0]"#, r#""initial": [0.5, 0.5, 0]"#);
+    let p = plan(&text);
+    let runs = cohort::base_case(&p).unwrap();
+    // 0.5 stay in the place (nobody is evicted); the 0.25 that would come wait.
+    for s in &runs[1].1 {
+        for (got, want) in s.iter().zip([0.5, 0.5, 0.0]) {
+            close(*got, want, 1e-12);
+        }
+    }
+}
+
+#[test]
+fn invalid_capacities_are_refused_naming_the_place() {
+    let unknown = CAPPED.replace(r#"{"state": "place""#, r#"{"state": "plats""#);
+    assert!(
+        error_of(&unknown)
+            .starts_with(r#"strategies[1].capacities[0].state: "plats" is not one of the states"#),
+        "{}",
+        error_of(&unknown)
+    );
+    let share = CAPPED.replace(r#""max_share": 0.3"#, r#""max_share": 1.5"#);
+    assert!(error_of(&share).starts_with("strategies[1].capacities[0].max_share: is 1.5"));
+    let twice = CAPPED.replace(
+        r#"[{"state": "place", "max_share": 0.3}]"#,
+        r#"[{"state": "place", "max_share": 0.3}, {"state": "place", "max_share": 0.2}]"#,
+    );
+    assert!(error_of(&twice).starts_with("strategies[1].capacities[1].state"));
+}
+
+proptest! {
+    #[test]
+    fn with_capacities_the_cohort_sums_to_one_and_no_state_fills_beyond_its_limit(
+        p in stochastic(5),
+        cap_a in 0.0f64..1.0,
+        cap_b in 0.0f64..1.0,
+        cycles in 1u32..30,
+    ) {
+        let row = |r: &Vec<f64>| format!("[{}]", r.iter().map(|x| format!("{x:e}")).collect::<Vec<_>>().join(","));
+        let matrix = format!("[{}]", p.iter().map(row).collect::<Vec<_>>().join(","));
+        let text = format!(r#"{{"name": "x", "states": ["a","b","c","d","e"], "initial": [1,0,0,0,0], "cycles": {cycles},
+            "cycle_length_years": 1, "discount": {{"costs": 0.03, "outcomes": 0.03}},
+            "strategies": [{{"name": "s", "capacities": [{{"state": "b", "max_share": {cap_a:e}}}, {{"state": "d", "max_share": {cap_b:e}}}],
+              "phases": [{{"from_cycle": 1, "to_cycle": {cycles}, "transitions": {matrix}, "state_costs": [1,2,3,4,5], "state_outcomes": [1,1,1,1,0]}}]}}]}}"#);
+        let Ok(plan) = model::parse(&text) else {
+            return Ok(());
+        };
+        let mut trace = Vec::new();
+        let mut ws = Workspace::new(&plan);
+        let schedule = Schedule::new(&plan);
+        let general = cohort::run(&plan, &schedule, 0, &plan.base_values(), &mut ws, Some(&mut trace)).unwrap();
+        let fast = cohort::run(&plan, &schedule, 0, &plan.base_values(), &mut ws, None).unwrap();
+        prop_assert!((general.cost - fast.cost).abs() <= 1e-9 * general.cost.abs().max(1.0));
+        for (t, s) in trace.iter().enumerate() {
+            prop_assert!((s.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+            prop_assert!(s.iter().all(|x| *x >= -1e-15));
+            if t > 0 {
+                // Nobody moves into a full state: it holds more than its limit only as far as
+                // those already in it stay (or wait there for the other limited state).
+                for (k, limit) in [(1, cap_a), (3, cap_b)] {
+                    let before = trace[t - 1][k];
+                    prop_assert!(s[k] <= limit.max(before) + 1e-12, "state {} holds {} > {} (was {})", k, s[k], limit, before);
+                }
+            }
+        }
+    }
+}

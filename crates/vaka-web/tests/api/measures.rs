@@ -317,6 +317,39 @@ both!(
         let bad = super::pages::page(&app, "/reports/scenario?draws=5", &cookie).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.text.contains("`draws`"));
+        // The capacity lever: treatment home limited to one place, those who do not get one wait.
+        let capped = super::pages::page(
+            &app,
+            "/reports/scenario?lever=capacity&situation=treatment_home&places=1&years=2&draws=100",
+            &cookie,
+        )
+        .await;
+        assert_eq!(capped.status, StatusCode::OK, "{}", capped.text);
+        assert!(
+            capped.text.contains("Behandlingshem: högst 1 plats")
+                && capped.text.contains("väntar där den är"),
+            "{}",
+            capped.text
+        );
+        let file = super::pages::page(
+            &app,
+            "/reports/scenario?lever=capacity&situation=treatment_home&places=1&format=json",
+            &cookie,
+        )
+        .await;
+        let model: serde_json::Value = serde_json::from_str(&file.text).unwrap();
+        assert_eq!(
+            model["strategies"][1]["capacities"][0]["state"],
+            "Behandlingshem"
+        );
+        let no_places = super::pages::page(
+            &app,
+            "/reports/scenario?lever=capacity&situation=treatment_home",
+            &cookie,
+        )
+        .await;
+        assert_eq!(no_places.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_places.text.contains("`places`"));
         let file =
             super::pages::page(&app, "/reports/scenario?lever=none&format=json", &cookie).await;
         let model: serde_json::Value = serde_json::from_str(&file.text).unwrap();
