@@ -70,6 +70,20 @@ test('a unit head compares closing bought supported housing with things as they 
   const pdfPath = join(artifacts, 'scenario.pdf');
   writeFileSync(pdfPath, await pdf.body());
   execFileSync('pdftoppm', ['-png', '-r', '70', '-f', '1', '-l', '2', pdfPath, join(artifacts, 'scenario-pdf')]);
+  // Into the committee report: the scenario as its last sections.
+  await page.getByRole('link', { name: 'Lägg till i underlaget till socialnämnden' }).click();
+  await page.getByRole('heading', { name: 'Scenario: Resultat över 5 år' }).waitFor();
+  await page.getByRole('heading', { name: 'Insatserna i korthet' }).waitFor();
+  await page.screenshot({ path: join(artifacts, 'committee-with-scenario-phone.png'), fullPage: true });
+  await page.goBack();
+  // A capacity: at most five places in bought supported housing; who does not get one waits.
+  await page.getByLabel('Förändring').selectOption('capacity');
+  await page.getByLabel('Formen vars pris eller platser ändras').selectOption('supported_housing');
+  await page.getByLabel('Högst antal platser åt gången').fill('5');
+  await page.getByRole('button', { name: 'Räkna' }).click();
+  await page.getByRole('heading', { name: 'Resultat över 5 år' }).waitFor();
+  assert.match(await page.locator('section:has(h2:text("Resultat")) tbody tr').nth(1).innerText(), /högst 5 platser/);
+  assert.match(await page.locator('body').innerText(), /väntar där den är/);
   assert.deepEqual(problems, []);
   // A bad value names the field (the 422 is the browser's console error, expected here).
   await page.goto(`${vaka.base}/reports/scenario?years=40`);

@@ -392,6 +392,7 @@ e-not-followed-up = Not followed up
 e-meets-requirements = Meets the requirements
 e-falls-short = Falls short
 report-bad-period = Give the period as two dates (YYYY-MM-DD), the first not after the second.
+report-bad-scenario = The scenario in the address (scenario) is not valid: open it on the scenario page, run it, and add it to the report from there.
 e-committee-report = Report to the social committee
 e-scenario = What if: scenarios
 x-title = Data subject access extract

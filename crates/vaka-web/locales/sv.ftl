@@ -392,6 +392,7 @@ e-not-followed-up = Ingen uppföljning
 e-meets-requirements = Uppfyller kraven
 e-falls-short = Brister
 report-bad-period = Ange perioden som två datum (ÅÅÅÅ-MM-DD), det första inte efter det andra.
+report-bad-scenario = Scenariot i adressen (scenario) är ogiltigt: öppna det på scenariosidan, räkna och lägg till det i underlaget därifrån.
 e-committee-report = Underlag till socialnämnden
 e-scenario = Tänk om: scenarier
 x-title = Registerutdrag

@@ -244,6 +244,8 @@ pub struct CommitteePage {
     pub more: Vec<vaka_report::DocSection>,
     pub decisions: String,
     pub departing: String,
+    /// The query of the page's PDF link (without `format`).
+    pub query: String,
     pub chart_w: f64,
     pub chart_h: f64,
     pub plot_left: f64,
@@ -272,9 +274,19 @@ fn shown<T>(v: &Shown<T>, f: impl Fn(&T) -> String) -> String {
 
 /// The report as an HTML document: `standalone` inlines its style sheet (a file to send on);
 /// otherwise it links `/static/report.css` (the page in Vaka, under its security policy).
-pub fn committee_html(r: &CommitteeReport, standalone: bool) -> Result<String, askama::Error> {
+/// `extra`: sections added at the end (a scenario), `query`: the page's own query for its PDF link.
+pub fn committee_html(
+    r: &CommitteeReport,
+    standalone: bool,
+    extra: &[vaka_report::DocSection],
+    query: &str,
+) -> Result<String, askama::Error> {
     let mut page = page(r);
     page.standalone = standalone;
+    page.more.extend_from_slice(extra);
+    if !query.is_empty() {
+        page.query = query.to_owned();
+    }
     page.render()
 }
 
@@ -463,6 +475,7 @@ fn parts(r: &CommitteeReport) -> CommitteePage {
             }
             _ => "–*".into(),
         },
+        query: format!("from={}&to={}", r.from, r.to),
         chart_w: W,
         chart_h: H,
         plot_left: LEFT,
@@ -979,9 +992,13 @@ fn bars_svg(p: &CommitteePage) -> String {
 }
 
 /// The report as a PDF: the same text, tables and charts as the HTML.
-pub fn committee_pdf(r: &CommitteeReport) -> Result<Vec<u8>, String> {
+pub fn committee_pdf(
+    r: &CommitteeReport,
+    extra: &[vaka_report::DocSection],
+) -> Result<Vec<u8>, String> {
     use vaka_report::{Doc, DocSection, DocTable};
-    let p = page(r);
+    let mut p = page(r);
+    p.more.extend_from_slice(extra);
     let head = |h: &[&str]| h.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let doc = Doc {
         title: p.title.clone(),

@@ -72,8 +72,8 @@ pub struct Choice {
     pub to: Option<String>,
     /// Percent of the moves.
     pub share: Option<f64>,
-    /// Places at most (the capacity lever).
-    pub places: Option<u32>,
+    /// Places at most (the capacity lever); text, as the form sends it empty for other levers.
+    pub places: Option<String>,
     pub draws: Option<u32>,
     pub seed: Option<u64>,
     pub format: Option<String>,
@@ -139,10 +139,13 @@ pub fn checked(c: &Choice) -> Result<(u32, Outcome, Option<Lever>, u32, u64), &'
             if !s.is_care() {
                 return Err("situation");
             }
-            let places = c.places.ok_or("places")?;
-            if places > 100_000 {
-                return Err("places");
-            }
+            let places = c
+                .places
+                .as_deref()
+                .map(str::trim)
+                .and_then(|p| p.parse::<u32>().ok())
+                .filter(|p| *p <= 100_000)
+                .ok_or("places")?;
             Some(Lever::Capacity {
                 situation: s,
                 places,
@@ -192,6 +195,8 @@ pub struct ScenarioPage {
     pub price: String,
     pub share: String,
     pub places: String,
+    /// The committee report with this scenario as its last sections.
+    pub committee_link: String,
     pub outcomes: Vec<Opt>,
     pub levers: Vec<Opt>,
     pub care: Vec<Opt>,
@@ -366,7 +371,7 @@ pub fn page(
         seed: c.seed.unwrap_or(1),
         price: format!("{}", c.price.unwrap_or(100.0)),
         share: format!("{}", c.share.unwrap_or(100.0)),
-        places: c.places.map(|p| p.to_string()).unwrap_or_default(),
+        places: c.places.clone().unwrap_or_default(),
         outcomes: options(
             &[
                 ("stable_years", "År i eget boende, stabil"),
@@ -402,15 +407,99 @@ pub fn page(
         states: Situation::ALL.iter().map(|s| s.label().0).collect(),
         matrix,
         costs,
+        committee_link: format!(
+            "/reports/committee?scenario={}",
+            form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
+        ),
         query,
         people: est.people,
     }
 }
 
+/// Runs the scenario of `c` on the municipality's pathways: the page with its results, or the
+/// field that is wrong. CPU-bound: call it off the async workers.
+pub fn run(p: &Pathways, c: &Choice, query: String) -> Result<ScenarioPage, String> {
+    let (years, outcome, lever, draws, seed) = checked(c).map_err(|field| {
+        format!(
+            "Fältet `{field}` har ett ogiltigt värde. / The field `{field}` has an invalid value."
+        )
+    })?;
+    let file = pathway::model(
+        &p.municipality,
+        &p.estimate,
+        &p.costs,
+        years,
+        outcome,
+        lever,
+    );
+    let plan = vaka_domain::scenario::model::parse(&file.to_string()).map_err(|e| e.to_string())?;
+    let sim = vaka_domain::scenario::simulate(&plan, Some((draws, seed)), 2, false)
+        .map_err(|e| e.to_string())?;
+    Ok(page(p, c, outcome, Some(&sim), None, query))
+}
+
+/// A scenario given as the scenario page's query string (`lever=price&situation=…`), run on the
+/// municipality's records, as sections for the committee report (`vaka report committee
+/// --scenario`). An invalid query is an error naming the field.
+pub async fn committee_scenario(
+    store: &vaka_store::Store,
+    municipality: MunicipalityId,
+    as_of: NaiveDate,
+    query: &str,
+) -> Result<Vec<vaka_report::DocSection>, String> {
+    let choice: Choice =
+        serde_urlencoded::from_str(query).map_err(|e| format!("--scenario: {e}"))?;
+    checked(&choice)
+        .map_err(|field| format!("--scenario: the field `{field}` has an invalid value"))?;
+    let mut tx = store.begin_read().await.map_err(|e| e.to_string())?;
+    let pathways = load(&mut tx, municipality, as_of)
+        .await
+        .map_err(|e| e.to_string())?;
+    tx.rollback().await.map_err(|e| e.to_string())?;
+    let query = query.to_owned();
+    tokio::task::spawn_blocking(move || {
+        run(&pathways, &choice, query).map(|page| committee_sections(&page, "Scenario: "))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// The scenario as sections of the committee report (the same as in its own PDF), each heading
+/// prefixed with `prefix`.
+pub fn committee_sections(p: &ScenarioPage, prefix: &str) -> Vec<vaka_report::DocSection> {
+    let mut all = sections(p);
+    for s in &mut all {
+        s.heading = format!("{prefix}{}", s.heading);
+    }
+    if let Some(first) = all.first_mut() {
+        first.paragraphs.insert(
+            0,
+            format!(
+                "{}. Vad det skulle kosta och ge, med osäkerheten, byggt på kommunens egna uppgifter (metod: docs/scenarios.md).",
+                p.title
+            ),
+        );
+    }
+    all
+}
+
 /// The scenario as a PDF in the committee report's form, for the committee's papers: the same
 /// tables, charts and assumptions as the page.
 pub fn scenario_pdf(p: &ScenarioPage) -> Result<Vec<u8>, String> {
-    use vaka_report::{Doc, DocSection, DocTable};
+    vaka_report::report_pdf(&vaka_report::Doc {
+        title: p.title.clone(),
+        lead: "Ett scenario ur Vaka: vad det skulle kosta och ge, med osäkerheten, byggt på kommunens egna uppgifter. \
+               Inga personuppgifter."
+            .into(),
+        footer: p.title.clone(),
+        note: "Metod: docs/scenarios.md (kohortmodell med månadscykler, sannolikhetsbaserad känslighetsanalys).".into(),
+        sections: sections(p),
+    })
+}
+
+/// The results, charts, assumptions and the counts behind them, as report sections.
+fn sections(p: &ScenarioPage) -> Vec<vaka_report::DocSection> {
+    use vaka_report::{DocSection, DocTable};
     let head = |h: &[&str]| h.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let mut sections = vec![DocSection {
         heading: format!("Resultat över {} år", p.years),
@@ -486,13 +575,5 @@ pub fn scenario_pdf(p: &ScenarioPage) -> Result<Vec<u8>, String> {
                 .collect(),
         }),
     });
-    vaka_report::report_pdf(&Doc {
-        title: p.title.clone(),
-        lead: "Ett scenario ur Vaka: vad det skulle kosta och ge, med osäkerheten, byggt på kommunens egna uppgifter. \
-               Inga personuppgifter."
-            .into(),
-        footer: p.title.clone(),
-        note: "Metod: docs/scenarios.md (kohortmodell med månadscykler, sannolikhetsbaserad känslighetsanalys).".into(),
-        sections,
-    })
+    sections
 }

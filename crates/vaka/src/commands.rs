@@ -309,9 +309,15 @@ pub async fn report_committee(
     to: chrono::NaiveDate,
     out: &std::path::Path,
     format: &str,
+    scenario: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     if to < from {
         bail!("--to ({to}) is before --from ({from})");
+    }
+    if scenario.is_some() && format == "csv" {
+        bail!(
+            "--scenario goes with --format html or pdf (the scenario's figures: vaka simulate --format csv)"
+        );
     }
     let store = open(url).await?;
     let mut tx = store.begin_read().await?;
@@ -322,10 +328,16 @@ pub async fn report_committee(
     let today = vaka_domain::time::local_date(vaka_store::now());
     let report =
         vaka_web::reports::committee_from_store(&store, municipality.id, from, to, today).await?;
+    let extra = match scenario {
+        Some(q) => vaka_web::scenarios::committee_scenario(&store, municipality.id, today, q)
+            .await
+            .map_err(anyhow::Error::msg)?,
+        None => Vec::new(),
+    };
     let bytes = match format {
         "csv" => vaka_domain::stats::report::to_csv(&report).into_bytes(),
-        "pdf" => vaka_web::reports::committee_pdf(&report).map_err(anyhow::Error::msg)?,
-        _ => vaka_web::reports::committee_html(&report, true)?.into_bytes(),
+        "pdf" => vaka_web::reports::committee_pdf(&report, &extra).map_err(anyhow::Error::msg)?,
+        _ => vaka_web::reports::committee_html(&report, true, &extra, "")?.into_bytes(),
     };
     std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
     println!("{}", out.display());

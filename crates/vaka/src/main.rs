@@ -248,6 +248,10 @@ enum ReportCommand {
         out: std::path::PathBuf,
         #[arg(long, default_value = "html", value_parser = ["html", "csv", "pdf"])]
         format: String,
+        /// Add a scenario at the end, as the scenario page's query string
+        /// (e.g. "lever=capacity&situation=supported_housing&places=10&years=5").
+        #[arg(long)]
+        scenario: Option<String>,
     },
 }
 
@@ -463,8 +467,19 @@ fn main() -> ExitCode {
                         to,
                         out,
                         format,
+                        scenario,
                     },
-            } => commands::report_committee(&db.database_url, from, to, &out, &format).await,
+            } => {
+                commands::report_committee(
+                    &db.database_url,
+                    from,
+                    to,
+                    &out,
+                    &format,
+                    scenario.as_deref(),
+                )
+                .await
+            }
             Command::Simulate {
                 model,
                 psa,

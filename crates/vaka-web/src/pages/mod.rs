@@ -593,6 +593,8 @@ struct PeriodParams {
     from: Option<String>,
     to: Option<String>,
     format: Option<String>,
+    /// A scenario to add at the end: the scenario page's query string.
+    scenario: Option<String>,
 }
 
 /// `GET /reports/committee?from=&to=`: the committee report as a page (default: the last full
@@ -639,38 +641,98 @@ async fn committee_report(
             "report-bad-period",
         );
     }
+    let scenario = q.scenario.as_deref().filter(|s| !s.trim().is_empty());
+    let choice = match scenario.map(serde_urlencoded::from_str::<crate::scenarios::Choice>) {
+        None => None,
+        Some(Ok(c)) if crate::scenarios::checked(&c).is_ok() => Some(c),
+        Some(_) => {
+            return message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                t,
+                chrome,
+                "report-bad-scenario",
+            );
+        }
+    };
     let result = async {
         let mut tx = st.store.begin_read().await?;
         let report =
             crate::reports::committee(&mut tx, actor.user.municipality_id, from, to, today).await?;
+        let pathways = match choice {
+            Some(_) => {
+                Some(crate::scenarios::load(&mut tx, actor.user.municipality_id, today).await?)
+            }
+            None => None,
+        };
         tx.audit(actor.audit(
             AuditAction::MeasuresRead,
             None,
-            format!("GET /reports/committee from={from} to={to}"),
+            match scenario {
+                Some(s) => format!("GET /reports/committee from={from} to={to} scenario={s}"),
+                None => format!("GET /reports/committee from={from} to={to}"),
+            },
         ));
         tx.finish_read(&st.store).await?;
-        Ok::<_, vaka_store::StoreError>(report)
+        Ok::<_, vaka_store::StoreError>((report, pathways))
     }
     .await;
-    match result {
-        Ok(r) if q.format.as_deref() == Some("pdf") => match crate::reports::committee_pdf(&r) {
-            Ok(pdf) => (
-                [
-                    (header::CONTENT_TYPE, "application/pdf"),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        "inline; filename=\"underlag-socialnamnden.pdf\"",
-                    ),
-                ],
-                pdf,
-            )
-                .into_response(),
-            Err(e) => {
-                tracing::error!(error = %e, "report PDF failed");
-                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    let (result, extra, query) = match (result, choice) {
+        (Ok((report, Some(pathways))), Some(choice)) => {
+            let scenario = scenario.unwrap_or_default().to_owned();
+            let run = tokio::task::spawn_blocking(move || {
+                crate::scenarios::run(&pathways, &choice, scenario)
+                    .map(|page| crate::scenarios::committee_sections(&page, "Scenario: "))
+            })
+            .await;
+            match run {
+                Ok(Ok(sections)) => {
+                    let query = format!(
+                        "from={from}&to={to}&scenario={}",
+                        form_urlencoded::byte_serialize(
+                            q.scenario.as_deref().unwrap_or("").as_bytes()
+                        )
+                        .collect::<String>()
+                    );
+                    (Ok(report), sections, query)
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "scenario in the committee report failed");
+                    return message(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        t,
+                        chrome,
+                        "report-bad-scenario",
+                    );
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "scenario task failed");
+                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                }
             }
-        },
-        Ok(r) => match crate::reports::committee_html(&r, false) {
+        }
+        (r, _) => (r.map(|(report, _)| report), Vec::new(), String::new()),
+    };
+    match result {
+        Ok(r) if q.format.as_deref() == Some("pdf") => {
+            match crate::reports::committee_pdf(&r, &extra) {
+                Ok(pdf) => (
+                    [
+                        (header::CONTENT_TYPE, "application/pdf"),
+                        (
+                            header::CONTENT_DISPOSITION,
+                            "inline; filename=\"underlag-socialnamnden.pdf\"",
+                        ),
+                    ],
+                    pdf,
+                )
+                    .into_response(),
+                Err(e) => {
+                    tracing::error!(error = %e, "report PDF failed");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+            }
+        }
+        Ok(r) => match crate::reports::committee_html(&r, false, &extra, &query) {
             Ok(html) => Html(html).into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "report template failed");

@@ -298,7 +298,8 @@ both!(
         assert!(first.text.contains("6 personer"), "{}", first.text);
         let run = super::pages::page(
             &app,
-            "/reports/scenario?lever=price&situation=treatment_home&price=150&years=2&draws=100",
+            // As the form sends it: the places field empty for a lever that does not use it.
+            "/reports/scenario?lever=price&situation=treatment_home&price=150&places=&years=2&draws=100",
             &cookie,
         )
         .await;
@@ -350,6 +351,53 @@ both!(
         .await;
         assert_eq!(no_places.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(no_places.text.contains("`places`"));
+        // Exported into the committee report: the scenario as the report's last sections, in the
+        // page and its PDF.
+        let scenario = "lever=price&situation=treatment_home&price=150&places=&years=2&draws=100";
+        let encoded: String = form_urlencoded::byte_serialize(scenario.as_bytes()).collect();
+        assert!(
+            run.text
+                .contains(&format!("/reports/committee?scenario={encoded}"))
+        );
+        let report = super::pages::page(
+            &app,
+            &format!("/reports/committee?from=2024-01-01&to=2025-12-31&scenario={encoded}"),
+            &cookie,
+        )
+        .await;
+        assert_eq!(report.status, StatusCode::OK, "{}", report.text);
+        assert!(
+            report.text.contains("Scenario: Resultat över 2 år")
+                && report.text.contains("Pris Behandlingshem")
+                && report.text.contains("Insatserna i korthet"),
+            "{}",
+            report.text
+        );
+        assert!(
+            report.text.contains(&format!(
+                "?from=2024-01-01&#38;to=2025-12-31&#38;scenario={encoded}&amp;format=pdf",
+            )),
+            "{}",
+            report
+                .text
+                .lines()
+                .find(|l| l.contains("format=pdf"))
+                .unwrap_or("")
+        );
+        let report_pdf = super::pages::page(
+            &app,
+            &format!(
+                "/reports/committee?from=2024-01-01&to=2025-12-31&scenario={encoded}&format=pdf"
+            ),
+            &cookie,
+        )
+        .await;
+        assert_eq!(report_pdf.headers["content-type"], "application/pdf");
+        let bad: String = form_urlencoded::byte_serialize(b"lever=price&draws=5").collect();
+        let refused =
+            super::pages::page(&app, &format!("/reports/committee?scenario={bad}"), &cookie).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text.contains("scenario"));
         let file =
             super::pages::page(&app, "/reports/scenario?lever=none&format=json", &cookie).await;
         let model: serde_json::Value = serde_json::from_str(&file.text).unwrap();

@@ -702,6 +702,40 @@ fn the_committee_report_is_written_as_html_and_csv_without_personal_data() {
         None,
     );
     assert!(!bad.status.success() && stderr(&bad).contains("before --from"));
+    // With a scenario at the end: ten places in bought supported housing.
+    let with = dir.join("with-scenario.html");
+    let report = |scenario: &str, out: &std::path::Path| {
+        vaka(
+            &[
+                "report",
+                "committee",
+                "--database-url",
+                &url,
+                "--from",
+                "2024-01-01",
+                "--to",
+                "2025-12-31",
+                "--out",
+                out.to_str().unwrap(),
+                "--scenario",
+                scenario,
+            ],
+            None,
+        )
+    };
+    ok(&report(
+        "lever=capacity&situation=supported_housing&places=10&years=3&draws=200",
+        &with,
+    ));
+    let text = std::fs::read_to_string(&with).unwrap();
+    assert!(
+        text.contains("Scenario: Resultat över 3 år")
+            && text.contains("högst 10 platser")
+            && text.contains("Insatserna i korthet"),
+        "{text}"
+    );
+    let wrong = report("lever=capacity&situation=supported_housing", &with);
+    assert!(!wrong.status.success() && stderr(&wrong).contains("`places`"));
     std::fs::remove_dir_all(&dir).ok();
 }
 
