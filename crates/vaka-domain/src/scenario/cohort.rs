@@ -77,11 +77,28 @@ pub struct Matrices {
     pub outcomes: Vec<f64>,
 }
 
+#[inline]
 fn eval(c: &Cell, values: &[f64]) -> f64 {
     match c {
         Cell::Const(v) => *v,
         Cell::Value(k) => values[*k],
-        Cell::Product(list) => list.iter().map(|c| eval(c, values)).product(),
+        // The usual product (a relative risk times a probability), without the iterator.
+        Cell::Product(list) if list.len() == 2 => {
+            eval_nested(&list[0], values) * eval_nested(&list[1], values)
+        }
+        Cell::Product(list) => list.iter().map(|c| eval_nested(c, values)).product(),
+        Cell::Sum(list) => list.iter().map(|c| eval_nested(c, values)).sum(),
+        // Resolved by the row; never inside a product or a cost.
+        Cell::Rest => 0.0,
+    }
+}
+
+/// [`eval`] for cells inside a product or a sum, kept out of line (they may nest).
+fn eval_nested(c: &Cell, values: &[f64]) -> f64 {
+    match c {
+        Cell::Const(v) => *v,
+        Cell::Value(k) => values[*k],
+        Cell::Product(list) => list.iter().map(|c| eval_nested(c, values)).product(),
         Cell::Sum(list) => list.iter().map(|c| eval(c, values)).sum(),
         // Resolved by the row; never inside a product or a cost.
         Cell::Rest => 0.0,
@@ -104,20 +121,24 @@ impl Matrices {
             let out = &mut self.p[r * n..(r + 1) * n];
             let mut sum = 0.0;
             let mut rest = None;
-            for (k, c) in row.iter().enumerate() {
-                if *c == Cell::Rest {
+            let mut valid = true;
+            for (k, (c, o)) in row.iter().zip(out.iter_mut()).enumerate() {
+                let v = if let Cell::Rest = c {
                     rest = Some(k);
-                    out[k] = 0.0;
+                    0.0
                 } else {
-                    out[k] = eval(c, values);
-                    sum += out[k];
-                }
+                    eval(c, values)
+                };
+                valid &= v.is_finite() && v >= 0.0;
+                *o = v;
+                sum += v;
             }
             if let Some(k) = rest {
                 out[k] = 1.0 - sum;
+                valid &= out[k].is_finite() && out[k] >= 0.0;
                 sum = 1.0;
             }
-            if let Some(k) = out.iter().position(|v| !v.is_finite() || *v < 0.0) {
+            if !valid && let Some(k) = out.iter().position(|v| !v.is_finite() || *v < 0.0) {
                 return Err((
                     r,
                     format!("the probability to state {k} is {}, not 0–1", out[k]),
@@ -246,14 +267,15 @@ pub fn run(
     if trace.is_none() {
         // Small models (most care-pathway models) run on fixed-size arrays that the compiler
         // unrolls and vectorises; the result is the same as the general loop below.
-        if n <= 8 {
-            return Ok(run_fixed::<8>(plan, schedule, si, ws));
-        }
-        if n <= 12 {
-            return Ok(run_fixed::<12>(plan, schedule, si, ws));
-        }
-        if n <= 16 {
-            return Ok(run_fixed::<16>(plan, schedule, si, ws));
+        // Even sizes: a vector register holds two numbers.
+        match n {
+            0..=4 => return Ok(run_fixed::<4>(plan, schedule, si, ws)),
+            5..=6 => return Ok(run_fixed::<6>(plan, schedule, si, ws)),
+            7..=8 => return Ok(run_fixed::<8>(plan, schedule, si, ws)),
+            9..=10 => return Ok(run_fixed::<10>(plan, schedule, si, ws)),
+            11..=12 => return Ok(run_fixed::<12>(plan, schedule, si, ws)),
+            13..=16 => return Ok(run_fixed::<16>(plan, schedule, si, ws)),
+            _ => {}
         }
     }
     ws.s.copy_from_slice(&plan.initial);
@@ -303,7 +325,10 @@ pub fn run(
     Ok(Totals { cost, outcome })
 }
 
-/// [`run`] for n ≤ N states, the matrices of `ws` already filled: padded to N with zeros.
+/// [`run`] for n ≤ N states, the matrices of `ws` already filled: padded to N with zeros. Instead
+/// of a cost and an outcome per cycle (two dot products whose sums wait on each other), it adds up
+/// the discounted cohort per phase and takes the dot products once at the end: the same totals up
+/// to rounding, and a loop body with no reduction in it, which the compiler vectorises.
 fn run_fixed<const N: usize>(
     plan: &Plan,
     schedule: &Schedule,
@@ -336,25 +361,45 @@ fn run_fixed<const N: usize>(
     let phase_of = &schedule.phase_of[si];
     let first = phase_of[1];
     let (start_cost, start_outcome) = (dot(&s, &c[first]), dot(&s, &o[first]));
-    let (mut cost, mut outcome, mut last_cost, mut last_outcome) = (0.0, 0.0, 0.0, 0.0);
-    for (t, &k) in phase_of.iter().enumerate().skip(1) {
+    let cycles = phase_of.len() - 1;
+    // With one discount rate (the usual case) one sum serves costs and outcomes.
+    let one_rate = schedule.cost_factor == schedule.outcome_factor;
+    let (mut cost, mut outcome) = (0.0, 0.0);
+    // Phases are consecutive ranges of cycles: sum the discounted cohort over one, then take its
+    // dot products with the phase's costs and outcomes.
+    let mut t = 1;
+    while t <= cycles {
+        let k = phase_of[t];
         let m = &p[k];
-        let mut next = [0.0f64; N];
-        for i in 0..n {
-            let x = s[i];
-            for j in 0..N {
-                next[j] += x * m[i][j];
+        let (mut for_cost, mut for_outcome) = ([0.0f64; N], [0.0f64; N]);
+        while t <= cycles && phase_of[t] == k {
+            let mut next = [0.0f64; N];
+            for (x, row) in s.iter().zip(m.iter()) {
+                for j in 0..N {
+                    next[j] += x * row[j];
+                }
             }
+            if !capacities.is_empty() {
+                cap(capacities, &s[..n], &mut next[..n], |i| &m[i][..n]);
+            }
+            s = next;
+            let dc = schedule.cost_factor[t];
+            for j in 0..N {
+                for_cost[j] += s[j] * dc;
+            }
+            if !one_rate {
+                let dout = schedule.outcome_factor[t];
+                for j in 0..N {
+                    for_outcome[j] += s[j] * dout;
+                }
+            }
+            t += 1;
         }
-        if !capacities.is_empty() {
-            cap(capacities, &s[..n], &mut next[..n], |i| &m[i][..n]);
-        }
-        s = next;
-        last_cost = dot(&s, &c[k]);
-        last_outcome = dot(&s, &o[k]);
-        cost += last_cost * schedule.cost_factor[t];
-        outcome += last_outcome * schedule.outcome_factor[t];
+        cost += dot(&for_cost, &c[k]);
+        outcome += dot(if one_rate { &for_cost } else { &for_outcome }, &o[k]);
     }
+    let last = phase_of[cycles];
+    let (last_cost, last_outcome) = (dot(&s, &c[last]), dot(&s, &o[last]));
     if plan.half_cycle != HalfCycle::None {
         outcome += 0.5 * start_outcome - 0.5 * last_outcome;
     }
