@@ -29,11 +29,23 @@ pub(crate) trait RowExt {
 macro_rules! impl_row_ext {
     ($row:ty) => {
         impl RowExt for $row {
+            // PostgreSQL types a computed integer (a CASE, a MAX over one) as INT4, a column as
+            // INT8; SQLite has one integer type. Both are read as i64.
             fn i64(&self, c: &str) -> Result<i64> {
-                Ok(self.try_get(c)?)
+                match self.try_get::<i64, _>(c) {
+                    Err(sqlx::Error::ColumnDecode { .. }) => {
+                        Ok(i64::from(self.try_get::<i32, _>(c)?))
+                    }
+                    other => Ok(other?),
+                }
             }
             fn opt_i64(&self, c: &str) -> Result<Option<i64>> {
-                Ok(self.try_get(c)?)
+                match self.try_get::<Option<i64>, _>(c) {
+                    Err(sqlx::Error::ColumnDecode { .. }) => {
+                        Ok(self.try_get::<Option<i32>, _>(c)?.map(i64::from))
+                    }
+                    other => Ok(other?),
+                }
             }
             fn string(&self, c: &str) -> Result<String> {
                 Ok(self.try_get(c)?)

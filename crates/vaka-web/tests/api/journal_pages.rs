@@ -70,6 +70,16 @@ both!(
         assert_eq!(items[0]["well_being"], 2);
         assert_eq!(items[0]["kind"], "home_visit");
 
+        // The caseload puts the client with open alerts first, the count shown (on PostgreSQL
+        // the alerts' severity comes back as a 4-byte integer: read as such).
+        let caseload = page(&app, "/caseload", &cookie).await;
+        assert_eq!(caseload.status, StatusCode::OK, "{}", caseload.text);
+        assert!(
+            caseload.text.contains("class=\"has-alerts\""),
+            "{}",
+            caseload.text
+        );
+
         // The client page shows the alerts, the timeline with the relapse, and the actions.
         let client = page(&app, &format!("/clients/{id}"), &cookie).await;
         assert!(
