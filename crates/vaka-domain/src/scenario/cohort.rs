@@ -77,7 +77,7 @@ pub struct Matrices {
     pub outcomes: Vec<f64>,
 }
 
-#[inline]
+#[inline(always)]
 fn eval(c: &Cell, values: &[f64]) -> f64 {
     match c {
         Cell::Const(v) => *v,
@@ -105,6 +105,83 @@ fn eval_nested(c: &Cell, values: &[f64]) -> f64 {
     }
 }
 
+/// One part of a phase (its transition matrix, its costs or its outcomes) as a program: the
+/// constants in place, then the cells that are a parameter's value copied in, then the few that
+/// are computed. A draw evaluates it without looking at a cell's kind.
+#[derive(Debug, Clone, Default)]
+struct Part {
+    constants: Vec<f64>,
+    copies: Vec<(usize, usize)>,
+    /// The product of two values (a relative risk times a probability, the usual case).
+    products: Vec<(usize, usize, usize)>,
+    computed: Vec<(usize, Cell)>,
+}
+
+impl Part {
+    fn new(cells: &[Cell]) -> Self {
+        let mut part = Self {
+            constants: vec![0.0; cells.len()],
+            ..Self::default()
+        };
+        for (k, c) in cells.iter().enumerate() {
+            match c {
+                Cell::Const(v) => part.constants[k] = *v,
+                Cell::Value(i) => part.copies.push((k, *i)),
+                // The row fills it in.
+                Cell::Rest => {}
+                Cell::Product(list) if matches!(list[..], [Cell::Value(_), Cell::Value(_)]) => {
+                    if let [Cell::Value(a), Cell::Value(b)] = list[..] {
+                        part.products.push((k, a, b));
+                    }
+                }
+                _ => part.computed.push((k, c.clone())),
+            }
+        }
+        part
+    }
+
+    #[inline]
+    fn apply(&self, out: &mut [f64], values: &[f64]) {
+        out.copy_from_slice(&self.constants);
+        for &(k, i) in &self.copies {
+            out[k] = values[i];
+        }
+        for &(k, a, b) in &self.products {
+            out[k] = values[a] * values[b];
+        }
+        for (k, c) in &self.computed {
+            out[*k] = eval(c, values);
+        }
+    }
+}
+
+/// A phase compiled for repeated evaluation.
+#[derive(Debug, Clone)]
+pub struct Program {
+    transitions: Part,
+    costs: Part,
+    outcomes: Part,
+    /// Per row, the column of its `"rest"` cell.
+    rest: Vec<Option<usize>>,
+}
+
+impl Program {
+    pub fn new(phase: &Phase, n: usize) -> Self {
+        Self {
+            transitions: Part::new(&phase.transitions),
+            costs: Part::new(&phase.costs),
+            outcomes: Part::new(&phase.outcomes),
+            rest: (0..n)
+                .map(|r| {
+                    phase.transitions[r * n..(r + 1) * n]
+                        .iter()
+                        .position(|c| matches!(c, Cell::Rest))
+                })
+                .collect(),
+        }
+    }
+}
+
 impl Matrices {
     pub fn new(n: usize) -> Self {
         Self {
@@ -116,24 +193,28 @@ impl Matrices {
 
     /// Evaluates `phase` with `values`; an invalid row is returned as (row, what is wrong).
     pub fn fill(&mut self, phase: &Phase, values: &[f64], n: usize) -> Result<(), (usize, String)> {
-        for r in 0..n {
-            let row = &phase.transitions[r * n..(r + 1) * n];
-            let out = &mut self.p[r * n..(r + 1) * n];
-            let mut sum = 0.0;
-            let mut rest = None;
-            let mut valid = true;
-            for (k, (c, o)) in row.iter().zip(out.iter_mut()).enumerate() {
-                let v = if let Cell::Rest = c {
-                    rest = Some(k);
-                    0.0
-                } else {
-                    eval(c, values)
-                };
-                valid &= v.is_finite() && v >= 0.0;
-                *o = v;
+        self.run(&Program::new(phase, n), values, n)
+    }
+
+    /// Evaluates a compiled phase with `values`, as [`Matrices::fill`].
+    pub fn run(
+        &mut self,
+        program: &Program,
+        values: &[f64],
+        n: usize,
+    ) -> Result<(), (usize, String)> {
+        program.transitions.apply(&mut self.p, values);
+        program.costs.apply(&mut self.costs, values);
+        program.outcomes.apply(&mut self.outcomes, values);
+        for (r, (out, rest)) in self.p.chunks_exact_mut(n).zip(&program.rest).enumerate() {
+            let (mut sum, mut least) = (0.0, f64::INFINITY);
+            for &v in out.iter() {
                 sum += v;
+                least = least.min(v);
             }
-            if let Some(k) = rest {
+            // A NaN or an infinity makes the sum NaN or infinite.
+            let mut valid = least >= 0.0 && sum.is_finite();
+            if let Some(k) = *rest {
                 out[k] = 1.0 - sum;
                 valid &= out[k].is_finite() && out[k] >= 0.0;
                 sum = 1.0;
@@ -147,10 +228,6 @@ impl Matrices {
             if (sum - 1.0).abs() > ROW_TOLERANCE {
                 return Err((r, format!("the row sums to {sum}, not 1")));
             }
-        }
-        for k in 0..n {
-            self.costs[k] = eval(&phase.costs[k], values);
-            self.outcomes[k] = eval(&phase.outcomes[k], values);
         }
         Ok(())
     }
@@ -168,8 +245,18 @@ pub struct Totals {
 pub struct Schedule {
     pub cost_factor: Vec<f64>,
     pub outcome_factor: Vec<f64>,
-    /// Per strategy, per cycle t (index t, 0 unused), the index of its phase.
+    /// Costs and outcomes are discounted alike (one rate).
+    pub one_rate: bool,
+    /// Per strategy, per cycle t (index t, 0 unused), the matrices of its phase: an index into
+    /// [`Workspace::matrices`].
     pub phase_of: Vec<Vec<usize>>,
+    /// Per strategy, per phase: the index of its matrices. Strategies often share a phase (the
+    /// usual care after a new one's first year): it is evaluated once per draw.
+    pub matrices_of: Vec<Vec<usize>>,
+    /// Per set of matrices, the (strategy, phase) it is first evaluated from.
+    pub distinct: Vec<(usize, usize)>,
+    /// Per set of matrices, its phase compiled.
+    pub programs: Vec<Program>,
 }
 
 impl Schedule {
@@ -179,22 +266,58 @@ impl Schedule {
                 .map(|t| (1.0 + r).powf(-(f64::from(t) * plan.cycle_length_years)))
                 .collect()
         };
-        Self {
-            cost_factor: factor(plan.discount.costs),
-            outcome_factor: factor(plan.discount.outcomes),
-            phase_of: plan
-                .strategies
-                .iter()
-                .map(|s| {
-                    let mut of = vec![0; plan.cycles as usize + 1];
-                    for (k, ph) in s.phases.iter().enumerate() {
-                        for t in ph.from_cycle..=ph.to_cycle {
-                            of[t as usize] = k;
-                        }
+        let cost_factor: Vec<f64> = factor(plan.discount.costs);
+        let outcome_factor: Vec<f64> = factor(plan.discount.outcomes);
+        let mut distinct: Vec<(usize, usize)> = Vec::new();
+        let same = |a: &Phase, b: &Phase| {
+            a.transitions == b.transitions && a.costs == b.costs && a.outcomes == b.outcomes
+        };
+        let matrices_of: Vec<Vec<usize>> = plan
+            .strategies
+            .iter()
+            .enumerate()
+            .map(|(si, s)| {
+                s.phases
+                    .iter()
+                    .enumerate()
+                    .map(|(pi, ph)| {
+                        distinct
+                            .iter()
+                            .position(|&(sj, pj)| same(&plan.strategies[sj].phases[pj], ph))
+                            .unwrap_or_else(|| {
+                                distinct.push((si, pi));
+                                distinct.len() - 1
+                            })
+                    })
+                    .collect()
+            })
+            .collect();
+        let phase_of = plan
+            .strategies
+            .iter()
+            .zip(&matrices_of)
+            .map(|(s, ids)| {
+                let mut of = vec![0; plan.cycles as usize + 1];
+                for (ph, &id) in s.phases.iter().zip(ids) {
+                    for t in ph.from_cycle..=ph.to_cycle {
+                        of[t as usize] = id;
                     }
-                    of
-                })
+                }
+                of
+            })
+            .collect();
+        let n = plan.states.len();
+        Self {
+            one_rate: cost_factor == outcome_factor,
+            cost_factor,
+            outcome_factor,
+            phase_of,
+            matrices_of,
+            programs: distinct
+                .iter()
+                .map(|&(si, pi)| Program::new(&plan.strategies[si].phases[pi], n))
                 .collect(),
+            distinct,
         }
     }
 }
@@ -210,14 +333,9 @@ pub struct Workspace {
 impl Workspace {
     pub fn new(plan: &Plan) -> Self {
         let n = plan.states.len();
-        let most = plan
-            .strategies
-            .iter()
-            .map(|s| s.phases.len())
-            .max()
-            .unwrap_or(1);
+        let phases: usize = plan.strategies.iter().map(|s| s.phases.len()).sum();
         Self {
-            matrices: (0..most).map(|_| Matrices::new(n)).collect(),
+            matrices: (0..phases.max(1)).map(|_| Matrices::new(n)).collect(),
             s: vec![0.0; n],
             next: vec![0.0; n],
         }
@@ -243,20 +361,18 @@ impl std::fmt::Display for RunError {
     }
 }
 
-/// Runs strategy `si` with `values`; `trace` receives s_0..s_T when given.
-pub fn run(
+/// Evaluates every strategy's phases with `values`, each distinct phase once; [`run_filled`]
+/// then runs any strategy.
+pub fn fill_all(
     plan: &Plan,
     schedule: &Schedule,
-    si: usize,
     values: &[f64],
     ws: &mut Workspace,
-    mut trace: Option<&mut Vec<Vec<f64>>>,
-) -> Result<Totals, RunError> {
+) -> Result<(), RunError> {
     let n = plan.states.len();
-    let strategy = &plan.strategies[si];
-    for (pi, ph) in strategy.phases.iter().enumerate() {
-        ws.matrices[pi]
-            .fill(ph, values, n)
+    for (id, (&(si, pi), program)) in schedule.distinct.iter().zip(&schedule.programs).enumerate() {
+        ws.matrices[id]
+            .run(program, values, n)
             .map_err(|(row, message)| RunError {
                 strategy: si,
                 phase: pi,
@@ -264,18 +380,47 @@ pub fn run(
                 message,
             })?;
     }
+    Ok(())
+}
+
+/// Runs strategy `si` with `values`; `trace` receives s_0..s_T when given.
+pub fn run(
+    plan: &Plan,
+    schedule: &Schedule,
+    si: usize,
+    values: &[f64],
+    ws: &mut Workspace,
+    trace: Option<&mut Vec<Vec<f64>>>,
+) -> Result<Totals, RunError> {
+    let n = plan.states.len();
+    for (pi, &id) in schedule.matrices_of[si].iter().enumerate() {
+        ws.matrices[id]
+            .run(&schedule.programs[id], values, n)
+            .map_err(|(row, message)| RunError {
+                strategy: si,
+                phase: pi,
+                row,
+                message,
+            })?;
+    }
+    Ok(run_filled(plan, schedule, si, ws, trace))
+}
+
+/// Runs strategy `si` on matrices already evaluated (by [`run`] or [`fill_all`]).
+pub fn run_filled(
+    plan: &Plan,
+    schedule: &Schedule,
+    si: usize,
+    ws: &mut Workspace,
+    mut trace: Option<&mut Vec<Vec<f64>>>,
+) -> Totals {
+    let n = plan.states.len();
+    let strategy = &plan.strategies[si];
     if trace.is_none() {
         // Small models (most care-pathway models) run on fixed-size arrays that the compiler
         // unrolls and vectorises; the result is the same as the general loop below.
-        // Even sizes: a vector register holds two numbers.
-        match n {
-            0..=4 => return Ok(run_fixed::<4>(plan, schedule, si, ws)),
-            5..=6 => return Ok(run_fixed::<6>(plan, schedule, si, ws)),
-            7..=8 => return Ok(run_fixed::<8>(plan, schedule, si, ws)),
-            9..=10 => return Ok(run_fixed::<10>(plan, schedule, si, ws)),
-            11..=12 => return Ok(run_fixed::<12>(plan, schedule, si, ws)),
-            13..=16 => return Ok(run_fixed::<16>(plan, schedule, si, ws)),
-            _ => {}
+        if let Some(totals) = dispatch_fixed(plan, schedule, si, ws) {
+            return totals;
         }
     }
     ws.s.copy_from_slice(&plan.initial);
@@ -322,14 +467,42 @@ pub fn run(
     if plan.half_cycle == HalfCycle::Both {
         cost += 0.5 * start_cost - 0.5 * last_cost;
     }
-    Ok(Totals { cost, outcome })
+    Totals { cost, outcome }
+}
+
+/// [`run_fixed`] compiled for the CPU it runs on, for models of up to 16 states: with AVX2 and
+/// fused multiply-add where it has them (four numbers a register, one rounding per step),
+/// otherwise for the baseline (SSE2 on x86-64, two numbers a register). The two differ in the
+/// last bits only. Sizes are padded to whole registers.
+fn dispatch_fixed(plan: &Plan, schedule: &Schedule, si: usize, ws: &Workspace) -> Option<Totals> {
+    let n = plan.states.len();
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = pulp::x86::V3::try_new() {
+        return simd.vectorize(|| match n {
+            0..=4 => Some(run_fixed::<4, true>(plan, schedule, si, ws)),
+            5..=8 => Some(run_fixed::<8, true>(plan, schedule, si, ws)),
+            9..=12 => Some(run_fixed::<12, true>(plan, schedule, si, ws)),
+            13..=16 => Some(run_fixed::<16, true>(plan, schedule, si, ws)),
+            _ => None,
+        });
+    }
+    pulp::Arch::new().dispatch(|| match n {
+        0..=4 => Some(run_fixed::<4, false>(plan, schedule, si, ws)),
+        5..=6 => Some(run_fixed::<6, false>(plan, schedule, si, ws)),
+        7..=8 => Some(run_fixed::<8, false>(plan, schedule, si, ws)),
+        9..=10 => Some(run_fixed::<10, false>(plan, schedule, si, ws)),
+        11..=12 => Some(run_fixed::<12, false>(plan, schedule, si, ws)),
+        13..=16 => Some(run_fixed::<16, false>(plan, schedule, si, ws)),
+        _ => None,
+    })
 }
 
 /// [`run`] for n ≤ N states, the matrices of `ws` already filled: padded to N with zeros. Instead
 /// of a cost and an outcome per cycle (two dot products whose sums wait on each other), it adds up
 /// the discounted cohort per phase and takes the dot products once at the end: the same totals up
 /// to rounding, and a loop body with no reduction in it, which the compiler vectorises.
-fn run_fixed<const N: usize>(
+#[inline(always)]
+fn run_fixed<const N: usize, const FUSED: bool>(
     plan: &Plan,
     schedule: &Schedule,
     si: usize,
@@ -337,18 +510,17 @@ fn run_fixed<const N: usize>(
 ) -> Totals {
     let n = plan.states.len();
     let capacities = &plan.strategies[si].capacities;
-    let phases = plan.strategies[si].phases.len();
-    let mut p = vec![[[0.0f64; N]; N]; phases];
-    let mut c = vec![[0.0f64; N]; phases];
-    let mut o = vec![[0.0f64; N]; phases];
-    for k in 0..phases {
+    // A phase's matrices padded to N with zeros, copied onto the stack when its cycles begin.
+    let padded = |k: usize| {
         let m = &ws.matrices[k];
-        for (row, from) in p[k].iter_mut().zip(m.p.chunks_exact(n)) {
+        let (mut p, mut c, mut o) = ([[0.0f64; N]; N], [0.0f64; N], [0.0f64; N]);
+        for (row, from) in p.iter_mut().zip(m.p.chunks_exact(n)) {
             row[..n].copy_from_slice(from);
         }
-        c[k][..n].copy_from_slice(&m.costs);
-        o[k][..n].copy_from_slice(&m.outcomes);
-    }
+        c[..n].copy_from_slice(&m.costs);
+        o[..n].copy_from_slice(&m.outcomes);
+        (p, c, o)
+    };
     let dot = |a: &[f64; N], b: &[f64; N]| {
         let mut x = 0.0;
         for j in 0..N {
@@ -359,47 +531,72 @@ fn run_fixed<const N: usize>(
     let mut s = [0.0f64; N];
     s[..n].copy_from_slice(&plan.initial);
     let phase_of = &schedule.phase_of[si];
-    let first = phase_of[1];
-    let (start_cost, start_outcome) = (dot(&s, &c[first]), dot(&s, &o[first]));
     let cycles = phase_of.len() - 1;
     // With one discount rate (the usual case) one sum serves costs and outcomes.
-    let one_rate = schedule.cost_factor == schedule.outcome_factor;
+    let one_rate = schedule.one_rate;
     let (mut cost, mut outcome) = (0.0, 0.0);
+    let (mut start_cost, mut start_outcome) = (0.0, 0.0);
+    let (mut last_cost, mut last_outcome) = (0.0, 0.0);
     // Phases are consecutive ranges of cycles: sum the discounted cohort over one, then take its
     // dot products with the phase's costs and outcomes.
     let mut t = 1;
     while t <= cycles {
         let k = phase_of[t];
-        let m = &p[k];
-        let (mut for_cost, mut for_outcome) = ([0.0f64; N], [0.0f64; N]);
-        while t <= cycles && phase_of[t] == k {
+        let (m, c, o) = padded(k);
+        if t == 1 {
+            (start_cost, start_outcome) = (dot(&s, &c), dot(&s, &o));
+        }
+        let end = phase_of[t..]
+            .iter()
+            .position(|&x| x != k)
+            .map_or(cycles + 1, |d| t + d);
+        // On the heap: kept in memory, the sums are updated a register at a time (as locals
+        // the compiler splits them into single numbers and spills them).
+        let mut sums = Box::new([[0.0f64; N]; 2]);
+        let [for_cost, for_outcome] = &mut *sums;
+        for (&dc, &dout) in schedule.cost_factor[t..end]
+            .iter()
+            .zip(&schedule.outcome_factor[t..end])
+        {
             let mut next = [0.0f64; N];
-            for (x, row) in s.iter().zip(m.iter()) {
+            for (x, row) in s[..n].iter().zip(&m[..n]) {
                 for j in 0..N {
-                    next[j] += x * row[j];
+                    // Fused only where the CPU has it: elsewhere mul_add is a slow library call.
+                    next[j] = if FUSED {
+                        x.mul_add(row[j], next[j])
+                    } else {
+                        next[j] + x * row[j]
+                    };
                 }
             }
             if !capacities.is_empty() {
                 cap(capacities, &s[..n], &mut next[..n], |i| &m[i][..n]);
             }
-            s = next;
-            let dc = schedule.cost_factor[t];
-            for j in 0..N {
-                for_cost[j] += s[j] * dc;
+            for (f, x) in for_cost.iter_mut().zip(&next) {
+                *f = if FUSED {
+                    x.mul_add(dc, *f)
+                } else {
+                    *f + x * dc
+                };
             }
             if !one_rate {
-                let dout = schedule.outcome_factor[t];
-                for j in 0..N {
-                    for_outcome[j] += s[j] * dout;
+                for (f, x) in for_outcome.iter_mut().zip(&next) {
+                    *f = if FUSED {
+                        x.mul_add(dout, *f)
+                    } else {
+                        *f + x * dout
+                    };
                 }
             }
-            t += 1;
+            s = next;
         }
-        cost += dot(&for_cost, &c[k]);
-        outcome += dot(if one_rate { &for_cost } else { &for_outcome }, &o[k]);
+        t = end;
+        cost += dot(for_cost, &c);
+        outcome += dot(if one_rate { for_cost } else { for_outcome }, &o);
+        if t > cycles {
+            (last_cost, last_outcome) = (dot(&s, &c), dot(&s, &o));
+        }
     }
-    let last = phase_of[cycles];
-    let (last_cost, last_outcome) = (dot(&s, &c[last]), dot(&s, &o[last]));
     if plan.half_cycle != HalfCycle::None {
         outcome += 0.5 * start_outcome - 0.5 * last_outcome;
     }

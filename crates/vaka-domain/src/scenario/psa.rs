@@ -1,12 +1,12 @@
 //! Probabilistic sensitivity analysis: N draws of every parameter from its distribution (beta,
 //! gamma, log-normal, normal; Dirichlet rows from counts), each draw run through every strategy;
 //! means with 95 % intervals (2.5th and 97.5th percentiles), the cost-effectiveness plane and the
-//! acceptability curve. Draw k always uses ChaCha8 stream k of the seed, so a result depends on
-//! the seed only, not on how many threads ran it.
+//! acceptability curve. Draw k always uses its own generator (xoshiro256++ seeded from the seed
+//! and k, see [`draw_rng`]), so a result depends on the seed only, not on how many threads ran it.
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use rand::{Rng, SeedableRng};
 use rand_distr::{Beta, Distribution as _, Gamma, LogNormal, Normal};
+use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::cohort::{self, RunError, Schedule, Totals, Workspace};
 use super::compare;
@@ -23,21 +23,30 @@ pub struct Interval {
 fn interval(values: &mut [f64]) -> Interval {
     let n = values.len();
     let mean = values.iter().sum::<f64>() / n.max(1) as f64;
-    values.sort_unstable_by(f64::total_cmp);
-    // Type 7 quantiles (R's default, numpy's `linear`).
-    let q = |p: f64| {
-        if n == 0 {
-            return f64::NAN;
-        }
-        let h = (n - 1) as f64 * p;
-        let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-        values[lo] + (h - lo as f64) * (values[hi] - values[lo])
-    };
     Interval {
         mean,
-        lower: q(0.025),
-        upper: q(0.975),
+        lower: quantile(values, 0.025),
+        upper: quantile(values, 0.975),
     }
+}
+
+/// The type 7 quantile (R's default, numpy's `linear`), by selection rather than a full sort;
+/// `values` is reordered.
+fn quantile(values: &mut [f64], p: f64) -> f64 {
+    let n = values.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let (_, at, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    let at = *at;
+    if h == lo as f64 {
+        return at;
+    }
+    // The next in order is the least of those above.
+    let next = above.iter().copied().min_by(f64::total_cmp).unwrap_or(at);
+    at + (h - lo as f64) * (next - at)
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -98,40 +107,98 @@ impl std::fmt::Display for DrawError {
 }
 
 /// Draws every parameter's values into `values`.
-pub fn sample(plan: &Plan, rng: &mut ChaCha8Rng, values: &mut [f64]) {
-    for p in &plan.parameters {
-        let out = &mut values[p.offset..p.offset + p.base.len()];
-        // The parameters were checked when the model was compiled, so the constructors succeed;
-        // the fallback keeps the base value rather than panic.
-        match &p.distribution {
-            Distribution::Fixed(v) => out[0] = *v,
-            Distribution::Beta { alpha, beta } => {
-                out[0] = Beta::new(*alpha, *beta).map_or(p.base[0], |d| d.sample(rng));
-            }
-            Distribution::Gamma { shape, scale } => {
-                out[0] = Gamma::new(*shape, *scale).map_or(p.base[0], |d| d.sample(rng));
-            }
-            Distribution::LogNormal { meanlog, sdlog } => {
-                out[0] = LogNormal::new(*meanlog, *sdlog).map_or(p.base[0], |d| d.sample(rng));
-            }
-            Distribution::Normal { mean, sd } => {
-                out[0] = Normal::new(*mean, *sd).map_or(p.base[0], |d| d.sample(rng));
-            }
-            Distribution::Dirichlet { counts } => {
-                // Independent Gamma(αᵢ, 1) draws, normalised.
-                let mut total = 0.0;
-                for (x, a) in out.iter_mut().zip(counts) {
-                    *x = Gamma::new(*a, 1.0).map_or(0.0, |d| d.sample(rng));
-                    total += *x;
+pub fn sample<R: Rng + ?Sized>(plan: &Plan, rng: &mut R, values: &mut [f64]) {
+    Sampler::new(plan).sample(rng, values);
+}
+
+/// One parameter's distribution, its constants worked out once for all draws.
+enum Draw {
+    Fixed(f64),
+    Beta(Beta<f64>),
+    Gamma(Gamma<f64>),
+    LogNormal(LogNormal<f64>),
+    Normal(Normal<f64>),
+    /// Independent Gamma(αᵢ, 1) draws, normalised.
+    Dirichlet(Vec<Gamma<f64>>),
+    /// Parameters are checked when the model is compiled, so this is not met; kept to the base
+    /// value rather than panic.
+    Base,
+}
+
+/// Draws all of a plan's parameters.
+pub struct Sampler<'a> {
+    plan: &'a Plan,
+    draws: Vec<Draw>,
+}
+
+impl<'a> Sampler<'a> {
+    pub fn new(plan: &'a Plan) -> Self {
+        let draws = plan
+            .parameters
+            .iter()
+            .map(|p| match &p.distribution {
+                Distribution::Fixed(v) => Draw::Fixed(*v),
+                Distribution::Beta { alpha, beta } => {
+                    Beta::new(*alpha, *beta).map_or(Draw::Base, Draw::Beta)
                 }
-                if total > 0.0 {
-                    out.iter_mut().for_each(|x| *x /= total);
-                } else {
-                    out.copy_from_slice(&p.base);
+                Distribution::Gamma { shape, scale } => {
+                    Gamma::new(*shape, *scale).map_or(Draw::Base, Draw::Gamma)
                 }
+                Distribution::LogNormal { meanlog, sdlog } => {
+                    LogNormal::new(*meanlog, *sdlog).map_or(Draw::Base, Draw::LogNormal)
+                }
+                Distribution::Normal { mean, sd } => {
+                    Normal::new(*mean, *sd).map_or(Draw::Base, Draw::Normal)
+                }
+                Distribution::Dirichlet { counts } => counts
+                    .iter()
+                    .map(|a| Gamma::new(*a, 1.0))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_or(Draw::Base, Draw::Dirichlet),
+            })
+            .collect();
+        Self { plan, draws }
+    }
+
+    /// Draws every parameter's values into `values`.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R, values: &mut [f64]) {
+        for (p, d) in self.plan.parameters.iter().zip(&self.draws) {
+            let out = &mut values[p.offset..p.offset + p.base.len()];
+            match d {
+                Draw::Fixed(v) => out[0] = *v,
+                Draw::Beta(d) => out[0] = d.sample(rng),
+                Draw::Gamma(d) => out[0] = d.sample(rng),
+                Draw::LogNormal(d) => out[0] = d.sample(rng),
+                Draw::Normal(d) => out[0] = d.sample(rng),
+                Draw::Dirichlet(gammas) => {
+                    let mut total = 0.0;
+                    for (x, g) in out.iter_mut().zip(gammas) {
+                        *x = g.sample(rng);
+                        total += *x;
+                    }
+                    if total > 0.0 {
+                        out.iter_mut().for_each(|x| *x /= total);
+                    } else {
+                        out.copy_from_slice(&p.base);
+                    }
+                }
+                Draw::Base => out.copy_from_slice(&p.base),
             }
         }
     }
+}
+
+/// The generator of draw `draw`: xoshiro256++ (fast, 2^256 − 1 period) whose state SplitMix64
+/// expands from a 64-bit number that is one-to-one with the draw for a given seed, as the
+/// generator's authors advise for independent streams.
+pub fn draw_rng(seed: u64, draw: u32) -> Xoshiro256PlusPlus {
+    // The SplitMix64 finaliser scrambles the seed, so that (seed, draw) and (seed + 1, draw - 1)
+    // do not meet.
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    Xoshiro256PlusPlus::seed_from_u64(z ^ u64::from(draw))
 }
 
 /// Runs draws `range` into `out` (one row per draw).
@@ -144,15 +211,15 @@ fn run_draws(
 ) -> Result<(), DrawError> {
     let mut ws = Workspace::new(plan);
     let mut values = plan.base_values();
+    let sampler = Sampler::new(plan);
     for (slot, draw) in out.iter_mut().zip(range) {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(u64::from(draw));
-        sample(plan, &mut rng, &mut values);
+        let mut rng = draw_rng(seed, draw);
+        sampler.sample(&mut rng, &mut values);
         slot.clear();
+        cohort::fill_all(plan, schedule, &values, &mut ws)
+            .map_err(|error| DrawError { draw, error })?;
         for si in 0..plan.strategies.len() {
-            let t = cohort::run(plan, schedule, si, &values, &mut ws, None)
-                .map_err(|error| DrawError { draw, error })?;
-            slot.push(t);
+            slot.push(cohort::run_filled(plan, schedule, si, &mut ws, None));
         }
     }
     Ok(())
@@ -289,4 +356,34 @@ pub fn run(plan: &Plan, draws: u32, seed: u64, threads: usize) -> Result<Psa, Dr
         results,
         reference,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_quantile_by_selection_is_the_one_from_the_sorted_values(
+            mut values in proptest::collection::vec(-1e6f64..1e6, 1..200),
+            p in 0.0f64..=1.0,
+        ) {
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            let h = (sorted.len() - 1) as f64 * p;
+            let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+            let want = sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]);
+            prop_assert_eq!(super::quantile(&mut values, p), want);
+        }
+    }
+
+    #[test]
+    fn quantiles_of_a_small_sample_by_hand() {
+        // numpy.quantile([1, 2, 3, 4], [0.025, 0.5, 0.975]) = 1.075, 2.5, 3.925
+        for (p, want) in [(0.025, 1.075), (0.5, 2.5), (0.975, 3.925)] {
+            let got = super::quantile(&mut [4.0, 1.0, 3.0, 2.0], p);
+            assert!((got - want).abs() < 1e-12, "{p}: {got}");
+        }
+        assert!(super::quantile(&mut [], 0.5).is_nan());
+    }
 }

@@ -389,6 +389,48 @@ fn the_small_model_path_gives_the_same_totals_as_the_general_one() {
     }
 }
 
+#[test]
+fn a_phase_that_strategies_share_is_evaluated_once_with_the_same_results() {
+    let p = plan(HIV);
+    let schedule = Schedule::new(&p);
+    // The combination's years 3–20 are monotherapy: the same cells, one set of matrices.
+    assert_eq!(schedule.matrices_of, vec![vec![0], vec![1, 0]]);
+    assert_eq!(schedule.distinct, vec![(0, 0), (1, 0)]);
+    let mut shared = Workspace::new(&p);
+    let mut rng = psa::draw_rng(5, 0);
+    let mut values = p.base_values();
+    for _ in 0..20 {
+        psa::sample(&p, &mut rng, &mut values);
+        cohort::fill_all(&p, &schedule, &values, &mut shared).unwrap();
+        for si in 0..2 {
+            let once = cohort::run_filled(&p, &schedule, si, &mut shared, None);
+            // Each strategy on a workspace of its own, evaluating its phases itself.
+            let alone = cohort::run(&p, &schedule, si, &values, &mut Workspace::new(&p), None);
+            assert_eq!(once, alone.unwrap());
+        }
+    }
+    // A phase that differs in one cell is not shared.
+    let text = HIV.replacen(
+        r#""state_outcomes": [1, 1, 1, 0]}]}"#,
+        r#""state_outcomes": [1, 1, 0.9, 0]}]}"#,
+        1,
+    );
+    assert_ne!(text, HIV);
+    assert_eq!(Schedule::new(&plan(&text)).distinct.len(), 3);
+}
+
+#[test]
+fn each_draw_has_a_generator_of_its_own() {
+    use rand::Rng as _;
+    let first = |seed, draw| psa::draw_rng(seed, draw).next_u64();
+    assert_eq!(first(1, 7), first(1, 7));
+    let mut seen: Vec<u64> = (0..1000).map(|d| first(1, d)).collect();
+    seen.extend((0..1000).map(|d| first(2, d)));
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen.len(), 2000);
+}
+
 /// Three states: waiting, a place with limited capacity, elsewhere. Half of those waiting get a
 /// place each cycle; nobody leaves it. Each cycle in the place costs 100; no discounting.
 const CAPPED: &str = r#"{
