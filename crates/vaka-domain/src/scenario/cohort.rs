@@ -622,3 +622,47 @@ pub fn base_case(plan: &Plan) -> Result<Vec<(Totals, Trace)>, RunError> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both builds of the cohort step (the baseline one and the fused one the AVX2 path uses),
+    /// padded to more than one size, against the general loop; whichever the machine running
+    /// the tests dispatches to.
+    #[test]
+    fn every_build_of_the_fixed_size_step_agrees_with_the_general_loop() {
+        let text = crate::scenario::tests::HIV.replace(
+            r#""half_cycle_correction": "none""#,
+            r#""half_cycle_correction": "both""#,
+        );
+        let plan = super::super::model::parse(&text).unwrap();
+        let schedule = Schedule::new(&plan);
+        let mut ws = Workspace::new(&plan);
+        for si in 0..plan.strategies.len() {
+            let mut trace = Vec::new();
+            let general = run(
+                &plan,
+                &schedule,
+                si,
+                &plan.base_values(),
+                &mut ws,
+                Some(&mut trace),
+            )
+            .unwrap();
+            for fixed in [
+                run_fixed::<4, false>(&plan, &schedule, si, &ws),
+                run_fixed::<4, true>(&plan, &schedule, si, &ws),
+                run_fixed::<6, false>(&plan, &schedule, si, &ws),
+                run_fixed::<8, true>(&plan, &schedule, si, &ws),
+            ] {
+                for (x, y) in [(fixed.cost, general.cost), (fixed.outcome, general.outcome)] {
+                    assert!(
+                        (x - y).abs() <= 1e-12 * x.abs().max(1.0),
+                        "{fixed:?} {general:?}"
+                    );
+                }
+            }
+        }
+    }
+}
