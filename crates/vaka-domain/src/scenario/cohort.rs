@@ -129,12 +129,11 @@ impl Part {
                 Cell::Value(i) => part.copies.push((k, *i)),
                 // The row fills it in.
                 Cell::Rest => {}
-                Cell::Product(list) if matches!(list[..], [Cell::Value(_), Cell::Value(_)]) => {
-                    if let [Cell::Value(a), Cell::Value(b)] = list[..] {
-                        part.products.push((k, a, b));
-                    }
-                }
-                _ => part.computed.push((k, c.clone())),
+                Cell::Product(list) => match list[..] {
+                    [Cell::Value(a), Cell::Value(b)] => part.products.push((k, a, b)),
+                    _ => part.computed.push((k, c.clone())),
+                },
+                Cell::Sum(_) => part.computed.push((k, c.clone())),
             }
         }
         part
