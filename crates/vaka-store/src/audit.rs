@@ -8,7 +8,7 @@ use vaka_domain::ids::{CaseId, ClientId, UserId};
 pub use vaka_domain::audit::AuditAction;
 
 use crate::row::RowExt;
-use crate::{Result, Tx, on_tx};
+use crate::{Result, StoreError, Tx, on_tx};
 
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -40,7 +40,7 @@ pub struct AuditEntry {
 }
 
 /// The chain hash of one entry.
-pub fn chain_hash(prev_hash: &str, logged_at: DateTime<Utc>, e: &NewAuditEntry) -> String {
+pub fn chain_hash(prev_hash: &str, logged_at: DateTime<Utc>, e: &NewAuditEntry) -> Result<String> {
     chain_hash_raw(prev_hash, logged_at, e, e.action.as_str())
 }
 
@@ -49,21 +49,65 @@ fn chain_hash_raw(
     logged_at: DateTime<Utc>,
     e: &NewAuditEntry,
     action: &str,
-) -> String {
-    let fields = serde_json::json!([
+) -> Result<String> {
+    // The same compact JSON array as `serde_json::json!([...]).to_string()` gave when the chain
+    // began (tested below), serialised without building a `Value` first.
+    let fields = (
         prev_hash,
         logged_at.to_rfc3339_opts(SecondsFormat::Micros, true),
         e.user_id.map(|u| u.0),
-        e.username,
-        e.role,
+        &e.username,
+        &e.role,
         e.client_id.map(|c| c.0),
         e.case_id.map(|c| c.0),
         action,
-        e.detail,
-        e.emergency_reason,
-        e.address,
-    ]);
-    hex::encode(Sha256::digest(fields.to_string().as_bytes()))
+        &e.detail,
+        &e.emergency_reason,
+        &e.address,
+    );
+    let mut text = Vec::with_capacity(256);
+    serde_json::to_writer(&mut text, &fields).map_err(|e| StoreError::AuditLog(e.to_string()))?;
+    Ok(hex::encode(Sha256::digest(&text)))
+}
+
+/// Rows per INSERT statement: a batch is written in chunks of these sizes (largest first), so that
+/// a few prepared statements serve every batch size. One statement per row made SQLite copy every
+/// page it touched into the statement journal once per row.
+const CHUNKS: [usize; 7] = [64, 32, 16, 8, 4, 2, 1];
+
+fn insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO audit_log (id, logged_at, user_id, username, role, client_id, case_id, action, detail, \
+         emergency_reason, address, prev_hash, hash) VALUES ",
+    );
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for col in 0..13 {
+            if col > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("${}", r * 13 + col + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// The statements for each of `CHUNKS`, built once.
+fn insert_statements() -> &'static [String] {
+    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| CHUNKS.iter().map(|&n| insert_sql(n)).collect())
+}
+
+/// An entry with its place in the chain, ready to insert.
+struct Linked<'a> {
+    id: i64,
+    entry: &'a NewAuditEntry,
+    prev_hash: String,
+    hash: String,
 }
 
 pub(crate) async fn append(tx: &mut Tx, entries: Vec<NewAuditEntry>) -> Result<()> {
@@ -81,27 +125,44 @@ pub(crate) async fn append(tx: &mut Tx, entries: Vec<NewAuditEntry>) -> Result<(
         .await?;
         let mut prev = head.string("last_hash")?;
         let mut last_id = head.i64("last_id")?;
+        // Ids follow the head's, without gaps: `verify` counts on it, and the head is locked here.
+        let mut linked = Vec::with_capacity(entries.len());
         for e in &entries {
-            let hash = chain_hash(&prev, logged_at, e);
-            last_id = sqlx::query_scalar(
-                "INSERT INTO audit_log (logged_at, user_id, username, role, client_id, case_id, action, detail, \
-                 emergency_reason, address, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id",
-            )
-            .bind(logged_at)
-            .bind(e.user_id.map(|u| u.0))
-            .bind(&e.username)
-            .bind(&e.role)
-            .bind(e.client_id.map(|x| x.0))
-            .bind(e.case_id.map(|x| x.0))
-            .bind(e.action.as_str())
-            .bind(&e.detail)
-            .bind(&e.emergency_reason)
-            .bind(&e.address)
-            .bind(&prev)
-            .bind(&hash)
-            .fetch_one(&mut *c)
-            .await?;
-            prev = hash;
+            let hash = chain_hash(&prev, logged_at, e)?;
+            last_id += 1;
+            linked.push(Linked {
+                id: last_id,
+                entry: e,
+                prev_hash: std::mem::replace(&mut prev, hash.clone()),
+                hash,
+            });
+        }
+        // Largest chunks first: 100 entries go as 64 + 32 + 4.
+        let mut rest = &linked[..];
+        for (&size, sql) in CHUNKS.iter().zip(insert_statements()) {
+            while rest.len() >= size {
+                let (chunk, after) = rest.split_at(size);
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                for l in chunk {
+                    let e = l.entry;
+                    q = q
+                        .bind(l.id)
+                        .bind(logged_at)
+                        .bind(e.user_id.map(|u| u.0))
+                        .bind(&e.username)
+                        .bind(&e.role)
+                        .bind(e.client_id.map(|x| x.0))
+                        .bind(e.case_id.map(|x| x.0))
+                        .bind(e.action.as_str())
+                        .bind(&e.detail)
+                        .bind(&e.emergency_reason)
+                        .bind(&e.address)
+                        .bind(&l.prev_hash)
+                        .bind(&l.hash);
+                }
+                q.execute(&mut *c).await?;
+                rest = after;
+            }
         }
         sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
             .bind(last_id)
@@ -153,7 +214,7 @@ pub async fn verify(tx: &mut Tx) -> Result<Verification> {
                     )),
                 });
             }
-            if chain_hash_raw(&e.prev_hash, e.logged_at, &e.entry, &e.action_name) != e.hash {
+            if chain_hash_raw(&e.prev_hash, e.logged_at, &e.entry, &e.action_name)? != e.hash {
                 return Ok(Verification {
                     entries: count,
                     first_problem: Some((e.id, "content changed after it was written".into())),
@@ -317,4 +378,78 @@ pub async fn review(tx: &mut Tx, id: i64, reviewer: UserId, comment: &str) -> Re
             .map_err(|e| crate::conflict_on_unique(e, "id"))?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hash text as the chain's first entries were written: existing logs must still verify.
+    fn hash_as_first_written(prev: &str, at: DateTime<Utc>, e: &NewAuditEntry) -> String {
+        let fields = serde_json::json!([
+            prev,
+            at.to_rfc3339_opts(SecondsFormat::Micros, true),
+            e.user_id.map(|u| u.0),
+            e.username,
+            e.role,
+            e.client_id.map(|c| c.0),
+            e.case_id.map(|c| c.0),
+            e.action.as_str(),
+            e.detail,
+            e.emergency_reason,
+            e.address,
+        ]);
+        hex::encode(Sha256::digest(fields.to_string().as_bytes()))
+    }
+
+    #[test]
+    fn the_chain_hash_is_unchanged_from_the_first_format() {
+        let at = DateTime::parse_from_rfc3339("2026-11-24T10:15:00.123456Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let full = NewAuditEntry {
+            user_id: Some(UserId(7)),
+            username: "anna.berg".into(),
+            role: "case_manager".into(),
+            client_id: Some(ClientId(12)),
+            case_id: Some(CaseId(3)),
+            action: AuditAction::CaseloadRead,
+            detail: "GET /caseload \"quoted\" \\ \u{e5}\u{e4}\u{f6} \n\t\u{1}".into(),
+            emergency_reason: Some("akut: \"fara\"".into()),
+            address: Some("127.0.0.1".into()),
+        };
+        let empty = NewAuditEntry {
+            user_id: None,
+            username: String::new(),
+            role: String::new(),
+            client_id: None,
+            case_id: None,
+            action: AuditAction::AccessDenied,
+            detail: String::new(),
+            emergency_reason: None,
+            address: None,
+        };
+        for e in [&full, &empty] {
+            assert_eq!(
+                chain_hash(GENESIS, at, e).unwrap(),
+                hash_as_first_written(GENESIS, at, e)
+            );
+        }
+        // A fixed value, so that a change in serde_json's output would be seen too.
+        assert_eq!(
+            chain_hash(GENESIS, at, &empty).unwrap(),
+            hex::encode(Sha256::digest(
+                format!("[\"{GENESIS}\",\"2026-11-24T10:15:00.123456Z\",null,\"\",\"\",null,null,\"access_denied\",\"\",null,null]")
+                    .as_bytes()
+            ))
+        );
+    }
+
+    #[test]
+    fn insert_statements_have_one_placeholder_per_column_and_row() {
+        assert!(insert_sql(1).ends_with("VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"));
+        let two = insert_sql(2);
+        assert!(two.ends_with("($14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)"));
+        assert_eq!(insert_sql(64).matches('$').count(), 64 * 13);
+    }
 }

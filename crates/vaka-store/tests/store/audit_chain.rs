@@ -176,3 +176,36 @@ both!(
         }
     }
 );
+
+// 103 = 64 + 32 + 4 + 2 + 1: one transaction's entries go in several multi-row statements, and
+// must come out whole, in the order written, with consecutive ids and an unbroken chain.
+both!(a_large_batch_keeps_order_ids_and_chain, |db| async move {
+    write_entries(&db.store, 4).await;
+    let mut tx = db.store.begin().await.unwrap();
+    for i in 0..103 {
+        tx.audit(entry(1000 + i));
+    }
+    tx.commit().await.unwrap();
+    let v = verify(&db.store).await;
+    assert_eq!(
+        v,
+        audit::Verification {
+            entries: 107,
+            first_problem: None
+        }
+    );
+    let mut tx = db.store.begin().await.unwrap();
+    let all = audit::list_after(&mut tx, 0, 200).await.unwrap();
+    assert_eq!(all.len(), 107);
+    assert!(all.windows(2).all(|w| w[1].id == w[0].id + 1));
+    let names: Vec<&str> = all[4..].iter().map(|e| e.entry.username.as_str()).collect();
+    let expected: Vec<String> = (1000..1103).map(|n| format!("user{n}")).collect();
+    assert_eq!(
+        names,
+        expected.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        all[10].entry.detail, "GET /api/v1/clients/1006",
+        "each row has its own values"
+    );
+});
