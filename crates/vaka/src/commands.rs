@@ -98,7 +98,7 @@ pub async fn serve(url: &str, options: ServeOptions) -> anyhow::Result<ExitCode>
     tracing::info!(%addr, "listening");
     // The address for whoever started it, on standard output: the log (standard error) may be
     // filtered to warnings or be JSON for a collector.
-    println!("Vaka: http://{addr}");
+    outln!("Vaka: http://{addr}")?;
     serve_connections(listener, app, header_timeout).await;
     store.close().await;
     Ok(ExitCode::SUCCESS)
@@ -109,7 +109,7 @@ pub async fn migrate(url: &str) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("could not connect to {}", redact(url)))?;
     let n = store.migrate().await?;
-    println!("{n} migration(s) applied; the schema is up to date.");
+    outln!("{n} migration(s) applied; the schema is up to date.")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -183,7 +183,7 @@ pub async fn user_add(
         &format!("vaka user add {username} ({role})"),
     ));
     tx.commit().await?;
-    println!("Added {username} ({role}) with id {id}.");
+    outln!("Added {username} ({role}) with id {id}.")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -237,7 +237,7 @@ pub async fn token_create(
         ),
         None => eprintln!("Token for {username}, without expiry. Keep it secret:"),
     }
-    println!("{token}");
+    outln!("{token}")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -271,17 +271,18 @@ pub async fn token_revoke(url: &str, username: Option<&str>) -> anyhow::Result<E
         &format!("vaka token revoke: {who}"),
     ));
     tx.commit().await?;
-    println!("Revoked {n} token(s): {who}.");
+    outln!("Revoked {n} token(s): {who}.")?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn alerts_check(url: &str) -> anyhow::Result<ExitCode> {
     let store = open(url).await?;
     let s = vaka_web::api::alerts::run_checks(&store).await?;
-    println!(
+    outln!(
         "Checked {} client(s) with open cases; escalated {} alert(s).",
-        s.clients, s.escalated
-    );
+        s.clients,
+        s.escalated
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -292,11 +293,11 @@ pub async fn audit_verify(url: &str) -> anyhow::Result<ExitCode> {
     tx.rollback().await?;
     match v.first_problem {
         None => {
-            println!("The access log is intact: {} entries.", v.entries);
+            outln!("The access log is intact: {} entries.", v.entries)?;
             Ok(ExitCode::SUCCESS)
         }
         Some((id, what)) => {
-            println!("The access log is broken at entry {id}: {what}.");
+            outln!("The access log is broken at entry {id}: {what}.")?;
             Ok(ExitCode::from(2))
         }
     }
@@ -340,7 +341,7 @@ pub async fn report_committee(
         _ => vaka_web::reports::committee_html(&report, true, &extra, "")?.into_bytes(),
     };
     std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
-    println!("{}", out.display());
+    outln!("{}", out.display())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -355,8 +356,8 @@ pub fn analyze_survival(
     let report =
         analysis::analyze(&bytes, spec).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     match format {
-        "csv" => print!("{}", analysis::to_csv(&report)),
-        _ => println!("{}", serde_json::to_string_pretty(&report)?),
+        "csv" => out!("{}", analysis::to_csv(&report))?,
+        _ => outln!("{}", serde_json::to_string_pretty(&report)?)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -414,8 +415,8 @@ pub fn simulate(a: &SimulateArgs<'_>) -> anyhow::Result<ExitCode> {
         }
     }
     match a.format {
-        "csv" => print!("{}", scenario::to_csv(&sim)),
-        _ => println!("{}", serde_json::to_string_pretty(&sim)?),
+        "csv" => out!("{}", scenario::to_csv(&sim))?,
+        _ => outln!("{}", serde_json::to_string_pretty(&sim)?)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -525,7 +526,7 @@ pub async fn backup(
     file.sync_all()?;
     std::fs::rename(&partial, out)?;
     let bytes = std::fs::metadata(out)?.len();
-    println!(
+    outln!(
         "Backed up {} rows in {} tables to {} ({} kB{}) in {:.1} s.",
         written.counts.total(),
         written.counts.0.len(),
@@ -533,7 +534,7 @@ pub async fn backup(
         bytes.div_ceil(1024),
         if written.encrypted { ", encrypted" } else { "" },
         started.elapsed().as_secs_f64()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -551,13 +552,13 @@ pub async fn restore(
     let (header, counts) = crate::backup::restore(&store, file, passphrase)
         .await
         .context("nothing was restored")?;
-    println!(
+    outln!(
         "Restored {} rows in {} tables from the backup of {} (schema {}); the access log verifies.",
         counts.total(),
         counts.0.len(),
         header.created_at,
         header.schema_version
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -866,12 +866,12 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
         writing.as_secs_f64(),
         summary.join(", ")
     );
-    println!("Demo-inloggningar / demo logins (lösenord / password: {DEMO_PASSWORD})");
+    outln!("Demo-inloggningar / demo logins (lösenord / password: {DEMO_PASSWORD})")?;
     for (u, role, name) in logins {
-        println!("  {u:<15} {:<13} {name}", role.as_str());
+        outln!("  {u:<15} {:<13} {name}", role.as_str())?;
     }
     if extra > 0 {
-        println!("  cm.0001 … cm.{extra:04}  case_manager  (more case managers, same password)");
+        outln!("  cm.0001 … cm.{extra:04}  case_manager  (more case managers, same password)")?;
     }
     Ok(())
 }

@@ -47,11 +47,11 @@ pub async fn run(
         address: None,
     });
     tx.commit().await?;
-    println!(
+    outln!(
         "Wrote the extract of client {} to {} ({count} rows, {} access-log entries, {withheld} withheld).",
         client.0,
         out.display(),
         log.len()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

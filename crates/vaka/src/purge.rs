@@ -82,29 +82,31 @@ pub async fn run(a: &Args<'_>) -> anyhow::Result<ExitCode> {
                         "verdict": v.name(), "reason": v.reason()})
                 })
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({"today": a.today, "files": list,
                     "purge": purge, "archive": archive, "held": held})
-            );
+            )?;
         } else {
-            println!("Dry run on {}: nothing is changed.", a.today);
-            println!(
+            outln!("Dry run on {}: nothing is changed.", a.today)?;
+            outln!(
                 "{:>9}  {:<10}  {:<8}  reason",
-                "client", "last entry", "verdict"
-            );
+                "client",
+                "last entry",
+                "verdict"
+            )?;
             for (f, v) in &due {
-                println!(
+                outln!(
                     "{:>9}  {:<10}  {:<8}  {}",
                     f.client.0,
                     f.last_entry,
                     v.name(),
                     v.reason()
-                );
+                )?;
             }
-            println!(
+            outln!(
                 "{purge} to purge, {archive} to the research archive, {held} held (of the files that are due)."
-            );
+            )?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -183,11 +185,11 @@ pub async fn run(a: &Args<'_>) -> anyhow::Result<ExitCode> {
             archived += 1;
         }
     }
-    println!(
+    outln!(
         "Purged {purged} files, moved {archived} to the research archive{}, {held} held, {skipped} no longer due.",
         a.archive
             .map(|p| format!(" ({})", p.display()))
             .unwrap_or_default()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

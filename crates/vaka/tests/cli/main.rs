@@ -1707,3 +1707,25 @@ both!(
         assert!(status.success(), "{status:?}");
     }
 );
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    // `vaka simulate … | head -1`: the pipe closes before the output is written.
+    let model = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/models/hiv-briggs-2006.json"
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vaka"))
+        .args(["simulate", "--model", model, "--format", "csv"])
+        .env("VAKA_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "exit {:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
