@@ -73,7 +73,7 @@ fn chain_hash_raw(
 /// Rows per INSERT statement: a batch is written in chunks of these sizes (largest first), so that
 /// a few prepared statements serve every batch size. One statement per row made SQLite copy every
 /// page it touched into the statement journal once per row.
-const CHUNKS: [usize; 7] = [64, 32, 16, 8, 4, 2, 1];
+const CHUNKS: [usize; 4] = [8, 4, 2, 1];
 
 fn insert_sql(rows: usize) -> String {
     let mut sql = String::from(
@@ -137,7 +137,7 @@ pub(crate) async fn append(tx: &mut Tx, entries: Vec<NewAuditEntry>) -> Result<(
                 hash,
             });
         }
-        // Largest chunks first: 100 entries go as 64 + 32 + 4.
+        // Largest chunks first: 23 entries go as 8 + 8 + 4 + 2 + 1.
         let mut rest = &linked[..];
         for (&size, sql) in CHUNKS.iter().zip(insert_statements()) {
             while rest.len() >= size {

@@ -172,6 +172,9 @@ impl Store {
                 Pool::Sqlite(
                     SqlitePoolOptions::new()
                         .max_connections(opts.max_connections)
+                        // A file connection does not go away while idle; the ping before each
+                        // use was a round trip to the connection's thread per request.
+                        .test_before_acquire(false)
                         .connect_with(o)
                         .await?,
                 )
