@@ -177,7 +177,7 @@ both!(
     }
 );
 
-// 103 = 64 + 32 + 4 + 2 + 1: one transaction's entries go in several multi-row statements, and
+// 103 = 12 × 8 + 4 + 2 + 1: one transaction's entries go in several multi-row statements, and
 // must come out whole, in the order written, with consecutive ids and an unbroken chain.
 both!(a_large_batch_keeps_order_ids_and_chain, |db| async move {
     write_entries(&db.store, 4).await;
