@@ -54,9 +54,19 @@ pub struct AccessFact {
     pub at: DateTime<Utc>,
     pub username: String,
     pub client: Option<i64>,
+    /// A list view that showed clients (the caseload): it touches them as `client` does, for
+    /// every rule but "many clients", which counts records opened.
+    pub lists_clients: bool,
     pub action: Option<AuditAction>,
     pub emergency: bool,
+    /// The client, or one of the listed clients, has a protected identity.
     pub protected_client: bool,
+}
+
+impl AccessFact {
+    fn touches_a_client(&self) -> bool {
+        self.client.is_some() || self.lists_clients
+    }
 }
 
 /// Opening one record, as opposed to seeing it in a list.
@@ -85,7 +95,7 @@ pub fn flag(facts: &[AccessFact], s: &ReviewSettings) -> BTreeMap<i64, Vec<Flag>
             v.push(f);
         }
     };
-    for f in facts.iter().filter(|f| f.client.is_some()) {
+    for f in facts.iter().filter(|f| f.touches_a_client()) {
         if f.emergency || f.action == Some(AuditAction::EmergencyAccess) {
             add(f.id, Flag::EmergencyAccess);
         }
@@ -154,6 +164,7 @@ mod tests {
             at,
             username: user.into(),
             client: Some(client),
+            lists_clients: false,
             action: Some(action),
             emergency: false,
             protected_client: false,
@@ -186,6 +197,40 @@ mod tests {
         assert_eq!(flags[&2], [Flag::ProtectedIdentity]);
         assert_eq!(flags[&3], [Flag::OutsideRights]);
         assert_eq!(flags[&4], [Flag::EmergencyAccess]);
+    }
+
+    #[test]
+    fn a_list_view_is_flagged_for_a_protected_client_or_the_night_but_opens_no_records() {
+        let list = |id, at, protected| AccessFact {
+            id,
+            at,
+            username: "anna".into(),
+            client: None,
+            lists_clients: true,
+            action: Some(AuditAction::CaseloadRead),
+            emergency: false,
+            protected_client: protected,
+        };
+        let night = Utc.with_ymd_and_hms(2026, 3, 10, 23, 30, 0).unwrap();
+        let flags = flag(
+            &[
+                list(1, noon(), false),
+                list(2, noon(), true),
+                list(3, night, false),
+            ],
+            &ReviewSettings::default(),
+        );
+        assert!(!flags.contains_key(&1));
+        assert_eq!(flags[&2], [Flag::ProtectedIdentity]);
+        assert_eq!(flags[&3], [Flag::Night]);
+        // An entry about no client at all (a report) is not judged.
+        let mut report = list(4, night, false);
+        report.lists_clients = false;
+        report.action = Some(AuditAction::MeasuresRead);
+        assert!(flag(&[report], &ReviewSettings::default()).is_empty());
+        // Many list views in a burst are not "many clients": lists are not openings.
+        let burst: Vec<_> = (0..20).map(|i| list(10 + i, noon(), false)).collect();
+        assert!(flag(&burst, &ReviewSettings::default()).is_empty());
     }
 
     #[test]

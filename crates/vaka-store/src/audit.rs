@@ -26,6 +26,9 @@ pub struct NewAuditEntry {
     pub detail: String,
     pub emergency_reason: Option<String>,
     pub address: Option<String>,
+    /// A list view (the caseload, the client list): every client it showed, as one entry; then
+    /// `client_id` is `None`. Stored sorted and without repeats.
+    pub clients: Vec<ClientId>,
 }
 
 /// A stored entry.
@@ -51,7 +54,8 @@ fn chain_hash_raw(
     action: &str,
 ) -> Result<String> {
     // The same compact JSON array as `serde_json::json!([...]).to_string()` gave when the chain
-    // began (tested below), serialised without building a `Value` first.
+    // began (tested below), serialised without building a `Value` first. A list view's clients
+    // are a twelfth element; entries without them hash as before.
     let fields = (
         prev_hash,
         logged_at.to_rfc3339_opts(SecondsFormat::Micros, true),
@@ -66,7 +70,14 @@ fn chain_hash_raw(
         &e.address,
     );
     let mut text = Vec::with_capacity(256);
-    serde_json::to_writer(&mut text, &fields).map_err(|e| StoreError::AuditLog(e.to_string()))?;
+    let written = if e.clients.is_empty() {
+        serde_json::to_writer(&mut text, &fields)
+    } else {
+        let (a, b, c, d, f, g, h, i, j, k, l) = fields;
+        let listed: Vec<i64> = e.clients.iter().map(|c| c.0).collect();
+        serde_json::to_writer(&mut text, &(a, b, c, d, f, g, h, i, j, k, l, listed))
+    };
+    written.map_err(|e| StoreError::AuditLog(e.to_string()))?;
     Ok(hex::encode(Sha256::digest(&text)))
 }
 
@@ -76,25 +87,52 @@ fn chain_hash_raw(
 /// sqlx looks up every parameter's name on binding, which SQLite answers by a linear scan.
 const CHUNKS: [usize; 4] = [8, 4, 2, 1];
 
+/// The columns an insert binds, in order.
+const COLUMNS: [&str; 14] = [
+    "id",
+    "logged_at",
+    "user_id",
+    "username",
+    "role",
+    "client_id",
+    "case_id",
+    "action",
+    "detail",
+    "emergency_reason",
+    "address",
+    "client_ids",
+    "prev_hash",
+    "hash",
+];
+
 fn insert_sql(rows: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO audit_log (id, logged_at, user_id, username, role, client_id, case_id, action, detail, \
-         emergency_reason, address, prev_hash, hash) VALUES ",
-    );
+    let mut sql = format!("INSERT INTO audit_log ({}) VALUES ", COLUMNS.join(", "));
     for r in 0..rows {
         if r > 0 {
             sql.push(',');
         }
         sql.push('(');
-        for col in 0..13 {
+        for col in 0..COLUMNS.len() {
             if col > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!("${}", r * 13 + col + 1));
+            sql.push_str(&format!("${}", r * COLUMNS.len() + col + 1));
         }
         sql.push(')');
     }
     sql
+}
+
+/// A list's clients as the `client_ids` column holds them: a JSON array of ids.
+fn client_ids_text(clients: &[ClientId]) -> String {
+    let ids: Vec<String> = clients.iter().map(|c| c.0.to_string()).collect();
+    format!("[{}]", ids.join(","))
+}
+
+fn parse_client_ids(text: &str) -> Result<Vec<ClientId>> {
+    let ids: Vec<i64> = serde_json::from_str(text)
+        .map_err(|e| StoreError::Corrupt(format!("access log client_ids {text:?}: {e}")))?;
+    Ok(ids.into_iter().map(ClientId).collect())
 }
 
 /// The statements for each of `CHUNKS`, built once.
@@ -111,10 +149,17 @@ struct Linked<'a> {
     hash: String,
 }
 
-pub(crate) async fn append(tx: &mut Tx, entries: Vec<NewAuditEntry>) -> Result<()> {
+pub(crate) async fn append(tx: &mut Tx, mut entries: Vec<NewAuditEntry>) -> Result<()> {
     let logged_at = crate::now();
+    let mut lists = false;
+    for e in &mut entries {
+        e.clients.sort_unstable();
+        e.clients.dedup();
+        lists |= !e.clients.is_empty();
+    }
     // FOR UPDATE serialises appenders on PostgreSQL; SQLite's BEGIN IMMEDIATE already has.
-    let lock = match tx.backend() {
+    let tx_backend = tx.backend();
+    let lock = match tx_backend {
         crate::BackendKind::Postgres => " FOR UPDATE",
         crate::BackendKind::Sqlite => "",
     };
@@ -126,6 +171,7 @@ pub(crate) async fn append(tx: &mut Tx, entries: Vec<NewAuditEntry>) -> Result<(
         .await?;
         let mut prev = head.string("last_hash")?;
         let mut last_id = head.i64("last_id")?;
+        let before = last_id;
         // Ids follow the head's, without gaps: `verify` counts on it, and the head is locked here.
         let mut linked = Vec::with_capacity(entries.len());
         for e in &entries {
@@ -158,12 +204,34 @@ pub(crate) async fn append(tx: &mut Tx, entries: Vec<NewAuditEntry>) -> Result<(
                         .bind(&e.detail)
                         .bind(&e.emergency_reason)
                         .bind(&e.address)
+                        .bind(client_ids_text(&e.clients))
                         .bind(&l.prev_hash)
                         .bind(&l.hash);
                 }
                 q.execute(&mut *c).await?;
                 rest = after;
             }
+        }
+        if lists {
+            // The index of the lists' clients, from what was just written: one statement however
+            // many entries and clients.
+            let expand = match tx_backend {
+                crate::BackendKind::Sqlite => {
+                    "INSERT INTO audit_log_clients (client_id, audit_id) \
+                     SELECT j.value, a.id FROM audit_log a, json_each(a.client_ids) j \
+                     WHERE a.id > $1 AND a.id <= $2"
+                }
+                crate::BackendKind::Postgres => {
+                    "INSERT INTO audit_log_clients (client_id, audit_id) \
+                     SELECT j::bigint, a.id FROM audit_log a, jsonb_array_elements_text(a.client_ids::jsonb) j \
+                     WHERE a.id > $1 AND a.id <= $2"
+                }
+            };
+            sqlx::query(expand)
+                .bind(before)
+                .bind(last_id)
+                .execute(&mut *c)
+                .await?;
         }
         sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
             .bind(last_id)
@@ -193,6 +261,7 @@ pub async fn verify(tx: &mut Tx) -> Result<Verification> {
         if batch.is_empty() {
             break;
         }
+        let mismatch = index_mismatch(tx, after, &batch).await?;
         for e in &batch {
             count += 1;
             if e.id != expected_id {
@@ -221,9 +290,22 @@ pub async fn verify(tx: &mut Tx) -> Result<Verification> {
                     first_problem: Some((e.id, "content changed after it was written".into())),
                 });
             }
+            if mismatch == Some(e.id) {
+                return Ok(Verification {
+                    entries: count,
+                    first_problem: Some((e.id, INDEX_MISMATCH.into())),
+                });
+            }
             prev = e.hash.clone();
             expected_id += 1;
             after = e.id;
+        }
+        if let Some(id) = mismatch {
+            // Index rows for an id the log does not hold.
+            return Ok(Verification {
+                entries: count,
+                first_problem: Some((id, INDEX_MISMATCH.into())),
+            });
         }
     }
     let (head_id, head_hash) = on_tx!(tx, |c| {
@@ -247,6 +329,46 @@ pub async fn verify(tx: &mut Tx) -> Result<Verification> {
     })
 }
 
+const INDEX_MISMATCH: &str = "the index of the clients it lists does not match the entry";
+
+/// The first entry of `batch` (the entries after `after`, in id order) whose clients in
+/// `audit_log_clients` differ from the list the entry holds.
+async fn index_mismatch(tx: &mut Tx, after: i64, batch: &[AuditEntry]) -> Result<Option<i64>> {
+    let last = batch.last().map_or(after, |e| e.id);
+    let indexed: Vec<(i64, i64)> = on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT audit_id, client_id FROM audit_log_clients \
+             WHERE audit_id > $1 AND audit_id <= $2 ORDER BY audit_id, client_id",
+        )
+        .bind(after)
+        .bind(last)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.i64("audit_id")?, r.i64("client_id")?)))
+            .collect::<Result<_>>()?
+    });
+    let mut indexed = indexed.into_iter().peekable();
+    for e in batch {
+        let mut held = Vec::new();
+        while let Some(&(id, client)) = indexed.peek() {
+            if id > e.id {
+                break;
+            }
+            if id < e.id {
+                // Index rows for an entry that is not in the log.
+                return Ok(Some(id));
+            }
+            held.push(ClientId(client));
+            indexed.next();
+        }
+        if held != e.entry.clients {
+            return Ok(Some(e.id));
+        }
+    }
+    Ok(indexed.next().map(|(id, _)| id))
+}
+
 /// Entries with id greater than `after`, oldest first.
 pub async fn list_after(tx: &mut Tx, after: i64, limit: i64) -> Result<Vec<AuditEntry>> {
     on_tx!(tx, |c| {
@@ -262,12 +384,17 @@ pub async fn list_after(tx: &mut Tx, after: i64, limit: i64) -> Result<Vec<Audit
 /// Entries about one client, newest first.
 pub async fn for_client(tx: &mut Tx, client: ClientId, limit: i64) -> Result<Vec<AuditEntry>> {
     on_tx!(tx, |c| {
-        let rows =
-            sqlx::query("SELECT * FROM audit_log WHERE client_id = $1 ORDER BY id DESC LIMIT $2")
-                .bind(client.0)
-                .bind(limit)
-                .fetch_all(&mut *c)
-                .await?;
+        // Entries about the client alone, and list views that showed it.
+        let rows = sqlx::query(
+            "SELECT * FROM audit_log WHERE id IN ( \
+               SELECT id FROM audit_log WHERE client_id = $1 \
+               UNION ALL SELECT audit_id FROM audit_log_clients WHERE client_id = $1) \
+             ORDER BY id DESC LIMIT $2",
+        )
+        .bind(client.0)
+        .bind(limit)
+        .fetch_all(&mut *c)
+        .await?;
         rows.iter().map(from_row).collect()
     })
 }
@@ -289,6 +416,7 @@ fn from_row(r: &impl RowExt) -> Result<AuditEntry> {
             detail: r.string("detail")?,
             emergency_reason: r.opt_string("emergency_reason")?,
             address: r.opt_string("address")?,
+            clients: parse_client_ids(&r.string("client_ids")?)?,
         },
         action_name,
         prev_hash: r.string("prev_hash")?,
@@ -324,7 +452,9 @@ pub struct ReviewLine {
 pub async fn search(tx: &mut Tx, s: &Search, limit: i64) -> Result<Vec<ReviewLine>> {
     on_tx!(tx, |c| {
         let rows = sqlx::query(
-            "SELECT a.*, COALESCE(k.protection, 'none') <> 'none' AS protected_client, \
+            "SELECT a.*, (COALESCE(k.protection, 'none') <> 'none' OR EXISTS ( \
+                 SELECT 1 FROM audit_log_clients l JOIN clients p ON p.id = l.client_id \
+                 WHERE l.audit_id = a.id AND p.protection <> 'none')) AS protected_client, \
                r.reviewed_at, r.comment, u.username AS reviewer \
              FROM audit_log a LEFT JOIN clients k ON k.id = a.client_id \
                LEFT JOIN audit_reviews r ON r.audit_id = a.id LEFT JOIN users u ON u.id = r.reviewed_by \
@@ -418,6 +548,7 @@ mod tests {
             detail: "GET /caseload \"quoted\" \\ \u{e5}\u{e4}\u{f6} \n\t\u{1}".into(),
             emergency_reason: Some("akut: \"fara\"".into()),
             address: Some("127.0.0.1".into()),
+            clients: Vec::new(),
         };
         let empty = NewAuditEntry {
             user_id: None,
@@ -429,6 +560,7 @@ mod tests {
             detail: String::new(),
             emergency_reason: None,
             address: None,
+            clients: Vec::new(),
         };
         for e in [&full, &empty] {
             assert_eq!(
@@ -448,9 +580,52 @@ mod tests {
 
     #[test]
     fn insert_statements_have_one_placeholder_per_column_and_row() {
-        assert!(insert_sql(1).ends_with("VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"));
+        assert!(insert_sql(1).ends_with("VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)"));
         let two = insert_sql(2);
-        assert!(two.ends_with("($14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)"));
-        assert_eq!(insert_sql(64).matches('$').count(), 64 * 13);
+        assert!(two.ends_with("($15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28)"));
+        assert!(insert_sql(1).starts_with("INSERT INTO audit_log (id, logged_at, user_id,"));
+        assert_eq!(insert_sql(64).matches('$').count(), 64 * COLUMNS.len());
+    }
+
+    #[test]
+    fn a_list_entry_hashes_its_clients_as_a_twelfth_element() {
+        let at = DateTime::parse_from_rfc3339("2026-12-05T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut e = NewAuditEntry {
+            user_id: Some(UserId(7)),
+            username: "anna.berg".into(),
+            role: "case_manager".into(),
+            client_id: None,
+            case_id: None,
+            action: AuditAction::CaseloadRead,
+            detail: "GET /caseload".into(),
+            emergency_reason: None,
+            address: None,
+            clients: vec![ClientId(3), ClientId(12)],
+        };
+        assert_eq!(
+            chain_hash(GENESIS, at, &e).unwrap(),
+            hex::encode(Sha256::digest(
+                format!("[\"{GENESIS}\",\"2026-12-05T10:00:00.000000Z\",7,\"anna.berg\",\"case_manager\",null,null,\"caseload_read\",\"GET /caseload\",null,null,[3,12]]")
+                    .as_bytes()
+            ))
+        );
+        // Another list is another hash; no list is the format without the element.
+        let listed = chain_hash(GENESIS, at, &e).unwrap();
+        e.clients.pop();
+        assert_ne!(chain_hash(GENESIS, at, &e).unwrap(), listed);
+        e.clients.clear();
+        assert_eq!(
+            chain_hash(GENESIS, at, &e).unwrap(),
+            hash_as_first_written(GENESIS, at, &e)
+        );
+        assert_eq!(client_ids_text(&[ClientId(3), ClientId(12)]), "[3,12]");
+        assert_eq!(
+            parse_client_ids("[3,12]").unwrap(),
+            [ClientId(3), ClientId(12)]
+        );
+        assert_eq!(parse_client_ids("[]").unwrap(), []);
+        assert!(parse_client_ids("3,12").is_err());
     }
 }

@@ -60,6 +60,7 @@ const TABLES: &[Table] = &[
     t("alerts"),
     t("budgets"),
     t("audit_log"),
+    keyed("audit_log_clients", "audit_id, client_id"),
     keyed("audit_head", "id"),
     t("emergency_access"),
     keyed("audit_reviews", "audit_id"),

@@ -32,6 +32,12 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "settings", "0007_settings"),
     migration!(8, "outcomes", "0008_outcomes"),
     migration!(9, "economy", "0009_economy"),
+    migration!(
+        10,
+        "audit_log_drop_user_index",
+        "0010_audit_log_drop_user_index"
+    ),
+    migration!(11, "audit_log_client_lists", "0011_audit_log_client_lists"),
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
@@ -123,4 +129,33 @@ async fn max_applied(store: &Store) -> Result<i64> {
         Pool::Sqlite(p) => sqlx::query_scalar::<_, i64>(q).fetch_one(p).await?,
         Pool::Postgres(p) => sqlx::query_scalar::<_, i64>(q).fetch_one(p).await?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file in each backend's folder is registered, in order, under its own number: a file
+    /// left out of `MIGRATIONS` would silently never run.
+    #[test]
+    fn every_migration_file_is_registered_in_order() {
+        for backend in ["sqlite", "postgres"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("migrations")
+                .join(backend);
+            let mut files: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            files.sort();
+            let registered: Vec<String> = MIGRATIONS
+                .iter()
+                .map(|m| format!("{:04}_{}.sql", m.version, m.name))
+                .collect();
+            assert_eq!(files, registered, "{backend}");
+            for (i, m) in MIGRATIONS.iter().enumerate() {
+                assert_eq!(m.version, i as i64 + 1);
+            }
+        }
+    }
 }

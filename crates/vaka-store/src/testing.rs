@@ -186,10 +186,13 @@ macro_rules! both {
 pub async fn drop_append_only_guard(tx: &mut crate::Tx) -> crate::Result<()> {
     let sql = match tx.backend() {
         BackendKind::Sqlite => {
-            "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;"
+            "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete; \
+             DROP TRIGGER IF EXISTS audit_log_clients_no_update; DROP TRIGGER IF EXISTS audit_log_clients_no_delete;"
         }
         BackendKind::Postgres => {
-            "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log; DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log;"
+            "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log; DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log; \
+             DROP TRIGGER IF EXISTS audit_log_clients_append_only ON audit_log_clients; \
+             DROP TRIGGER IF EXISTS audit_log_clients_no_truncate ON audit_log_clients;"
         }
     };
     exec(tx, sql).await

@@ -14,6 +14,7 @@ caseload = My clients
 unit-clients = The unit's clients
 no-clients = No clients to show.
 client = Client
+clients-listed = clients listed
 personal-number = Personal identity number
 birth-date = Date of birth
 sex = Legal sex

@@ -14,6 +14,7 @@ caseload = Mina klienter
 unit-clients = Enhetens klienter
 no-clients = Inga klienter att visa.
 client = Klient
+clients-listed = klienter i listan
 personal-number = Personnummer
 birth-date = Födelsedatum
 sex = Juridiskt kön

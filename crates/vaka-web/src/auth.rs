@@ -119,6 +119,19 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// One audit entry for a list view that showed `clients` (the caseload, a client list).
+    pub fn audit_list(
+        &self,
+        action: vaka_store::AuditAction,
+        clients: impl IntoIterator<Item = vaka_domain::ids::ClientId>,
+        detail: impl Into<String>,
+    ) -> NewAuditEntry {
+        NewAuditEntry {
+            clients: clients.into_iter().collect(),
+            ..self.audit(action, None, detail)
+        }
+    }
+
     /// An audit entry for this actor.
     pub fn audit(
         &self,
@@ -139,6 +152,7 @@ impl Actor {
             },
             emergency_reason: None,
             address: self.address.clone(),
+            clients: Vec::new(),
         }
     }
 }

@@ -198,6 +198,7 @@ fn cli_entry(action: vaka_store::AuditAction, detail: &str) -> NewAuditEntry {
         detail: detail.into(),
         emergency_reason: None,
         address: None,
+        clients: Vec::new(),
     }
 }
 

@@ -841,6 +841,7 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
         detail: format!("vaka demo --clients {clients} --seed {seed}"),
         emergency_reason: None,
         address: None,
+        clients: Vec::new(),
     });
     let t = Instant::now();
     tx.commit().await.context("could not save the demo data")?;

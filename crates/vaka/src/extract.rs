@@ -45,6 +45,7 @@ pub async fn run(
         detail: format!("vaka extract --format {format}: {count} rows, {withheld} withheld"),
         emergency_reason: None,
         address: None,
+        clients: Vec::new(),
     });
     tx.commit().await?;
     outln!(

@@ -177,6 +177,7 @@ pub async fn run(a: &Args<'_>) -> anyhow::Result<ExitCode> {
             detail: format!("{}; removed {}", verdict.reason(), removed.summary()),
             emergency_reason: None,
             address: None,
+            clients: Vec::new(),
         });
         tx.commit().await?;
         if action == AuditAction::ClientPurge {

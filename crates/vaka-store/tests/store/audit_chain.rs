@@ -12,6 +12,7 @@ fn entry(n: usize) -> NewAuditEntry {
         detail: format!("GET /api/v1/clients/{n}"),
         emergency_reason: None,
         address: Some("127.0.0.1".into()),
+        clients: Vec::new(),
     }
 }
 
@@ -209,3 +210,104 @@ both!(a_large_batch_keeps_order_ids_and_chain, |db| async move {
         "each row has its own values"
     );
 });
+
+/// A list view: one entry naming its clients (given unsorted, with a repeat).
+fn list_entry(clients: &[i64]) -> NewAuditEntry {
+    NewAuditEntry {
+        client_id: None,
+        action: AuditAction::CaseloadRead,
+        detail: "GET /caseload".into(),
+        clients: clients
+            .iter()
+            .map(|&c| vaka_domain::ids::ClientId(c))
+            .collect(),
+        ..entry(0)
+    }
+}
+
+both!(
+    a_list_entry_names_its_clients_and_is_found_for_each,
+    |db| async move {
+        let mut tx = db.store.begin().await.unwrap();
+        tx.audit(entry(5));
+        tx.audit(list_entry(&[9, 5, 7, 9]));
+        tx.audit(list_entry(&[]));
+        tx.commit().await.unwrap();
+        let mut tx = db.store.begin().await.unwrap();
+        let all = audit::list_after(&mut tx, 0, 10).await.unwrap();
+        let ids = |v: &[vaka_domain::ids::ClientId]| v.iter().map(|c| c.0).collect::<Vec<_>>();
+        assert_eq!(all.len(), 3);
+        assert_eq!(ids(&all[1].entry.clients), [5, 7, 9], "sorted, no repeats");
+        assert_eq!(all[1].entry.client_id, None);
+        assert!(all[2].entry.clients.is_empty());
+        // Client 5: its own entry and the list, newest first; client 7 only the list; 8 nothing.
+        let five = audit::for_client(&mut tx, vaka_domain::ids::ClientId(5), 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            five.iter().map(|e| e.id).collect::<Vec<_>>(),
+            [all[1].id, all[0].id]
+        );
+        let seven = audit::for_client(&mut tx, vaka_domain::ids::ClientId(7), 10)
+            .await
+            .unwrap();
+        assert_eq!(seven.iter().map(|e| e.id).collect::<Vec<_>>(), [all[1].id]);
+        assert!(
+            audit::for_client(&mut tx, vaka_domain::ids::ClientId(8), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        drop(tx);
+        assert_eq!(verify(&db.store).await.first_problem, None);
+    }
+);
+
+both!(
+    a_removed_or_added_list_index_row_is_found,
+    |db| async move {
+        let mut tx = db.store.begin().await.unwrap();
+        tx.audit(entry(1));
+        tx.audit(list_entry(&[3, 4]));
+        tx.audit(entry(2));
+        tx.commit().await.unwrap();
+        // The database refuses to change the index.
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(
+            vaka_store::testing::exec(&mut tx, "DELETE FROM audit_log_clients WHERE client_id = 4")
+                .await
+                .is_err()
+        );
+        drop(tx);
+        // Past the guard, a hidden access is still found: the index no longer matches the entry.
+        exec(
+            &db.store,
+            "DELETE FROM audit_log_clients WHERE client_id = 4",
+        )
+        .await;
+        let v = verify(&db.store).await;
+        assert_eq!(v.first_problem.map(|(id, _)| id), Some(2));
+        // An index row pointing a client at an entry that did not show it is found too.
+        exec(
+            &db.store,
+            "INSERT INTO audit_log_clients (client_id, audit_id) VALUES (4, 2), (6, 3)",
+        )
+        .await;
+        let v = verify(&db.store).await;
+        assert_eq!(v.first_problem.map(|(id, _)| id), Some(3));
+        // Changing the list in the entry itself breaks its hash.
+        exec(
+            &db.store,
+            "DELETE FROM audit_log_clients WHERE audit_id = 3",
+        )
+        .await;
+        assert_eq!(verify(&db.store).await.first_problem, None);
+        exec(
+            &db.store,
+            "UPDATE audit_log SET client_ids = '[3]' WHERE id = 2",
+        )
+        .await;
+        let v = verify(&db.store).await;
+        assert_eq!(v.first_problem.map(|(id, _)| id), Some(2));
+    }
+);

@@ -146,8 +146,12 @@ pub async fn list_alerts(
                     }
                 }
             }
-            for a in &list {
-                tx.audit(actor.audit(AuditAction::AlertRead, a.client_id, "GET /api/v1/alerts"));
+            if !list.is_empty() {
+                tx.audit(actor.audit_list(
+                    AuditAction::AlertRead,
+                    list.iter().filter_map(|a| a.client_id),
+                    "GET /api/v1/alerts",
+                ));
             }
             list
         }
@@ -301,6 +305,7 @@ async fn miss_overdue_follow_ups(
             detail: format!("follow-up {} ({timepoint}) missed: window_passed", id.0),
             emergency_reason: None,
             address: None,
+            clients: Vec::new(),
         });
     }
     Ok(())

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use vaka_domain::access::{self, Action, Relation};
+use vaka_domain::ids::ClientId;
 use vaka_domain::review::{self, AccessFact, Flag, ReviewSettings};
 use vaka_domain::{FieldError, Msg};
 use vaka_store::{AuditAction, audit};
@@ -48,6 +49,8 @@ pub struct AuditLine {
     pub username: String,
     pub role: String,
     pub client_id: Option<i64>,
+    /// A list view (the caseload, a client list): every client it showed; `client_id` is then null.
+    pub client_ids: Vec<i64>,
     pub case_id: Option<i64>,
     pub action: String,
     pub detail: String,
@@ -142,6 +145,7 @@ pub async fn review_lines(
             at: l.entry.logged_at,
             username: l.entry.entry.username.clone(),
             client: l.entry.entry.client_id.map(|c| c.0),
+            lists_clients: !l.entry.entry.clients.is_empty(),
             action: l.entry.action_name.parse().ok(),
             emergency: l.entry.entry.emergency_reason.is_some(),
             protected_client: l.protected_client,
@@ -150,7 +154,12 @@ pub async fn review_lines(
     let mut flags = review::flag(&facts, &ReviewSettings::default());
     let items: Vec<AuditLine> = lines
         .into_iter()
-        .filter(|l| client.is_none_or(|c| l.entry.entry.client_id.map(|x| x.0) == Some(c)))
+        .filter(|l| {
+            client.is_none_or(|c| {
+                let e = &l.entry.entry;
+                e.client_id.map(|x| x.0) == Some(c) || e.clients.contains(&ClientId(c))
+            })
+        })
         .map(|l| AuditLine {
             flags: flags.remove(&l.entry.id).unwrap_or_default(),
             id: l.entry.id,
@@ -158,6 +167,7 @@ pub async fn review_lines(
             username: l.entry.entry.username,
             role: l.entry.entry.role,
             client_id: l.entry.entry.client_id.map(|c| c.0),
+            client_ids: l.entry.entry.clients.iter().map(|c| c.0).collect(),
             case_id: l.entry.entry.case_id.map(|c| c.0),
             action: l.entry.action_name,
             detail: l.entry.entry.detail,

@@ -186,9 +186,11 @@ pub async fn list_clients(
     };
     let mut tx = st.store.begin_read().await?;
     let (items, total) = clients::list(&mut tx, scope, limit, offset).await?;
-    for c in &items {
-        tx.audit(actor.audit(AuditAction::ClientList, Some(c.id), "GET /api/v1/clients"));
-    }
+    tx.audit(actor.audit_list(
+        AuditAction::ClientList,
+        items.iter().map(|c| c.id),
+        "GET /api/v1/clients",
+    ));
     tx.commit().await?;
     Ok(Json(ClientList {
         items: items

@@ -345,6 +345,7 @@ async fn login(
             detail: "POST /login".into(),
             emergency_reason: None,
             address: parts.address.clone(),
+            clients: Vec::new(),
         };
         // While a key waits, the password is not even checked: guessing gains nothing.
         let mut blocked_until = None;
@@ -994,13 +995,11 @@ async fn caseload(
         };
         let settings =
             vaka_store::settings::alert_settings(&mut tx, actor.user.municipality_id).await?;
-        for r in &rows {
-            tx.audit(actor.audit(
-                AuditAction::CaseloadRead,
-                Some(r.client.id),
-                "GET /caseload",
-            ));
-        }
+        tx.audit(actor.audit_list(
+            AuditAction::CaseloadRead,
+            rows.iter().map(|r| r.client.id),
+            "GET /caseload",
+        ));
         tx.finish_read(&st.store).await?;
         Ok::<_, vaka_store::StoreError>(Some((heading, rows, settings)))
     }
@@ -1526,6 +1525,7 @@ struct AuditView {
     address: Option<String>,
     action: String,
     client_id: Option<i64>,
+    client_ids: Vec<i64>,
     detail: String,
     emergency_reason: Option<String>,
     flags: Vec<String>,
@@ -1581,6 +1581,7 @@ async fn audit_page(
             address: l.address,
             action: l.action,
             client_id: l.client_id,
+            client_ids: l.client_ids,
             detail: l.detail,
             emergency_reason: l.emergency_reason,
             flags: l

@@ -8,8 +8,11 @@ use vaka_store::both;
 use super::pages::{form, hidden_csrf, login, page};
 use super::*;
 
-/// The entries written since entry `after`: (action, username, client id).
-async fn since(app: &App, after: i64) -> (Vec<(String, String, Option<i64>)>, i64) {
+/// One entry: (action, username, client id, the clients a list view showed).
+type Entry = (String, String, Option<i64>, Vec<i64>);
+
+/// The entries written since entry `after`.
+async fn since(app: &App, after: i64) -> (Vec<Entry>, i64) {
     let mut tx = app.db.store.begin().await.unwrap();
     let list = vaka_store::audit::list_after(&mut tx, after, 10_000)
         .await
@@ -22,6 +25,7 @@ async fn since(app: &App, after: i64) -> (Vec<(String, String, Option<i64>)>, i6
                     e.action_name,
                     e.entry.username,
                     e.entry.client_id.map(|c| c.0),
+                    e.entry.clients.iter().map(|c| c.0).collect(),
                 )
             })
             .collect(),
@@ -30,19 +34,19 @@ async fn since(app: &App, after: i64) -> (Vec<(String, String, Option<i64>)>, i6
 }
 
 /// Asserts the entries written since `last`, and moves `last` past them.
-async fn expect(
-    app: &App,
-    last: &mut i64,
-    expected: Vec<(String, String, Option<i64>)>,
-    what: &str,
-) {
+async fn expect(app: &App, last: &mut i64, expected: Vec<Entry>, what: &str) {
     let (got, newest) = since(app, *last).await;
     assert_eq!(got, expected, "{what}");
     *last = newest;
 }
 
-fn e(action: &str, user: &str, client: Option<i64>) -> (String, String, Option<i64>) {
-    (action.to_owned(), user.to_owned(), client)
+fn e(action: &str, user: &str, client: Option<i64>) -> Entry {
+    (action.to_owned(), user.to_owned(), client, Vec::new())
+}
+
+/// A list view's one entry.
+fn list(action: &str, user: &str, clients: &[i64]) -> Entry {
+    (action.to_owned(), user.to_owned(), None, clients.to_vec())
 }
 
 both!(
@@ -114,10 +118,7 @@ both!(
         expect(
             &app,
             &mut last,
-            vec![
-                e("client_list", "head", Some(a)),
-                e("client_list", "head", Some(b)),
-            ],
+            vec![list("client_list", "head", &[a, b])],
             "GET /api/v1/clients",
         )
         .await;
@@ -200,6 +201,16 @@ both!(
         )
         .await;
         let alert = alerts.json["items"][0]["id"].as_i64().unwrap();
+        // All my alerts: one entry naming each client once, however many alerts each has.
+        let mine = app.get("/api/v1/alerts", "cm").await;
+        assert!(!mine.json["items"].as_array().unwrap().is_empty());
+        expect(
+            &app,
+            &mut last,
+            vec![list("alert_read", "cm", &[a])],
+            "GET all alerts",
+        )
+        .await;
         app.post(
             &format!("/api/v1/alerts/{alert}/acknowledge"),
             "cm",
@@ -238,7 +249,7 @@ both!(
         app.get("/api/v1/clients?limit=0", "head").await;
         expect(&app, &mut last, vec![], "invalid requests").await;
 
-        // The UI: login, the caseload (one entry per client shown), a client page, logout.
+        // The UI: login, the caseload (one entry naming the clients shown), a client page, logout.
         let (_, s) = login(&app, "cm", PASSWORD).await;
         let cookie = format!("vaka_session={}", s.unwrap());
         expect(&app, &mut last, vec![e("login", "cm", None)], "POST /login").await;
@@ -246,7 +257,7 @@ both!(
         expect(
             &app,
             &mut last,
-            vec![e("caseload_read", "cm", Some(a))],
+            vec![list("caseload_read", "cm", &[a])],
             "GET /caseload",
         )
         .await;
