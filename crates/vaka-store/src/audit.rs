@@ -124,9 +124,9 @@ fn insert_sql(rows: usize) -> String {
 }
 
 /// A list's clients as the `client_ids` column holds them: a JSON array of ids.
-fn client_ids_text(clients: &[ClientId]) -> String {
-    let ids: Vec<String> = clients.iter().map(|c| c.0.to_string()).collect();
-    format!("[{}]", ids.join(","))
+fn client_ids_text(clients: &[ClientId]) -> Result<String> {
+    let ids: Vec<i64> = clients.iter().map(|c| c.0).collect();
+    serde_json::to_string(&ids).map_err(|e| StoreError::AuditLog(e.to_string()))
 }
 
 fn parse_client_ids(text: &str) -> Result<Vec<ClientId>> {
@@ -204,7 +204,7 @@ pub(crate) async fn append(tx: &mut Tx, mut entries: Vec<NewAuditEntry>) -> Resu
                         .bind(&e.detail)
                         .bind(&e.emergency_reason)
                         .bind(&e.address)
-                        .bind(client_ids_text(&e.clients))
+                        .bind(client_ids_text(&e.clients)?)
                         .bind(&l.prev_hash)
                         .bind(&l.hash);
                 }
@@ -620,7 +620,11 @@ mod tests {
             chain_hash(GENESIS, at, &e).unwrap(),
             hash_as_first_written(GENESIS, at, &e)
         );
-        assert_eq!(client_ids_text(&[ClientId(3), ClientId(12)]), "[3,12]");
+        assert_eq!(
+            client_ids_text(&[ClientId(3), ClientId(12)]).unwrap(),
+            "[3,12]"
+        );
+        assert_eq!(client_ids_text(&[]).unwrap(), "[]");
         assert_eq!(
             parse_client_ids("[3,12]").unwrap(),
             [ClientId(3), ClientId(12)]
