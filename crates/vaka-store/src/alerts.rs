@@ -93,10 +93,14 @@ fn from_row(r: &impl RowExt) -> Result<Alert> {
 
 pub async fn get(tx: &mut Tx, id: AlertId) -> Result<Option<Alert>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM alerts WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *c)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cols!(alerts),
+            " FROM alerts WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
         row.as_ref().map(from_row).transpose()
     })
 }
@@ -110,7 +114,12 @@ pub async fn for_client(
     let (filter, value) = status_filter("status", status);
     on_tx!(tx, |c| {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT * FROM alerts WHERE client_id = $1 AND {filter} ORDER BY id DESC"
+            concat!(
+                "SELECT ",
+                cols!(alerts),
+                " FROM alerts WHERE client_id = $1 AND {filter} ORDER BY id DESC"
+            ),
+            filter = filter
         )))
         .bind(client.0)
         .bind(value)
@@ -129,10 +138,12 @@ pub async fn resolved_since(
     limit: i64,
 ) -> Result<Vec<Alert>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query(
-            "SELECT * FROM alerts WHERE client_id = $1 AND status = 'resolved' AND created_at >= $2 \
-             ORDER BY id DESC LIMIT $3",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(alerts),
+            " FROM alerts WHERE client_id = $1 AND status = 'resolved' AND created_at >= $2 \
+             ORDER BY id DESC LIMIT $3"
+        ))
         .bind(client.0)
         .bind(since)
         .bind(limit)
@@ -151,7 +162,12 @@ pub async fn assigned_to(
     let (filter, value) = status_filter("status", status);
     on_tx!(tx, |c| {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT * FROM alerts WHERE assigned_to = $1 AND {filter} ORDER BY id DESC LIMIT 500"
+            concat!(
+                "SELECT ",
+                cols!(alerts),
+                " FROM alerts WHERE assigned_to = $1 AND {filter} ORDER BY id DESC LIMIT 500"
+            ),
+            filter = filter
         )))
         .bind(user.0)
         .bind(value)
@@ -307,8 +323,8 @@ pub async fn escalated_in_unit(
     let (filter, value) = status_filter("a.status", status);
     on_tx!(tx, |c| {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT a.* FROM alerts a JOIN clients k ON k.id = a.client_id WHERE k.unit_id = $1 AND a.escalated = $3 AND {filter} \
-             ORDER BY a.id DESC LIMIT 500"
+            concat!("SELECT ", cols!(alerts, "a."), " FROM alerts a JOIN clients k ON k.id = a.client_id WHERE k.unit_id = $1 AND a.escalated = $3 AND {filter} \
+             ORDER BY a.id DESC LIMIT 500"), filter = filter
         )))
         .bind(unit.0)
         .bind(value)

@@ -372,11 +372,15 @@ async fn index_mismatch(tx: &mut Tx, after: i64, batch: &[AuditEntry]) -> Result
 /// Entries with id greater than `after`, oldest first.
 pub async fn list_after(tx: &mut Tx, after: i64, limit: i64) -> Result<Vec<AuditEntry>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query("SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2")
-            .bind(after)
-            .bind(limit)
-            .fetch_all(&mut *c)
-            .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(audit_log),
+            " FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2"
+        ))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut *c)
+        .await?;
         rows.iter().map(from_row).collect()
     })
 }
@@ -385,12 +389,14 @@ pub async fn list_after(tx: &mut Tx, after: i64, limit: i64) -> Result<Vec<Audit
 pub async fn for_client(tx: &mut Tx, client: ClientId, limit: i64) -> Result<Vec<AuditEntry>> {
     on_tx!(tx, |c| {
         // Entries about the client alone, and list views that showed it.
-        let rows = sqlx::query(
-            "SELECT * FROM audit_log WHERE id IN ( \
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(audit_log),
+            " FROM audit_log WHERE id IN ( \
                SELECT id FROM audit_log WHERE client_id = $1 \
                UNION ALL SELECT audit_id FROM audit_log_clients WHERE client_id = $1) \
-             ORDER BY id DESC LIMIT $2",
-        )
+             ORDER BY id DESC LIMIT $2"
+        ))
         .bind(client.0)
         .bind(limit)
         .fetch_all(&mut *c)
@@ -452,14 +458,14 @@ pub struct ReviewLine {
 pub async fn search(tx: &mut Tx, s: &Search, limit: i64) -> Result<Vec<ReviewLine>> {
     on_tx!(tx, |c| {
         let rows = sqlx::query(
-            "SELECT a.*, (COALESCE(k.protection, 'none') <> 'none' OR EXISTS ( \
+            concat!("SELECT ", cols!(audit_log, "a."), ", (COALESCE(k.protection, 'none') <> 'none' OR EXISTS ( \
                  SELECT 1 FROM audit_log_clients l JOIN clients p ON p.id = l.client_id \
                  WHERE l.audit_id = a.id AND p.protection <> 'none')) AS protected_client, \
                r.reviewed_at, r.comment, u.username AS reviewer \
              FROM audit_log a LEFT JOIN clients k ON k.id = a.client_id \
                LEFT JOIN audit_reviews r ON r.audit_id = a.id LEFT JOIN users u ON u.id = r.reviewed_by \
              WHERE ($1 IS NULL OR a.username = $1) AND ($2 IS NULL OR a.logged_at >= $2) AND ($3 IS NULL OR a.logged_at < $3) \
-             ORDER BY a.id DESC LIMIT $4",
+             ORDER BY a.id DESC LIMIT $4"),
         )
         .bind(&s.username)
         .bind(s.from)

@@ -76,9 +76,11 @@ pub async fn origin(tx: &mut Tx, id: CaseId) -> Result<Option<CaseOrigin>> {
 /// A client's cases, newest first, with their current case managers.
 pub async fn for_client(tx: &mut Tx, client: ClientId) -> Result<Vec<Case>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query(
-            "SELECT * FROM cases WHERE client_id = $1 ORDER BY opened_on DESC, id DESC",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(cases),
+            " FROM cases WHERE client_id = $1 ORDER BY opened_on DESC, id DESC"
+        ))
         .bind(client.0)
         .fetch_all(&mut *c)
         .await?;

@@ -67,10 +67,14 @@ pub(crate) fn from_row(r: &impl RowExt, today: NaiveDate) -> Result<Client> {
 pub async fn get(tx: &mut Tx, id: ClientId) -> Result<Option<Client>> {
     let today = vaka_domain::time::local_date(crate::now());
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM clients WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *c)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cols!(clients),
+            " FROM clients WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
         row.map(|r| from_row(&r, today)).transpose()
     })
 }
@@ -135,7 +139,7 @@ pub async fn list(
         .fetch_one(&mut *c)
         .await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT c.* FROM clients c WHERE {filter} ORDER BY c.family_name, c.given_name, c.id LIMIT $2 OFFSET $3"
+            concat!("SELECT ", cols!(clients, "c."), " FROM clients c WHERE {filter} ORDER BY c.family_name, c.given_name, c.id LIMIT $2 OFFSET $3"), filter = filter
         )))
         .bind(key)
         .bind(limit)
@@ -169,7 +173,7 @@ pub async fn caseload(tx: &mut Tx, user: UserId) -> Result<Vec<CaseloadRow>> {
     let today = vaka_domain::time::local_date(crate::now());
     on_tx!(tx, |c| {
         let rows = sqlx::query(
-            "SELECT c.*, lc.occurred_at AS last_contact_at, lc.substance_use AS last_substance_use, \
+            concat!("SELECT ", cols!(clients, "c."), ", lc.occurred_at AS last_contact_at, lc.substance_use AS last_substance_use, \
                lc.well_being AS last_well_being, lc.housing AS last_housing, \
                (SELECT p.intervention FROM placements p WHERE p.client_id = c.id AND p.start_date <= $2 \
                   AND (p.end_date IS NULL OR p.end_date >= $2) ORDER BY p.start_date DESC LIMIT 1) AS current_intervention, \
@@ -181,7 +185,7 @@ pub async fn caseload(tx: &mut Tx, user: UserId) -> Result<Vec<CaseloadRow>> {
                   ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1) \
              WHERE c.id IN (SELECT k.client_id FROM case_assignments a JOIN cases k ON k.id = a.case_id \
                   WHERE a.user_id = $1 AND a.unassigned_on IS NULL AND k.status = 'open') \
-             ORDER BY c.family_name, c.given_name, c.id",
+             ORDER BY c.family_name, c.given_name, c.id"),
         )
         .bind(user.0)
         .bind(today)

@@ -133,10 +133,14 @@ fn from_row(r: &impl RowExt) -> Result<Contact> {
 
 pub async fn get(tx: &mut Tx, id: ContactId) -> Result<Option<Contact>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM contacts WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *c)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cols!(contacts),
+            " FROM contacts WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
         row.as_ref().map(from_row).transpose()
     })
 }
@@ -144,11 +148,15 @@ pub async fn get(tx: &mut Tx, id: ContactId) -> Result<Option<Contact>> {
 /// A client's entries, newest first.
 pub async fn for_client(tx: &mut Tx, client: ClientId, limit: i64) -> Result<Vec<Contact>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query("SELECT * FROM contacts WHERE client_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT $2")
-            .bind(client.0)
-            .bind(limit)
-            .fetch_all(&mut *c)
-            .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(contacts),
+            " FROM contacts WHERE client_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT $2"
+        ))
+        .bind(client.0)
+        .bind(limit)
+        .fetch_all(&mut *c)
+        .await?;
         rows.iter().map(from_row).collect()
     })
 }

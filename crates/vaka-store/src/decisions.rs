@@ -99,20 +99,25 @@ fn recommendation_from(r: &impl RowExt) -> Result<Recommendation> {
 
 pub async fn applications_for(tx: &mut Tx, client: ClientId) -> Result<Vec<Application>> {
     on_tx!(tx, |c| {
-        let rows =
-            sqlx::query("SELECT * FROM applications WHERE client_id = $1 ORDER BY received_on, id")
-                .bind(client.0)
-                .fetch_all(&mut *c)
-                .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(applications),
+            " FROM applications WHERE client_id = $1 ORDER BY received_on, id"
+        ))
+        .bind(client.0)
+        .fetch_all(&mut *c)
+        .await?;
         rows.iter().map(application_from).collect()
     })
 }
 
 pub async fn recommendations_for(tx: &mut Tx, client: ClientId) -> Result<Vec<Recommendation>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query(
-            "SELECT * FROM recommendations WHERE client_id = $1 ORDER BY recommended_on, id",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(recommendations),
+            " FROM recommendations WHERE client_id = $1 ORDER BY recommended_on, id"
+        ))
         .bind(client.0)
         .fetch_all(&mut *c)
         .await?;
@@ -122,20 +127,28 @@ pub async fn recommendations_for(tx: &mut Tx, client: ClientId) -> Result<Vec<Re
 
 pub async fn application(tx: &mut Tx, id: ApplicationId) -> Result<Option<Application>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM applications WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *c)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cols!(applications),
+            " FROM applications WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
         row.as_ref().map(application_from).transpose()
     })
 }
 
 pub async fn recommendation(tx: &mut Tx, id: RecommendationId) -> Result<Option<Recommendation>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM recommendations WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *c)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cols!(recommendations),
+            " FROM recommendations WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
         row.as_ref().map(recommendation_from).transpose()
     })
 }
@@ -143,11 +156,13 @@ pub async fn recommendation(tx: &mut Tx, id: RecommendationId) -> Result<Option<
 /// The client's latest application that no decision has answered yet.
 pub async fn open_application(tx: &mut Tx, client: ClientId) -> Result<Option<Application>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query(
-            "SELECT * FROM applications a WHERE client_id = $1 \
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cols!(applications),
+            " FROM applications a WHERE client_id = $1 \
              AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = a.id) \
-             ORDER BY received_on DESC, id DESC LIMIT 1",
-        )
+             ORDER BY received_on DESC, id DESC LIMIT 1"
+        ))
         .bind(client.0)
         .fetch_optional(&mut *c)
         .await?;
@@ -158,11 +173,13 @@ pub async fn open_application(tx: &mut Tx, client: ClientId) -> Result<Option<Ap
 /// The client's latest recommendation that no decision has answered yet.
 pub async fn open_recommendation(tx: &mut Tx, client: ClientId) -> Result<Option<Recommendation>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query(
-            "SELECT * FROM recommendations r WHERE client_id = $1 \
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cols!(recommendations),
+            " FROM recommendations r WHERE client_id = $1 \
              AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.recommendation_id = r.id) \
-             ORDER BY recommended_on DESC, id DESC LIMIT 1",
-        )
+             ORDER BY recommended_on DESC, id DESC LIMIT 1"
+        ))
         .bind(client.0)
         .fetch_optional(&mut *c)
         .await?;
@@ -248,21 +265,28 @@ fn decision_from(r: &impl RowExt) -> Result<Decision> {
 
 pub async fn decision(tx: &mut Tx, id: DecisionId) -> Result<Option<Decision>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM decisions WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *c)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cols!(decisions),
+            " FROM decisions WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
         row.as_ref().map(decision_from).transpose()
     })
 }
 
 pub async fn decisions_for(tx: &mut Tx, client: ClientId) -> Result<Vec<Decision>> {
     on_tx!(tx, |c| {
-        let rows =
-            sqlx::query("SELECT * FROM decisions WHERE client_id = $1 ORDER BY decided_on, id")
-                .bind(client.0)
-                .fetch_all(&mut *c)
-                .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(decisions),
+            " FROM decisions WHERE client_id = $1 ORDER BY decided_on, id"
+        ))
+        .bind(client.0)
+        .fetch_all(&mut *c)
+        .await?;
         rows.iter().map(decision_from).collect()
     })
 }
@@ -280,8 +304,13 @@ pub async fn decisions_in_unit(
         ""
     };
     let sql = format!(
-        "SELECT d.* FROM decisions d JOIN clients c ON c.id = d.client_id WHERE c.unit_id = $1{filter} \
+        concat!(
+            "SELECT ",
+            cols!(decisions, "d."),
+            " FROM decisions d JOIN clients c ON c.id = d.client_id WHERE c.unit_id = $1{filter} \
          ORDER BY d.decided_on DESC, d.id DESC LIMIT $2"
+        ),
+        filter = filter
     );
     on_tx!(tx, |c| {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))

@@ -42,9 +42,11 @@ fn unit_from(r: &impl RowExt) -> Result<HousingUnit> {
 
 pub async fn units(tx: &mut Tx, municipality: MunicipalityId) -> Result<Vec<HousingUnit>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query(
-            "SELECT * FROM housing_units WHERE municipality_id = $1 AND active ORDER BY kind, label, id",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(housing_units),
+            " FROM housing_units WHERE municipality_id = $1 AND active ORDER BY kind, label, id"
+        ))
         .bind(municipality.0)
         .fetch_all(&mut *c)
         .await?;
@@ -54,10 +56,14 @@ pub async fn units(tx: &mut Tx, municipality: MunicipalityId) -> Result<Vec<Hous
 
 pub async fn unit(tx: &mut Tx, id: HousingUnitId) -> Result<Option<HousingUnit>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM housing_units WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *c)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cols!(housing_units),
+            " FROM housing_units WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
         row.as_ref().map(unit_from).transpose()
     })
 }
@@ -226,11 +232,13 @@ async fn queue_where(
     id: Option<i64>,
 ) -> Result<Vec<Waiting>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query(
-            "SELECT q.* FROM housing_queue q JOIN clients c ON c.id = q.client_id \
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(housing_queue, "q."),
+            " FROM housing_queue q JOIN clients c ON c.id = q.client_id \
              WHERE c.municipality_id = $1 AND q.removed_on IS NULL AND ($2 IS NULL OR q.id = $2) \
-             ORDER BY q.added_on, q.id",
-        )
+             ORDER BY q.added_on, q.id"
+        ))
         .bind(municipality.0)
         .bind(id)
         .fetch_all(&mut *c)

@@ -100,9 +100,11 @@ pub async fn imports(
     limit: i64,
 ) -> Result<Vec<ImportSummary>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query(
-            "SELECT * FROM invoice_imports WHERE municipality_id = $1 ORDER BY id DESC LIMIT $2",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(invoice_imports),
+            " FROM invoice_imports WHERE municipality_id = $1 ORDER BY id DESC LIMIT $2"
+        ))
         .bind(municipality.0)
         .bind(limit)
         .fetch_all(&mut *c)

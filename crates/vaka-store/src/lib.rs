@@ -5,6 +5,9 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[macro_use]
+mod columns;
+
 pub mod alerts;
 pub mod audit;
 mod audit_writer;
@@ -199,6 +202,15 @@ impl Store {
 
     /// Connects and brings the schema up to date.
     pub async fn open(url: &str) -> Result<Self> {
+        if BackendKind::of_url(url)? == BackendKind::Sqlite {
+            // Migrate on a connection of its own, then open the pool, so that no pooled connection
+            // starts with the schema as it was before (see `columns`).
+            let migrator = Self::connect(url, ConnectOptions { max_connections: 1 }).await?;
+            let migrated = migrator.migrate().await;
+            migrator.close().await;
+            migrated?;
+            return Self::connect(url, ConnectOptions::default()).await;
+        }
         let store = Self::connect(url, ConnectOptions::default()).await?;
         store.migrate().await?;
         Ok(store)

@@ -160,13 +160,15 @@ pub async fn twelve_months(
     to: NaiveDate,
 ) -> Result<Vec<TwelveMonths>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query(
-            "SELECT f.*, p.intervention AS placement_intervention FROM follow_ups f \
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(follow_ups, "f."),
+            ", p.intervention AS placement_intervention FROM follow_ups f \
              JOIN clients k ON k.id = f.client_id \
              LEFT JOIN placements p ON p.id = f.placement_id \
              WHERE k.municipality_id = $1 AND f.timepoint = 'month_12' \
-             AND f.due_on >= $2 AND f.due_on <= $3 AND f.status IN ('done', 'missed')",
-        )
+             AND f.due_on >= $2 AND f.due_on <= $3 AND f.status IN ('done', 'missed')"
+        ))
         .bind(municipality.0)
         .bind(from)
         .bind(to)

@@ -103,9 +103,11 @@ fn assessment_from(r: &impl RowExt) -> Result<Assessment> {
 /// A client's assessments, oldest first.
 pub async fn assessments_for(tx: &mut Tx, client: ClientId) -> Result<Vec<Assessment>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query(
-            "SELECT * FROM assessments WHERE client_id = $1 ORDER BY administered_on, id",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(assessments),
+            " FROM assessments WHERE client_id = $1 ORDER BY administered_on, id"
+        ))
         .bind(client.0)
         .fetch_all(&mut *c)
         .await?;
@@ -172,10 +174,14 @@ pub(crate) fn follow_up_from(r: &impl RowExt) -> Result<FollowUp> {
 /// A client's follow-ups, by due day.
 pub async fn follow_ups_for(tx: &mut Tx, client: ClientId) -> Result<Vec<FollowUp>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query("SELECT * FROM follow_ups WHERE client_id = $1 ORDER BY due_on, id")
-            .bind(client.0)
-            .fetch_all(&mut *c)
-            .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(follow_ups),
+            " FROM follow_ups WHERE client_id = $1 ORDER BY due_on, id"
+        ))
+        .bind(client.0)
+        .fetch_all(&mut *c)
+        .await?;
         rows.iter().map(follow_up_from).collect()
     })
 }
@@ -183,10 +189,14 @@ pub async fn follow_ups_for(tx: &mut Tx, client: ClientId) -> Result<Vec<FollowU
 /// One follow-up.
 pub async fn follow_up(tx: &mut Tx, id: FollowUpId) -> Result<Option<FollowUp>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM follow_ups WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *c)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cols!(follow_ups),
+            " FROM follow_ups WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
         row.as_ref().map(follow_up_from).transpose()
     })
 }

@@ -80,21 +80,28 @@ fn from_row(r: &impl RowExt) -> Result<Placement> {
 
 pub async fn get(tx: &mut Tx, id: PlacementId) -> Result<Option<Placement>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM placements WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *c)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cols!(placements),
+            " FROM placements WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
         row.as_ref().map(from_row).transpose()
     })
 }
 
 pub async fn for_client(tx: &mut Tx, client: ClientId) -> Result<Vec<Placement>> {
     on_tx!(tx, |c| {
-        let rows =
-            sqlx::query("SELECT * FROM placements WHERE client_id = $1 ORDER BY start_date, id")
-                .bind(client.0)
-                .fetch_all(&mut *c)
-                .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(placements),
+            " FROM placements WHERE client_id = $1 ORDER BY start_date, id"
+        ))
+        .bind(client.0)
+        .fetch_all(&mut *c)
+        .await?;
         rows.iter().map(from_row).collect()
     })
 }
@@ -206,9 +213,9 @@ pub async fn in_municipality(
 ) -> Result<Vec<Placement>> {
     on_tx!(tx, |c| {
         let rows = sqlx::query(
-            "SELECT p.* FROM placements p JOIN clients c ON c.id = p.client_id \
+            concat!("SELECT ", cols!(placements, "p."), " FROM placements p JOIN clients c ON c.id = p.client_id \
              WHERE c.municipality_id = $1 AND p.start_date <= $3 AND (p.end_date IS NULL OR p.end_date >= $2) \
-             ORDER BY p.start_date, p.id",
+             ORDER BY p.start_date, p.id"),
         )
         .bind(municipality.0)
         .bind(from)

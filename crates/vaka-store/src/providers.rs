@@ -56,21 +56,28 @@ fn provider_from(r: &impl RowExt) -> Result<Provider> {
 
 pub async fn get(tx: &mut Tx, id: ProviderId) -> Result<Option<Provider>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM providers WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *c)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cols!(providers),
+            " FROM providers WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
         row.as_ref().map(provider_from).transpose()
     })
 }
 
 pub async fn list(tx: &mut Tx, municipality: MunicipalityId) -> Result<Vec<Provider>> {
     on_tx!(tx, |c| {
-        let rows =
-            sqlx::query("SELECT * FROM providers WHERE municipality_id = $1 ORDER BY name, id")
-                .bind(municipality.0)
-                .fetch_all(&mut *c)
-                .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(providers),
+            " FROM providers WHERE municipality_id = $1 ORDER BY name, id"
+        ))
+        .bind(municipality.0)
+        .fetch_all(&mut *c)
+        .await?;
         rows.iter().map(provider_from).collect()
     })
 }
@@ -81,9 +88,11 @@ pub async fn by_organisation_number(
     org: &OrganisationNumber,
 ) -> Result<Option<Provider>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query(
-            "SELECT * FROM providers WHERE municipality_id = $1 AND organisation_number = $2",
-        )
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cols!(providers),
+            " FROM providers WHERE municipality_id = $1 AND organisation_number = $2"
+        ))
         .bind(municipality.0)
         .bind(org.as_str())
         .fetch_optional(&mut *c)
@@ -145,11 +154,14 @@ pub async fn insert_contract(tx: &mut Tx, c: &Contract) -> Result<ContractId> {
 /// A provider's contracts with their prices, oldest first.
 pub async fn contracts(tx: &mut Tx, provider: ProviderId) -> Result<Vec<Contract>> {
     let (rows, prices) = on_tx!(tx, |c| {
-        let rows =
-            sqlx::query("SELECT * FROM contracts WHERE provider_id = $1 ORDER BY valid_from, id")
-                .bind(provider.0)
-                .fetch_all(&mut *c)
-                .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(contracts),
+            " FROM contracts WHERE provider_id = $1 ORDER BY valid_from, id"
+        ))
+        .bind(provider.0)
+        .fetch_all(&mut *c)
+        .await?;
         let prices = sqlx::query(
             "SELECT p.contract_id, p.intervention, p.daily_price_ore FROM contract_prices p \
              JOIN contracts k ON k.id = p.contract_id WHERE k.provider_id = $1 ORDER BY p.intervention",
@@ -227,9 +239,11 @@ pub async fn insert_inspection(
 /// A provider's inspections, newest first.
 pub async fn inspections(tx: &mut Tx, provider: ProviderId) -> Result<Vec<Inspection>> {
     on_tx!(tx, |c| {
-        let rows = sqlx::query(
-            "SELECT * FROM provider_inspections WHERE provider_id = $1 ORDER BY inspected_on DESC, id DESC",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(provider_inspections),
+            " FROM provider_inspections WHERE provider_id = $1 ORDER BY inspected_on DESC, id DESC"
+        ))
         .bind(provider.0)
         .fetch_all(&mut *c)
         .await?;

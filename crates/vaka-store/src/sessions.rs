@@ -41,10 +41,14 @@ pub async fn create(
 
 pub async fn find(tx: &mut Tx, token_hash: &str) -> Result<Option<Session>> {
     on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&mut *c)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cols!(sessions),
+            " FROM sessions WHERE token_hash = $1"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&mut *c)
+        .await?;
         row.map(|r| {
             Ok(Session {
                 id: r.i64("id")?,

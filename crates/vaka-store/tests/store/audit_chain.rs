@@ -311,3 +311,56 @@ both!(
         assert_eq!(v.first_problem.map(|(id, _)| id), Some(2));
     }
 );
+
+/// A pooled connection that read the schema before a migration added a column (here the access
+/// log's `client_ids`, migrated by another pool or process) still reads every row whole. With
+/// `SELECT *` SQLite expanded the old columns, re-prepared with the new one when the statement ran,
+/// and sqlx-sqlite read past its column list: a panic in its worker and an empty answer (seen in CI).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_read_the_schema_before_a_migration_reads_new_columns() {
+    let path = std::env::temp_dir().join(format!(
+        "vaka_test_{}_before_migration.db",
+        std::process::id()
+    ));
+    let remove = || {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    };
+    remove();
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let two = vaka_store::ConnectOptions { max_connections: 2 };
+    let serving = vaka_store::Store::connect(&url, two.clone()).await.unwrap();
+    serving.migrate_to(10).await.unwrap();
+    // Both connections of the serving pool read the schema as it is at version 10.
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let mut tx = serving.begin_read().await.unwrap();
+        vaka_store::clients::get(&mut tx, vaka_domain::ids::ClientId(1))
+            .await
+            .unwrap();
+        open.push(tx);
+    }
+    drop(open);
+    // Another pool (`vaka migrate`, say) adds the column and writes an entry that uses it.
+    let migrator = vaka_store::Store::connect(&url, two).await.unwrap();
+    assert_eq!(migrator.migrate().await.unwrap(), 1);
+    let mut tx = migrator.begin().await.unwrap();
+    tx.audit(list_entry(&[2, 1]));
+    tx.commit().await.unwrap();
+    migrator.close().await;
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let mut tx = serving.begin_read().await.unwrap();
+        let all = audit::list_after(&mut tx, 0, 10).await.unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(
+            all[0].entry.clients,
+            [vaka_domain::ids::ClientId(1), vaka_domain::ids::ClientId(2)]
+        );
+        open.push(tx);
+    }
+    drop(open);
+    serving.close().await;
+    remove();
+}
