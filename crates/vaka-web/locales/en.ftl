@@ -93,6 +93,7 @@ audit-to = To (inclusive)
 audit-only-flagged = Only entries worth a look
 audit-search = Search
 audit-none = No entries.
+audit-period-truncated = The period holds more than 10,000 entries and the search looked through the newest of them only: older entries may be missing. Narrow the period.
 audit-reviewed = Reviewed
 audit-comment = Comment
 audit-mark-reviewed = Mark as reviewed

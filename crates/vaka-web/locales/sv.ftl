@@ -93,6 +93,7 @@ audit-to = Till och med
 audit-only-flagged = Bara poster att granska
 audit-search = Sök
 audit-none = Inga poster.
+audit-period-truncated = Perioden har fler än 10 000 poster och sökningen gick bara igenom de senaste av dem: äldre poster kan saknas. Välj en kortare period.
 audit-reviewed = Granskad
 audit-comment = Kommentar
 audit-mark-reviewed = Markera som granskad

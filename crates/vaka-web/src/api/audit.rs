@@ -65,7 +65,15 @@ pub struct AuditLine {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AuditList {
     pub items: Vec<AuditLine>,
+    /// True when the period holds more entries than a search looks through (the newest
+    /// [`SEARCH_WINDOW`]): older entries of the client or flagged ones may be missing; narrow the
+    /// period.
+    pub period_truncated: bool,
 }
+
+/// How many of the period's newest entries a search looks through. Flags look at neighbouring
+/// entries, so they are computed over these before any narrowing to one client.
+pub const SEARCH_WINDOW: i64 = 10_000;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ReviewRequest {
@@ -105,7 +113,7 @@ pub async fn review_lines(
     actor: &Actor,
     p: &AuditParams,
     detail: String,
-) -> Result<Vec<AuditLine>, ApiError> {
+) -> Result<AuditList, ApiError> {
     require_auditor(actor)?;
     let limit = int_param("limit", p.limit.as_deref(), 200, 1, 1000)?;
     let client = match p.client_id.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -137,7 +145,8 @@ pub async fn review_lines(
     let mut tx = st.store.begin().await?;
     // Flags look at neighbouring entries (many clients in a short time), so they are computed over the
     // period before narrowing to one client.
-    let lines = audit::search(&mut tx, &search, 10_000).await?;
+    let lines = audit::search(&mut tx, &search, SEARCH_WINDOW).await?;
+    let period_truncated = i64::try_from(lines.len()).unwrap_or(i64::MAX) >= SEARCH_WINDOW;
     let facts: Vec<AccessFact> = lines
         .iter()
         .map(|l| AccessFact {
@@ -185,7 +194,10 @@ pub async fn review_lines(
     // Reading the log is itself logged.
     tx.audit(actor.audit(AuditAction::AuditRead, None, detail));
     tx.commit().await?;
-    Ok(items)
+    Ok(AuditList {
+        items,
+        period_truncated,
+    })
 }
 
 /// Search the access log (auditors only). Each entry carries the reasons it is worth a look.
@@ -197,8 +209,9 @@ pub async fn list_audit(
     ApiActor(actor): ApiActor,
     Query(p): Query<AuditParams>,
 ) -> Result<Json<AuditList>, ApiError> {
-    let items = review_lines(&st, &actor, &p, "GET /api/v1/audit".into()).await?;
-    Ok(Json(AuditList { items }))
+    Ok(Json(
+        review_lines(&st, &actor, &p, "GET /api/v1/audit".into()).await?,
+    ))
 }
 
 /// Mark an entry as reviewed, with a comment (auditors only; once per entry).

@@ -1544,6 +1544,7 @@ struct AuditPage {
     flagged: bool,
     error: Option<String>,
     lines: Vec<AuditView>,
+    period_truncated: bool,
 }
 
 async fn audit_page(
@@ -1553,9 +1554,9 @@ async fn audit_page(
     Query(p): Query<crate::api::audit::AuditParams>,
 ) -> Response {
     let chrome = Chrome::of(&session, "/audit");
-    let (lines, error, status) =
+    let (lines, period_truncated, error, status) =
         match crate::api::audit::review_lines(&st, &session.actor, &p, "GET /audit".into()).await {
-            Ok(lines) => (lines, None, StatusCode::OK),
+            Ok(list) => (list.items, list.period_truncated, None, StatusCode::OK),
             Err(crate::error::ApiError::Forbidden) => {
                 return message(StatusCode::FORBIDDEN, t, chrome, "forbidden");
             }
@@ -1567,7 +1568,7 @@ async fn audit_page(
                         t.pick((e.message.sv.as_str(), e.message.en.as_str()))
                     )
                 });
-                (Vec::new(), e, StatusCode::UNPROCESSABLE_ENTITY)
+                (Vec::new(), false, e, StatusCode::UNPROCESSABLE_ENTITY)
             }
             Err(e) => return e.into_response(),
         };
@@ -1609,6 +1610,7 @@ async fn audit_page(
         flagged: matches!(p.flagged.as_deref(), Some("true" | "1" | "on")),
         error,
         lines,
+        period_truncated,
     };
     render(status, page)
 }

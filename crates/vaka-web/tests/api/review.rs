@@ -238,3 +238,43 @@ both!(the_auditor_reviews_in_the_ui, |db| async move {
         StatusCode::FORBIDDEN
     );
 });
+
+both!(
+    a_search_says_when_the_period_holds_more_than_it_looks_through,
+    |db| async move {
+        let app = app(db).await;
+        let id = app.assigned_client("cm", "19121212-1212").await;
+        app.get(&format!("/api/v1/clients/{id}"), "cm").await;
+        let path = format!("/api/v1/audit?client_id={id}");
+        let before = app.get(&path, "auditor").await;
+        assert_eq!(before.json["period_truncated"], false, "{}", before.text);
+        assert!(!items(&before).is_empty());
+        // A busy day: more entries after the read than a search looks through.
+        let mut tx = app.db.store.begin().await.unwrap();
+        for n in 0..vaka_web::api::audit::SEARCH_WINDOW {
+            tx.audit(vaka_store::NewAuditEntry {
+                user_id: None,
+                username: "cm2".into(),
+                role: "case_manager".into(),
+                client_id: None,
+                case_id: None,
+                action: vaka_store::AuditAction::ClientList,
+                detail: format!("GET /api/v1/clients?page={n}"),
+                emergency_reason: None,
+                address: None,
+                clients: Vec::new(),
+            });
+        }
+        tx.commit().await.unwrap();
+        let after = app.get(&path, "auditor").await;
+        assert_eq!(after.json["period_truncated"], true, "{}", after.text);
+        let (_, s) = login(&app, "auditor", PASSWORD).await;
+        let cookie = format!("vaka_session={}", s.unwrap());
+        let review = page(&app, &format!("/audit?client_id={id}"), &cookie).await;
+        assert!(
+            review.text.contains("fler än 10 000 poster"),
+            "{}",
+            review.text
+        );
+    }
+);
