@@ -562,9 +562,9 @@ pub async fn list_decisions(
             let unit = actor.user.unit_id.ok_or(ApiError::Forbidden)?;
             let mut tx = st.store.begin_read().await?;
             let list = decisions::decisions_in_unit(&mut tx, unit, departures, limit).await?;
-            let entry = actor.audit(
+            let entry = actor.audit_list(
                 AuditAction::DecisionList,
-                None,
+                list.iter().map(|d| d.client_id),
                 format!("GET /api/v1/decisions?departures={departures}"),
             );
             (tx, list, entry)

@@ -752,7 +752,15 @@ pub async fn get_housing(
     let (from, to) = period(q.from.as_deref(), q.to.as_deref())?;
     let mut tx = st.store.begin_read().await?;
     let body = housing_overview(&mut tx, actor.user.municipality_id, from, to).await?;
-    tx.audit(actor.audit(AuditAction::HousingRead, None, "GET /api/v1/housing"));
+    tx.audit(
+        actor.audit_list(
+            AuditAction::HousingRead,
+            body.waiting_list
+                .iter()
+                .map(|w| vaka_domain::ids::ClientId(w.client_id)),
+            "GET /api/v1/housing",
+        ),
+    );
     tx.commit().await?;
     Ok(Json(body))
 }

@@ -675,9 +675,9 @@ pub async fn export_decisions(
                 .unwrap_or_default(),
         ]);
     }
-    tx.audit(actor.audit(
+    tx.audit(actor.audit_list(
         AuditAction::Export,
-        None,
+        list.iter().map(|d| d.client_id),
         "GET /api/v1/export/decisions.csv",
     ));
     tx.commit().await?;
@@ -761,9 +761,9 @@ pub async fn export_placements(
             c.cost.0.to_string(),
         ]);
     }
-    tx.audit(actor.audit(
+    tx.audit(actor.audit_list(
         AuditAction::Export,
-        None,
+        list.iter().map(|p| p.client_id),
         format!("GET /api/v1/export/placements.csv?year={year}"),
     ));
     tx.commit().await?;

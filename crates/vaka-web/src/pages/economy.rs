@@ -170,7 +170,18 @@ async fn load(
     let imports = invoices::imports(&mut tx, muni, 5).await?;
     let rule = crate::api::placements::day_count(&mut tx, muni).await?;
     let today = crate::api::today();
-    tx.audit(actor.audit(vaka_store::AuditAction::DecisionList, None, "GET /economy"));
+    // The page names clients in the departures and on the waiting list.
+    let listed = departures.iter().map(|d| d.client_id).chain(
+        housing
+            .waiting_list
+            .iter()
+            .map(|w| vaka_domain::ids::ClientId(w.client_id)),
+    );
+    tx.audit(actor.audit_list(
+        vaka_store::AuditAction::DecisionList,
+        listed,
+        "GET /economy",
+    ));
     tx.commit().await?;
     Ok(EconomyPage {
         t,

@@ -551,3 +551,75 @@ both!(
         assert!(app.audit_verifies().await);
     }
 );
+
+both!(
+    unit_wide_lists_and_exports_name_the_clients_they_show,
+    |db| async move {
+        let app = app(db).await;
+        let a = app.assigned_client("cm", "19121212-1212").await;
+        let b = app.assigned_client("cm", "19640823-3234").await;
+        let r = app
+            .post(
+                "/api/v1/decisions",
+                "head",
+                json!({"client_id": a, "intervention": "outpatient", "outcome": "granted", "reasons": "R."}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let r = app
+            .post(
+                "/api/v1/housing/queue",
+                "cm",
+                json!({"client_id": b, "kind": "training_apartment"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let (_, mut last) = since(&app, 0).await;
+
+        let r = app.get("/api/v1/decisions", "head").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        expect(
+            &app,
+            &mut last,
+            vec![list("decision_list", "head", &[a])],
+            "GET /api/v1/decisions",
+        )
+        .await;
+        app.get("/api/v1/export/decisions.csv", "head").await;
+        expect(
+            &app,
+            &mut last,
+            vec![list("export", "head", &[a])],
+            "GET /api/v1/export/decisions.csv",
+        )
+        .await;
+        let r = app.get("/api/v1/housing", "head").await;
+        assert_eq!(r.json["waiting_list"][0]["client_id"], b, "{}", r.text);
+        expect(
+            &app,
+            &mut last,
+            vec![list("housing_read", "head", &[b])],
+            "GET /api/v1/housing",
+        )
+        .await;
+        let (_, s) = login(&app, "head", PASSWORD).await;
+        let cookie = format!("vaka_session={}", s.unwrap());
+        expect(
+            &app,
+            &mut last,
+            vec![e("login", "head", None)],
+            "POST /login",
+        )
+        .await;
+        let economy = page(&app, "/economy", &cookie).await;
+        assert_eq!(economy.status, StatusCode::OK);
+        // The economy page shows the departures (none here) and the waiting list.
+        expect(
+            &app,
+            &mut last,
+            vec![list("decision_list", "head", &[b])],
+            "GET /economy",
+        )
+        .await;
+    }
+);
