@@ -12,6 +12,8 @@ use vaka_domain::scenario::{Simulation, compare::Dominance};
 use vaka_domain::stats::costs::care_days;
 use vaka_store::{StoreError, Tx};
 
+use crate::i18n::{Lang, Tr};
+
 /// Years of history the pathways are estimated from.
 pub const HISTORY_YEARS: i32 = 5;
 
@@ -188,6 +190,8 @@ pub struct MatrixRow {
 #[derive(Template)]
 #[template(path = "scenario.html")]
 pub struct ScenarioPage {
+    /// The page's language; the PDF and the committee report are built in Swedish.
+    pub t: Tr,
     pub title: String,
     pub years: u32,
     pub draws: u32,
@@ -235,8 +239,10 @@ fn options(values: &[(&'static str, &'static str)], selected: &str) -> Vec<Opt> 
         .collect()
 }
 
-/// The page: the form, and the results when the run succeeded.
+/// The page: the form, and the results when the run succeeded, in `t`'s language (the strategy
+/// names and assumptions come from the model, in Swedish).
 pub fn page(
+    t: Tr,
     p: &Pathways,
     c: &Choice,
     outcome: Outcome,
@@ -246,16 +252,16 @@ pub fn page(
 ) -> ScenarioPage {
     let all: Vec<(&'static str, &'static str)> = Situation::ALL
         .iter()
-        .map(|s| (s.as_str(), s.label().0))
+        .map(|s| (s.as_str(), t.pick(s.label())))
         .collect();
     let care: Vec<(&'static str, &'static str)> = Situation::ALL
         .iter()
         .filter(|s| s.is_care())
-        .map(|s| (s.as_str(), s.label().0))
+        .map(|s| (s.as_str(), t.pick(s.label())))
         .collect();
     let alive: Vec<(&'static str, &'static str)> =
         all.iter().copied().filter(|(v, _)| *v != "dead").collect();
-    let outcome_label = outcome.label().0.to_owned();
+    let outcome_label = t.pick(outcome.label()).to_owned();
     let mut rows = Vec::new();
     let mut incremental = Vec::new();
     let (mut plane_svg, mut ceac_svg) = (String::new(), String::new());
@@ -281,22 +287,30 @@ pub fn page(
         }
         for r in &sim.incremental {
             let text = match (r.dominance, &r.vs) {
-                (_, None) => "jämförelsealternativ".to_owned(),
+                (_, None) => t.p("jämförelsealternativ", "comparator").to_owned(),
                 (Dominance::Strict, Some(vs)) => format!(
-                    "dyrare och ger mindre än {vs} ({}, {} {})",
+                    "{} {vs} ({}, {} {})",
+                    t.p("dyrare och ger mindre än", "costs more and gives less than"),
                     kr(r.delta_cost.unwrap_or(0.0)),
                     years_text(r.delta_outcome.unwrap_or(0.0)),
                     outcome_label
                 ),
-                (Dominance::Extended, Some(vs)) => {
-                    format!("utökat dominerat (jämfört med {vs})")
-                }
+                (Dominance::Extended, Some(vs)) => format!(
+                    "{} {vs})",
+                    t.p(
+                        "utökat dominerat (jämfört med",
+                        "extendedly dominated (compared with"
+                    )
+                ),
                 (Dominance::None, Some(vs)) => format!(
-                    "{} mer och {} {} mer än {vs}: {} per vunnet år",
+                    "{} {} {} {} {} {vs}: {} {}",
                     kr(r.delta_cost.unwrap_or(0.0)),
+                    t.p("mer och", "more and"),
                     years_text(r.delta_outcome.unwrap_or(0.0)),
                     outcome_label,
+                    t.p("mer än", "more than"),
                     r.icer.map_or("–".into(), kr),
+                    t.p("per vunnet år", "per year gained"),
                 ),
             };
             incremental.push(IncRow {
@@ -307,18 +321,24 @@ pub fn page(
         if let Some(psa) = &sim.psa {
             for r in &psa.incremental {
                 incremental.push(IncRow {
-                    name: format!("{} (osäkerhet)", r.name),
+                    name: format!("{} ({})", r.name, t.p("osäkerhet", "uncertainty")),
                     text: format!(
-                        "skillnad i kostnad {} (95 % {} – {}), i utfall {} ({} – {}); billigare i {:.0} % och bättre i {:.0} % av {} dragningar",
+                        "{} {} (95 % {} – {}), {} {} ({} – {}); {} {:.0} % {} {:.0} % {} {} {}",
+                        t.p("skillnad i kostnad", "difference in cost"),
                         kr(r.delta_cost.mean),
                         kr(r.delta_cost.lower),
                         kr(r.delta_cost.upper),
+                        t.p("i utfall", "in outcome"),
                         years_text(r.delta_outcome.mean),
                         years_text(r.delta_outcome.lower),
                         years_text(r.delta_outcome.upper),
+                        t.p("billigare i", "cheaper in"),
                         r.probability_cheaper * 100.0,
+                        t.p("och bättre i", "and better in"),
                         r.probability_more_effective * 100.0,
-                        psa.draws
+                        t.p("av", "of"),
+                        psa.draws,
+                        t.p("dragningar", "draws"),
                     ),
                 });
             }
@@ -334,7 +354,7 @@ pub fn page(
         .map(|(i, s)| {
             let total: u64 = est.counts[i].iter().sum();
             MatrixRow {
-                label: s.label().0,
+                label: t.pick(s.label()),
                 cells: est.counts[i]
                     .iter()
                     .map(|n| {
@@ -354,18 +374,25 @@ pub fn page(
         .iter()
         .map(|(s, c)| {
             (
-                s.label().0.to_owned(),
+                t.pick(s.label()).to_owned(),
                 format!(
-                    "{}/månad (± {}; {} placeringar)",
+                    "{}/{} (± {}; {} {})",
                     kr(c.mean),
+                    t.p("månad", "month"),
                     kr(1.96 * c.std_err),
-                    c.placements
+                    c.placements,
+                    t.p("placeringar", "placements")
                 ),
             )
         })
         .collect();
     ScenarioPage {
-        title: format!("Tänk om: vårdkedjan i {}", p.municipality),
+        t,
+        title: format!(
+            "{} {}",
+            t.p("Tänk om: vårdkedjan i", "What if: the care pathway in"),
+            p.municipality
+        ),
         years: c.years.unwrap_or(5),
         draws: c.draws.unwrap_or(1000),
         seed: c.seed.unwrap_or(1),
@@ -374,8 +401,14 @@ pub fn page(
         places: c.places.clone().unwrap_or_default(),
         outcomes: options(
             &[
-                ("stable_years", "År i eget boende, stabil"),
-                ("years_without_active_use", "År utan aktivt bruk"),
+                (
+                    "stable_years",
+                    t.p("År i eget boende, stabil", "Years stable in own housing"),
+                ),
+                (
+                    "years_without_active_use",
+                    t.p("År utan aktivt bruk", "Years without active use"),
+                ),
             ],
             c.outcome.as_deref().unwrap_or("stable_years"),
         ),
@@ -383,14 +416,23 @@ pub fn page(
             &[
                 (
                     "move",
-                    "Flytta insatser från en form till en annan (100 % = stäng formen)",
+                    t.p(
+                        "Flytta insatser från en form till en annan (100 % = stäng formen)",
+                        "Move interventions from one form to another (100 % = close the form)",
+                    ),
                 ),
-                ("price", "Ändra priset för en form"),
+                (
+                    "price",
+                    t.p("Ändra priset för en form", "Change the price of a form"),
+                ),
                 (
                     "capacity",
-                    "Begränsa antalet platser i en form (den som inte får plats väntar)",
+                    t.p(
+                        "Begränsa antalet platser i en form (den som inte får plats väntar)",
+                        "Limit the places in a form (whoever does not get one waits)",
+                    ),
                 ),
-                ("none", "Bara som i dag"),
+                ("none", t.p("Bara som i dag", "Only as today")),
             ],
             c.lever.as_deref().unwrap_or("move"),
         ),
@@ -404,7 +446,7 @@ pub fn page(
         plane_svg,
         ceac_svg,
         assumptions,
-        states: Situation::ALL.iter().map(|s| s.label().0).collect(),
+        states: Situation::ALL.iter().map(|s| t.pick(s.label())).collect(),
         matrix,
         costs,
         committee_link: format!(
@@ -435,7 +477,15 @@ pub fn run(p: &Pathways, c: &Choice, query: String) -> Result<ScenarioPage, Stri
     let plan = vaka_domain::scenario::model::parse(&file.to_string()).map_err(|e| e.to_string())?;
     let sim = vaka_domain::scenario::simulate(&plan, Some((draws, seed)), 2, false)
         .map_err(|e| e.to_string())?;
-    Ok(page(p, c, outcome, Some(&sim), None, query))
+    Ok(page(
+        Tr::new(Lang::Sv),
+        p,
+        c,
+        outcome,
+        Some(&sim),
+        None,
+        query,
+    ))
 }
 
 /// A scenario given as the scenario page's query string (`lever=price&situation=…`), run on the

@@ -793,6 +793,7 @@ async fn scenario_report(
     if query.is_empty() {
         // The first visit: the form and the figures it builds on, nothing run yet.
         let page = crate::scenarios::page(
+            t,
             &pathways,
             &q,
             vaka_domain::scenario::pathway::Outcome::StableYears,
@@ -806,6 +807,7 @@ async fn scenario_report(
         Ok(c) => c,
         Err(field) => {
             let page = crate::scenarios::page(
+                t,
                 &pathways,
                 &q,
                 vaka_domain::scenario::pathway::Outcome::StableYears,
@@ -847,7 +849,9 @@ async fn scenario_report(
     .await;
     match run {
         Ok(Ok(sim)) if q.format.as_deref() == Some("pdf") => {
-            let page = crate::scenarios::page(&pathways, &q, outcome, Some(&sim), None, query);
+            // The PDF is for the committee's papers, in Swedish.
+            let sv = crate::i18n::Tr::new(crate::i18n::Lang::Sv);
+            let page = crate::scenarios::page(sv, &pathways, &q, outcome, Some(&sim), None, query);
             match crate::scenarios::scenario_pdf(&page) {
                 Ok(pdf) => (
                     [
@@ -867,11 +871,12 @@ async fn scenario_report(
             }
         }
         Ok(Ok(sim)) => render(
-            crate::scenarios::page(&pathways, &q, outcome, Some(&sim), None, query),
+            crate::scenarios::page(t, &pathways, &q, outcome, Some(&sim), None, query),
             StatusCode::OK,
         ),
         Ok(Err(e)) => render(
             crate::scenarios::page(
+                t,
                 &pathways,
                 &q,
                 outcome,

@@ -307,6 +307,25 @@ both!(
         assert!(
             run.text.contains("Resultat över 2 år") && run.text.contains("Pris Behandlingshem")
         );
+        // In English when the user has switched (the model's own names stay Swedish).
+        let en = super::pages::page(
+            &app,
+            "/reports/scenario?lever=price&situation=treatment_home&price=150&years=2&draws=100",
+            &format!("{cookie}; vaka_lang=en"),
+        )
+        .await;
+        assert_eq!(en.status, StatusCode::OK, "{}", en.text);
+        for text in [
+            "<html lang=\"en\">",
+            "What if: the care pathway in",
+            "Results over 2 years",
+            "Change the price of a form",
+            "Treatment home",
+            "The basis: how people move today",
+        ] {
+            assert!(en.text.contains(text), "{text}: {}", en.text);
+        }
+        assert!(!en.text.contains("Resultat över"));
         let pdf = super::pages::page(
             &app,
             "/reports/scenario?lever=price&situation=treatment_home&price=150&years=2&draws=100&format=pdf",
