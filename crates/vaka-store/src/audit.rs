@@ -436,6 +436,8 @@ pub struct Search {
     pub username: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Entries about this client: its own, and list views that showed it.
+    pub client: Option<ClientId>,
 }
 
 /// An auditor's review of one entry.
@@ -465,12 +467,15 @@ pub async fn search(tx: &mut Tx, s: &Search, limit: i64) -> Result<Vec<ReviewLin
              FROM audit_log a LEFT JOIN clients k ON k.id = a.client_id \
                LEFT JOIN audit_reviews r ON r.audit_id = a.id LEFT JOIN users u ON u.id = r.reviewed_by \
              WHERE ($1 IS NULL OR a.username = $1) AND ($2 IS NULL OR a.logged_at >= $2) AND ($3 IS NULL OR a.logged_at < $3) \
+               AND ($5 IS NULL OR a.id IN (SELECT id FROM audit_log WHERE client_id = $5 \
+                 UNION ALL SELECT audit_id FROM audit_log_clients WHERE client_id = $5)) \
              ORDER BY a.id DESC LIMIT $4"),
         )
         .bind(&s.username)
         .bind(s.from)
         .bind(s.to)
         .bind(limit)
+        .bind(s.client.map(|c| c.0))
         .fetch_all(&mut *c)
         .await?;
         rows.iter()

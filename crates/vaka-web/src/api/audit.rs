@@ -65,14 +65,14 @@ pub struct AuditLine {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AuditList {
     pub items: Vec<AuditLine>,
-    /// True when the period holds more entries than a search looks through (the newest
-    /// [`SEARCH_WINDOW`]): older entries of the client or flagged ones may be missing; narrow the
-    /// period.
+    /// True when the period holds more matching entries (of the user, about the client) than a
+    /// search looks through, the newest [`SEARCH_WINDOW`]: older ones, and older flagged ones, are
+    /// not in the answer; narrow the period.
     pub period_truncated: bool,
 }
 
-/// How many of the period's newest entries a search looks through. Flags look at neighbouring
-/// entries, so they are computed over these before any narrowing to one client.
+/// How many of the period's newest matching entries a search looks through. `flagged` narrows
+/// after that, since flags are computed over neighbouring entries.
 pub const SEARCH_WINDOW: i64 = 10_000;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -141,14 +141,21 @@ pub async fn review_lines(
             .map(str::to_owned),
         from,
         to,
+        client: client.map(ClientId),
     };
+    let settings = ReviewSettings::default();
     let mut tx = st.store.begin().await?;
-    // Flags look at neighbouring entries (many clients in a short time), so they are computed over the
-    // period before narrowing to one client.
     let lines = audit::search(&mut tx, &search, SEARCH_WINDOW).await?;
     let period_truncated = i64::try_from(lines.len()).unwrap_or(i64::MAX) >= SEARCH_WINDOW;
+    // "Many clients" looks at the user's other openings around each entry; a search for one client
+    // has only that client's entries, so the same users' entries around them are read too.
+    let neighbours = match client {
+        None => Vec::new(),
+        Some(_) => neighbours(&mut tx, &lines, settings.burst_window).await?,
+    };
     let facts: Vec<AccessFact> = lines
         .iter()
+        .chain(&neighbours)
         .map(|l| AccessFact {
             id: l.entry.id,
             at: l.entry.logged_at,
@@ -160,15 +167,9 @@ pub async fn review_lines(
             protected_client: l.protected_client,
         })
         .collect();
-    let mut flags = review::flag(&facts, &ReviewSettings::default());
+    let mut flags = review::flag(&facts, &settings);
     let items: Vec<AuditLine> = lines
         .into_iter()
-        .filter(|l| {
-            client.is_none_or(|c| {
-                let e = &l.entry.entry;
-                e.client_id.map(|x| x.0) == Some(c) || e.clients.contains(&ClientId(c))
-            })
-        })
         .map(|l| AuditLine {
             flags: flags.remove(&l.entry.id).unwrap_or_default(),
             id: l.entry.id,
@@ -198,6 +199,52 @@ pub async fn review_lines(
         items,
         period_truncated,
     })
+}
+
+/// The entries of the same users within `window` of each of `lines` (besides `lines` themselves),
+/// one query per user and stretch of time.
+async fn neighbours(
+    tx: &mut vaka_store::Tx,
+    lines: &[audit::ReviewLine],
+    window: Duration,
+) -> Result<Vec<audit::ReviewLine>, ApiError> {
+    type Span = (DateTime<Utc>, DateTime<Utc>);
+    let mut spans: std::collections::BTreeMap<&str, Vec<Span>> = Default::default();
+    for l in lines {
+        let at = l.entry.logged_at;
+        spans
+            .entry(l.entry.entry.username.as_str())
+            .or_default()
+            .push((at - window, at + window));
+    }
+    let seen: std::collections::HashSet<i64> = lines.iter().map(|l| l.entry.id).collect();
+    let mut out = Vec::new();
+    for (username, mut list) in spans {
+        list.sort();
+        let mut merged: Vec<Span> = Vec::new();
+        for (from, to) in list {
+            match merged.last_mut() {
+                Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                _ => merged.push((from, to)),
+            }
+        }
+        for (from, to) in merged {
+            let around = audit::Search {
+                username: Some(username.to_owned()),
+                from: Some(from),
+                // The search's end is exclusive.
+                to: Some(to + Duration::seconds(1)),
+                client: None,
+            };
+            out.extend(
+                audit::search(tx, &around, SEARCH_WINDOW)
+                    .await?
+                    .into_iter()
+                    .filter(|l| !seen.contains(&l.entry.id)),
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// Search the access log (auditors only). Each entry carries the reasons it is worth a look.

@@ -239,42 +239,74 @@ both!(the_auditor_reviews_in_the_ui, |db| async move {
     );
 });
 
+/// `n` access-log entries of `username` opening clients `clients` in turn, written at once.
+async fn opened(app: &App, username: &str, clients: &[i64], n: i64) {
+    let mut tx = app.db.store.begin().await.unwrap();
+    for i in 0..n {
+        let c = clients[usize::try_from(i).unwrap() % clients.len()];
+        tx.audit(vaka_store::NewAuditEntry {
+            user_id: None,
+            username: username.into(),
+            role: "case_manager".into(),
+            client_id: Some(vaka_domain::ids::ClientId(c)),
+            case_id: None,
+            action: vaka_store::AuditAction::ClientRead,
+            detail: format!("GET /api/v1/clients/{c}"),
+            emergency_reason: None,
+            address: None,
+            clients: Vec::new(),
+        });
+    }
+    tx.commit().await.unwrap();
+}
+
 both!(
-    a_search_says_when_the_period_holds_more_than_it_looks_through,
+    a_client_search_finds_old_entries_behind_a_busy_period_with_their_flags,
     |db| async move {
         let app = app(db).await;
         let id = app.assigned_client("cm", "19121212-1212").await;
-        app.get(&format!("/api/v1/clients/{id}"), "cm").await;
+        // cm2 opens 20 records in a moment, this client among them: "many clients".
+        let mut burst: Vec<i64> = (1000..1019).collect();
+        burst.push(id);
+        opened(&app, "cm2", &burst, 20).await;
         let path = format!("/api/v1/audit?client_id={id}");
         let before = app.get(&path, "auditor").await;
-        assert_eq!(before.json["period_truncated"], false, "{}", before.text);
-        assert!(!items(&before).is_empty());
-        // A busy day: more entries after the read than a search looks through.
-        let mut tx = app.db.store.begin().await.unwrap();
-        for n in 0..vaka_web::api::audit::SEARCH_WINDOW {
-            tx.audit(vaka_store::NewAuditEntry {
-                user_id: None,
-                username: "cm2".into(),
-                role: "case_manager".into(),
-                client_id: None,
-                case_id: None,
-                action: vaka_store::AuditAction::ClientList,
-                detail: format!("GET /api/v1/clients?page={n}"),
-                emergency_reason: None,
-                address: None,
-                clients: Vec::new(),
-            });
-        }
-        tx.commit().await.unwrap();
+        assert_eq!(items(&before)[0]["username"], "cm2", "{}", before.text);
+        let flags_before = before.json["items"][0]["flags"].clone();
+        assert!(
+            flags_before
+                .as_array()
+                .unwrap()
+                .contains(&json!("many_clients")),
+            "{}",
+            before.text
+        );
+        // Then a busy day: more entries of others than a search looks through.
+        let filler: Vec<i64> = (2000..2010).collect();
+        opened(&app, "cm", &filler, vaka_web::api::audit::SEARCH_WINDOW).await;
+        // The client's entry is still found, with the same flags, and nothing is cut.
         let after = app.get(&path, "auditor").await;
-        assert_eq!(after.json["period_truncated"], true, "{}", after.text);
+        assert_eq!(after.json["period_truncated"], false, "{}", after.text);
+        assert_eq!(items(&after).len(), items(&before).len(), "{}", after.text);
+        assert_eq!(items(&after)[0]["username"], "cm2");
+        assert_eq!(after.json["items"][0]["flags"], flags_before);
+        // The whole period is more than a search looks through, and the page says so.
+        let all = app.get("/api/v1/audit?flagged=true", "auditor").await;
+        assert_eq!(all.json["period_truncated"], true);
         let (_, s) = login(&app, "auditor", PASSWORD).await;
         let cookie = format!("vaka_session={}", s.unwrap());
-        let review = page(&app, &format!("/audit?client_id={id}"), &cookie).await;
+        let review = page(&app, "/audit?flagged=true", &cookie).await;
         assert!(
             review.text.contains("fler än 10 000 poster"),
             "{}",
             review.text
+        );
+        let one = page(&app, &format!("/audit?client_id={id}"), &cookie).await;
+        assert!(!one.text.contains("fler än 10 000 poster"));
+        assert!(
+            one.text.contains("Många klienter på kort tid"),
+            "{}",
+            one.text
         );
     }
 );
