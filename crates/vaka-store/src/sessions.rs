@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use vaka_domain::ids::UserId;
 
 use crate::row::RowExt;
-use crate::{Result, Tx, on_tx};
+use crate::{Pool, Result, Store, Tx, on_tx};
+use vaka_domain::role::User;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -39,28 +40,42 @@ pub async fn create(
     })
 }
 
-pub async fn find(tx: &mut Tx, token_hash: &str) -> Result<Option<Session>> {
-    on_tx!(tx, |c| {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            cols!(sessions),
-            " FROM sessions WHERE token_hash = $1"
-        ))
-        .bind(token_hash)
-        .fetch_optional(&mut *c)
-        .await?;
-        row.map(|r| {
-            Ok(Session {
-                id: r.i64("id")?,
+/// The session of `token_hash` with its user, in one statement outside any transaction: this runs
+/// before every page, and on SQLite each statement, BEGIN and COMMIT is a round trip to the
+/// connection's thread.
+pub async fn find_with_user(store: &Store, token_hash: &str) -> Result<Option<(Session, User)>> {
+    const SQL: &str = "SELECT s.id AS session_id, s.user_id, s.csrf_token, s.created_at AS session_created_at, \
+        s.last_seen_at, s.expires_at, u.id, u.municipality_id, u.unit_id, u.username, u.display_name, u.role, \
+        u.may_see_protected, u.active FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
+    fn decode(r: &impl RowExt) -> Result<(Session, User)> {
+        Ok((
+            Session {
+                id: r.i64("session_id")?,
                 user_id: UserId(r.i64("user_id")?),
                 csrf_token: r.string("csrf_token")?,
-                created_at: r.ts("created_at")?,
+                created_at: r.ts("session_created_at")?,
                 last_seen_at: r.ts("last_seen_at")?,
                 expires_at: r.ts("expires_at")?,
-            })
-        })
-        .transpose()
-    })
+            },
+            crate::users::from_row(r)?,
+        ))
+    }
+    match &store.pool {
+        Pool::Sqlite(p) => sqlx::query(SQL)
+            .bind(token_hash)
+            .fetch_optional(p)
+            .await?
+            .as_ref()
+            .map(decode)
+            .transpose(),
+        Pool::Postgres(p) => sqlx::query(SQL)
+            .bind(token_hash)
+            .fetch_optional(p)
+            .await?
+            .as_ref()
+            .map(decode)
+            .transpose(),
+    }
 }
 
 pub async fn touch(tx: &mut Tx, id: i64, at: DateTime<Utc>) -> Result<()> {

@@ -44,7 +44,7 @@ pub async fn create(tx: &mut Tx, u: &NewUser<'_>) -> Result<UserId> {
 const COLUMNS: &str =
     "id, municipality_id, unit_id, username, display_name, role, may_see_protected, active";
 
-fn from_row(r: &impl RowExt) -> Result<User> {
+pub(crate) fn from_row(r: &impl RowExt) -> Result<User> {
     Ok(User {
         id: UserId(r.i64("id")?),
         municipality_id: MunicipalityId(r.i64("municipality_id")?),

@@ -240,16 +240,11 @@ impl FromRequestParts<AppState> for SessionActor {
         let now = vaka_store::now();
         let failed = |e: vaka_store::StoreError| NoSession::Failed(e.into());
         // Read first: most requests need no write at all, which keeps SQLite's single writer free.
-        let mut tx = state.store.begin_read().await.map_err(failed)?;
-        let s = sessions::find(&mut tx, &hash)
+        let (s, user) = sessions::find_with_user(&state.store, &hash)
             .await
             .map_err(failed)?
             .ok_or(NoSession::Missing)?;
-        let user = users::get(&mut tx, s.user_id)
-            .await
-            .map_err(failed)?
-            .filter(|u| u.active);
-        tx.commit().await.map_err(failed)?;
+        let user = Some(user).filter(|u| u.active);
         let idle = chrono::Duration::from_std(state.config.idle_timeout)
             .unwrap_or(chrono::Duration::minutes(30));
         if s.expires_at <= now || s.last_seen_at + idle <= now {
