@@ -147,10 +147,57 @@ pub fn flag(facts: &[AccessFact], s: &ReviewSettings) -> BTreeMap<i64, Vec<Flag>
     out
 }
 
+/// A stretch of time, both ends included.
+pub type Span = (DateTime<Utc>, DateTime<Utc>);
+
+/// Where to look for the neighbours of some entries (who, when): per user, the times within
+/// `window` of each entry, overlapping stretches merged, in time order. A search narrowed to one
+/// client reads these so that "many clients" still sees the user's other openings.
+pub fn neighbourhoods<'a>(
+    entries: impl IntoIterator<Item = (&'a str, DateTime<Utc>)>,
+    window: Duration,
+) -> BTreeMap<&'a str, Vec<Span>> {
+    let mut spans: BTreeMap<&str, Vec<Span>> = BTreeMap::new();
+    for (user, at) in entries {
+        spans
+            .entry(user)
+            .or_default()
+            .push((at - window, at + window));
+    }
+    for list in spans.values_mut() {
+        list.sort();
+        let mut merged: Vec<Span> = Vec::with_capacity(list.len());
+        for &(from, to) in list.iter() {
+            match merged.last_mut() {
+                Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                _ => merged.push((from, to)),
+            }
+        }
+        *list = merged;
+    }
+    spans
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn neighbourhoods_merge_overlapping_stretches_per_user() {
+        let t = |m: i64| Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap() + Duration::minutes(m);
+        let w = Duration::minutes(10);
+        let got = neighbourhoods([("a", t(30)), ("b", t(0)), ("a", t(0)), ("a", t(15))], w);
+        // a: 0 and 15 overlap (-10..25 and 5..25), 30 starts at 20 so it joins too; b stands alone.
+        assert_eq!(got["a"], [(t(-10), t(40))]);
+        assert_eq!(got["b"], [(t(-10), t(10))]);
+        let apart = neighbourhoods([("a", t(0)), ("a", t(21))], w);
+        assert_eq!(apart["a"], [(t(-10), t(10)), (t(11), t(31))]);
+        // Touching ends merge: both ends are included.
+        let touching = neighbourhoods([("a", t(0)), ("a", t(20))], w);
+        assert_eq!(touching["a"], [(t(-10), t(30))]);
+        assert!(neighbourhoods([], w).is_empty());
+    }
 
     fn fact(
         id: i64,

@@ -124,6 +124,18 @@ pub(crate) enum TxInner {
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// Runs `$body` with `$p` bound to the store's pool, compiled once per backend: for a single
+/// statement outside a transaction (each statement is its own).
+macro_rules! on_pool {
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match $pool {
+            $crate::Pool::Sqlite($p) => $body,
+            $crate::Pool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
 /// Runs `$body` with `$c` bound to the transaction's connection, compiled once per backend.
 #[macro_export]
 #[doc(hidden)]
@@ -286,18 +298,15 @@ impl Store {
 
     /// Answers whether the database can be reached.
     pub async fn ping(&self) -> Result<()> {
-        match &self.pool {
-            Pool::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(drop)?,
-            Pool::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(drop)?,
-        }
+        on_pool!(&self.pool, |p| sqlx::query("SELECT 1")
+            .execute(p)
+            .await
+            .map(drop)?);
         Ok(())
     }
 
     pub async fn close(&self) {
-        match &self.pool {
-            Pool::Sqlite(p) => p.close().await,
-            Pool::Postgres(p) => p.close().await,
-        }
+        on_pool!(&self.pool, |p| p.close().await)
     }
 }
 

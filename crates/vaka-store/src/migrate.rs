@@ -1,7 +1,7 @@
 //! A small migrator: each backend has its own ordered SQL files, embedded in the binary, applied once
 //! each in a transaction and recorded in `vaka_migrations`.
 
-use crate::{Pool, Result, Store, StoreError};
+use crate::{Pool, Result, Store, StoreError, on_pool};
 
 struct Migration {
     version: i64,
@@ -125,10 +125,9 @@ where
 
 async fn max_applied(store: &Store) -> Result<i64> {
     let q = "SELECT COALESCE(MAX(version), 0) FROM vaka_migrations";
-    Ok(match &store.pool {
-        Pool::Sqlite(p) => sqlx::query_scalar::<_, i64>(q).fetch_one(p).await?,
-        Pool::Postgres(p) => sqlx::query_scalar::<_, i64>(q).fetch_one(p).await?,
-    })
+    Ok(on_pool!(&store.pool, |p| sqlx::query_scalar::<_, i64>(q)
+        .fetch_one(p)
+        .await?))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use vaka_domain::ids::UserId;
 
 use crate::row::RowExt;
-use crate::{Pool, Result, Store, Tx, on_tx};
+use crate::{Result, Store, Tx, on_pool, on_tx};
 use vaka_domain::role::User;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,22 +60,13 @@ pub async fn find_with_user(store: &Store, token_hash: &str) -> Result<Option<(S
             crate::users::from_row(r)?,
         ))
     }
-    match &store.pool {
-        Pool::Sqlite(p) => sqlx::query(SQL)
-            .bind(token_hash)
-            .fetch_optional(p)
-            .await?
-            .as_ref()
-            .map(decode)
-            .transpose(),
-        Pool::Postgres(p) => sqlx::query(SQL)
-            .bind(token_hash)
-            .fetch_optional(p)
-            .await?
-            .as_ref()
-            .map(decode)
-            .transpose(),
-    }
+    on_pool!(&store.pool, |p| sqlx::query(SQL)
+        .bind(token_hash)
+        .fetch_optional(p)
+        .await?
+        .as_ref()
+        .map(decode)
+        .transpose())
 }
 
 pub async fn touch(tx: &mut Tx, id: i64, at: DateTime<Utc>) -> Result<()> {

@@ -208,27 +208,16 @@ async fn neighbours(
     lines: &[audit::ReviewLine],
     window: Duration,
 ) -> Result<Vec<audit::ReviewLine>, ApiError> {
-    type Span = (DateTime<Utc>, DateTime<Utc>);
-    let mut spans: std::collections::BTreeMap<&str, Vec<Span>> = Default::default();
-    for l in lines {
-        let at = l.entry.logged_at;
-        spans
-            .entry(l.entry.entry.username.as_str())
-            .or_default()
-            .push((at - window, at + window));
-    }
+    let spans = review::neighbourhoods(
+        lines
+            .iter()
+            .map(|l| (l.entry.entry.username.as_str(), l.entry.logged_at)),
+        window,
+    );
     let seen: std::collections::HashSet<i64> = lines.iter().map(|l| l.entry.id).collect();
     let mut out = Vec::new();
-    for (username, mut list) in spans {
-        list.sort();
-        let mut merged: Vec<Span> = Vec::new();
+    for (username, list) in spans {
         for (from, to) in list {
-            match merged.last_mut() {
-                Some(last) if from <= last.1 => last.1 = last.1.max(to),
-                _ => merged.push((from, to)),
-            }
-        }
-        for (from, to) in merged {
             let around = audit::Search {
                 username: Some(username.to_owned()),
                 from: Some(from),
