@@ -168,21 +168,20 @@ pub struct CaseloadRow {
     pub top_severity: Option<Severity>,
 }
 
-/// The clients assigned to `user` with their latest contact, current placement and open alerts.
+/// The clients assigned to `user` with their latest contact, current placement and open alerts (the
+/// latest contact and the alerts from `client_summaries`, which triggers keep; migration 0012).
 pub async fn caseload(tx: &mut Tx, user: UserId) -> Result<Vec<CaseloadRow>> {
     let today = vaka_domain::time::local_date(crate::now());
     on_tx!(tx, |c| {
         let rows = sqlx::query(
-            concat!("SELECT ", cols!(clients, "c."), ", lc.occurred_at AS last_contact_at, lc.substance_use AS last_substance_use, \
-               lc.well_being AS last_well_being, lc.housing AS last_housing, \
+            concat!("SELECT ", cols!(clients, "c."), ", s.last_contact_at, s.last_substance_use, \
+               s.last_well_being, s.last_housing, \
                (SELECT p.intervention FROM placements p WHERE p.client_id = c.id AND p.start_date <= $2 \
                   AND (p.end_date IS NULL OR p.end_date >= $2) ORDER BY p.start_date DESC LIMIT 1) AS current_intervention, \
-               (SELECT COUNT(*) FROM alerts al WHERE al.client_id = c.id AND al.status <> 'resolved') AS open_alerts, \
-               (SELECT MAX(CASE al.severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END) FROM alerts al \
-                  WHERE al.client_id = c.id AND al.status <> 'resolved') AS top_severity \
+               COALESCE(s.open_high + s.open_medium + s.open_low, 0) AS open_alerts, \
+               CASE WHEN s.open_high > 0 THEN 3 WHEN s.open_medium > 0 THEN 2 WHEN s.open_low > 0 THEN 1 END AS top_severity \
              FROM clients c \
-             LEFT JOIN contacts lc ON lc.id = (SELECT x.id FROM contacts x WHERE x.client_id = c.id AND x.status = 'signed' \
-                  ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1) \
+             LEFT JOIN client_summaries s ON s.client_id = c.id \
              WHERE c.id IN (SELECT k.client_id FROM case_assignments a JOIN cases k ON k.id = a.case_id \
                   WHERE a.user_id = $1 AND a.unassigned_on IS NULL AND k.status = 'open') \
              ORDER BY c.family_name, c.given_name, c.id"),

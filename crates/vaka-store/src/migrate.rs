@@ -38,6 +38,7 @@ const MIGRATIONS: &[Migration] = &[
         "0010_audit_log_drop_user_index"
     ),
     migration!(11, "audit_log_client_lists", "0011_audit_log_client_lists"),
+    migration!(12, "client_summaries", "0012_client_summaries"),
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

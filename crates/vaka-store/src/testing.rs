@@ -217,6 +217,27 @@ pub async fn count(tx: &mut crate::Tx, sql: &str) -> crate::Result<i64> {
     }))
 }
 
+/// Clients whose `client_summaries` row differs from what the journal and the alerts say now (the
+/// latest signed contact by time, then id; open alerts by severity). Zero when the triggers are right.
+pub async fn summary_mismatches(tx: &mut crate::Tx) -> crate::Result<i64> {
+    count(
+        tx,
+        "SELECT COUNT(*) FROM clients c \
+         LEFT JOIN client_summaries s ON s.client_id = c.id \
+         LEFT JOIN contacts lc ON lc.id = (SELECT x.id FROM contacts x WHERE x.client_id = c.id AND x.status = 'signed' \
+              ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1) \
+         WHERE COALESCE(s.last_contact_id, -1) <> COALESCE(lc.id, -1) \
+            OR (s.last_contact_at IS NULL) <> (lc.occurred_at IS NULL) OR s.last_contact_at <> lc.occurred_at \
+            OR COALESCE(s.last_substance_use, '') <> COALESCE(lc.substance_use, '') \
+            OR COALESCE(s.last_well_being, -1) <> COALESCE(lc.well_being, -1) \
+            OR COALESCE(s.last_housing, '') <> COALESCE(lc.housing, '') \
+            OR COALESCE(s.open_high, 0) <> (SELECT COUNT(*) FROM alerts a WHERE a.client_id = c.id AND a.status <> 'resolved' AND a.severity = 'high') \
+            OR COALESCE(s.open_medium, 0) <> (SELECT COUNT(*) FROM alerts a WHERE a.client_id = c.id AND a.status <> 'resolved' AND a.severity = 'medium') \
+            OR COALESCE(s.open_low, 0) <> (SELECT COUNT(*) FROM alerts a WHERE a.client_id = c.id AND a.status <> 'resolved' AND a.severity = 'low')",
+    )
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

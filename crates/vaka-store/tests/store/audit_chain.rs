@@ -344,7 +344,7 @@ async fn a_connection_that_read_the_schema_before_a_migration_reads_new_columns(
     drop(open);
     // Another pool (`vaka migrate`, say) adds the column and writes an entry that uses it.
     let migrator = vaka_store::Store::connect(&url, two).await.unwrap();
-    assert_eq!(migrator.migrate().await.unwrap(), 1);
+    assert!(migrator.migrate().await.unwrap() >= 1);
     let mut tx = migrator.begin().await.unwrap();
     tx.audit(list_entry(&[2, 1]));
     tx.commit().await.unwrap();

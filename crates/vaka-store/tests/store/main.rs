@@ -4,6 +4,7 @@
 mod audit_chain;
 mod backup;
 mod records;
+mod summaries;
 
 use chrono::NaiveDate;
 use vaka_domain::client::{ClientInput, NewClient};

@@ -1,0 +1,278 @@
+//! `client_summaries`, the caseload's per-client summary kept by triggers (migration 0012): after
+//! any mix of journal and alert writes it says what the journal and the alerts say.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use vaka_domain::alert::rules::Candidate;
+use vaka_domain::alert::{AlertRule, Severity};
+use vaka_domain::contact::{ContactKind, Housing, NewContact, SubstanceUse};
+use vaka_domain::ids::{ClientId, ContactId};
+use vaka_store::testing::{count, summary_mismatches};
+use vaka_store::{alerts, both, contacts, retention};
+
+use super::*;
+
+fn contact(at: DateTime<Utc>, use_: SubstanceUse, well_being: u8, signed: bool) -> NewContact {
+    NewContact {
+        occurred_at: at,
+        kind: ContactKind::Phone,
+        substance_use: use_,
+        substances: Vec::new(),
+        well_being: Some(well_being),
+        sleep: None,
+        housing: if well_being.is_multiple_of(2) {
+            Housing::Own
+        } else {
+            Housing::Homeless
+        },
+        note: None,
+        signed,
+        corrects: None,
+    }
+}
+
+fn candidate(severity: Severity, cause: &str) -> Candidate {
+    Candidate {
+        rule: AlertRule::RelapseReported,
+        severity,
+        explanation: "test".into(),
+        cause_key: cause.into(),
+    }
+}
+
+/// The `serial`th valid personal number born 1 January 1980.
+fn personal_number(serial: u32) -> String {
+    let nine = format!("800101{serial:03}");
+    let digits: Vec<u8> = nine.bytes().map(|b| b - b'0').collect();
+    format!(
+        "19{nine}{}",
+        vaka_domain::personal_number::luhn_check_digit(&digits)
+    )
+}
+
+/// A small deterministic generator (xorshift), so that a failing sequence can be replayed by seed.
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+both!(
+    the_summary_follows_every_journal_and_alert_change,
+    |db| async move {
+        let s = seed(&db.store).await;
+        let base = Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap();
+        let mut clients = Vec::new();
+        let mut serial = 0;
+        let mut number = move || {
+            serial += 1;
+            personal_number(serial)
+        };
+        for _ in 0..3 {
+            clients.push(add_client(&db.store, &s, &number()).await);
+        }
+        let uses = [
+            SubstanceUse::None,
+            SubstanceUse::Lapse,
+            SubstanceUse::Relapse,
+            SubstanceUse::Unknown,
+        ];
+        let severities = [Severity::Low, Severity::Medium, Severity::High];
+        let mut drafts: Vec<ContactId> = Vec::new();
+        let mut causes = 0;
+        for seed in 1..=3u64 {
+            let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ seed);
+            for step in 0..40 {
+                let client = clients[rng.below(clients.len() as u64) as usize];
+                // Few distinct times, so that equal times (ordered by id) come up often.
+                let at = base + Duration::minutes(rng.below(6) as i64 * 30);
+                let mut tx = db.store.begin().await.unwrap();
+                let op = rng.below(10);
+                match op {
+                    0..=3 => {
+                        let c = contact(at, uses[rng.below(4) as usize], rng.below(11) as u8, true);
+                        contacts::insert(&mut tx, client, None, s.manager, &c)
+                            .await
+                            .unwrap();
+                    }
+                    4 => {
+                        let c =
+                            contact(at, uses[rng.below(4) as usize], rng.below(11) as u8, false);
+                        drafts.push(
+                            contacts::insert(&mut tx, client, None, s.manager, &c)
+                                .await
+                                .unwrap(),
+                        );
+                    }
+                    5 if !drafts.is_empty() => {
+                        let id = drafts.swap_remove(rng.below(drafts.len() as u64) as usize);
+                        let c = contact(at, uses[rng.below(4) as usize], rng.below(11) as u8, true);
+                        contacts::update_draft(&mut tx, id, &c).await.unwrap();
+                    }
+                    6 | 7 => {
+                        causes += 1;
+                        let c = candidate(
+                            severities[rng.below(3) as usize],
+                            &format!("cause-{causes}"),
+                        );
+                        assert!(
+                            alerts::raise(&mut tx, client, &c, Some(s.manager))
+                                .await
+                                .unwrap()
+                        );
+                    }
+                    8 => {
+                        let open = alerts::for_client(&mut tx, client, None).await.unwrap();
+                        if let Some(a) = open.get(rng.below(open.len().max(1) as u64) as usize) {
+                            if rng.below(2) == 0 {
+                                let _ = alerts::acknowledge(&mut tx, a.id, s.manager).await;
+                            } else {
+                                alerts::resolve(&mut tx, a.id, s.manager, "done")
+                                    .await
+                                    .unwrap();
+                            }
+                        }
+                    }
+                    _ if step % 20 == 19 => {
+                        // Retention removes a whole file; a new client takes its place.
+                        retention::remove(&mut tx, client).await.unwrap();
+                        drafts.clear();
+                        let n = clients.iter().position(|c| *c == client).unwrap();
+                        tx.commit().await.unwrap();
+                        clients[n] = add_client(&db.store, &s, &number()).await;
+                        tx = db.store.begin().await.unwrap();
+                    }
+                    _ => {}
+                }
+                tx.commit().await.unwrap();
+                let mut tx = db.store.begin_read().await.unwrap();
+                let wrong = summary_mismatches(&mut tx).await.unwrap();
+                assert_eq!(wrong, 0, "seed {seed}, step {step}, op {op}");
+                // Removed files leave no summary behind.
+                let orphans = count(&mut tx, "SELECT COUNT(*) FROM client_summaries s WHERE NOT EXISTS (SELECT 1 FROM clients c WHERE c.id = s.client_id)").await.unwrap();
+                assert_eq!(orphans, 0);
+                tx.rollback().await.unwrap();
+            }
+        }
+        // The sequences did reach every kind of state.
+        let mut tx = db.store.begin_read().await.unwrap();
+        for (what, sql) in [
+            (
+                "a latest contact",
+                "SELECT COUNT(*) FROM client_summaries WHERE last_contact_id IS NOT NULL",
+            ),
+            (
+                "open alerts",
+                "SELECT COUNT(*) FROM client_summaries WHERE open_high + open_medium + open_low > 0",
+            ),
+            (
+                "resolved alerts",
+                "SELECT COUNT(*) FROM alerts WHERE status = 'resolved'",
+            ),
+            (
+                "signed drafts",
+                "SELECT COUNT(*) FROM contacts WHERE status = 'signed' AND signed_at > created_at",
+            ),
+        ] {
+            assert!(
+                count(&mut tx, sql).await.unwrap() > 0,
+                "never reached: {what}"
+            );
+        }
+        let summaries = "SELECT COUNT(*) FROM client_summaries";
+        let held = count(&mut tx, summaries).await.unwrap();
+        tx.rollback().await.unwrap();
+        // A backup leaves the summary out; a restore rebuilds it as the rows are loaded.
+        let mut rows = Vec::new();
+        let counts = vaka_store::backup::dump(&db.store, |t, r| {
+            rows.push((t.to_owned(), r.to_owned()));
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert!(!counts.0.contains_key("client_summaries"));
+        let kind = vaka_store::BackendKind::of_url(db.url()).unwrap();
+        let target = vaka_store::testing::TestDb::new(kind).await;
+        let mut loader = vaka_store::backup::Loader::start(&target.store)
+            .await
+            .unwrap();
+        for (t, r) in &rows {
+            loader
+                .row(t, serde_json::from_str(r).unwrap())
+                .await
+                .unwrap();
+        }
+        loader.finish(&counts).await.unwrap();
+        let mut tx = target.store.begin_read().await.unwrap();
+        assert_eq!(summary_mismatches(&mut tx).await.unwrap(), 0);
+        assert_eq!(count(&mut tx, summaries).await.unwrap(), held);
+        tx.rollback().await.unwrap();
+    }
+);
+
+both!(
+    concurrent_writers_for_one_client_keep_the_summary_right,
+    |db| async move {
+        let s = seed(&db.store).await;
+        let client: ClientId = add_client(&db.store, &s, "19121212-1212").await;
+        let later = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+        let earlier = later - Duration::days(1);
+        // The first writer adds the later contact and an alert and holds its transaction open.
+        let mut first = db.store.begin().await.unwrap();
+        contacts::insert(
+            &mut first,
+            client,
+            None,
+            s.manager,
+            &contact(later, SubstanceUse::Relapse, 2, true),
+        )
+        .await
+        .unwrap();
+        alerts::raise(&mut first, client, &candidate(Severity::High, "a"), None)
+            .await
+            .unwrap();
+        // The second adds an earlier contact and another alert meanwhile, and commits last.
+        let store = db.store.clone();
+        let manager = s.manager;
+        let second = tokio::spawn(async move {
+            let mut tx = store.begin().await.unwrap();
+            contacts::insert(
+                &mut tx,
+                client,
+                None,
+                manager,
+                &contact(earlier, SubstanceUse::None, 8, true),
+            )
+            .await
+            .unwrap();
+            alerts::raise(&mut tx, client, &candidate(Severity::Medium, "b"), None)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        first.commit().await.unwrap();
+        second.await.unwrap();
+        let mut tx = db.store.begin_read().await.unwrap();
+        assert_eq!(summary_mismatches(&mut tx).await.unwrap(), 0);
+        let (use_, high, medium): (i64, i64, i64) = (
+            count(
+                &mut tx,
+                "SELECT COUNT(*) FROM client_summaries WHERE last_substance_use = 'relapse'",
+            )
+            .await
+            .unwrap(),
+            count(&mut tx, "SELECT open_high FROM client_summaries")
+                .await
+                .unwrap(),
+            count(&mut tx, "SELECT open_medium FROM client_summaries")
+                .await
+                .unwrap(),
+        );
+        assert_eq!((use_, high, medium), (1, 1, 1));
+        tx.rollback().await.unwrap();
+    }
+);
