@@ -105,6 +105,9 @@ pub struct Store {
     write_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
+/// A pooled PostgreSQL connection idle for longer than this is pinged before it is used again.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(10);
+
 /// How long a writer waits for its turn before the request fails (as SQLite's busy timeout).
 const WRITE_WAIT: Duration = Duration::from_secs(10);
 
@@ -120,8 +123,51 @@ pub struct Tx {
 }
 
 pub(crate) enum TxInner {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Held<Sqlite>),
+    Postgres(Held<Postgres>),
+}
+
+/// What a [`Tx`] holds: a transaction, or (for [`Store::read_statements`]) a pooled connection on
+/// which each statement runs on its own. Both dereference to the connection, so every query is
+/// written once for both.
+pub(crate) enum Held<DB: sqlx::Database> {
+    Transaction(Transaction<'static, DB>),
+    Statements(sqlx::pool::PoolConnection<DB>),
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for Held<DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        match self {
+            Held::Transaction(t) => t,
+            Held::Statements(c) => c,
+        }
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for Held<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        match self {
+            Held::Transaction(t) => t,
+            Held::Statements(c) => c,
+        }
+    }
+}
+
+impl<DB: sqlx::Database> Held<DB> {
+    async fn commit(self) -> Result<()> {
+        if let Held::Transaction(t) = self {
+            t.commit().await?;
+        }
+        Ok(())
+    }
+
+    async fn rollback(self) -> Result<()> {
+        if let Held::Transaction(t) = self {
+            t.rollback().await?;
+        }
+        Ok(())
+    }
 }
 
 /// Runs `$body` with `$p` bound to the store's pool, compiled once per backend: for a single
@@ -200,6 +246,19 @@ impl Store {
                     PgPoolOptions::new()
                         .max_connections(opts.max_connections)
                         .acquire_timeout(Duration::from_secs(10))
+                        // sqlx pings a connection before every use: a round trip per request
+                        // and per transaction. A connection used within the last seconds is
+                        // alive; one idle for longer (a restarted server, a dropped link) is
+                        // still checked and replaced when dead.
+                        .test_before_acquire(false)
+                        .before_acquire(|conn, meta| {
+                            Box::pin(async move {
+                                if meta.idle_for > PING_AFTER_IDLE {
+                                    sqlx::Connection::ping(conn).await?;
+                                }
+                                Ok(true)
+                            })
+                        })
                         .connect_with(o)
                         .await?,
                 )
@@ -259,11 +318,11 @@ impl Store {
                     .await
                     .map_err(|_| StoreError::Busy)?;
                 (
-                    TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+                    TxInner::Sqlite(Held::Transaction(p.begin_with("BEGIN IMMEDIATE").await?)),
                     Some(turn),
                 )
             }
-            Pool::Postgres(p) => (TxInner::Postgres(p.begin().await?), None),
+            Pool::Postgres(p) => (TxInner::Postgres(Held::Transaction(p.begin().await?)), None),
         };
         Ok(Tx {
             inner,
@@ -285,8 +344,26 @@ impl Store {
     /// audit writer (see [`Tx::finish_read`]); any other write would be rolled back.
     pub async fn begin_read(&self) -> Result<Tx> {
         let inner = match &self.pool {
-            Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
-            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+            Pool::Sqlite(p) => TxInner::Sqlite(Held::Transaction(p.begin().await?)),
+            Pool::Postgres(p) => TxInner::Postgres(Held::Transaction(p.begin().await?)),
+        };
+        Ok(Tx {
+            inner,
+            audit: Vec::new(),
+            reader: Some(self.clone()),
+            _turn: None,
+        })
+    }
+
+    /// Like [`Store::begin_read`], but without a transaction: each statement runs on its own and
+    /// sees what was committed when it ran. For a page whose statements do not have to agree with
+    /// each other (the caseload and the alert settings): it spares the BEGIN and the ROLLBACK, two
+    /// round trips to the database (on SQLite, to the connection's thread) per request. Write
+    /// nothing through it but audit entries: a statement that wrote would commit on its own.
+    pub async fn read_statements(&self) -> Result<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(Held::Statements(p.acquire().await?)),
+            Pool::Postgres(p) => TxInner::Postgres(Held::Statements(p.acquire().await?)),
         };
         Ok(Tx {
             inner,

@@ -364,3 +364,55 @@ async fn a_connection_that_read_the_schema_before_a_migration_reads_new_columns(
     serving.close().await;
     remove();
 }
+
+// `read_statements` runs each statement on its own (no snapshot, no BEGIN), logs like a read
+// transaction, and gives its connection back however it ends.
+both!(
+    read_statements_see_each_commit_and_log_like_a_read,
+    |db| async move {
+        let count = "SELECT COUNT(*) FROM audit_log";
+        let mut reader = db.store.read_statements().await.unwrap();
+        assert_eq!(
+            vaka_store::testing::count(&mut reader, count)
+                .await
+                .unwrap(),
+            0
+        );
+        write_entries(&db.store, 2).await;
+        // A snapshot would still show 0 here.
+        assert_eq!(
+            vaka_store::testing::count(&mut reader, count)
+                .await
+                .unwrap(),
+            2
+        );
+        reader.audit(entry(7));
+        reader.finish_read(&db.store).await.unwrap();
+        // More readers than the pool has connections: each one's connection went back, whether
+        // it finished, committed or was dropped (which logs nothing).
+        for i in 0..40 {
+            let mut reader = db.store.read_statements().await.unwrap();
+            assert!(
+                vaka_store::testing::count(&mut reader, count)
+                    .await
+                    .unwrap()
+                    >= 3
+            );
+            match i % 3 {
+                0 => {
+                    reader.audit(entry(100 + i));
+                    reader.commit().await.unwrap();
+                }
+                1 => reader.audit(entry(200 + i)),
+                _ => reader.rollback().await.unwrap(),
+            }
+        }
+        assert_eq!(
+            verify(&db.store).await,
+            audit::Verification {
+                entries: 3 + 14,
+                first_problem: None
+            }
+        );
+    }
+);

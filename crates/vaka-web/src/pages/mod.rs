@@ -971,7 +971,8 @@ async fn caseload(
     let actor: &Actor = &session.actor;
     let today = vaka_domain::time::local_date(vaka_store::now());
     let result = async {
-        let mut tx = st.store.begin_read().await?;
+        // The caseload and the settings need not agree on one snapshot.
+        let mut tx = st.store.read_statements().await?;
         let (heading, rows) = match (actor.user.role, actor.user.unit_id) {
             (Role::CaseManager, _) => {
                 ("caseload", clients::caseload(&mut tx, actor.user.id).await?)
