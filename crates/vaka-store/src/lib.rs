@@ -347,12 +347,7 @@ impl Store {
             Pool::Sqlite(p) => TxInner::Sqlite(Held::Transaction(p.begin().await?)),
             Pool::Postgres(p) => TxInner::Postgres(Held::Transaction(p.begin().await?)),
         };
-        Ok(Tx {
-            inner,
-            audit: Vec::new(),
-            reader: Some(self.clone()),
-            _turn: None,
-        })
+        Ok(self.reading(inner))
     }
 
     /// Like [`Store::begin_read`], but without a transaction: each statement runs on its own and
@@ -365,12 +360,17 @@ impl Store {
             Pool::Sqlite(p) => TxInner::Sqlite(Held::Statements(p.acquire().await?)),
             Pool::Postgres(p) => TxInner::Postgres(Held::Statements(p.acquire().await?)),
         };
-        Ok(Tx {
+        Ok(self.reading(inner))
+    }
+
+    /// A read on `inner` whose audit entries go to this store's audit writer when it ends.
+    fn reading(&self, inner: TxInner) -> Tx {
+        Tx {
             inner,
             audit: Vec::new(),
             reader: Some(self.clone()),
             _turn: None,
-        })
+        }
     }
 
     /// Answers whether the database can be reached.

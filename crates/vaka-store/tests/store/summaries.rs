@@ -213,6 +213,23 @@ both!(
     }
 );
 
+/// One writer's work in the concurrency test: a contact and an alert for the client.
+async fn contact_and_alert(
+    tx: &mut vaka_store::Tx,
+    client: ClientId,
+    author: vaka_domain::ids::UserId,
+    entry: &NewContact,
+    severity: Severity,
+    cause: &str,
+) {
+    contacts::insert(tx, client, None, author, entry)
+        .await
+        .unwrap();
+    alerts::raise(tx, client, &candidate(severity, cause), None)
+        .await
+        .unwrap();
+}
+
 both!(
     concurrent_writers_for_one_client_keep_the_summary_right,
     |db| async move {
@@ -222,35 +239,15 @@ both!(
         let earlier = later - Duration::days(1);
         // The first writer adds the later contact and an alert and holds its transaction open.
         let mut first = db.store.begin().await.unwrap();
-        contacts::insert(
-            &mut first,
-            client,
-            None,
-            s.manager,
-            &contact(later, SubstanceUse::Relapse, 2, true),
-        )
-        .await
-        .unwrap();
-        alerts::raise(&mut first, client, &candidate(Severity::High, "a"), None)
-            .await
-            .unwrap();
+        let relapse = contact(later, SubstanceUse::Relapse, 2, true);
+        contact_and_alert(&mut first, client, s.manager, &relapse, Severity::High, "a").await;
         // The second adds an earlier contact and another alert meanwhile, and commits last.
         let store = db.store.clone();
         let manager = s.manager;
         let second = tokio::spawn(async move {
             let mut tx = store.begin().await.unwrap();
-            contacts::insert(
-                &mut tx,
-                client,
-                None,
-                manager,
-                &contact(earlier, SubstanceUse::None, 8, true),
-            )
-            .await
-            .unwrap();
-            alerts::raise(&mut tx, client, &candidate(Severity::Medium, "b"), None)
-                .await
-                .unwrap();
+            let calm = contact(earlier, SubstanceUse::None, 8, true);
+            contact_and_alert(&mut tx, client, manager, &calm, Severity::Medium, "b").await;
             tx.commit().await.unwrap();
         });
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
