@@ -105,9 +105,6 @@ pub struct Store {
     write_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// A pooled PostgreSQL connection idle for longer than this is pinged before it is used again.
-const PING_AFTER_IDLE: Duration = Duration::from_secs(10);
-
 /// How long a writer waits for its turn before the request fails (as SQLite's busy timeout).
 const WRITE_WAIT: Duration = Duration::from_secs(10);
 
@@ -246,19 +243,6 @@ impl Store {
                     PgPoolOptions::new()
                         .max_connections(opts.max_connections)
                         .acquire_timeout(Duration::from_secs(10))
-                        // sqlx pings a connection before every use: a round trip per request
-                        // and per transaction. A connection used within the last seconds is
-                        // alive; one idle for longer (a restarted server, a dropped link) is
-                        // still checked and replaced when dead.
-                        .test_before_acquire(false)
-                        .before_acquire(|conn, meta| {
-                            Box::pin(async move {
-                                if meta.idle_for > PING_AFTER_IDLE {
-                                    sqlx::Connection::ping(conn).await?;
-                                }
-                                Ok(true)
-                            })
-                        })
                         .connect_with(o)
                         .await?,
                 )
