@@ -110,8 +110,12 @@ test('the unit head sees the unit on a laptop', async () => {
   const page = await context.newPage();
   await logIn(page, 'birgitta.falk');
   await page.getByRole('heading', { name: 'Enhetens klienter' }).waitFor();
+  await page.getByRole('heading', { name: 'Eskalerade larm' }).waitFor();
   assert.ok((await page.locator('ul.caseload > li').count()) > 0);
-  await page.screenshot({ path: join(artifacts, 'unit-laptop.png') });
+  // Each line says who follows the client.
+  assert.ok((await page.locator('ul.caseload > li dt', { hasText: 'Case manager' }).count()) > 0);
+  await page.screenshot({ path: join(artifacts, 'unit-laptop.png'), fullPage: true });
+  assert.deepEqual(await axeViolations(page), [], 'unit page accessibility');
   await context.close();
 });
 

@@ -335,6 +335,49 @@ pub async fn escalated_in_unit(
     })
 }
 
+/// An escalated alert with the name of its client, for the unit head's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalatedAlert {
+    pub alert: Alert,
+    pub client_given_name: String,
+    pub client_family_name: String,
+    pub client_protection: vaka_domain::client::Protection,
+}
+
+/// The unit's escalated alerts nobody has acknowledged yet, oldest first, at most `limit`.
+pub async fn escalated_open_in_unit(
+    tx: &mut Tx,
+    unit: vaka_domain::ids::UnitId,
+    limit: i64,
+) -> Result<Vec<EscalatedAlert>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(alerts, "a."),
+            ", k.given_name AS client_given_name, k.family_name AS client_family_name, \
+               k.protection AS client_protection \
+             FROM alerts a JOIN clients k ON k.id = a.client_id \
+             WHERE k.unit_id = $1 AND a.escalated = $2 AND a.status = $3 ORDER BY a.id LIMIT $4"
+        ))
+        .bind(unit.0)
+        .bind(true)
+        .bind(AlertStatus::Open.as_str())
+        .bind(limit)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EscalatedAlert {
+                    alert: from_row(r)?,
+                    client_given_name: r.string("client_given_name")?,
+                    client_family_name: r.string("client_family_name")?,
+                    client_protection: r.parse("client_protection")?,
+                })
+            })
+            .collect()
+    })
+}
+
 /// The client's placements that end on or after `from` (the ones the ending rule may look at),
 /// each with whether a decision other than its own was made on or after its start.
 pub async fn placement_facts(

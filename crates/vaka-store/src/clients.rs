@@ -168,6 +168,71 @@ pub struct CaseloadRow {
     pub top_severity: Option<Severity>,
 }
 
+/// The order of the unit head's view (over `clients c` and `client_summaries s`): the most severe
+/// open alert, then never contacted, then the longest since the last contact.
+macro_rules! unit_order {
+    () => {
+        "CASE WHEN s.open_high > 0 THEN 3 WHEN s.open_medium > 0 THEN 2 WHEN s.open_low > 0 THEN 1 ELSE 0 END DESC, \
+         CASE WHEN s.last_contact_at IS NULL THEN 0 ELSE 1 END, s.last_contact_at, c.id"
+    };
+}
+
+/// A line of the unit head's view of the unit: a caseload line and who follows the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitCaseloadRow {
+    pub row: CaseloadRow,
+    /// The display name of a case manager assigned to one of the client's open cases (the first by
+    /// name); `None` when no one is: a client nobody follows.
+    pub case_manager: Option<String>,
+}
+
+/// The unit's clients with an open case or an open alert, at most `limit`, chosen in the order a
+/// unit head looks first: the most severe open alert, then never contacted, then the longest since
+/// the last contact. The flag says whether more clients would have qualified.
+pub async fn unit_caseload(
+    tx: &mut Tx,
+    unit: UnitId,
+    limit: i64,
+) -> Result<(Vec<UnitCaseloadRow>, bool)> {
+    let today = vaka_domain::time::local_date(crate::now());
+    // The choice reads clients and summaries only; the per-client subqueries run for the chosen.
+    let mut rows = on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            concat!("WITH chosen AS (SELECT c.id FROM clients c LEFT JOIN client_summaries s ON s.client_id = c.id \
+                 WHERE c.unit_id = $1 AND (COALESCE(s.open_high + s.open_medium + s.open_low, 0) > 0 \
+                   OR EXISTS (SELECT 1 FROM cases k WHERE k.client_id = c.id AND k.status = 'open')) \
+                 ORDER BY ", unit_order!(), " LIMIT $3) \
+             SELECT ", cols!(clients, "c."), ", s.last_contact_at, s.last_substance_use, \
+               s.last_well_being, s.last_housing, \
+               (SELECT p.intervention FROM placements p WHERE p.client_id = c.id AND p.start_date <= $2 \
+                  AND (p.end_date IS NULL OR p.end_date >= $2) ORDER BY p.start_date DESC LIMIT 1) AS current_intervention, \
+               COALESCE(s.open_high + s.open_medium + s.open_low, 0) AS open_alerts, \
+               CASE WHEN s.open_high > 0 THEN 3 WHEN s.open_medium > 0 THEN 2 WHEN s.open_low > 0 THEN 1 END AS top_severity, \
+               (SELECT u.display_name FROM cases k JOIN case_assignments a ON a.case_id = k.id JOIN users u ON u.id = a.user_id \
+                  WHERE k.client_id = c.id AND k.status = 'open' AND a.unassigned_on IS NULL \
+                  ORDER BY u.display_name LIMIT 1) AS case_manager \
+             FROM chosen JOIN clients c ON c.id = chosen.id \
+             LEFT JOIN client_summaries s ON s.client_id = c.id ORDER BY ", unit_order!()),
+        )
+        .bind(unit.0)
+        .bind(today)
+        .bind(limit.saturating_add(1))
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(UnitCaseloadRow {
+                    row: caseload_row(r, today)?,
+                    case_manager: r.opt_string("case_manager")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()
+    })?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok((rows, more))
+}
+
 /// The clients assigned to `user` with their latest contact, current placement and open alerts (the
 /// latest contact and the alerts from `client_summaries`, which triggers keep; migration 0012).
 pub async fn caseload(tx: &mut Tx, user: UserId) -> Result<Vec<CaseloadRow>> {
@@ -190,24 +255,24 @@ pub async fn caseload(tx: &mut Tx, user: UserId) -> Result<Vec<CaseloadRow>> {
         .bind(today)
         .fetch_all(&mut *c)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CaseloadRow {
-                    client: from_row(r, today)?,
-                    last_contact_at: r.opt_ts("last_contact_at")?,
-                    last_substance_use: r.opt_string("last_substance_use")?,
-                    last_well_being: r.opt_i64("last_well_being")?,
-                    last_housing: r.opt_string("last_housing")?,
-                    current_intervention: r.opt_string("current_intervention")?,
-                    open_alerts: r.i64("open_alerts")?,
-                    top_severity: match r.opt_i64("top_severity")? {
-                        Some(3) => Some(Severity::High),
-                        Some(2) => Some(Severity::Medium),
-                        Some(_) => Some(Severity::Low),
-                        None => None,
-                    },
-                })
-            })
-            .collect()
+        rows.iter().map(|r| caseload_row(r, today)).collect()
+    })
+}
+
+fn caseload_row(r: &impl RowExt, today: NaiveDate) -> Result<CaseloadRow> {
+    Ok(CaseloadRow {
+        client: from_row(r, today)?,
+        last_contact_at: r.opt_ts("last_contact_at")?,
+        last_substance_use: r.opt_string("last_substance_use")?,
+        last_well_being: r.opt_i64("last_well_being")?,
+        last_housing: r.opt_string("last_housing")?,
+        current_intervention: r.opt_string("current_intervention")?,
+        open_alerts: r.i64("open_alerts")?,
+        top_severity: match r.opt_i64("top_severity")? {
+            Some(3) => Some(Severity::High),
+            Some(2) => Some(Severity::Medium),
+            Some(_) => Some(Severity::Low),
+            None => None,
+        },
     })
 }

@@ -739,6 +739,7 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
                 "status",
                 "assigned_to",
                 "created_at",
+                "escalated",
             ],
         ),
     };
@@ -1512,8 +1513,10 @@ fn client(ctx: &mut Ctx, index: u32) {
         }
     }
 
-    // An open alert for a relapse reported in the last two weeks.
+    // An open alert for a relapse reported in the last two weeks; one nobody acknowledged by the
+    // day after is escalated to the unit head, as the scheduled check would have done.
     if let Some((cid, when)) = last_relapse_contact {
+        let escalated = vaka_domain::time::local_date(when) < today - Duration::days(1);
         let aid = ctx.alerts.id();
         ctx.alerts.rows.push(vec![
             aid.into(),
@@ -1529,6 +1532,7 @@ fn client(ctx: &mut Ctx, index: u32) {
             "open".into(),
             manager.into(),
             when.into(),
+            Value::from(escalated),
         ]);
     }
 }

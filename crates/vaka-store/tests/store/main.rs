@@ -5,6 +5,7 @@ mod audit_chain;
 mod backup;
 mod records;
 mod summaries;
+mod unit_view;
 
 use chrono::NaiveDate;
 use vaka_domain::client::{ClientInput, NewClient};

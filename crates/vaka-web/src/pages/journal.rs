@@ -570,7 +570,11 @@ pub async fn alert_action(
         }
         _ => Err(ApiError::NotFound),
     };
+    // Back to where the alert was acted on: the unit head's list of escalated alerts, or the
+    // client's page (only these two, so the form cannot redirect anywhere else).
+    let to_caseload = form.get("return_to") == Some("/caseload");
     let back = |client: Option<i64>| match client {
+        Some(_) if to_caseload => Redirect::to("/caseload#escalated").into_response(),
         Some(c) => Redirect::to(&format!("/clients/{c}#alerts")).into_response(),
         None => Redirect::to("/caseload").into_response(),
     };

@@ -923,6 +923,20 @@ struct CaseloadLine {
     intervention: String,
     housing: String,
     alerts: i64,
+    /// The unit head's view: who follows the client (or that no one does).
+    case_manager: Option<String>,
+    unfollowed: bool,
+}
+
+/// An escalated alert in the unit head's view.
+struct EscalatedView {
+    id: i64,
+    client_id: i64,
+    client: String,
+    rule: String,
+    severity: &'static str,
+    explanation: String,
+    when: String,
 }
 
 #[derive(Template)]
@@ -932,7 +946,16 @@ struct CaseloadPage {
     chrome: Chrome,
     heading: &'static str,
     rows: Vec<CaseloadLine>,
+    /// More clients qualified than are shown (the unit head's view).
+    more: bool,
+    /// The unit head's escalated alerts; `None` on a case manager's caseload.
+    escalated: Option<Vec<EscalatedView>>,
+    escalated_more: bool,
 }
+
+/// How many clients and escalated alerts the unit head's view shows.
+const UNIT_ROWS: i64 = 200;
+const UNIT_ESCALATED: i64 = 100;
 
 fn intervention_label(t: Tr, name: &str) -> String {
     name.parse::<Intervention>()
@@ -955,10 +978,21 @@ fn display_name(
     viewer: &vaka_domain::role::User,
     t: Tr,
 ) -> String {
-    if c.protection.is_protected() && !viewer.may_see_protected {
+    shown_name(&c.given_name, &c.family_name, c.protection, viewer, t)
+}
+
+/// A client's name as `viewer` may see it: a protected identity's name only with that right.
+fn shown_name(
+    given: &str,
+    family: &str,
+    protection: vaka_domain::client::Protection,
+    viewer: &vaka_domain::role::User,
+    t: Tr,
+) -> String {
+    if protection.is_protected() && !viewer.may_see_protected {
         t.t("protected-identity").to_owned()
     } else {
-        format!("{} {}", c.given_name, c.family_name)
+        format!("{given} {family}")
     }
 }
 
@@ -973,51 +1007,61 @@ async fn caseload(
     let result = async {
         // The caseload and the settings need not agree on one snapshot.
         let mut tx = st.store.read_statements().await?;
-        let (heading, rows) = match (actor.user.role, actor.user.unit_id) {
-            (Role::CaseManager, _) => {
-                ("caseload", clients::caseload(&mut tx, actor.user.id).await?)
-            }
-            (Role::UnitHead, Some(unit)) => {
-                let (list, _) = clients::list(&mut tx, clients::Scope::Unit(unit), 200, 0).await?;
-                let rows = list
-                    .into_iter()
-                    .map(|client| clients::CaseloadRow {
-                        client,
-                        last_contact_at: None,
-                        last_substance_use: None,
-                        last_well_being: None,
-                        last_housing: None,
-                        current_intervention: None,
-                        open_alerts: 0,
-                        top_severity: None,
-                    })
-                    .collect();
-                ("unit-clients", rows)
-            }
-            _ => {
-                tx.rollback().await?;
-                return Ok(None);
-            }
-        };
+        // Each row with, in the unit head's view, its case manager's name (`Some(None)`: none).
+        let (heading, rows, unit): (_, Vec<(_, Option<Option<String>>)>, _) =
+            match (actor.user.role, actor.user.unit_id) {
+                (Role::CaseManager, _) => {
+                    let rows = clients::caseload(&mut tx, actor.user.id).await?;
+                    let rows = rows.into_iter().map(|row| (row, None)).collect();
+                    ("caseload", rows, None)
+                }
+                (Role::UnitHead, Some(unit)) => {
+                    let (rows, more) = clients::unit_caseload(&mut tx, unit, UNIT_ROWS).await?;
+                    let mut escalated = vaka_store::alerts::escalated_open_in_unit(
+                        &mut tx,
+                        unit,
+                        UNIT_ESCALATED + 1,
+                    )
+                    .await?;
+                    let escalated_more = escalated.len() as i64 > UNIT_ESCALATED;
+                    escalated.truncate(UNIT_ESCALATED as usize);
+                    let rows = rows
+                        .into_iter()
+                        .map(|u| (u.row, Some(u.case_manager)))
+                        .collect();
+                    (
+                        "unit-clients",
+                        rows,
+                        Some((more, escalated, escalated_more)),
+                    )
+                }
+                _ => {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+            };
         let settings =
             vaka_store::settings::alert_settings(&mut tx, actor.user.municipality_id).await?;
+        let escalated_clients = unit
+            .iter()
+            .flat_map(|(_, e, _)| e.iter().filter_map(|a| a.alert.client_id));
         tx.audit(actor.audit_list(
             AuditAction::CaseloadRead,
-            rows.iter().map(|r| r.client.id),
+            rows.iter().map(|r| r.0.client.id).chain(escalated_clients),
             "GET /caseload",
         ));
         tx.finish_read(&st.store).await?;
-        Ok::<_, vaka_store::StoreError>(Some((heading, rows, settings)))
+        Ok::<_, vaka_store::StoreError>(Some((heading, rows, settings, unit)))
     }
     .await;
-    let (heading, rows, settings) = match result {
+    let (heading, rows, settings, unit) = match result {
         Ok(Some(x)) => x,
         Ok(None) => return message(StatusCode::OK, t, chrome, "role-no-caseload"),
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
     let mut lines: Vec<(_, CaseloadLine)> = rows
         .into_iter()
-        .map(|r| {
+        .map(|(r, manager)| {
             let days = r
                 .last_contact_at
                 .map(|at| (today - vaka_domain::time::local_date(at)).num_days());
@@ -1042,6 +1086,9 @@ async fn caseload(
                     .as_deref()
                     .map_or_else(|| "–".to_owned(), |h| label(t, "housing", h)),
                 alerts: r.open_alerts,
+                unfollowed: matches!(manager, Some(None)),
+                case_manager: manager
+                    .map(|m| m.unwrap_or_else(|| t.t("no-case-manager").to_owned())),
             };
             let need = vaka_domain::caseload::NeedFacts {
                 top_severity: r.top_severity,
@@ -1059,6 +1106,30 @@ async fn caseload(
         .collect();
     // Whoever needs the case manager most first (the order is vaka_domain::caseload's).
     lines.sort_by(|a, b| a.0.cmp(&b.0));
+    let (more, escalated, escalated_more) = match unit {
+        Some((more, list, escalated_more)) => {
+            let list = list
+                .into_iter()
+                .map(|e| EscalatedView {
+                    id: e.alert.id.0,
+                    client_id: e.alert.client_id.map_or(0, |c| c.0),
+                    client: shown_name(
+                        &e.client_given_name,
+                        &e.client_family_name,
+                        e.client_protection,
+                        &actor.user,
+                        t,
+                    ),
+                    rule: label(t, "rule", e.alert.rule.as_str()),
+                    severity: e.alert.severity.as_str(),
+                    explanation: e.alert.explanation,
+                    when: vaka_domain::time::local_minute(e.alert.created_at),
+                })
+                .collect();
+            (more, Some(list), escalated_more)
+        }
+        None => (false, None, false),
+    };
     render(
         StatusCode::OK,
         CaseloadPage {
@@ -1066,6 +1137,9 @@ async fn caseload(
             chrome,
             heading,
             rows: lines.into_iter().map(|l| l.1).collect(),
+            more,
+            escalated,
+            escalated_more,
         },
     )
 }

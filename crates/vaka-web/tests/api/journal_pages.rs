@@ -393,3 +393,106 @@ both!(
         );
     }
 );
+
+both!(
+    the_unit_head_sees_escalated_alerts_on_the_unit_page_and_acknowledges_one_there,
+    |db| async move {
+        let app = app(db).await;
+        let id = app.assigned_client("cm", "19121212-1212").await;
+        let r = app
+            .post(
+                &format!("/api/v1/clients/{id}/contacts"),
+                "cm",
+                json!({"occurred_at": chrono::Utc::now().to_rfc3339(), "kind": "meeting",
+                       "substance_use": "relapse", "well_being": 6, "housing": "own", "signed": true}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let head = session(&app, "head").await;
+        let unit = page(&app, "/caseload", &head).await;
+        assert_eq!(unit.status, StatusCode::OK, "{}", unit.text);
+        assert!(
+            unit.text.contains("Eskalerade larm") && unit.text.contains("Inga eskalerade larm.")
+        );
+        // The client, with its open alert and who follows it.
+        assert!(
+            unit.text.contains(&format!("href=\"/clients/{id}\"")),
+            "{}",
+            unit.text
+        );
+        assert!(unit.text.contains("Test cm") && unit.text.contains("class=\"has-alerts\""));
+
+        // Nobody acknowledged it within 24 hours: the scheduled check escalates it.
+        let mut tx = app.db.store.begin().await.unwrap();
+        let n = vaka_store::alerts::escalate_stale(
+            &mut tx,
+            chrono::Utc::now() + chrono::Duration::minutes(1),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(n, 1);
+        let unit = page(&app, "/caseload", &head).await;
+        assert!(
+            !unit.text.contains("Inga eskalerade larm."),
+            "{}",
+            unit.text
+        );
+        let listed =
+            format!("href=\"/clients/{id}#alerts\">Test Klient</a> · <strong>Återfall</strong>");
+        assert!(unit.text.contains(&listed), "{}", unit.text);
+        assert!(unit.text.contains("name=\"return_to\" value=\"/caseload\""));
+        // Listing it is a read of the client, in the client's log.
+        assert!(
+            app.audit_for(id)
+                .await
+                .iter()
+                .any(|(a, u)| a == "caseload_read" && u == "head")
+        );
+        // Another unit's head does not see it.
+        let other = page(&app, "/caseload", &session(&app, "head_b").await).await;
+        assert!(
+            other.text.contains("Inga eskalerade larm.") && !other.text.contains("Test Klient")
+        );
+
+        let alert = app
+            .get(
+                &format!("/api/v1/alerts?client_id={id}&status=open"),
+                "head",
+            )
+            .await
+            .json["items"][0]["id"]
+            .as_i64()
+            .unwrap();
+        let csrf = hidden_csrf(&unit.text);
+        let done = form(
+            &app,
+            &format!("/alerts/{alert}/acknowledge"),
+            &head,
+            &format!("csrf={csrf}&client_id={id}&return_to=%2Fcaseload"),
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+        assert_eq!(done.headers["location"], "/caseload#escalated");
+        // A return address other than the unit page is not followed (here a second tap, which
+        // finds the alert handled already).
+        let elsewhere = form(
+            &app,
+            &format!("/alerts/{alert}/acknowledge"),
+            &head,
+            &format!("csrf={csrf}&client_id={id}&return_to=https%3A%2F%2Fexample.org%2F"),
+        )
+        .await;
+        assert_eq!(elsewhere.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            elsewhere.headers["location"],
+            format!("/clients/{id}#alerts")
+        );
+        let unit = page(&app, "/caseload", &head).await;
+        assert!(unit.text.contains("Inga eskalerade larm."), "{}", unit.text);
+        let status = app
+            .get(&format!("/api/v1/alerts?client_id={id}"), "head")
+            .await;
+        assert_eq!(status.json["items"][0]["status"], "acknowledged");
+    }
+);
