@@ -114,7 +114,7 @@ test('the unit head sees the unit on a laptop', async () => {
   assert.ok((await page.locator('ul.caseload > li').count()) > 0);
   // Each line says who follows the client.
   assert.ok((await page.locator('ul.caseload > li dt', { hasText: 'Case manager' }).count()) > 0);
-  await page.screenshot({ path: join(artifacts, 'unit-laptop.png'), fullPage: true });
+  await page.screenshot({ path: join(artifacts, 'unit-laptop.png') });
   assert.deepEqual(await axeViolations(page), [], 'unit page accessibility');
   await context.close();
 });
