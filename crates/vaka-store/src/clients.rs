@@ -168,12 +168,12 @@ pub struct CaseloadRow {
     pub top_severity: Option<Severity>,
 }
 
-/// The order of the unit head's view (over `clients c` and `client_summaries s`): the most severe
-/// open alert, then never contacted, then the longest since the last contact.
+/// The order of the unit head's view (over `client_summaries s`): the most severe open alert, then
+/// never contacted, then the longest since the last contact.
 macro_rules! unit_order {
     () => {
         "CASE WHEN s.open_high > 0 THEN 3 WHEN s.open_medium > 0 THEN 2 WHEN s.open_low > 0 THEN 1 ELSE 0 END DESC, \
-         CASE WHEN s.last_contact_at IS NULL THEN 0 ELSE 1 END, s.last_contact_at, c.id"
+         CASE WHEN s.last_contact_at IS NULL THEN 0 ELSE 1 END, s.last_contact_at, s.client_id"
     };
 }
 
@@ -195,13 +195,22 @@ pub async fn unit_caseload(
     limit: i64,
 ) -> Result<(Vec<UnitCaseloadRow>, bool)> {
     let today = vaka_domain::time::local_date(crate::now());
-    // The choice reads clients and summaries only; the per-client subqueries run for the chosen.
+    // The candidates are every client of the unit with an open alert (the partial index
+    // client_summaries_unit_alerts) and the first `limit` open-case clients by their latest
+    // contact, never contacted first (client_summaries_unit_waiting, read in order): the first
+    // `limit` of all in the view's order are among them, since alerts come first and the rest
+    // follow the contact order. The per-client subqueries run for the chosen only (migration 0014).
     let mut rows = on_tx!(tx, |c| {
         let rows = sqlx::query(
-            concat!("WITH chosen AS (SELECT c.id FROM clients c LEFT JOIN client_summaries s ON s.client_id = c.id \
-                 WHERE c.unit_id = $1 AND (COALESCE(s.open_high + s.open_medium + s.open_low, 0) > 0 \
-                   OR EXISTS (SELECT 1 FROM cases k WHERE k.client_id = c.id AND k.status = 'open')) \
-                 ORDER BY ", unit_order!(), " LIMIT $3) \
+            concat!("WITH candidates AS ( \
+                 SELECT s.client_id FROM client_summaries s \
+                   WHERE s.unit_id = $1 AND s.open_high + s.open_medium + s.open_low > 0 \
+                 UNION \
+                 SELECT w.client_id FROM (SELECT s.client_id FROM client_summaries s \
+                   WHERE s.unit_id = $1 AND s.open_cases > 0 \
+                   ORDER BY s.last_contact_at NULLS FIRST, s.client_id LIMIT $3) w), \
+               chosen AS (SELECT s.client_id AS id FROM candidates x \
+                 JOIN client_summaries s ON s.client_id = x.client_id ORDER BY ", unit_order!(), " LIMIT $3) \
              SELECT ", cols!(clients, "c."), ", s.last_contact_at, s.last_substance_use, \
                s.last_well_being, s.last_housing, \
                (SELECT p.intervention FROM placements p WHERE p.client_id = c.id AND p.start_date <= $2 \
@@ -212,7 +221,7 @@ pub async fn unit_caseload(
                   WHERE k.client_id = c.id AND k.status = 'open' AND a.unassigned_on IS NULL \
                   ORDER BY u.display_name LIMIT 1) AS case_manager \
              FROM chosen JOIN clients c ON c.id = chosen.id \
-             LEFT JOIN client_summaries s ON s.client_id = c.id ORDER BY ", unit_order!()),
+             JOIN client_summaries s ON s.client_id = c.id ORDER BY ", unit_order!()),
         )
         .bind(unit.0)
         .bind(today)

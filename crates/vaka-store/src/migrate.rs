@@ -40,6 +40,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "audit_log_client_lists", "0011_audit_log_client_lists"),
     migration!(12, "client_summaries", "0012_client_summaries"),
     migration!(13, "open_caseload_indexes", "0013_open_caseload_indexes"),
+    migration!(14, "unit_view_summaries", "0014_unit_view_summaries"),
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -218,7 +218,8 @@ pub async fn count(tx: &mut crate::Tx, sql: &str) -> crate::Result<i64> {
 }
 
 /// Clients whose `client_summaries` row differs from what the journal and the alerts say now (the
-/// latest signed contact by time, then id; open alerts by severity). Zero when the triggers are right.
+/// latest signed contact by time, then id; open alerts by severity; the unit and the open cases; a
+/// client without a row counts). Zero when the triggers are right.
 pub async fn summary_mismatches(tx: &mut crate::Tx) -> crate::Result<i64> {
     count(
         tx,
@@ -233,7 +234,9 @@ pub async fn summary_mismatches(tx: &mut crate::Tx) -> crate::Result<i64> {
             OR COALESCE(s.last_housing, '') <> COALESCE(lc.housing, '') \
             OR COALESCE(s.open_high, 0) <> (SELECT COUNT(*) FROM alerts a WHERE a.client_id = c.id AND a.status <> 'resolved' AND a.severity = 'high') \
             OR COALESCE(s.open_medium, 0) <> (SELECT COUNT(*) FROM alerts a WHERE a.client_id = c.id AND a.status <> 'resolved' AND a.severity = 'medium') \
-            OR COALESCE(s.open_low, 0) <> (SELECT COUNT(*) FROM alerts a WHERE a.client_id = c.id AND a.status <> 'resolved' AND a.severity = 'low')",
+            OR COALESCE(s.open_low, 0) <> (SELECT COUNT(*) FROM alerts a WHERE a.client_id = c.id AND a.status <> 'resolved' AND a.severity = 'low') \
+            OR COALESCE(s.unit_id, -1) <> c.unit_id \
+            OR COALESCE(s.open_cases, -1) <> (SELECT COUNT(*) FROM cases k WHERE k.client_id = c.id AND k.status = 'open')",
     )
     .await
 }

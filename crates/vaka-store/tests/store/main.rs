@@ -75,3 +75,24 @@ pub async fn add_client(store: &Store, s: &Seed, number: &str) -> ClientId {
     tx.commit().await.unwrap();
     id
 }
+
+/// The `serial`th valid personal number born 1 January 1980.
+pub fn personal_number(serial: u32) -> String {
+    let nine = format!("800101{serial:03}");
+    let digits: Vec<u8> = nine.bytes().map(|b| b - b'0').collect();
+    format!(
+        "19{nine}{}",
+        vaka_domain::personal_number::luhn_check_digit(&digits)
+    )
+}
+
+/// A small deterministic generator (xorshift), so that a failing sequence can be replayed by seed.
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}

@@ -245,3 +245,83 @@ both!(
         tx.rollback().await.unwrap();
     }
 );
+
+/// What the reference order knows of a generated client.
+struct Generated {
+    id: ClientId,
+    in_unit: bool,
+    open_case: bool,
+    days_ago: Option<i64>,
+    alert: Option<Severity>,
+}
+
+both!(
+    the_unit_view_matches_a_full_sort_for_any_mix_and_limit,
+    |db| async move {
+        let s = seed(&db.store).await;
+        let severities = [Severity::Low, Severity::Medium, Severity::High];
+        let mut serial = 0;
+        // Each round adds clients to the ones before and checks the view over all of them.
+        let mut made = Vec::new();
+        for seed in 1..=3u64 {
+            let mut rng = Rng(0x2545_f491_4f6c_dd1d ^ seed);
+            for _ in 0..24 {
+                serial += 1;
+                let in_unit = rng.below(5) > 0;
+                let unit = if in_unit { s.unit } else { s.other_unit };
+                let case = match rng.below(3) {
+                    0 => None,
+                    n => Some(n == 1),
+                };
+                // Few distinct days, so that equal days (ordered by creation, then id) come up.
+                let days_ago = (rng.below(4) > 0).then(|| rng.below(5) as i64);
+                let alert = (rng.below(4) == 0).then(|| severities[rng.below(3) as usize]);
+                let number = personal_number(serial);
+                let id = client(&db.store, &s, &number, unit, case, days_ago, alert).await;
+                made.push(Generated {
+                    id,
+                    in_unit,
+                    open_case: case.is_some(),
+                    days_ago,
+                    alert,
+                });
+            }
+            // The reference: every qualifying client of the unit so far, fully sorted in Rust.
+            // A contact made later for the same number of days ago is later; ids grow with time.
+            let rank = |g: &Generated| match g.alert {
+                None => 0,
+                Some(Severity::Low) => 1,
+                Some(Severity::Medium) => 2,
+                Some(Severity::High) => 3,
+            };
+            let mut expected: Vec<&Generated> = made
+                .iter()
+                .filter(|g| g.in_unit && (g.open_case || g.alert.is_some()))
+                .collect();
+            expected.sort_by_key(|g| {
+                (
+                    std::cmp::Reverse(rank(g)),
+                    g.days_ago.is_some(),
+                    std::cmp::Reverse(g.days_ago.unwrap_or(0)),
+                    g.id,
+                )
+            });
+            let mut tx = db.store.begin_read().await.unwrap();
+            for limit in 0..=expected.len() as i64 + 1 {
+                let (rows, more) = clients::unit_caseload(&mut tx, s.unit, limit)
+                    .await
+                    .unwrap();
+                let got: Vec<ClientId> = rows.iter().map(|r| r.row.client.id).collect();
+                let want: Vec<ClientId> =
+                    expected.iter().take(limit as usize).map(|g| g.id).collect();
+                assert_eq!(got, want, "seed {seed}, limit {limit}");
+                assert_eq!(
+                    more,
+                    (expected.len() as i64) > limit,
+                    "seed {seed}, limit {limit}"
+                );
+            }
+            tx.rollback().await.unwrap();
+        }
+    }
+);
