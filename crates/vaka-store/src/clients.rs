@@ -195,22 +195,26 @@ pub async fn unit_caseload(
     limit: i64,
 ) -> Result<(Vec<UnitCaseloadRow>, bool)> {
     let today = vaka_domain::time::local_date(crate::now());
-    // The candidates are every client of the unit with an open alert (the partial index
-    // client_summaries_unit_alerts) and the first `limit` open-case clients by their latest
-    // contact, never contacted first (client_summaries_unit_waiting, read in order): the first
-    // `limit` of all in the view's order are among them, since alerts come first and the rest
-    // follow the contact order. The per-client subqueries run for the chosen only (migration 0014).
+    // Two candidate lists, each the first `limit` of an index read in the view's order: the
+    // unit's clients with open alerts (client_summaries_unit_alerts, few, sorted in memory) and
+    // its open-case clients by latest contact, never contacted first (client_summaries_unit_waiting,
+    // read in order). The first `limit` of both together in the view's order are the first
+    // `limit` of the unit: alerts come first, and the rest follow the contact order. Both indexes
+    // hold the sort columns, so no summary row is read before the choice (migration 0014); the
+    // per-client subqueries run for the chosen only.
     let mut rows = on_tx!(tx, |c| {
         let rows = sqlx::query(
-            concat!("WITH candidates AS ( \
-                 SELECT s.client_id FROM client_summaries s \
-                   WHERE s.unit_id = $1 AND s.open_high + s.open_medium + s.open_low > 0 \
+            concat!("WITH chosen AS (SELECT s.client_id FROM ( \
+                 SELECT a.client_id, a.open_high, a.open_medium, a.open_low, a.last_contact_at FROM ( \
+                   SELECT s.client_id, s.open_high, s.open_medium, s.open_low, s.last_contact_at \
+                   FROM client_summaries s WHERE s.unit_id = $1 AND s.open_high + s.open_medium + s.open_low > 0 \
+                   ORDER BY ", unit_order!(), " LIMIT $3) a \
                  UNION \
-                 SELECT w.client_id FROM (SELECT s.client_id FROM client_summaries s \
-                   WHERE s.unit_id = $1 AND s.open_cases > 0 \
-                   ORDER BY s.last_contact_at NULLS FIRST, s.client_id LIMIT $3) w), \
-               chosen AS (SELECT s.client_id AS id FROM candidates x \
-                 JOIN client_summaries s ON s.client_id = x.client_id ORDER BY ", unit_order!(), " LIMIT $3) \
+                 SELECT w.client_id, w.open_high, w.open_medium, w.open_low, w.last_contact_at FROM ( \
+                   SELECT s.client_id, s.open_high, s.open_medium, s.open_low, s.last_contact_at \
+                   FROM client_summaries s WHERE s.unit_id = $1 AND s.open_cases > 0 \
+                   ORDER BY s.last_contact_at NULLS FIRST, s.client_id LIMIT $3) w) s \
+               ORDER BY ", unit_order!(), " LIMIT $3) \
              SELECT ", cols!(clients, "c."), ", s.last_contact_at, s.last_substance_use, \
                s.last_well_being, s.last_housing, \
                (SELECT p.intervention FROM placements p WHERE p.client_id = c.id AND p.start_date <= $2 \
@@ -220,7 +224,7 @@ pub async fn unit_caseload(
                (SELECT u.display_name FROM cases k JOIN case_assignments a ON a.case_id = k.id JOIN users u ON u.id = a.user_id \
                   WHERE k.client_id = c.id AND k.status = 'open' AND a.unassigned_on IS NULL \
                   ORDER BY u.display_name LIMIT 1) AS case_manager \
-             FROM chosen JOIN clients c ON c.id = chosen.id \
+             FROM chosen JOIN clients c ON c.id = chosen.client_id \
              JOIN client_summaries s ON s.client_id = c.id ORDER BY ", unit_order!()),
         )
         .bind(unit.0)

@@ -49,9 +49,14 @@ UPDATE client_summaries SET
     unit_id = (SELECT c.unit_id FROM clients c WHERE c.id = client_summaries.client_id),
     open_cases = (SELECT COUNT(*) FROM cases k WHERE k.client_id = client_summaries.client_id AND k.status = 'open');
 
--- The unit's clients with an open alert; the open-case clients of a unit by their latest contact
--- (never contacted first: NULL sorts first in SQLite).
-CREATE INDEX client_summaries_unit_alerts ON client_summaries (unit_id)
+-- The unit's clients with an open alert; the open-case clients of a unit by their latest contact,
+-- never contacted first (NULL sorts first in SQLite). Both hold the view's sort columns, so the
+-- choice reads no table row.
+CREATE INDEX client_summaries_unit_alerts ON client_summaries (unit_id, open_high, open_medium, open_low, last_contact_at)
     WHERE open_high + open_medium + open_low > 0;
-CREATE INDEX client_summaries_unit_waiting ON client_summaries (unit_id, last_contact_at, client_id)
+CREATE INDEX client_summaries_unit_waiting ON client_summaries (unit_id, last_contact_at, client_id, open_high, open_medium, open_low)
     WHERE open_cases > 0;
+
+-- The unit head's escalated alerts nobody has acknowledged (alerts::escalated_open_in_unit):
+-- the few open escalated alerts in order, instead of every client of the unit.
+CREATE INDEX alerts_escalated_open ON alerts (id) WHERE status = 'open' AND escalated;
