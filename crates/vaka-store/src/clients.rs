@@ -205,10 +205,10 @@ pub async fn unit_caseload(
     let mut rows = on_tx!(tx, |c| {
         let rows = sqlx::query(
             concat!("WITH chosen AS (SELECT s.client_id FROM ( \
-                 SELECT a.client_id, a.open_high, a.open_medium, a.open_low, a.last_contact_at FROM ( \
+                 SELECT al.client_id, al.open_high, al.open_medium, al.open_low, al.last_contact_at FROM ( \
                    SELECT s.client_id, s.open_high, s.open_medium, s.open_low, s.last_contact_at \
                    FROM client_summaries s WHERE s.unit_id = $1 AND s.open_high + s.open_medium + s.open_low > 0 \
-                   ORDER BY ", unit_order!(), " LIMIT $3) a \
+                   ORDER BY ", unit_order!(), " LIMIT $3) al \
                  UNION \
                  SELECT w.client_id, w.open_high, w.open_medium, w.open_low, w.last_contact_at FROM ( \
                    SELECT s.client_id, s.open_high, s.open_medium, s.open_low, s.last_contact_at \

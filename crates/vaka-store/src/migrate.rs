@@ -41,6 +41,11 @@ const MIGRATIONS: &[Migration] = &[
     migration!(12, "client_summaries", "0012_client_summaries"),
     migration!(13, "open_caseload_indexes", "0013_open_caseload_indexes"),
     migration!(14, "unit_view_summaries", "0014_unit_view_summaries"),
+    migration!(
+        15,
+        "protected_clients_index",
+        "0015_protected_clients_index"
+    ),
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

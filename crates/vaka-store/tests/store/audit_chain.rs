@@ -416,3 +416,125 @@ both!(
         );
     }
 );
+
+both!(
+    the_search_marks_entries_and_list_views_about_a_protected_client,
+    |db| async move {
+        // Twelve clients, every third protected; entries about one client, list views naming
+        // several, entries about no client; the search's mark is checked against a recomputation
+        // for every window size, alone and with a user or client filter.
+        let s = crate::seed(&db.store).await;
+        let mut clients = Vec::new();
+        for i in 1..=12 {
+            clients.push(
+                crate::add_client(&db.store, &s, &crate::personal_number(i))
+                    .await
+                    .0,
+            );
+        }
+        let protected: Vec<i64> = clients.iter().copied().step_by(3).collect();
+        let mut tx = db.store.begin().await.unwrap();
+        let list = protected
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        vaka_store::testing::exec(
+            &mut tx,
+            &format!(
+                "UPDATE clients SET protection = 'protected_registration' WHERE id IN ({list})"
+            ),
+        )
+        .await
+        .unwrap();
+        let mut rng = crate::Rng(0x5eed_0042);
+        let mut written = Vec::new();
+        for n in 0..60 {
+            let e = match rng.below(3) {
+                0 => NewAuditEntry {
+                    client_id: Some(vaka_domain::ids::ClientId(clients[rng.below(12) as usize])),
+                    username: format!("user{}", n % 3),
+                    ..entry(0)
+                },
+                1 => {
+                    let named: Vec<i64> = (0..rng.below(5))
+                        .map(|_| clients[rng.below(12) as usize])
+                        .collect();
+                    NewAuditEntry {
+                        username: format!("user{}", n % 3),
+                        ..list_entry(&named)
+                    }
+                }
+                _ => NewAuditEntry {
+                    client_id: None,
+                    username: format!("user{}", n % 3),
+                    ..entry(0)
+                },
+            };
+            written.push(e.clone());
+            tx.audit(e);
+        }
+        tx.commit().await.unwrap();
+        let about_protected = |e: &NewAuditEntry| {
+            e.client_id
+                .iter()
+                .chain(&e.clients)
+                .any(|c| protected.contains(&c.0))
+        };
+        let mut tx = db.store.begin().await.unwrap();
+        let all = audit::list_after(&mut tx, 0, 100).await.unwrap();
+        assert_eq!(all.len(), written.len());
+        assert!(written.iter().any(about_protected));
+        assert!(written.iter().any(|e| !about_protected(e)));
+        let searches = [
+            audit::Search::default(),
+            audit::Search {
+                username: Some("user1".into()),
+                ..Default::default()
+            },
+            audit::Search {
+                client: Some(vaka_domain::ids::ClientId(protected[1])),
+                ..Default::default()
+            },
+            audit::Search {
+                client: Some(vaka_domain::ids::ClientId(clients[1])),
+                ..Default::default()
+            },
+        ];
+        for search in &searches {
+            for limit in 1..=61 {
+                let lines = audit::search(&mut tx, search, limit).await.unwrap();
+                assert!(lines.len() as i64 <= limit);
+                for line in &lines {
+                    assert_eq!(
+                        line.protected_client,
+                        about_protected(&line.entry.entry),
+                        "entry {} in {search:?} limit {limit}",
+                        line.entry.id
+                    );
+                }
+                if limit == 61 {
+                    let expected = all
+                        .iter()
+                        .rev()
+                        .filter(|e| {
+                            search
+                                .username
+                                .as_ref()
+                                .is_none_or(|u| &e.entry.username == u)
+                                && search.client.is_none_or(|c| {
+                                    e.entry.client_id == Some(c) || e.entry.clients.contains(&c)
+                                })
+                        })
+                        .map(|e| e.id)
+                        .collect::<Vec<_>>();
+                    assert_eq!(
+                        lines.iter().map(|l| l.entry.id).collect::<Vec<_>>(),
+                        expected,
+                        "{search:?}"
+                    );
+                }
+            }
+        }
+    }
+);

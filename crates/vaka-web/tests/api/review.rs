@@ -50,6 +50,11 @@ both!(
         let protected = r.json["id"].as_i64().unwrap();
         app.get(&format!("/api/v1/clients/{protected}"), "head")
             .await;
+        // A list view that shows the protected client among others.
+        assert_eq!(
+            app.get("/api/v1/clients", "head").await.status,
+            StatusCode::OK
+        );
 
         let all = app.get("/api/v1/audit", "auditor").await;
         assert_eq!(all.status, StatusCode::OK, "{}", all.text);
@@ -87,6 +92,20 @@ both!(
             flags_of("client_read", "head", protected),
             ["protected_identity"]
         );
+        let list_flags = items(&all)
+            .iter()
+            .find(|e| e["action"] == "client_list" && e["username"] == "head")
+            .expect("the head's client list is logged")["flags"]
+            .clone();
+        assert_eq!(
+            list_flags
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| *f != "night")
+                .collect::<Vec<_>>(),
+            ["protected_identity"]
+        );
         let read = items(&all)
             .iter()
             .find(|e| e["action"] == "client_read" && e["username"] == "cm2")
@@ -99,8 +118,15 @@ both!(
         let about = app
             .get(&format!("/api/v1/audit?client_id={protected}"), "auditor")
             .await;
+        // Its own entries and the list views that showed it.
         assert!(
-            items(&about).iter().all(|e| e["client_id"] == protected) && !items(&about).is_empty()
+            items(&about).iter().all(|e| e["client_id"] == protected
+                || e["client_ids"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!(protected)))
+                && items(&about).iter().any(|e| e["client_id"] == protected)
+                && items(&about).iter().any(|e| e["action"] == "client_list")
         );
         let flagged = app.get("/api/v1/audit?flagged=true", "auditor").await;
         assert!(
