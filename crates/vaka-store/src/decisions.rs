@@ -307,7 +307,9 @@ pub async fn decisions_in_unit(
         concat!(
             "SELECT ",
             cols!(decisions, "d."),
-            " FROM decisions d JOIN clients c ON c.id = d.client_id WHERE c.unit_id = $1{filter} \
+            // CROSS JOIN keeps SQLite's planner (no statistics) walking decisions_decided newest
+            // first instead of sorting all of the unit's decisions; PostgreSQL plans it as a join.
+            " FROM decisions d CROSS JOIN clients c WHERE c.id = d.client_id AND c.unit_id = $1{filter} \
          ORDER BY d.decided_on DESC, d.id DESC LIMIT $2"
         ),
         filter = filter

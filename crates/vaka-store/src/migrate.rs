@@ -43,8 +43,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(14, "unit_view_summaries", "0014_unit_view_summaries"),
     migration!(
         15,
-        "protected_clients_index",
-        "0015_protected_clients_index"
+        "review_and_decision_list_indexes",
+        "0015_review_and_decision_list_indexes"
     ),
 ];
 
