@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
-use vaka_domain::ids::{CaseId, ClientId, UserId};
+use std::collections::HashSet;
+
+use vaka_domain::ids::{CaseId, ClientId, MunicipalityId, UserId};
 
 pub use vaka_domain::audit::AuditAction;
 
@@ -456,19 +458,51 @@ pub struct ReviewLine {
     pub review: Option<Review>,
 }
 
-/// Entries in the period (newest first, at most `limit`), with the client's protection and any review.
-pub async fn search(tx: &mut Tx, s: &Search, limit: i64) -> Result<Vec<ReviewLine>> {
+/// Whether entry `a` belongs to the access log of the municipality bound at `$n`: its user works
+/// there; an entry without a user (the system, the command line) is the municipality's when it is
+/// about one of its clients, and every municipality's when it names no client that still exists
+/// (a purged client, a failed login with an unknown name, `vaka user add`).
+macro_rules! in_municipality {
+    ($n:literal) => {
+        concat!(
+            "(a.user_id IN (SELECT id FROM users WHERE municipality_id = ",
+            $n,
+            ") OR (a.user_id IS NULL AND NOT EXISTS (SELECT 1 FROM clients x WHERE x.id = a.client_id AND x.municipality_id <> ",
+            $n,
+            ")))"
+        )
+    };
+}
+
+/// The municipality's clients with protected identity, read through a partial index (migration
+/// 0015): there are few, so the review checks each entry against them in Rust. Asked in SQL per
+/// entry, the check walked every client a list view named (a decision list names tens of
+/// thousands), seconds per search at 100k clients.
+pub async fn protected_clients(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+) -> Result<HashSet<ClientId>> {
     on_tx!(tx, |c| {
-        // Whether an entry is about a protected client is checked here against the (few)
-        // protected clients, read once through a partial index (migration 0015): asked in SQL per
-        // entry, it walked every client a list view named (a decision list names tens of
-        // thousands), seconds per search at 100k clients. The entry's `client_ids` is read anyway.
-        let protected: std::collections::HashSet<i64> =
-            sqlx::query_scalar("SELECT id FROM clients WHERE protection <> 'none'")
-                .fetch_all(&mut *c)
-                .await?
-                .into_iter()
-                .collect();
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM clients WHERE protection <> 'none' AND municipality_id = $1",
+        )
+        .bind(municipality.0)
+        .fetch_all(&mut *c)
+        .await?;
+        Ok(ids.into_iter().map(ClientId).collect())
+    })
+}
+
+/// The municipality's entries in the period (newest first, at most `limit`), each marked when it
+/// is about one of `protected` (from [`protected_clients`]), with any review.
+pub async fn search(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    s: &Search,
+    limit: i64,
+    protected: &HashSet<ClientId>,
+) -> Result<Vec<ReviewLine>> {
+    on_tx!(tx, |c| {
         let rows = sqlx::query(
             concat!("SELECT ", cols!(audit_log, "a."), ", \
                r.reviewed_at, r.comment, u.username AS reviewer \
@@ -477,6 +511,7 @@ pub async fn search(tx: &mut Tx, s: &Search, limit: i64) -> Result<Vec<ReviewLin
              WHERE ($1 IS NULL OR a.username = $1) AND ($2 IS NULL OR a.logged_at >= $2) AND ($3 IS NULL OR a.logged_at < $3) \
                AND ($5 IS NULL OR a.id IN (SELECT id FROM audit_log WHERE client_id = $5 \
                  UNION ALL SELECT audit_id FROM audit_log_clients WHERE client_id = $5)) \
+               AND ", in_municipality!("$6"), " \
              ORDER BY a.id DESC LIMIT $4"),
         )
         .bind(&s.username)
@@ -484,6 +519,7 @@ pub async fn search(tx: &mut Tx, s: &Search, limit: i64) -> Result<Vec<ReviewLin
         .bind(s.to)
         .bind(limit)
         .bind(s.client.map(|c| c.0))
+        .bind(municipality.0)
         .fetch_all(&mut *c)
         .await?;
         rows.iter()
@@ -502,7 +538,7 @@ pub async fn search(tx: &mut Tx, s: &Search, limit: i64) -> Result<Vec<ReviewLin
                     .client_id
                     .iter()
                     .chain(&entry.entry.clients)
-                    .any(|c| protected.contains(&c.0));
+                    .any(|c| protected.contains(c));
                 Ok(ReviewLine {
                     entry,
                     protected_client,
@@ -513,15 +549,25 @@ pub async fn search(tx: &mut Tx, s: &Search, limit: i64) -> Result<Vec<ReviewLin
     })
 }
 
-/// Records an auditor's review of entry `id`. `NotFound` for an unknown entry; `Conflict` when it
-/// was reviewed already (a review is never overwritten).
-pub async fn review(tx: &mut Tx, id: i64, reviewer: UserId, comment: &str) -> Result<()> {
+/// Records an auditor's review of entry `id`. `NotFound` for an unknown entry or one of another
+/// municipality's log; `Conflict` when it was reviewed already (a review is never overwritten).
+pub async fn review(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    id: i64,
+    reviewer: UserId,
+    comment: &str,
+) -> Result<()> {
     let now = crate::now();
     on_tx!(tx, |c| {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM audit_log WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *c)
-            .await?;
+        let exists: Option<i64> = sqlx::query_scalar(concat!(
+            "SELECT a.id FROM audit_log a WHERE a.id = $1 AND ",
+            in_municipality!("$2")
+        ))
+        .bind(id)
+        .bind(municipality.0)
+        .fetch_optional(&mut *c)
+        .await?;
         if exists.is_none() {
             return Err(crate::StoreError::NotFound);
         }

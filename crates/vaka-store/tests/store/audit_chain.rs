@@ -447,6 +447,46 @@ both!(
         )
         .await
         .unwrap();
+        // A second municipality: its user's entries, and the system's about its client, are
+        // its log alone; an entry with no user and no client is everyone's.
+        let other_m = vaka_store::municipalities::create(&mut tx, "Grannkommun", "0002")
+            .await
+            .unwrap();
+        let other_unit = vaka_store::municipalities::create_unit(&mut tx, other_m, "Enhet X")
+            .await
+            .unwrap();
+        let other_user = vaka_store::users::create(
+            &mut tx,
+            &vaka_store::users::NewUser {
+                municipality_id: other_m,
+                unit_id: Some(other_unit),
+                username: "granne",
+                display_name: "Granne",
+                role: vaka_domain::role::Role::CaseManager,
+                password_hash: None,
+                may_see_protected: false,
+            },
+        )
+        .await
+        .unwrap();
+        let other_client = vaka_store::clients::insert(
+            &mut tx,
+            other_m,
+            other_unit,
+            &crate::new_client(&crate::personal_number(99)),
+            None,
+        )
+        .await
+        .unwrap();
+        vaka_store::testing::exec(
+            &mut tx,
+            &format!(
+                "UPDATE clients SET protection = 'protected_registration' WHERE id = {}",
+                other_client.0
+            ),
+        )
+        .await
+        .unwrap();
         let mut rng = crate::Rng(0x5eed_0042);
         let mut written = Vec::new();
         for n in 0..60 {
@@ -473,8 +513,32 @@ both!(
             };
             written.push(e.clone());
             tx.audit(e);
+            if n % 7 == 0 {
+                let theirs = match n % 3 {
+                    0 => NewAuditEntry {
+                        user_id: Some(other_user),
+                        username: "granne".into(),
+                        client_id: Some(other_client),
+                        ..entry(0)
+                    },
+                    1 => NewAuditEntry {
+                        user_id: Some(other_user),
+                        username: "user1".into(),
+                        ..list_entry(&[other_client.0, clients[1]])
+                    },
+                    _ => NewAuditEntry {
+                        username: "system".into(),
+                        client_id: Some(other_client),
+                        ..entry(0)
+                    },
+                };
+                written.push(theirs.clone());
+                tx.audit(theirs);
+            }
         }
         tx.commit().await.unwrap();
+        let ours =
+            |e: &NewAuditEntry| e.user_id != Some(other_user) && e.client_id != Some(other_client);
         let about_protected = |e: &NewAuditEntry| {
             e.client_id
                 .iter()
@@ -486,6 +550,52 @@ both!(
         assert_eq!(all.len(), written.len());
         assert!(written.iter().any(about_protected));
         assert!(written.iter().any(|e| !about_protected(e)));
+        assert!(written.iter().any(|e| !ours(e)));
+        let protected_set = audit::protected_clients(&mut tx, s.municipality)
+            .await
+            .unwrap();
+        assert_eq!(
+            protected_set,
+            protected
+                .iter()
+                .map(|&c| vaka_domain::ids::ClientId(c))
+                .collect()
+        );
+        // The neighbour's protected client is not in this municipality's set; its entries are
+        // not in this municipality's log either.
+        let their_protected = audit::protected_clients(&mut tx, other_m).await.unwrap();
+        let theirs = audit::search(
+            &mut tx,
+            other_m,
+            &audit::Search::default(),
+            100,
+            &their_protected,
+        )
+        .await
+        .unwrap();
+        let expected_theirs: Vec<i64> = all
+            .iter()
+            .rev()
+            .filter(|e| {
+                e.entry.user_id == Some(other_user)
+                    || e.entry.client_id == Some(other_client)
+                    || (e.entry.user_id.is_none() && e.entry.client_id.is_none())
+            })
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(
+            theirs.iter().map(|l| l.entry.id).collect::<Vec<_>>(),
+            expected_theirs
+        );
+        for line in &theirs {
+            assert_eq!(
+                line.protected_client,
+                line.entry.entry.client_id == Some(other_client)
+                    || line.entry.entry.clients.contains(&other_client),
+                "entry {}",
+                line.entry.id
+            );
+        }
         let searches = [
             audit::Search::default(),
             audit::Search {
@@ -503,7 +613,9 @@ both!(
         ];
         for search in &searches {
             for limit in 1..=61 {
-                let lines = audit::search(&mut tx, search, limit).await.unwrap();
+                let lines = audit::search(&mut tx, s.municipality, search, limit, &protected_set)
+                    .await
+                    .unwrap();
                 assert!(lines.len() as i64 <= limit);
                 for line in &lines {
                     assert_eq!(
@@ -518,10 +630,11 @@ both!(
                         .iter()
                         .rev()
                         .filter(|e| {
-                            search
-                                .username
-                                .as_ref()
-                                .is_none_or(|u| &e.entry.username == u)
+                            ours(&e.entry)
+                                && search
+                                    .username
+                                    .as_ref()
+                                    .is_none_or(|u| &e.entry.username == u)
                                 && search.client.is_none_or(|c| {
                                     e.entry.client_id == Some(c) || e.entry.clients.contains(&c)
                                 })

@@ -1,5 +1,7 @@
 //! `/api/v1/audit`: the access log for auditors — search, the entries worth a look, reviews.
 
+use std::collections::HashSet;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -8,7 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use vaka_domain::access::{self, Action, Relation};
-use vaka_domain::ids::ClientId;
+use vaka_domain::ids::{ClientId, MunicipalityId};
 use vaka_domain::review::{self, AccessFact, Flag, ReviewSettings};
 use vaka_domain::{FieldError, Msg};
 use vaka_store::{AuditAction, audit};
@@ -145,13 +147,15 @@ pub async fn review_lines(
     };
     let settings = ReviewSettings::default();
     let mut tx = st.store.begin().await?;
-    let lines = audit::search(&mut tx, &search, SEARCH_WINDOW).await?;
+    let m = actor.user.municipality_id;
+    let protected = audit::protected_clients(&mut tx, m).await?;
+    let lines = audit::search(&mut tx, m, &search, SEARCH_WINDOW, &protected).await?;
     let period_truncated = i64::try_from(lines.len()).unwrap_or(i64::MAX) >= SEARCH_WINDOW;
     // "Many clients" looks at the user's other openings around each entry; a search for one client
     // has only that client's entries, so the same users' entries around them are read too.
     let neighbours = match client {
         None => Vec::new(),
-        Some(_) => neighbours(&mut tx, &lines, settings.burst_window).await?,
+        Some(_) => neighbours(&mut tx, m, &lines, settings.burst_window, &protected).await?,
     };
     let facts: Vec<AccessFact> = lines
         .iter()
@@ -205,8 +209,10 @@ pub async fn review_lines(
 /// one query per user and stretch of time.
 async fn neighbours(
     tx: &mut vaka_store::Tx,
+    municipality: MunicipalityId,
     lines: &[audit::ReviewLine],
     window: Duration,
+    protected: &HashSet<ClientId>,
 ) -> Result<Vec<audit::ReviewLine>, ApiError> {
     let spans = review::neighbourhoods(
         lines
@@ -214,7 +220,7 @@ async fn neighbours(
             .map(|l| (l.entry.entry.username.as_str(), l.entry.logged_at)),
         window,
     );
-    let seen: std::collections::HashSet<i64> = lines.iter().map(|l| l.entry.id).collect();
+    let seen: HashSet<i64> = lines.iter().map(|l| l.entry.id).collect();
     let mut out = Vec::new();
     for (username, list) in spans {
         for (from, to) in list {
@@ -226,7 +232,7 @@ async fn neighbours(
                 client: None,
             };
             out.extend(
-                audit::search(tx, &around, SEARCH_WINDOW)
+                audit::search(tx, municipality, &around, SEARCH_WINDOW, protected)
                     .await?
                     .into_iter()
                     .filter(|l| !seen.contains(&l.entry.id)),
@@ -276,19 +282,25 @@ pub async fn record_review(
     let id = path_id(raw_id)?;
     let comment = vaka_domain::error::required_text("comment", comment, 1000)?;
     let mut tx = st.store.begin().await?;
-    audit::review(&mut tx, id, actor.user.id, &comment)
-        .await
-        .map_err(|e| match e {
-            vaka_store::StoreError::Conflict(_) => ApiError::Conflict(FieldError::new(
-                "id",
-                "already_reviewed",
-                Msg::new(
-                    "Posten är redan granskad.",
-                    "The entry has been reviewed already.",
-                ),
-            )),
-            other => other.into(),
-        })?;
+    audit::review(
+        &mut tx,
+        actor.user.municipality_id,
+        id,
+        actor.user.id,
+        &comment,
+    )
+    .await
+    .map_err(|e| match e {
+        vaka_store::StoreError::Conflict(_) => ApiError::Conflict(FieldError::new(
+            "id",
+            "already_reviewed",
+            Msg::new(
+                "Posten är redan granskad.",
+                "The entry has been reviewed already.",
+            ),
+        )),
+        other => other.into(),
+    })?;
     tx.audit(actor.audit(
         AuditAction::AuditReview,
         None,

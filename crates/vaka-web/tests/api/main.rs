@@ -206,6 +206,42 @@ impl App {
             .collect()
     }
 
+    /// A second municipality in the same database, with a unit head `head_x` and an auditor
+    /// `auditor_x` (tokens as for the others).
+    pub async fn with_neighbour(mut self) -> Self {
+        let mut tx = self.db.store.begin().await.unwrap();
+        let m = municipalities::create(&mut tx, "Grannkommun", "0002")
+            .await
+            .unwrap();
+        let unit = municipalities::create_unit(&mut tx, m, "Enhet X")
+            .await
+            .unwrap();
+        for (name, role) in [("head_x", Role::UnitHead), ("auditor_x", Role::Auditor)] {
+            let id = users::create(
+                &mut tx,
+                &users::NewUser {
+                    municipality_id: m,
+                    unit_id: Some(unit),
+                    username: name,
+                    display_name: &format!("Test {name}"),
+                    role,
+                    password_hash: None,
+                    may_see_protected: true,
+                },
+            )
+            .await
+            .unwrap();
+            let token = auth::new_token("vaka_");
+            tokens::create(&mut tx, id, &auth::token_hash(&token), None, None)
+                .await
+                .unwrap();
+            self.tokens.insert(name, token);
+            self.user_ids.insert(name, id);
+        }
+        tx.commit().await.unwrap();
+        self
+    }
+
     pub async fn audit_verifies(&self) -> bool {
         let mut tx = self.db.store.begin().await.unwrap();
         vaka_store::audit::verify(&mut tx)

@@ -265,6 +265,95 @@ both!(the_auditor_reviews_in_the_ui, |db| async move {
     );
 });
 
+both!(
+    an_auditor_reads_and_reviews_the_own_municipality_log_alone,
+    |db| async move {
+        let app = app(db).await.with_neighbour().await;
+        let ours = app.assigned_client("cm", "19121212-1212").await;
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{ours}"), "cm")
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let theirs = app.client("head_x", "19800101-0019").await;
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{theirs}"), "head_x")
+                .await
+                .status,
+            StatusCode::OK
+        );
+        // Neither municipality opens the other's clients, nor sees them in its lists.
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{ours}"), "head_x")
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{theirs}"), "head")
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let listed = app.get("/api/v1/clients", "head_x").await;
+        assert!(!listed.text.contains("19121212"), "{}", listed.text);
+
+        let users_in = |r: &Reply| -> Vec<String> {
+            items(r)
+                .iter()
+                .map(|i| i["username"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let mine = app.get("/api/v1/audit", "auditor").await;
+        assert_eq!(mine.status, StatusCode::OK, "{}", mine.text);
+        let mine_users = users_in(&mine);
+        assert!(mine_users.iter().any(|u| u == "cm"), "{mine_users:?}");
+        assert!(
+            !mine_users.iter().any(|u| u.ends_with("_x")),
+            "{mine_users:?}"
+        );
+        let neighbours = app.get("/api/v1/audit", "auditor_x").await;
+        let their_users = users_in(&neighbours);
+        assert!(their_users.iter().any(|u| u == "head_x"), "{their_users:?}");
+        assert!(
+            their_users.iter().all(|u| u.ends_with("_x")),
+            "{their_users:?}"
+        );
+        // Nor through a search for the other municipality's client.
+        let search = app
+            .get(&format!("/api/v1/audit?client_id={ours}"), "auditor_x")
+            .await;
+        assert_eq!(search.status, StatusCode::OK);
+        assert!(items(&search).is_empty(), "{}", search.text);
+        assert!(
+            !items(
+                &app.get(&format!("/api/v1/audit?client_id={ours}"), "auditor")
+                    .await
+            )
+            .is_empty()
+        );
+        // A review of another municipality's entry is refused as unknown.
+        let our_entry = items(&mine)[0]["id"].as_i64().unwrap();
+        let r = app
+            .post(
+                &format!("/api/v1/audit/{our_entry}/review"),
+                "auditor_x",
+                json!({"comment": "ok"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+        let r = app
+            .post(
+                &format!("/api/v1/audit/{our_entry}/review"),
+                "auditor",
+                json!({"comment": "Kontrollerat"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+);
+
 /// `n` access-log entries of `username` opening clients `clients` in turn, written at once.
 async fn opened(app: &App, username: &str, clients: &[i64], n: i64) {
     let mut tx = app.db.store.begin().await.unwrap();
