@@ -1,5 +1,10 @@
 //! A small migrator: each backend has its own ordered SQL files, embedded in the binary, applied once
-//! each in a transaction and recorded in `vaka_migrations`.
+//! each in a transaction and recorded in `vaka_migrations` with a checksum of the text applied. A
+//! migration is never edited once released (a fix is a new migration): a recorded checksum that no
+//! longer matches the file stops the start, since the database was not built by the SQL this build
+//! believes it was.
+
+use sha2::{Digest, Sha256};
 
 use crate::{Pool, Result, Store, StoreError, on_pool};
 
@@ -48,7 +53,40 @@ const MIGRATIONS: &[Migration] = &[
     ),
 ];
 
-const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)";
+
+/// The SHA-256 of a migration's text, line endings normalised (a checkout with CRLF is the same
+/// migration).
+fn checksum(sql: &str) -> String {
+    hex::encode(Sha256::digest(sql.replace('\r', "").as_bytes()))
+}
+
+/// What to do with migration `m`, given what `vaka_migrations` holds for it (`None`: no row; the
+/// row's checksum, `None` when it was applied before checksums were recorded).
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    Apply,
+    /// Applied by a build that recorded no checksum: record this one's.
+    Record,
+    Done,
+}
+
+fn step(m: &Migration, sql: &str, recorded: Option<Option<String>>) -> Result<Step> {
+    match recorded {
+        None => Ok(Step::Apply),
+        Some(None) => Ok(Step::Record),
+        Some(Some(sum)) if sum == checksum(sql) => Ok(Step::Done),
+        Some(Some(_)) => Err(StoreError::Corrupt(format!(
+            "migration {} ({}) differs from the one applied to this database: a released \
+             migration is never changed (a fix is a new migration); run the Vaka build that \
+             applied it, or restore a backup",
+            m.version, m.name
+        ))),
+    }
+}
+
+const RECORDED: &str = "SELECT checksum FROM vaka_migrations WHERE version = $1";
+const RECORD_CHECKSUM: &str = "UPDATE vaka_migrations SET checksum = $2 WHERE version = $1";
 
 pub(crate) async fn run(store: &Store) -> Result<usize> {
     run_to(store, i64::MAX).await
@@ -61,17 +99,36 @@ pub(crate) async fn run_to(store: &Store, up_to: i64) -> Result<usize> {
     match &store.pool {
         Pool::Sqlite(p) => {
             sqlx::raw_sql(CREATE).execute(p).await?;
+            let has_checksum: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pragma_table_info('vaka_migrations') WHERE name = 'checksum'",
+            )
+            .fetch_one(p)
+            .await?;
+            if has_checksum == 0 {
+                sqlx::raw_sql("ALTER TABLE vaka_migrations ADD COLUMN checksum TEXT")
+                    .execute(p)
+                    .await?;
+            }
             for m in MIGRATIONS.iter().filter(|m| m.version <= up_to) {
                 let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
-                let done: Option<i64> =
-                    sqlx::query_scalar("SELECT version FROM vaka_migrations WHERE version = $1")
-                        .bind(m.version)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if done.is_none() {
-                    sqlx::raw_sql(m.sqlite).execute(&mut *tx).await?;
-                    record(&mut *tx, m).await?;
-                    ran += 1;
+                let recorded: Option<Option<String>> = sqlx::query_scalar(RECORDED)
+                    .bind(m.version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match step(m, m.sqlite, recorded)? {
+                    Step::Apply => {
+                        sqlx::raw_sql(m.sqlite).execute(&mut *tx).await?;
+                        record(&mut *tx, m, m.sqlite).await?;
+                        ran += 1;
+                    }
+                    Step::Record => {
+                        sqlx::query(RECORD_CHECKSUM)
+                            .bind(m.version)
+                            .bind(checksum(m.sqlite))
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Step::Done => {}
                 }
                 tx.commit().await?;
             }
@@ -83,16 +140,28 @@ pub(crate) async fn run_to(store: &Store, up_to: i64) -> Result<usize> {
                 .execute(&mut *tx)
                 .await?;
             sqlx::raw_sql(CREATE).execute(&mut *tx).await?;
+            sqlx::raw_sql("ALTER TABLE vaka_migrations ADD COLUMN IF NOT EXISTS checksum TEXT")
+                .execute(&mut *tx)
+                .await?;
             for m in MIGRATIONS.iter().filter(|m| m.version <= up_to) {
-                let done: Option<i64> =
-                    sqlx::query_scalar("SELECT version FROM vaka_migrations WHERE version = $1")
-                        .bind(m.version)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if done.is_none() {
-                    sqlx::raw_sql(m.postgres).execute(&mut *tx).await?;
-                    record(&mut *tx, m).await?;
-                    ran += 1;
+                let recorded: Option<Option<String>> = sqlx::query_scalar(RECORDED)
+                    .bind(m.version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match step(m, m.postgres, recorded)? {
+                    Step::Apply => {
+                        sqlx::raw_sql(m.postgres).execute(&mut *tx).await?;
+                        record(&mut *tx, m, m.postgres).await?;
+                        ran += 1;
+                    }
+                    Step::Record => {
+                        sqlx::query(RECORD_CHECKSUM)
+                            .bind(m.version)
+                            .bind(checksum(m.postgres))
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Step::Done => {}
                 }
             }
             tx.commit().await?;
@@ -113,7 +182,7 @@ pub(crate) fn newest() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
-async fn record<'c, E>(conn: E, m: &Migration) -> Result<()>
+async fn record<'c, E>(conn: E, m: &Migration, sql: &str) -> Result<()>
 where
     E: sqlx::Executor<'c>,
     for<'q> i64: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
@@ -121,11 +190,12 @@ where
     for<'q> <E::Database as sqlx::Database>::Arguments: sqlx::IntoArguments<E::Database>,
 {
     sqlx::query::<E::Database>(
-        "INSERT INTO vaka_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        "INSERT INTO vaka_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)",
     )
     .bind(m.version)
     .bind(m.name.to_owned())
     .bind(crate::now().to_rfc3339())
+    .bind(checksum(sql))
     .execute(conn)
     .await?;
     Ok(())
@@ -141,6 +211,30 @@ async fn max_applied(store: &Store) -> Result<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_changed_applied_migration_is_refused_and_an_unrecorded_one_recorded() {
+        let m = &MIGRATIONS[2];
+        assert_eq!(step(m, m.sqlite, None).unwrap(), Step::Apply);
+        assert_eq!(step(m, m.sqlite, Some(None)).unwrap(), Step::Record);
+        let sum = checksum(m.sqlite);
+        assert_eq!(
+            step(m, m.sqlite, Some(Some(sum.clone()))).unwrap(),
+            Step::Done
+        );
+        // The same text with CRLF line endings is the same migration.
+        assert_eq!(
+            step(m, &m.sqlite.replace('\n', "\r\n"), Some(Some(sum.clone()))).unwrap(),
+            Step::Done
+        );
+        let changed = format!("{}\nCREATE INDEX x ON clients(id);", m.sqlite);
+        match step(m, &changed, Some(Some(sum))) {
+            Err(StoreError::Corrupt(msg)) => {
+                assert!(msg.contains("migration 3 (emergency_access)"), "{msg}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     /// Every file in each backend's folder is registered, in order, under its own number: a file
     /// left out of `MIGRATIONS` would silently never run.

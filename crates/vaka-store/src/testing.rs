@@ -217,6 +217,15 @@ pub async fn count(tx: &mut crate::Tx, sql: &str) -> crate::Result<i64> {
     }))
 }
 
+/// The first column of raw SQL's rows, as text (tests only).
+pub async fn strings(tx: &mut crate::Tx, sql: &str) -> crate::Result<Vec<String>> {
+    Ok(crate::on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_all(&mut *c)
+            .await?
+    }))
+}
+
 /// Clients whose `client_summaries` row differs from what the journal and the alerts say now (the
 /// latest signed contact by time, then id; open alerts by severity; the unit and the open cases; a
 /// client without a row counts). Zero when the triggers are right.

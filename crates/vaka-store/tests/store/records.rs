@@ -12,6 +12,56 @@ both!(migrations_run_once_and_then_do_nothing, |db| async move {
     assert_eq!(db.store.migrate().await.unwrap(), 0);
 });
 
+both!(
+    a_migration_changed_after_it_was_applied_stops_the_start,
+    |db| async move {
+        let sums = || async {
+            let mut tx = db.store.begin().await.unwrap();
+            let rows = vaka_store::testing::strings(
+                &mut tx,
+                "SELECT COALESCE(checksum, '') FROM vaka_migrations ORDER BY version",
+            )
+            .await
+            .unwrap();
+            tx.rollback().await.unwrap();
+            rows
+        };
+        let recorded = sums().await;
+        assert!(recorded.len() >= 15);
+        assert!(recorded.iter().all(|s| s.len() == 64), "{recorded:?}");
+        // Applied by a build that recorded no checksum: recorded now, nothing applied again.
+        let mut tx = db.store.begin().await.unwrap();
+        vaka_store::testing::exec(
+            &mut tx,
+            "UPDATE vaka_migrations SET checksum = NULL WHERE version = 4",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(db.store.migrate().await.unwrap(), 0);
+        assert_eq!(sums().await, recorded);
+        // A file that no longer matches what was applied.
+        let mut tx = db.store.begin().await.unwrap();
+        vaka_store::testing::exec(
+            &mut tx,
+            "UPDATE vaka_migrations SET checksum = 'changed' WHERE version = 3",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        match db.store.migrate().await {
+            Err(StoreError::Corrupt(msg)) => {
+                assert!(msg.contains("migration 3 (emergency_access)"), "{msg}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            vaka_store::Store::open(&db.url).await,
+            Err(StoreError::Corrupt(_))
+        ));
+    }
+);
+
 both!(a_client_reads_back_exactly_as_written, |db| async move {
     let s = seed(&db.store).await;
     let id = add_client(&db.store, &s, "19121212-1212").await;
