@@ -204,26 +204,70 @@ pub async fn set_end(
     })
 }
 
-/// Placements of the municipality that overlap `from..=to`.
+/// Placements of the municipality that overlap `from..=to`, by start day, then id.
 pub async fn in_municipality(
     tx: &mut Tx,
     municipality: MunicipalityId,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Placement>> {
+    let mut list = on_tx!(tx, |c| {
+        // Placements first, each client looked up by its key (CROSS JOIN fixes SQLite's order):
+        // going client by client through the municipality's 100k clients and sorting the
+        // result cost SQLite twice as much. Sorted here, which is cheaper than in SQL.
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(placements, "p."),
+            " FROM placements p CROSS JOIN clients c \
+             WHERE c.id = p.client_id AND c.municipality_id = $1 AND p.start_date <= $3 \
+               AND (p.end_date IS NULL OR p.end_date >= $2)"
+        ))
+        .bind(municipality.0)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter().map(from_row).collect::<Result<Vec<_>>>()?
+    });
+    list.sort_unstable_by_key(|p| (p.start, p.id.0));
+    Ok(list)
+}
+
+/// The price changes of the municipality's placements that overlap `from..=to` (the same
+/// placements as [`in_municipality`]), by placement, in order: one query, where
+/// [`price_changes`] asks 500 placements at a time (447 queries for a report over 223k).
+pub async fn price_changes_in_municipality(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<BTreeMap<i64, Vec<PriceChange>>> {
+    let mut out: BTreeMap<i64, Vec<PriceChange>> = BTreeMap::new();
     on_tx!(tx, |c| {
         let rows = sqlx::query(
-            concat!("SELECT ", cols!(placements, "p."), " FROM placements p JOIN clients c ON c.id = p.client_id \
-             WHERE c.municipality_id = $1 AND p.start_date <= $3 AND (p.end_date IS NULL OR p.end_date >= $2) \
-             ORDER BY p.start_date, p.id"),
+            "SELECT x.placement_id, x.from_date, x.daily_price_ore, x.reason \
+             FROM placement_prices x JOIN placements p ON p.id = x.placement_id \
+               JOIN clients c ON c.id = p.client_id \
+             WHERE c.municipality_id = $1 AND p.start_date <= $3 \
+               AND (p.end_date IS NULL OR p.end_date >= $2) \
+             ORDER BY x.placement_id, x.from_date",
         )
         .bind(municipality.0)
         .bind(from)
         .bind(to)
         .fetch_all(&mut *c)
         .await?;
-        rows.iter().map(from_row).collect()
-    })
+        for r in rows {
+            out.entry(r.i64("placement_id")?)
+                .or_default()
+                .push(PriceChange {
+                    from: r.date("from_date")?,
+                    daily_price: Money(r.i64("daily_price_ore")?),
+                    reason: r.string("reason")?,
+                });
+        }
+    });
+    Ok(out)
 }
 
 /// Every placement of the municipality that touches `year`, as the budget sees it.
@@ -239,8 +283,7 @@ pub async fn budgeted_stays(
         return Ok(Vec::new());
     };
     let list = in_municipality(tx, municipality, from, to).await?;
-    let ids: Vec<_> = list.iter().map(|p| p.id).collect();
-    let changes = price_changes(tx, &ids).await?;
+    let changes = price_changes_in_municipality(tx, municipality, from, to).await?;
     Ok(list
         .iter()
         .map(|p| BudgetedStay {

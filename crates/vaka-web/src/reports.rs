@@ -65,8 +65,7 @@ pub async fn load(
         NaiveDate::from_ymd_opt(2200, 12, 31).unwrap_or(to),
     );
     let all = placements::in_municipality(tx, municipality, first, last).await?;
-    let ids: Vec<_> = all.iter().map(|p| p.id).collect();
-    let changes = placements::price_changes(tx, &ids).await?;
+    let changes = placements::price_changes_in_municipality(tx, municipality, first, last).await?;
     let rule = vaka_store::settings::day_count(tx, municipality).await?;
     let episodes: Vec<Episode> = all
         .iter()
@@ -82,7 +81,7 @@ pub async fn load(
     let buckets = costs::buckets(from, to);
     let stays: Vec<_> = all
         .iter()
-        .map(|p| placements::stay(p, &changes.get(&p.id.0).cloned().unwrap_or_default()))
+        .map(|p| placements::stay(p, changes.get(&p.id.0).map_or(&[][..], Vec::as_slice)))
         .collect();
     let costs_ore = stays
         .iter()

@@ -329,7 +329,10 @@ async fn a_connection_that_read_the_schema_before_a_migration_reads_new_columns(
     };
     remove();
     let url = format!("sqlite://{}?mode=rwc", path.display());
-    let two = vaka_store::ConnectOptions { max_connections: 2 };
+    let two = vaka_store::ConnectOptions {
+        max_connections: 2,
+        ..Default::default()
+    };
     let serving = vaka_store::Store::connect(&url, two.clone()).await.unwrap();
     serving.migrate_to(10).await.unwrap();
     // Both connections of the serving pool read the schema as it is at version 10.

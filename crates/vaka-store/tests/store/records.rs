@@ -356,3 +356,124 @@ both!(
         );
     }
 );
+
+both!(
+    a_municipality_s_placements_and_prices_are_read_at_once_as_one_by_one,
+    |db| async move {
+        use vaka_domain::intervention::Intervention;
+        use vaka_domain::money::Money;
+        use vaka_store::placements::{self, NewPlacement, PriceChange};
+        let s = seed(&db.store).await;
+        let mut ours = Vec::new();
+        for i in 1..=5 {
+            ours.push(add_client(&db.store, &s, &personal_number(i)).await);
+        }
+        let mut tx = db.store.begin().await.unwrap();
+        let other_m = municipalities::create(&mut tx, "Grannkommun", "0002")
+            .await
+            .unwrap();
+        let other_unit = municipalities::create_unit(&mut tx, other_m, "X")
+            .await
+            .unwrap();
+        let theirs = clients::insert(
+            &mut tx,
+            other_m,
+            other_unit,
+            &new_client(&personal_number(50)),
+            None,
+        )
+        .await
+        .unwrap();
+        let day = |n: u64| {
+            NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + Duration::days(i64::try_from(n).unwrap())
+        };
+        let mut rng = Rng(0x9e37_79b9);
+        // (id, client, start, end) of every placement written.
+        let mut written = Vec::new();
+        for n in 0..60 {
+            let client = if n % 6 == 5 {
+                theirs
+            } else {
+                ours[rng.below(5) as usize]
+            };
+            let start = day(rng.below(700));
+            // Several on the same day, so that the order by id within a day is checked.
+            let start = if n % 7 == 0 { day(100) } else { start };
+            let end = (rng.below(4) > 0).then(|| start + Duration::days(rng.below(300) as i64));
+            let id = placements::insert(
+                &mut tx,
+                &NewPlacement {
+                    client,
+                    decision: None,
+                    intervention: Intervention::TreatmentHome,
+                    provider: None,
+                    housing_unit: None,
+                    start,
+                    end,
+                    daily_price: Money(140_000),
+                    price_reason: None,
+                    end_reason: None,
+                },
+                s.manager,
+            )
+            .await
+            .unwrap();
+            for k in 0..rng.below(3) {
+                placements::add_price(
+                    &mut tx,
+                    id,
+                    &PriceChange {
+                        // Added out of order: the read gives them by day.
+                        from: start + Duration::days(50 - 20 * k as i64),
+                        daily_price: Money(150_000 + 1000 * k as i64),
+                        reason: format!("ändring {k}"),
+                    },
+                    s.manager,
+                )
+                .await
+                .unwrap();
+            }
+            written.push((id, client, start, end));
+        }
+        tx.commit().await.unwrap();
+        let mut tx = db.store.begin().await.unwrap();
+        for (from, to) in [(0, 1000), (100, 100), (200, 400), (650, 900), (900, 1200)] {
+            let (from, to) = (day(from), day(to));
+            let list = placements::in_municipality(&mut tx, s.municipality, from, to)
+                .await
+                .unwrap();
+            let mut expected: Vec<_> = written
+                .iter()
+                .filter(|(_, c, start, end)| {
+                    *c != theirs && *start <= to && end.is_none_or(|e| e >= from)
+                })
+                .map(|(id, _, start, _)| (*start, id.0))
+                .collect();
+            expected.sort_unstable();
+            assert_eq!(
+                list.iter().map(|p| (p.start, p.id.0)).collect::<Vec<_>>(),
+                expected,
+                "{from}..{to}"
+            );
+            let ids: Vec<_> = list.iter().map(|p| p.id).collect();
+            let at_once =
+                placements::price_changes_in_municipality(&mut tx, s.municipality, from, to)
+                    .await
+                    .unwrap();
+            assert_eq!(
+                at_once,
+                placements::price_changes(&mut tx, &ids).await.unwrap(),
+                "{from}..{to}"
+            );
+            for changes in at_once.values() {
+                assert!(changes.is_sorted_by_key(|c| c.from));
+            }
+        }
+        assert!(
+            !placements::price_changes_in_municipality(&mut tx, s.municipality, day(0), day(1000))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);

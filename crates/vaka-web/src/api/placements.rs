@@ -716,8 +716,7 @@ pub async fn export_placements(
         return Err(ApiError::NotFound);
     };
     let list = placements::in_municipality(&mut tx, muni, from, to).await?;
-    let ids: Vec<PlacementId> = list.iter().map(|p| p.id).collect();
-    let changes = placements::price_changes(&mut tx, &ids).await?;
+    let changes = placements::price_changes_in_municipality(&mut tx, muni, from, to).await?;
     let rule = day_count(&mut tx, muni).await?;
     let mut rows = vec![
         [
