@@ -298,11 +298,37 @@ pub async fn decisions_in_unit(
     departures_only: bool,
     limit: i64,
 ) -> Result<Vec<Decision>> {
-    let filter = if departures_only {
+    unit_decisions(tx, unit, departures_only, None, limit).await
+}
+
+/// Decisions on the clients of a unit made in `from..=to`, newest first.
+pub async fn decisions_in_unit_between(
+    tx: &mut Tx,
+    unit: UnitId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Decision>> {
+    unit_decisions(tx, unit, false, Some((from, to)), i64::MAX).await
+}
+
+async fn unit_decisions(
+    tx: &mut Tx,
+    unit: UnitId,
+    departures_only: bool,
+    decided: Option<(NaiveDate, NaiveDate)>,
+    limit: i64,
+) -> Result<Vec<Decision>> {
+    let departures = if departures_only {
         " AND (d.departs_from_application OR d.departs_from_recommendation)"
     } else {
         ""
     };
+    let period = if decided.is_some() {
+        " AND d.decided_on >= $3 AND d.decided_on <= $4"
+    } else {
+        ""
+    };
+    let filter = format!("{departures}{period}");
     let sql = format!(
         concat!(
             "SELECT ",
@@ -315,11 +341,13 @@ pub async fn decisions_in_unit(
         filter = filter
     );
     on_tx!(tx, |c| {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(unit.0)
-            .bind(limit)
-            .fetch_all(&mut *c)
-            .await?;
+            .bind(limit);
+        if let Some((from, to)) = decided {
+            q = q.bind(from).bind(to);
+        }
+        let rows = q.fetch_all(&mut *c).await?;
         rows.iter().map(decision_from).collect()
     })
 }

@@ -620,17 +620,31 @@ fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Result<impl IntoResponse 
 }
 
 /// The decisions of the caller's unit as CSV (`;`, UTF-8 with BOM), by client id (no names or
-/// personal numbers).
-#[utoipa::path(get, path = "/api/v1/export/decisions.csv", tag = "placements",
-    responses((status = 200, description = "CSV", content_type = "text/csv"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+/// personal numbers): every decision, or those made in `year`.
+#[utoipa::path(get, path = "/api/v1/export/decisions.csv", tag = "placements", params(("year" = Option<i32>, Query)),
+    responses((status = 200, description = "CSV", content_type = "text/csv"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn export_decisions(
     State(st): State<AppState>,
     ApiActor(actor): ApiActor,
+    Query(q): Query<ExportQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     super::may(&actor, Action::Decide)?;
     let unit = actor.user.unit_id.ok_or(ApiError::Forbidden)?;
+    let year = match q.year.as_deref().filter(|y| !y.trim().is_empty()) {
+        None => None,
+        Some(raw) => Some(super::int_param("year", Some(raw), 0, 2000, 2100)? as i32),
+    };
     let mut tx = st.store.begin_read().await?;
-    let list = decisions::decisions_in_unit(&mut tx, unit, false, i64::MAX).await?;
+    let list = match year.and_then(|y| {
+        Some((
+            NaiveDate::from_ymd_opt(y, 1, 1)?,
+            NaiveDate::from_ymd_opt(y, 12, 31)?,
+        ))
+    }) {
+        Some((from, to)) => decisions::decisions_in_unit_between(&mut tx, unit, from, to).await?,
+        None => decisions::decisions_in_unit(&mut tx, unit, false, i64::MAX).await?,
+    };
     let today = today();
     let mut rows = vec![
         [
@@ -678,7 +692,10 @@ pub async fn export_decisions(
     tx.audit(actor.audit_list(
         AuditAction::Export,
         list.iter().map(|d| d.client_id),
-        "GET /api/v1/export/decisions.csv",
+        match year {
+            Some(y) => format!("GET /api/v1/export/decisions.csv?year={y}"),
+            None => "GET /api/v1/export/decisions.csv".to_owned(),
+        },
     ));
     tx.commit().await?;
     csv_response("decisions.csv", rows)

@@ -375,6 +375,23 @@ both!(
             "{}",
             d.text
         );
+        // A year's decisions only; a year that is no year names the field.
+        let in_2025 = app
+            .get("/api/v1/export/decisions.csv?year=2025", "head")
+            .await;
+        assert_eq!(in_2025.status, StatusCode::OK);
+        assert_eq!(in_2025.text, d.text);
+        let in_2024 = app
+            .get("/api/v1/export/decisions.csv?year=2024", "head")
+            .await;
+        assert_eq!(in_2024.status, StatusCode::OK);
+        assert_eq!(in_2024.text.lines().count(), 1, "{}", in_2024.text);
+        assert!(in_2024.text.contains("decision_id;client_id"));
+        let bad = app
+            .get("/api/v1/export/decisions.csv?year=tjugo", "head")
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad.json["error"]["field"], "year");
         let p = app
             .get("/api/v1/export/placements.csv?year=2025", "head")
             .await;
