@@ -60,10 +60,12 @@ pub fn fit(
     // Latest time first, so that the risk set grows as we walk.
     let mut order: Vec<usize> = (0..obs.len()).collect();
     order.sort_by(|&a, &b| obs[b].time.total_cmp(&obs[a].time));
+    // The rows in that order, side by side: each Newton step walks all of them (100k+ for the
+    // committee report's case mix), in order rather than hopping between separate rows.
     let data = Data {
-        obs,
-        x,
-        order: &order,
+        time: order.iter().map(|&k| obs[k].time).collect(),
+        event: order.iter().map(|&k| obs[k].event).collect(),
+        x: order.iter().flat_map(|&k| x[k].iter().copied()).collect(),
         p,
     };
     let mut beta = vec![0.0; p];
@@ -129,14 +131,15 @@ pub fn fit(
     })
 }
 
-struct Data<'a> {
-    obs: &'a [Observation],
-    x: &'a [Vec<f64>],
-    order: &'a [usize],
+/// The observations latest time first; `x` holds row `i`'s covariates at `i * p..(i + 1) * p`.
+struct Data {
+    time: Vec<f64>,
+    event: Vec<bool>,
+    x: Vec<f64>,
     p: usize,
 }
 
-impl Data<'_> {
+impl Data {
     /// Efron's partial log-likelihood, its gradient and the information matrix at `beta`.
     fn efron(&self, beta: &[f64]) -> (f64, Vec<f64>, Vec<Vec<f64>>) {
         let p = self.p;
@@ -147,33 +150,39 @@ impl Data<'_> {
         let mut s0 = 0.0;
         let mut s1 = vec![0.0; p];
         let mut s2 = vec![vec![0.0; p]; p];
+        // Sums over those who have the event at one time, cleared for each time.
+        let mut d1 = vec![0.0; p];
+        let mut d2 = vec![vec![0.0; p]; p];
+        let mut mu = vec![0.0; p];
+        let n = self.time.len();
         let mut i = 0;
-        while i < self.order.len() {
-            let time = self.obs[self.order[i]].time;
-            // Sums over those who have the event at this time.
+        while i < n {
+            let time = self.time[i];
             let (mut d, mut d0) = (0usize, 0.0);
-            let mut d1 = vec![0.0; p];
-            let mut d2 = vec![vec![0.0; p]; p];
-            while i < self.order.len() && self.obs[self.order[i]].time == time {
-                let k = self.order[i];
-                let xk = &self.x[k];
+            d1.fill(0.0);
+            for row in &mut d2 {
+                row.fill(0.0);
+            }
+            while i < n && self.time[i] == time {
+                let xk = &self.x[i * p..(i + 1) * p];
                 let eta: f64 = xk.iter().zip(beta).map(|(a, b)| a * b).sum();
                 let w = eta.exp();
                 s0 += w;
+                // The matrices are symmetric: the lower triangle is summed, mirrored at the end.
                 for a in 0..p {
                     s1[a] += w * xk[a];
-                    for b in 0..p {
+                    for b in 0..=a {
                         s2[a][b] += w * xk[a] * xk[b];
                     }
                 }
-                if self.obs[k].event {
+                if self.event[i] {
                     d += 1;
                     d0 += w;
                     ll += eta;
                     for a in 0..p {
                         grad[a] += xk[a];
                         d1[a] += w * xk[a];
-                        for b in 0..p {
+                        for b in 0..=a {
                             d2[a][b] += w * xk[a] * xk[b];
                         }
                     }
@@ -184,13 +193,21 @@ impl Data<'_> {
                 let f = l as f64 / d as f64;
                 let phi = s0 - f * d0;
                 ll -= phi.ln();
-                let mu: Vec<f64> = (0..p).map(|a| (s1[a] - f * d1[a]) / phi).collect();
+                for a in 0..p {
+                    mu[a] = (s1[a] - f * d1[a]) / phi;
+                }
                 for a in 0..p {
                     grad[a] -= mu[a];
-                    for b in 0..p {
+                    for b in 0..=a {
                         info[a][b] += (s2[a][b] - f * d2[a][b]) / phi - mu[a] * mu[b];
                     }
                 }
+            }
+        }
+        for a in 1..p {
+            let (above, from_a) = info.split_at_mut(a);
+            for (b, row) in above.iter_mut().enumerate() {
+                row[a] = from_a[0][b];
             }
         }
         (ll, grad, info)
