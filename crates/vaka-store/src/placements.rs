@@ -159,17 +159,24 @@ pub async fn price_changes(
                 .fetch_all(&mut *c)
                 .await?
             {
-                out.entry(r.i64("placement_id")?)
-                    .or_default()
-                    .push(PriceChange {
-                        from: r.date("from_date")?,
-                        daily_price: Money(r.i64("daily_price_ore")?),
-                        reason: r.string("reason")?,
-                    });
+                add_price_change(&mut out, &r)?;
             }
         });
     }
     Ok(out)
+}
+
+/// Adds a `placement_prices` row (`placement_id, from_date, daily_price_ore, reason`) to its
+/// placement's changes.
+fn add_price_change(out: &mut BTreeMap<i64, Vec<PriceChange>>, r: &impl RowExt) -> Result<()> {
+    out.entry(r.i64("placement_id")?)
+        .or_default()
+        .push(PriceChange {
+            from: r.date("from_date")?,
+            daily_price: Money(r.i64("daily_price_ore")?),
+            reason: r.string("reason")?,
+        });
+    Ok(())
 }
 
 /// The stay of a placement with every price it has had.
@@ -257,14 +264,8 @@ pub async fn price_changes_in_municipality(
         .bind(to)
         .fetch_all(&mut *c)
         .await?;
-        for r in rows {
-            out.entry(r.i64("placement_id")?)
-                .or_default()
-                .push(PriceChange {
-                    from: r.date("from_date")?,
-                    daily_price: Money(r.i64("daily_price_ore")?),
-                    reason: r.string("reason")?,
-                });
+        for r in &rows {
+            add_price_change(&mut out, r)?;
         }
     });
     Ok(out)

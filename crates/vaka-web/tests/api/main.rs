@@ -78,24 +78,7 @@ pub async fn app_with(db: TestDb, config: WebConfig) -> App {
         ("auditor", Role::Auditor, unit, false),
     ];
     for (name, role, u, protected) in people {
-        let id = users::create(
-            &mut tx,
-            &users::NewUser {
-                municipality_id: m,
-                unit_id: Some(u),
-                username: name,
-                display_name: &format!("Test {name}"),
-                role,
-                password_hash: Some(&hash),
-                may_see_protected: protected,
-            },
-        )
-        .await
-        .unwrap();
-        let token = auth::new_token("vaka_");
-        tokens::create(&mut tx, id, &auth::token_hash(&token), None, None)
-            .await
-            .unwrap();
+        let (id, token) = add_user(&mut tx, m, u, name, role, Some(&hash), protected).await;
         tokens_by_user.insert(name, token);
         user_ids.insert(name, id);
     }
@@ -110,6 +93,37 @@ pub async fn app_with(db: TestDb, config: WebConfig) -> App {
         tokens: tokens_by_user,
         user_ids,
     }
+}
+
+/// A user of `unit` in municipality `m` with an API token: (id, token).
+async fn add_user(
+    tx: &mut vaka_store::Tx,
+    m: MunicipalityId,
+    unit: UnitId,
+    name: &'static str,
+    role: Role,
+    password_hash: Option<&str>,
+    may_see_protected: bool,
+) -> (UserId, String) {
+    let id = users::create(
+        tx,
+        &users::NewUser {
+            municipality_id: m,
+            unit_id: Some(unit),
+            username: name,
+            display_name: &format!("Test {name}"),
+            role,
+            password_hash,
+            may_see_protected,
+        },
+    )
+    .await
+    .unwrap();
+    let token = auth::new_token("vaka_");
+    tokens::create(tx, id, &auth::token_hash(&token), None, None)
+        .await
+        .unwrap();
+    (id, token)
 }
 
 pub struct Reply {
@@ -217,24 +231,7 @@ impl App {
             .await
             .unwrap();
         for (name, role) in [("head_x", Role::UnitHead), ("auditor_x", Role::Auditor)] {
-            let id = users::create(
-                &mut tx,
-                &users::NewUser {
-                    municipality_id: m,
-                    unit_id: Some(unit),
-                    username: name,
-                    display_name: &format!("Test {name}"),
-                    role,
-                    password_hash: None,
-                    may_see_protected: true,
-                },
-            )
-            .await
-            .unwrap();
-            let token = auth::new_token("vaka_");
-            tokens::create(&mut tx, id, &auth::token_hash(&token), None, None)
-                .await
-                .unwrap();
+            let (id, token) = add_user(&mut tx, m, unit, name, role, None, true).await;
             self.tokens.insert(name, token);
             self.user_ids.insert(name, id);
         }
