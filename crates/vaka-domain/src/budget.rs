@@ -41,10 +41,7 @@ pub fn forecast(
     budgets: &BTreeMap<Intervention, Money>,
     rule: DayCount,
 ) -> Vec<BudgetLine> {
-    let (Some(jan1), Some(dec31)) = (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) else {
+    let Some((jan1, dec31)) = crate::calendar::year_days(year) else {
         return Vec::new();
     };
     let cut = as_of.clamp(jan1.pred_opt().unwrap_or(jan1), dec31);

@@ -7,6 +7,14 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 /// Easter Sunday in the Gregorian calendar (the anonymous Gregorian algorithm, "Meeus/Jones/Butcher").
+/// The first and the last day of `year`; `None` outside chrono's range.
+pub fn year_days(year: i32) -> Option<(NaiveDate, NaiveDate)> {
+    Some((
+        NaiveDate::from_ymd_opt(year, 1, 1)?,
+        NaiveDate::from_ymd_opt(year, 12, 31)?,
+    ))
+}
+
 pub fn easter_sunday(year: i32) -> NaiveDate {
     let a = year % 19;
     let b = year / 100;

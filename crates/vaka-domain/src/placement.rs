@@ -160,10 +160,7 @@ impl Stay {
         }
         let last = after_last.pred_opt().unwrap_or(after_last);
         for year in first.year()..=last.year() {
-            let (Some(jan1), Some(dec31)) = (
-                NaiveDate::from_ymd_opt(year, 1, 1),
-                NaiveDate::from_ymd_opt(year, 12, 31),
-            ) else {
+            let Some((jan1, dec31)) = crate::calendar::year_days(year) else {
                 continue;
             };
             years.insert(year, self.cost_between(rule, jan1, dec31, open_until));

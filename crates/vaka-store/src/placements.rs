@@ -277,10 +277,7 @@ pub async fn budgeted_stays(
     municipality: MunicipalityId,
     year: i32,
 ) -> Result<Vec<BudgetedStay>> {
-    let (Some(from), Some(to)) = (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) else {
+    let Some((from, to)) = vaka_domain::calendar::year_days(year) else {
         return Ok(Vec::new());
     };
     let list = in_municipality(tx, municipality, from, to).await?;

@@ -636,12 +636,7 @@ pub async fn export_decisions(
         Some(raw) => Some(super::int_param("year", Some(raw), 0, 2000, 2100)? as i32),
     };
     let mut tx = st.store.begin_read().await?;
-    let list = match year.and_then(|y| {
-        Some((
-            NaiveDate::from_ymd_opt(y, 1, 1)?,
-            NaiveDate::from_ymd_opt(y, 12, 31)?,
-        ))
-    }) {
+    let list = match year.and_then(vaka_domain::calendar::year_days) {
         Some((from, to)) => decisions::decisions_in_unit_between(&mut tx, unit, from, to).await?,
         None => decisions::decisions_in_unit(&mut tx, unit, false, i64::MAX).await?,
     };
@@ -726,10 +721,7 @@ pub async fn export_placements(
     )? as i32;
     let muni = actor.user.municipality_id;
     let mut tx = st.store.begin_read().await?;
-    let (Some(from), Some(to)) = (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) else {
+    let Some((from, to)) = vaka_domain::calendar::year_days(year) else {
         return Err(ApiError::NotFound);
     };
     let list = placements::in_municipality(&mut tx, muni, from, to).await?;
