@@ -75,34 +75,49 @@ pub async fn origin(tx: &mut Tx, id: CaseId) -> Result<Option<CaseOrigin>> {
 
 /// A client's cases, newest first, with their current case managers.
 pub async fn for_client(tx: &mut Tx, client: ClientId) -> Result<Vec<Case>> {
+    Ok(for_client_named(tx, client).await?.0)
+}
+
+/// A client's cases as [`for_client`], and the display names of their case managers (by user id,
+/// ascending), read in one statement.
+pub async fn for_client_named(
+    tx: &mut Tx,
+    client: ClientId,
+) -> Result<(Vec<Case>, Vec<(UserId, String)>)> {
     on_tx!(tx, |c| {
         let rows = sqlx::query(concat!(
             "SELECT ",
-            cols!(cases),
-            " FROM cases WHERE client_id = $1 ORDER BY opened_on DESC, id DESC"
+            cols!(cases, "k."),
+            ", a.user_id AS manager_id, u.display_name AS manager_name \
+             FROM cases k LEFT JOIN case_assignments a ON a.case_id = k.id AND a.unassigned_on IS NULL \
+             LEFT JOIN users u ON u.id = a.user_id \
+             WHERE k.client_id = $1 ORDER BY k.opened_on DESC, k.id DESC, a.user_id"
         ))
         .bind(client.0)
         .fetch_all(&mut *c)
         .await?;
-        let mut cases = Vec::with_capacity(rows.len());
+        let mut cases: Vec<Case> = Vec::new();
+        let mut names: Vec<(UserId, String)> = Vec::new();
         for r in &rows {
-            let id = r.i64("id")?;
-            let managers: Vec<i64> = sqlx::query_scalar(
-                "SELECT user_id FROM case_assignments WHERE case_id = $1 AND unassigned_on IS NULL ORDER BY user_id",
-            )
-            .bind(id)
-            .fetch_all(&mut *c)
-            .await?;
-            cases.push(Case {
-                id: CaseId(id),
-                client_id: ClientId(r.i64("client_id")?),
-                unit_id: UnitId(r.i64("unit_id")?),
-                status: r.parse("status")?,
-                opened_on: r.date("opened_on")?,
-                closed_on: r.opt_date("closed_on")?,
-                case_managers: managers.into_iter().map(UserId).collect(),
-            });
+            let id = CaseId(r.i64("id")?);
+            if cases.last().map(|k| k.id) != Some(id) {
+                cases.push(Case {
+                    id,
+                    client_id: ClientId(r.i64("client_id")?),
+                    unit_id: UnitId(r.i64("unit_id")?),
+                    status: r.parse("status")?,
+                    opened_on: r.date("opened_on")?,
+                    closed_on: r.opt_date("closed_on")?,
+                    case_managers: Vec::new(),
+                });
+            }
+            if let (Some(m), Some(k)) = (r.opt_i64("manager_id")?, cases.last_mut()) {
+                k.case_managers.push(UserId(m));
+                names.push((UserId(m), r.string("manager_name")?));
+            }
         }
-        Ok(cases)
+        names.sort_unstable_by_key(|(u, _)| u.0);
+        names.dedup_by_key(|(u, _)| u.0);
+        Ok((cases, names))
     })
 }

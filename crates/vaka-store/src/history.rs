@@ -96,20 +96,3 @@ pub async fn placements(tx: &mut Tx, client: ClientId) -> Result<Vec<PlacementLi
             .collect()
     })
 }
-
-/// Usernames and display names of the given user ids.
-pub async fn user_names(tx: &mut Tx, ids: &[i64]) -> Result<Vec<(i64, String)>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        let name: Option<String> = on_tx!(tx, |c| {
-            sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
-                .bind(*id)
-                .fetch_optional(&mut *c)
-                .await?
-        });
-        if let Some(n) = name {
-            out.push((*id, n));
-        }
-    }
-    Ok(out)
-}

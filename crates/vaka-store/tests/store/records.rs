@@ -477,3 +477,94 @@ both!(
         );
     }
 );
+
+both!(
+    a_client_s_cases_come_with_their_current_managers_and_names,
+    |db| async move {
+        let s = seed(&db.store).await;
+        let id = add_client(&db.store, &s, "19121212-1212").await;
+        let mut tx = db.store.begin().await.unwrap();
+        let second = users::create(
+            &mut tx,
+            &users::NewUser {
+                municipality_id: s.municipality,
+                unit_id: Some(s.unit),
+                username: "cm2",
+                display_name: "Second Manager",
+                role: Role::CaseManager,
+                password_hash: None,
+                may_see_protected: false,
+            },
+        )
+        .await
+        .unwrap();
+        let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+        let older = cases::open(
+            &mut tx,
+            id,
+            s.unit,
+            day(1),
+            CaseOrigin::Application,
+            &[s.manager, second],
+        )
+        .await
+        .unwrap();
+        let newer = cases::open(&mut tx, id, s.unit, day(5), CaseOrigin::Report, &[second])
+            .await
+            .unwrap();
+        let unmanned = cases::open(&mut tx, id, s.unit, day(3), CaseOrigin::Application, &[])
+            .await
+            .unwrap();
+        // An ended assignment is not a current manager.
+        vaka_store::testing::exec(
+            &mut tx,
+            &format!(
+                "UPDATE case_assignments SET unassigned_on = '2026-01-04' WHERE case_id = {} AND user_id = {}",
+                older.0, s.manager.0
+            ),
+        )
+        .await
+        .unwrap();
+        let other = clients::insert(
+            &mut tx,
+            s.municipality,
+            s.unit,
+            &new_client("19800101-0019"),
+            None,
+        )
+        .await
+        .unwrap();
+        cases::open(
+            &mut tx,
+            other,
+            s.unit,
+            day(2),
+            CaseOrigin::Application,
+            &[s.manager],
+        )
+        .await
+        .unwrap();
+        let (list, names) = cases::for_client_named(&mut tx, id).await.unwrap();
+        let seen: Vec<_> = list
+            .iter()
+            .map(|k| (k.id, k.client_id, k.case_managers.clone()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (newer, id, vec![second]),
+                (unmanned, id, vec![]),
+                (older, id, vec![second]),
+            ]
+        );
+        assert_eq!(names, vec![(second, "Second Manager".to_owned())]);
+        assert_eq!(cases::for_client(&mut tx, id).await.unwrap(), list);
+        assert_eq!(
+            cases::get(&mut tx, older)
+                .await
+                .unwrap()
+                .map(|k| k.case_managers),
+            Some(vec![second])
+        );
+    }
+);

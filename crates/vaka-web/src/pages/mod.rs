@@ -1291,7 +1291,7 @@ async fn client_page(
             tx.rollback().await?;
             return Ok(None);
         };
-        let case_list = cases::for_client(&mut tx, id).await?;
+        let (case_list, names) = cases::for_client_named(&mut tx, id).await?;
         let contacts = history::recent_contacts(&mut tx, id, 30).await?;
         let placements = history::placements(&mut tx, id).await?;
         let decision_list = vaka_store::decisions::decisions_for(&mut tx, id).await?;
@@ -1302,13 +1302,6 @@ async fn client_page(
         let resolved_alerts =
             vaka_store::alerts::resolved_since(&mut tx, id, since, RESOLVED_SHOWN).await?;
         let points = vaka_store::alerts::journal_facts(&mut tx, id, since).await?;
-        let mut manager_ids: Vec<i64> = case_list
-            .iter()
-            .flat_map(|k| k.case_managers.iter().map(|u| u.0))
-            .collect();
-        manager_ids.sort_unstable();
-        manager_ids.dedup();
-        let names = history::user_names(&mut tx, &manager_ids).await?;
         tx.audit(entry);
         tx.finish_read(&st.store).await?;
         Ok::<_, vaka_store::StoreError>(Some((
@@ -1371,7 +1364,7 @@ async fn client_page(
     let name_of = |id: i64| {
         names
             .iter()
-            .find(|(u, _)| *u == id)
+            .find(|(u, _)| u.0 == id)
             .map(|(_, n)| n.clone())
             .unwrap_or_default()
     };
