@@ -363,6 +363,7 @@ e-departures = Decisions that depart from the application or a recommendation
 e-dequeue = Take off the list
 e-export-decisions = Decisions as CSV
 e-export-placements = Placements as CSV
+e-export-decisions-all = all years
 e-filename = File name
 e-forecast = Forecast
 e-forecast-hint = The forecast is the cost so far plus the running placements to their end or the year end.

@@ -363,6 +363,7 @@ e-departures = Beslut som avviker från ansökan eller rekommendation
 e-dequeue = Ta bort ur kön
 e-export-decisions = Beslut som CSV
 e-export-placements = Placeringar som CSV
+e-export-decisions-all = alla år
 e-filename = Filnamn
 e-forecast = Prognos
 e-forecast-hint = Prognosen är utfallet hittills plus pågående placeringar till sitt slutdatum eller årets slut.

@@ -322,6 +322,14 @@ both!(
             r.text.contains("class=\"over\""),
             "the forecast passes the budget"
         );
+        // The exports follow the page's year; every year's decisions stay one link away.
+        for link in [
+            "/api/v1/export/placements.csv?year=2026\"",
+            "/api/v1/export/decisions.csv?year=2026\"",
+            "/api/v1/export/decisions.csv\"",
+        ] {
+            assert!(r.text.contains(link), "{link}");
+        }
 
         // Every form step is logged as the API operation, with the page it came from.
         let mut tx = app.db.store.begin().await.unwrap();
