@@ -202,19 +202,15 @@ macro_rules! on_tx {
 pub struct ConnectOptions {
     pub max_connections: u32,
     /// A statement running longer is logged as a warning (target `sqlx::query`: the SQL text and
-    /// the time; never the bound values). From `VAKA_SLOW_STATEMENT_MS`, default 1 000 ms.
+    /// the time; never the bound values). Default 1 000 ms (`vaka` takes `VAKA_SLOW_STATEMENT_MS`).
     pub slow_statement: Duration,
 }
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        let ms = std::env::var("VAKA_SLOW_STATEMENT_MS")
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .unwrap_or(1000);
         Self {
             max_connections: 8,
-            slow_statement: Duration::from_millis(ms),
+            slow_statement: Duration::from_millis(1000),
         }
     }
 }
@@ -273,6 +269,11 @@ impl Store {
 
     /// Connects and brings the schema up to date.
     pub async fn open(url: &str) -> Result<Self> {
+        Self::open_with(url, ConnectOptions::default()).await
+    }
+
+    /// [`Store::open`] with these options.
+    pub async fn open_with(url: &str, opts: ConnectOptions) -> Result<Self> {
         if BackendKind::of_url(url)? == BackendKind::Sqlite {
             // Migrate on a connection of its own, then open the pool, so that no pooled connection
             // starts with the schema as it was before (see `columns`).
@@ -280,16 +281,16 @@ impl Store {
                 url,
                 ConnectOptions {
                     max_connections: 1,
-                    ..Default::default()
+                    ..opts.clone()
                 },
             )
             .await?;
             let migrated = migrator.migrate().await;
             migrator.close().await;
             migrated?;
-            return Self::connect(url, ConnectOptions::default()).await;
+            return Self::connect(url, opts).await;
         }
-        let store = Self::connect(url, ConnectOptions::default()).await?;
+        let store = Self::connect(url, opts).await?;
         store.migrate().await?;
         Ok(store)
     }

@@ -10,8 +10,24 @@ use vaka_domain::role::{Role, valid_username};
 use vaka_store::{NewAuditEntry, Store, audit, municipalities, tokens, users};
 use vaka_web::{WebConfig, auth};
 
+/// The slow-statement threshold from the configuration, set once at start-up.
+static SLOW_STATEMENT: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+
+pub fn set_slow_statement(d: Duration) {
+    let _ = SLOW_STATEMENT.set(d);
+}
+
+/// How every command connects: the store's defaults and the configured slow-statement threshold.
+fn connect_options() -> vaka_store::ConnectOptions {
+    let mut o = vaka_store::ConnectOptions::default();
+    if let Some(d) = SLOW_STATEMENT.get() {
+        o.slow_statement = *d;
+    }
+    o
+}
+
 pub async fn open(url: &str) -> anyhow::Result<Store> {
-    Store::open(url)
+    Store::open_with(url, connect_options())
         .await
         .with_context(|| format!("could not open the database at {}", redact(url)))
 }
@@ -105,7 +121,7 @@ pub async fn serve(url: &str, options: ServeOptions) -> anyhow::Result<ExitCode>
 }
 
 pub async fn migrate(url: &str) -> anyhow::Result<ExitCode> {
-    let store = Store::connect(url, Default::default())
+    let store = Store::connect(url, connect_options())
         .await
         .with_context(|| format!("could not connect to {}", redact(url)))?;
     let n = store.migrate().await?;
@@ -503,7 +519,7 @@ pub async fn backup(
     out: &std::path::Path,
     passphrase: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let store = Store::connect(url, vaka_store::ConnectOptions::default())
+    let store = Store::connect(url, connect_options())
         .await
         .with_context(|| format!("could not open the database at {}", redact(url)))?;
     let mut partial = out.as_os_str().to_owned();
@@ -547,7 +563,7 @@ pub async fn restore(
 ) -> anyhow::Result<ExitCode> {
     let file =
         std::fs::File::open(from).with_context(|| format!("could not read {}", from.display()))?;
-    let store = Store::connect(url, vaka_store::ConnectOptions::default())
+    let store = Store::connect(url, connect_options())
         .await
         .with_context(|| format!("could not open the database at {}", redact(url)))?;
     let (header, counts) = crate::backup::restore(&store, file, passphrase)

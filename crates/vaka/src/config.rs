@@ -4,6 +4,7 @@
 //! not silently leave a default in force); a key another command uses is skipped.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::ArgAction;
@@ -75,9 +76,10 @@ pub fn apply(
     let mut known = BTreeSet::new();
     env_names(root, &mut known);
     known.insert("VAKA_CONFIG".to_owned());
-    // Read by the log set-up, not by a command: see [`log_filter`].
+    // Read at start-up, not by a command: see [`log_filter`] and [`slow_statement`].
     known.insert("VAKA_LOG".to_owned());
     known.insert("VAKA_LOG_FORMAT".to_owned());
+    known.insert("VAKA_SLOW_STATEMENT_MS".to_owned());
     if let Some(s) = settings.iter().find(|s| !known.contains(&s.key)) {
         bail!("line {}: no command has the setting {}", s.line, s.key);
     }
@@ -122,28 +124,38 @@ pub fn apply(
     Ok(out)
 }
 
+/// A setting no command takes as a flag: from the environment, else from the file.
+fn env_or_file(settings: &[Setting], key: &str) -> Option<String> {
+    std::env::var(key).ok().or_else(|| {
+        settings
+            .iter()
+            .find(|s| s.key == key)
+            .map(|s| s.value.clone())
+    })
+}
+
 /// The log filter: `VAKA_LOG` from the environment, else from the file, else `info`.
 pub fn log_filter(settings: &[Setting]) -> String {
-    std::env::var("VAKA_LOG")
-        .ok()
-        .or_else(|| {
-            settings
-                .iter()
-                .find(|s| s.key == "VAKA_LOG")
-                .map(|s| s.value.clone())
-        })
-        .unwrap_or_else(|| "info".to_owned())
+    env_or_file(settings, "VAKA_LOG").unwrap_or_else(|| "info".to_owned())
+}
+
+/// How long a database statement may run before it is logged as slow: `VAKA_SLOW_STATEMENT_MS`
+/// from the environment, else from the file, else the store's default. Anything but a whole number
+/// of milliseconds is refused, naming the value.
+pub fn slow_statement(settings: &[Setting]) -> anyhow::Result<Option<Duration>> {
+    let Some(value) = env_or_file(settings, "VAKA_SLOW_STATEMENT_MS") else {
+        return Ok(None);
+    };
+    match value.trim().parse::<u64>() {
+        Ok(ms) => Ok(Some(Duration::from_millis(ms))),
+        Err(_) => bail!("VAKA_SLOW_STATEMENT_MS is a whole number of milliseconds, not {value:?}"),
+    }
 }
 
 /// The log format: `VAKA_LOG_FORMAT` (`text` or `json`) from the environment, else from the file,
 /// else `text`. Anything else is refused, naming the value.
 pub fn log_format(settings: &[Setting]) -> anyhow::Result<LogFormat> {
-    let value = std::env::var("VAKA_LOG_FORMAT").ok().or_else(|| {
-        settings
-            .iter()
-            .find(|s| s.key == "VAKA_LOG_FORMAT")
-            .map(|s| s.value.clone())
-    });
+    let value = env_or_file(settings, "VAKA_LOG_FORMAT");
     match value.as_deref().map(str::trim) {
         None | Some("" | "text") => Ok(LogFormat::Text),
         Some("json") => Ok(LogFormat::Json),
@@ -236,6 +248,32 @@ mod tests {
         assert!(e.contains("VAKA_LOG_FORMAT") && e.contains("xml"), "{e}");
         let root = crate::Cli::command();
         assert!(apply(&root, args("vaka serve"), &json, |_| false).is_ok());
+    }
+
+    #[test]
+    fn the_slow_statement_threshold_comes_from_the_file_as_whole_milliseconds() {
+        // The environment is not set in tests; the file decides.
+        if std::env::var_os("VAKA_SLOW_STATEMENT_MS").is_some() {
+            return;
+        }
+        assert_eq!(slow_statement(&[]).unwrap(), None);
+        let file = parse("VAKA_SLOW_STATEMENT_MS = 250\n").unwrap();
+        assert_eq!(
+            slow_statement(&file).unwrap(),
+            Some(Duration::from_millis(250))
+        );
+        // A setting of the start-up, not of a command: accepted in the file, added to no command.
+        let root = crate::Cli::command();
+        assert_eq!(
+            apply(&root, args("vaka serve"), &file, |_| false).unwrap(),
+            args("vaka serve")
+        );
+        for bad in ["1.5", "-3", "soon", ""] {
+            let s = parse(&format!("VAKA_SLOW_STATEMENT_MS={bad}\n")).unwrap();
+            let e = slow_statement(&s).unwrap_err().to_string();
+            assert!(e.contains("VAKA_SLOW_STATEMENT_MS"), "{e}");
+            assert!(e.contains(&format!("{bad:?}")), "{e}");
+        }
     }
 
     #[test]

@@ -382,6 +382,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    match config::slow_statement(&settings) {
+        Ok(Some(d)) => commands::set_slow_statement(d),
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    }
     let cli = Cli::parse_from(args);
     let logs = tracing_subscriber::fmt()
         .with_env_filter(

@@ -518,6 +518,48 @@ fn an_unsupported_database_url_is_a_clear_error() {
 }
 
 #[test]
+fn the_slow_statement_threshold_is_read_from_the_configuration_file() {
+    let dir = std::env::temp_dir().join(format!("vaka-slow-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("vaka.env");
+    let url = format!("sqlite://{}?mode=rwc", dir.join("vaka.db").display());
+    // Every statement takes at least 0 ms, so each one is logged, with its SQL and no values.
+    std::fs::write(&config, "VAKA_SLOW_STATEMENT_MS=0\n").unwrap();
+    let out = vaka(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "migrate",
+            "--database-url",
+            &url,
+        ],
+        None,
+    );
+    ok(&out);
+    assert!(stderr(&out).contains("slow statement"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("CREATE TABLE"), "{}", stderr(&out));
+    // A value that is not whole milliseconds stops Vaka before it opens anything.
+    std::fs::write(&config, "VAKA_SLOW_STATEMENT_MS=1s\n").unwrap();
+    let out = vaka(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "migrate",
+            "--database-url",
+            &url,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("VAKA_SLOW_STATEMENT_MS") && stderr(&out).contains("\"1s\""),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn help_lists_the_contract_commands() {
     let out = ok(&vaka(&["--help"], None));
     for cmd in [
