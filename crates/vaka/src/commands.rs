@@ -10,20 +10,17 @@ use vaka_domain::role::{Role, valid_username};
 use vaka_store::{NewAuditEntry, Store, audit, municipalities, tokens, users};
 use vaka_web::{WebConfig, auth};
 
-/// The slow-statement threshold from the configuration, set once at start-up.
-static SLOW_STATEMENT: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+/// How every command connects, from the configuration (`config::connect_options`), set once at
+/// start-up.
+static CONNECT_OPTIONS: std::sync::OnceLock<vaka_store::ConnectOptions> =
+    std::sync::OnceLock::new();
 
-pub fn set_slow_statement(d: Duration) {
-    let _ = SLOW_STATEMENT.set(d);
+pub fn set_connect_options(o: vaka_store::ConnectOptions) {
+    let _ = CONNECT_OPTIONS.set(o);
 }
 
-/// How every command connects: the store's defaults and the configured slow-statement threshold.
 fn connect_options() -> vaka_store::ConnectOptions {
-    let mut o = vaka_store::ConnectOptions::default();
-    if let Some(d) = SLOW_STATEMENT.get() {
-        o.slow_statement = *d;
-    }
-    o
+    CONNECT_OPTIONS.get().cloned().unwrap_or_default()
 }
 
 pub async fn open(url: &str) -> anyhow::Result<Store> {

@@ -76,10 +76,11 @@ pub fn apply(
     let mut known = BTreeSet::new();
     env_names(root, &mut known);
     known.insert("VAKA_CONFIG".to_owned());
-    // Read at start-up, not by a command: see [`log_filter`] and [`slow_statement`].
+    // Read at start-up, not by a command: see [`log_filter`] and [`connect_options`].
     known.insert("VAKA_LOG".to_owned());
     known.insert("VAKA_LOG_FORMAT".to_owned());
     known.insert("VAKA_SLOW_STATEMENT_MS".to_owned());
+    known.insert("VAKA_DB_CONNECTIONS".to_owned());
     if let Some(s) = settings.iter().find(|s| !known.contains(&s.key)) {
         bail!("line {}: no command has the setting {}", s.line, s.key);
     }
@@ -139,17 +140,27 @@ pub fn log_filter(settings: &[Setting]) -> String {
     env_or_file(settings, "VAKA_LOG").unwrap_or_else(|| "info".to_owned())
 }
 
-/// How long a database statement may run before it is logged as slow: `VAKA_SLOW_STATEMENT_MS`
-/// from the environment, else from the file, else the store's default. Anything but a whole number
-/// of milliseconds is refused, naming the value.
-pub fn slow_statement(settings: &[Setting]) -> anyhow::Result<Option<Duration>> {
-    let Some(value) = env_or_file(settings, "VAKA_SLOW_STATEMENT_MS") else {
-        return Ok(None);
-    };
-    match value.trim().parse::<u64>() {
-        Ok(ms) => Ok(Some(Duration::from_millis(ms))),
-        Err(_) => bail!("VAKA_SLOW_STATEMENT_MS is a whole number of milliseconds, not {value:?}"),
+/// How every command connects to the database: the store's defaults, with
+/// `VAKA_SLOW_STATEMENT_MS` (how long a statement may run before it is logged as slow) and
+/// `VAKA_DB_CONNECTIONS` (the pool's size, 1 to 100) from the environment, else from the file.
+/// A value out of range or not a whole number is refused, naming the key and the value.
+pub fn connect_options(settings: &[Setting]) -> anyhow::Result<vaka_store::ConnectOptions> {
+    let mut o = vaka_store::ConnectOptions::default();
+    if let Some(value) = env_or_file(settings, "VAKA_SLOW_STATEMENT_MS") {
+        match value.trim().parse::<u64>() {
+            Ok(ms) => o.slow_statement = Duration::from_millis(ms),
+            Err(_) => {
+                bail!("VAKA_SLOW_STATEMENT_MS is a whole number of milliseconds, not {value:?}")
+            }
+        }
     }
+    if let Some(value) = env_or_file(settings, "VAKA_DB_CONNECTIONS") {
+        match value.trim().parse::<u32>() {
+            Ok(n @ 1..=100) => o.max_connections = n,
+            _ => bail!("VAKA_DB_CONNECTIONS is a whole number from 1 to 100, not {value:?}"),
+        }
+    }
+    Ok(o)
 }
 
 /// The log format: `VAKA_LOG_FORMAT` (`text` or `json`) from the environment, else from the file,
@@ -251,27 +262,44 @@ mod tests {
     }
 
     #[test]
-    fn the_slow_statement_threshold_comes_from_the_file_as_whole_milliseconds() {
+    fn the_connection_settings_come_from_the_file_as_whole_numbers() {
         // The environment is not set in tests; the file decides.
-        if std::env::var_os("VAKA_SLOW_STATEMENT_MS").is_some() {
+        if ["VAKA_SLOW_STATEMENT_MS", "VAKA_DB_CONNECTIONS"]
+            .iter()
+            .any(|k| std::env::var_os(k).is_some())
+        {
             return;
         }
-        assert_eq!(slow_statement(&[]).unwrap(), None);
-        let file = parse("VAKA_SLOW_STATEMENT_MS = 250\n").unwrap();
+        let defaults = vaka_store::ConnectOptions::default();
+        let none = connect_options(&[]).unwrap();
         assert_eq!(
-            slow_statement(&file).unwrap(),
-            Some(Duration::from_millis(250))
+            (none.slow_statement, none.max_connections),
+            (defaults.slow_statement, defaults.max_connections)
         );
-        // A setting of the start-up, not of a command: accepted in the file, added to no command.
+        let file = parse("VAKA_SLOW_STATEMENT_MS = 250\nVAKA_DB_CONNECTIONS=3\n").unwrap();
+        let o = connect_options(&file).unwrap();
+        assert_eq!(
+            (o.slow_statement, o.max_connections),
+            (Duration::from_millis(250), 3)
+        );
+        // Settings of the start-up, not of a command: accepted in the file, added to no command.
         let root = crate::Cli::command();
         assert_eq!(
             apply(&root, args("vaka serve"), &file, |_| false).unwrap(),
             args("vaka serve")
         );
-        for bad in ["1.5", "-3", "soon", ""] {
-            let s = parse(&format!("VAKA_SLOW_STATEMENT_MS={bad}\n")).unwrap();
-            let e = slow_statement(&s).unwrap_err().to_string();
-            assert!(e.contains("VAKA_SLOW_STATEMENT_MS"), "{e}");
+        for (key, bad) in [
+            ("VAKA_SLOW_STATEMENT_MS", "1.5"),
+            ("VAKA_SLOW_STATEMENT_MS", "-3"),
+            ("VAKA_SLOW_STATEMENT_MS", "soon"),
+            ("VAKA_SLOW_STATEMENT_MS", ""),
+            ("VAKA_DB_CONNECTIONS", "0"),
+            ("VAKA_DB_CONNECTIONS", "101"),
+            ("VAKA_DB_CONNECTIONS", "eight"),
+        ] {
+            let s = parse(&format!("{key}={bad}\n")).unwrap();
+            let e = connect_options(&s).unwrap_err().to_string();
+            assert!(e.contains(key), "{e}");
             assert!(e.contains(&format!("{bad:?}")), "{e}");
         }
     }

@@ -382,9 +382,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match config::slow_statement(&settings) {
-        Ok(Some(d)) => commands::set_slow_statement(d),
-        Ok(None) => {}
+    match config::connect_options(&settings) {
+        Ok(o) => commands::set_connect_options(o),
         Err(e) => {
             eprintln!("error: {e:#}");
             return ExitCode::from(2);
