@@ -360,7 +360,8 @@ impl Store {
 
     /// Like [`Store::begin_read`], but without a transaction: each statement runs on its own and
     /// sees what was committed when it ran. For a page whose statements do not have to agree with
-    /// each other (the caseload and the alert settings): it spares the BEGIN and the ROLLBACK, two
+    /// each other (the caseload and the alert settings; the client page, whose journal, alerts and
+    /// placements may each be a moment apart): it spares the BEGIN and the ROLLBACK, two
     /// round trips to the database (on SQLite, to the connection's thread) per request. Write
     /// nothing through it but audit entries: a statement that wrote would commit on its own.
     pub async fn read_statements(&self) -> Result<Tx> {

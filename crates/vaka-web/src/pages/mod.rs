@@ -1263,7 +1263,8 @@ async fn client_page(
     let actor = &session.actor;
     let session_role = actor.user.role;
     let result = async {
-        let mut tx = st.store.begin_read().await?;
+        // Each read on its own (no BEGIN/ROLLBACK): the page's parts need not share a snapshot.
+        let mut tx = st.store.read_statements().await?;
         let mut entry = actor.audit(
             AuditAction::ClientRead,
             Some(id),
