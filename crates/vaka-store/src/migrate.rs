@@ -139,6 +139,10 @@ pub(crate) async fn run_to(store: &Store, up_to: i64) -> Result<usize> {
             sqlx::query("SELECT pg_advisory_xact_lock(7312001)")
                 .execute(&mut *tx)
                 .await?;
+            // The IF NOT EXISTS below would log "already exists, skipping" notices at every start.
+            sqlx::raw_sql("SET LOCAL client_min_messages = warning")
+                .execute(&mut *tx)
+                .await?;
             sqlx::raw_sql(CREATE).execute(&mut *tx).await?;
             sqlx::raw_sql("ALTER TABLE vaka_migrations ADD COLUMN IF NOT EXISTS checksum TEXT")
                 .execute(&mut *tx)

@@ -517,6 +517,22 @@ fn an_unsupported_database_url_is_a_clear_error() {
     );
 }
 
+both!(
+    migrating_an_up_to_date_database_says_only_so,
+    |db| async move {
+        // At the operator's usual level (info): no database notices ("already exists, skipping").
+        let out = Command::new(env!("CARGO_BIN_EXE_vaka"))
+            .args(["migrate", "--database-url", db.url()])
+            .env_remove("VAKA_DATABASE_URL")
+            .env("VAKA_LOG", "info")
+            .output()
+            .unwrap();
+        assert!(ok(&out).contains("0 migration(s) applied"));
+        assert!(!stderr(&out).contains("skipping"), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("notice"), "{}", stderr(&out));
+    }
+);
+
 #[test]
 fn the_slow_statement_threshold_is_read_from_the_configuration_file() {
     let dir = std::env::temp_dir().join(format!("vaka-slow-{}", std::process::id()));
