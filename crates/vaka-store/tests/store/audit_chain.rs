@@ -458,20 +458,8 @@ both!(
         let other_unit = vaka_store::municipalities::create_unit(&mut tx, other_m, "Enhet X")
             .await
             .unwrap();
-        let other_user = vaka_store::users::create(
-            &mut tx,
-            &vaka_store::users::NewUser {
-                municipality_id: other_m,
-                unit_id: Some(other_unit),
-                username: "granne",
-                display_name: "Granne",
-                role: vaka_domain::role::Role::CaseManager,
-                password_hash: None,
-                may_see_protected: false,
-            },
-        )
-        .await
-        .unwrap();
+        let other_user =
+            crate::add_case_manager(&mut tx, other_m, other_unit, "granne", "Granne").await;
         let other_client = vaka_store::clients::insert(
             &mut tx,
             other_m,

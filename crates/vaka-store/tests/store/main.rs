@@ -31,20 +31,7 @@ pub async fn seed(store: &Store) -> Seed {
     let other_unit = municipalities::create_unit(&mut tx, m, "Enhet B")
         .await
         .unwrap();
-    let manager = users::create(
-        &mut tx,
-        &users::NewUser {
-            municipality_id: m,
-            unit_id: Some(unit),
-            username: "cm",
-            display_name: "Case Manager",
-            role: Role::CaseManager,
-            password_hash: None,
-            may_see_protected: false,
-        },
-    )
-    .await
-    .unwrap();
+    let manager = add_case_manager(&mut tx, m, unit, "cm", "Case Manager").await;
     tx.commit().await.unwrap();
     Seed {
         municipality: m,
@@ -52,6 +39,30 @@ pub async fn seed(store: &Store) -> Seed {
         other_unit,
         manager,
     }
+}
+
+/// A case manager of `unit`, without a password.
+pub async fn add_case_manager(
+    tx: &mut vaka_store::Tx,
+    municipality: MunicipalityId,
+    unit: UnitId,
+    username: &str,
+    display_name: &str,
+) -> UserId {
+    users::create(
+        tx,
+        &users::NewUser {
+            municipality_id: municipality,
+            unit_id: Some(unit),
+            username,
+            display_name,
+            role: Role::CaseManager,
+            password_hash: None,
+            may_see_protected: false,
+        },
+    )
+    .await
+    .unwrap()
 }
 
 pub fn new_client(number: &str) -> NewClient {

@@ -484,20 +484,8 @@ both!(
         let s = seed(&db.store).await;
         let id = add_client(&db.store, &s, "19121212-1212").await;
         let mut tx = db.store.begin().await.unwrap();
-        let second = users::create(
-            &mut tx,
-            &users::NewUser {
-                municipality_id: s.municipality,
-                unit_id: Some(s.unit),
-                username: "cm2",
-                display_name: "Second Manager",
-                role: Role::CaseManager,
-                password_hash: None,
-                may_see_protected: false,
-            },
-        )
-        .await
-        .unwrap();
+        let second =
+            add_case_manager(&mut tx, s.municipality, s.unit, "cm2", "Second Manager").await;
         let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
         let older = cases::open(
             &mut tx,

@@ -539,33 +539,18 @@ fn the_slow_statement_threshold_is_read_from_the_configuration_file() {
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("vaka.env");
     let url = format!("sqlite://{}?mode=rwc", dir.join("vaka.db").display());
+    let migrate_with = |setting: &str| {
+        std::fs::write(&config, format!("VAKA_SLOW_STATEMENT_MS={setting}\n")).unwrap();
+        let file = config.to_str().unwrap();
+        vaka(&["--config", file, "migrate", "--database-url", &url], None)
+    };
     // Every statement takes at least 0 ms, so each one is logged, with its SQL and no values.
-    std::fs::write(&config, "VAKA_SLOW_STATEMENT_MS=0\n").unwrap();
-    let out = vaka(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "migrate",
-            "--database-url",
-            &url,
-        ],
-        None,
-    );
+    let out = migrate_with("0");
     ok(&out);
     assert!(stderr(&out).contains("slow statement"), "{}", stderr(&out));
     assert!(stderr(&out).contains("CREATE TABLE"), "{}", stderr(&out));
     // A value that is not whole milliseconds stops Vaka before it opens anything.
-    std::fs::write(&config, "VAKA_SLOW_STATEMENT_MS=1s\n").unwrap();
-    let out = vaka(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "migrate",
-            "--database-url",
-            &url,
-        ],
-        None,
-    );
+    let out = migrate_with("1s");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("VAKA_SLOW_STATEMENT_MS") && stderr(&out).contains("\"1s\""),
