@@ -6,7 +6,6 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
-/// Easter Sunday in the Gregorian calendar (the anonymous Gregorian algorithm, "Meeus/Jones/Butcher").
 /// The first and the last day of `year`; `None` outside chrono's range.
 pub fn year_days(year: i32) -> Option<(NaiveDate, NaiveDate)> {
     Some((
@@ -15,6 +14,7 @@ pub fn year_days(year: i32) -> Option<(NaiveDate, NaiveDate)> {
     ))
 }
 
+/// Easter Sunday in the Gregorian calendar (the anonymous Gregorian algorithm, "Meeus/Jones/Butcher").
 pub fn easter_sunday(year: i32) -> NaiveDate {
     let a = year % 19;
     let b = year / 100;
@@ -102,6 +102,13 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_year_runs_from_new_year_s_day_to_new_year_s_eve() {
+        assert_eq!(year_days(2024), Some((d("2024-01-01"), d("2024-12-31"))));
+        assert_eq!(year_days(2026), Some((d("2026-01-01"), d("2026-12-31"))));
+        assert_eq!(year_days(i32::MAX), None);
     }
 
     #[test]

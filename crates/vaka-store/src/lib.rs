@@ -200,6 +200,7 @@ macro_rules! on_tx {
 /// Options for connecting.
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
+    /// The pool's size. Default 8 (`vaka` takes `VAKA_DB_CONNECTIONS`).
     pub max_connections: u32,
     /// A statement running longer is logged as a warning (target `sqlx::query`: the SQL text and
     /// the time; never the bound values). Default 1 000 ms (`vaka` takes `VAKA_SLOW_STATEMENT_MS`).
