@@ -18,6 +18,10 @@ string_enum! {
         CreateClient = "create_client",
         /// Open a case for a client and assign its case manager.
         OpenCase = "open_case",
+        /// Close a case (its assignments end with it).
+        CloseCase = "close_case",
+        /// Change who is the case manager of a case.
+        AssignCase = "assign_case",
         /// Decide on interventions, placements and providers.
         Decide = "decide",
         /// Manage staff users.
@@ -67,10 +71,13 @@ pub const RULES: &[Rule] = &[
     rule(Role::CaseManager, Action::WriteClient, Scope::Assigned),
     rule(Role::CaseManager, Action::CreateClient, Scope::Unit),
     rule(Role::CaseManager, Action::OpenCase, Scope::Unit),
+    rule(Role::CaseManager, Action::CloseCase, Scope::Assigned),
     rule(Role::UnitHead, Action::ReadClient, Scope::Unit),
     rule(Role::UnitHead, Action::WriteClient, Scope::Unit),
     rule(Role::UnitHead, Action::CreateClient, Scope::Unit),
     rule(Role::UnitHead, Action::OpenCase, Scope::Unit),
+    rule(Role::UnitHead, Action::CloseCase, Scope::Unit),
+    rule(Role::UnitHead, Action::AssignCase, Scope::Unit),
     rule(Role::UnitHead, Action::Decide, Scope::Unit),
     rule(Role::UnitHead, Action::ManageEconomy, Scope::Global),
     rule(Role::UnitHead, Action::ReadAggregates, Scope::Global),
@@ -188,6 +195,8 @@ mod tests {
                 Action::WriteClient,
                 Action::CreateClient,
                 Action::OpenCase,
+                Action::CloseCase,
+                Action::AssignCase,
             ] {
                 assert!(!permits(role, action, MINE), "{role} {action}");
             }
@@ -205,6 +214,20 @@ mod tests {
                 permits(*role, Action::ManageUsers, MINE),
                 *role == Role::Admin
             );
+        }
+    }
+
+    #[test]
+    fn a_case_is_closed_by_its_case_manager_or_the_unit_head_and_reassigned_only_by_the_head() {
+        assert!(permits(Role::CaseManager, Action::CloseCase, MINE));
+        assert!(!permits(Role::CaseManager, Action::CloseCase, UNIT));
+        assert!(!permits(Role::CaseManager, Action::AssignCase, MINE));
+        assert!(permits(Role::UnitHead, Action::CloseCase, UNIT));
+        assert!(permits(Role::UnitHead, Action::AssignCase, UNIT));
+        assert!(!permits(Role::UnitHead, Action::AssignCase, NONE));
+        for role in Role::ALL {
+            assert!(!permits(*role, Action::CloseCase, EMERGENCY));
+            assert!(!permits(*role, Action::AssignCase, EMERGENCY));
         }
     }
 

@@ -11,6 +11,10 @@ string_enum! {
         CaseloadRead = "caseload_read",
         CaseOpen = "case_open",
         CaseRead = "case_read",
+        /// A case closed, with its reason.
+        CaseClose = "case_close",
+        /// A case's case manager changed.
+        CaseReassign = "case_reassign",
         ContactCreate = "contact_create",
         ContactUpdate = "contact_update",
         ContactRead = "contact_read",

@@ -44,7 +44,7 @@ const TABLES: &[Table] = &[
     t("api_tokens"),
     t("clients"),
     t("cases"),
-    keyed("case_assignments", "case_id, user_id"),
+    keyed("case_assignments", "case_id, user_id, assigned_on"),
     t("applications"),
     t("recommendations"),
     t("providers"),

@@ -1,7 +1,7 @@
 //! Cases and their case-manager assignments.
 
 use chrono::NaiveDate;
-use vaka_domain::case::{Case, CaseOrigin};
+use vaka_domain::case::{Assignment, Case, CaseOrigin, Closure};
 use vaka_domain::ids::{CaseId, ClientId, UnitId, UserId};
 
 use crate::row::RowExt;
@@ -41,6 +41,69 @@ pub async fn open(
     })
 }
 
+/// Closes an open case and ends its assignments on the same day. `false` when the case is not
+/// open (already closed, or no such case): nothing is changed then.
+pub async fn close(tx: &mut Tx, id: CaseId, closure: &Closure) -> Result<bool> {
+    on_tx!(tx, |c| {
+        let changed = sqlx::query(
+            "UPDATE cases SET status = 'closed', closed_on = $2, closure_reason = $3, closure_note = $4 \
+             WHERE id = $1 AND status = 'open'",
+        )
+        .bind(id.0)
+        .bind(closure.closed_on)
+        .bind(closure.reason.as_str())
+        .bind(&closure.note)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(false);
+        }
+        sqlx::query(END_ASSIGNMENTS)
+            .bind(id.0)
+            .bind(closure.closed_on)
+            .execute(&mut *c)
+            .await?;
+        Ok(true)
+    })
+}
+
+/// Makes `manager` the case's only case manager from `on`: the current assignments end that day.
+/// `false` when the case is not open: nothing is changed then.
+pub async fn reassign(tx: &mut Tx, id: CaseId, manager: UserId, on: NaiveDate) -> Result<bool> {
+    on_tx!(tx, |c| {
+        let open: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1 AND status = 'open'")
+                .bind(id.0)
+                .fetch_optional(&mut *c)
+                .await?;
+        if open.is_none() {
+            return Ok(false);
+        }
+        sqlx::query(END_ASSIGNMENTS)
+            .bind(id.0)
+            .bind(on)
+            .execute(&mut *c)
+            .await?;
+        // A period that began and ended this very day (handed over and back at once) goes on.
+        sqlx::query(
+            "INSERT INTO case_assignments (case_id, user_id, assigned_on) VALUES ($1, $2, $3) \
+             ON CONFLICT (case_id, user_id, assigned_on) DO UPDATE SET unassigned_on = NULL",
+        )
+        .bind(id.0)
+        .bind(manager.0)
+        .bind(on)
+        .execute(&mut *c)
+        .await?;
+        Ok(true)
+    })
+}
+
+/// Ends every current assignment of case `$1` on day `$2` (never before the day it began).
+const END_ASSIGNMENTS: &str = "UPDATE case_assignments \
+     SET unassigned_on = CASE WHEN assigned_on > $2 THEN assigned_on ELSE $2 END \
+     WHERE case_id = $1 AND unassigned_on IS NULL";
+
 /// One case with its current case managers.
 pub async fn get(tx: &mut Tx, id: CaseId) -> Result<Option<Case>> {
     let client: Option<i64> = on_tx!(tx, |c| {
@@ -56,6 +119,28 @@ pub async fn get(tx: &mut Tx, id: CaseId) -> Result<Option<Case>> {
         .await?
         .into_iter()
         .find(|k| k.id == id))
+}
+
+/// Who has had the case, earliest first.
+pub async fn assignments(tx: &mut Tx, id: CaseId) -> Result<Vec<Assignment>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT user_id, assigned_on, unassigned_on FROM case_assignments \
+             WHERE case_id = $1 ORDER BY assigned_on, user_id",
+        )
+        .bind(id.0)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Assignment {
+                    user_id: UserId(r.i64("user_id")?),
+                    assigned_on: r.date("assigned_on")?,
+                    unassigned_on: r.opt_date("unassigned_on")?,
+                })
+            })
+            .collect()
+    })
 }
 
 /// How the case came to the unit.
@@ -108,6 +193,15 @@ pub async fn for_client_named(
                     status: r.parse("status")?,
                     opened_on: r.date("opened_on")?,
                     closed_on: r.opt_date("closed_on")?,
+                    closure_reason: r
+                        .opt_string("closure_reason")?
+                        .map(|s| {
+                            s.parse().map_err(|_| {
+                                crate::StoreError::Corrupt(format!("cases.closure_reason: {s:?}"))
+                            })
+                        })
+                        .transpose()?,
+                    closure_note: r.opt_string("closure_note")?,
                     case_managers: Vec::new(),
                 });
             }

@@ -19,7 +19,7 @@ macro_rules! cols {
     (audit_log $(, $p:literal)?) => { cols!(@[$($p)?] id, logged_at, user_id, username, role,
         client_id, case_id, action, detail, emergency_reason, address, prev_hash, hash, client_ids) };
     (cases $(, $p:literal)?) => { cols!(@[$($p)?] id, client_id, unit_id, status, origin, opened_on,
-        closed_on, created_at) };
+        closed_on, created_at, closure_reason, closure_note) };
     (clients $(, $p:literal)?) => { cols!(@[$($p)?] id, municipality_id, unit_id, personal_number,
         number_kind, given_name, family_name, birth_date, sex, protection, address, phone,
         created_at, created_by) };

@@ -592,10 +592,14 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
                 "origin",
                 "opened_on",
                 "closed_on",
+                "closure_reason",
                 "created_at",
             ],
         ),
-        assignments: Table::new("case_assignments", &["case_id", "user_id", "assigned_on"]),
+        assignments: Table::new(
+            "case_assignments",
+            &["case_id", "user_id", "assigned_on", "unassigned_on"],
+        ),
         applications: Table::new(
             "applications",
             &[
@@ -993,6 +997,18 @@ fn end_reason(iv: Intervention, rng: &mut ChaCha8Rng) -> &'static str {
     )
 }
 
+/// Why a case closes after its last intervention ended for `reason`.
+fn closure_reason(reason: &str) -> &'static str {
+    match reason {
+        "completed_as_planned" => "goals_met",
+        "broken_off_by_client" => "client_declined",
+        "moved" => "moved",
+        "died" => "died",
+        "relapse" | "evicted_or_discharged" => "transferred",
+        _ => "lost_contact",
+    }
+}
+
 fn next_intervention(
     prev: Intervention,
     reason: &str,
@@ -1154,11 +1170,16 @@ fn client(ctx: &mut Ctx, index: u32) {
         origin.into(),
         intake.into(),
         Value::Null(SqlType::Date),
+        Value::Null(SqlType::Text),
         created.into(),
     ]);
-    ctx.assignments
-        .rows
-        .push(vec![case_id.into(), manager.into(), intake.into()]);
+    let assignment_row = ctx.assignments.rows.len();
+    ctx.assignments.rows.push(vec![
+        case_id.into(),
+        manager.into(),
+        intake.into(),
+        Value::Null(SqlType::Date),
+    ]);
 
     // The application, a psychiatrist's advice, and the first decision — which sometimes departs from both.
     let applied = weighted(
@@ -1394,6 +1415,8 @@ fn client(ctx: &mut Ctx, index: u32) {
                     let closed = planned_end + Duration::days(30);
                     ctx.cases.rows[case_row][3] = "closed".into();
                     ctx.cases.rows[case_row][6] = closed.into();
+                    ctx.cases.rows[case_row][7] = closure_reason(reason).into();
+                    ctx.assignments.rows[assignment_row][3] = closed.into();
                 }
                 break;
             }

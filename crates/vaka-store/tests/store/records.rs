@@ -556,3 +556,114 @@ both!(
         );
     }
 );
+
+both!(
+    closing_ends_the_assignments_and_a_case_handed_back_keeps_every_period,
+    |db| async move {
+        use vaka_domain::case::{Assignment, CaseStatus, Closure, ClosureReason};
+        let s = seed(&db.store).await;
+        let id = add_client(&db.store, &s, "19121212-1212").await;
+        let mut tx = db.store.begin().await.unwrap();
+        let second =
+            add_case_manager(&mut tx, s.municipality, s.unit, "cm2", "Second Manager").await;
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let case = cases::open(
+            &mut tx,
+            id,
+            s.unit,
+            day(1, 5),
+            CaseOrigin::Application,
+            &[s.manager],
+        )
+        .await
+        .unwrap();
+        assert!(
+            cases::reassign(&mut tx, case, second, day(3, 1))
+                .await
+                .unwrap()
+        );
+        assert!(
+            cases::reassign(&mut tx, case, s.manager, day(5, 1))
+                .await
+                .unwrap()
+        );
+        // Handed over and back on one day: the period begun that day goes on.
+        assert!(
+            cases::reassign(&mut tx, case, second, day(5, 1))
+                .await
+                .unwrap()
+        );
+        assert!(
+            cases::reassign(&mut tx, case, s.manager, day(5, 1))
+                .await
+                .unwrap()
+        );
+        let period = |user, from, to: Option<NaiveDate>| Assignment {
+            user_id: user,
+            assigned_on: from,
+            unassigned_on: to,
+        };
+        assert_eq!(
+            cases::assignments(&mut tx, case).await.unwrap(),
+            vec![
+                period(s.manager, day(1, 5), Some(day(3, 1))),
+                period(second, day(3, 1), Some(day(5, 1))),
+                period(s.manager, day(5, 1), None),
+                period(second, day(5, 1), Some(day(5, 1))),
+            ]
+        );
+        assert_eq!(
+            cases::get(&mut tx, case)
+                .await
+                .unwrap()
+                .unwrap()
+                .case_managers,
+            vec![s.manager]
+        );
+        let closure = Closure {
+            closed_on: day(6, 30),
+            reason: ClosureReason::Moved,
+            note: Some("Till Malmö".into()),
+        };
+        assert!(cases::close(&mut tx, case, &closure).await.unwrap());
+        let k = cases::get(&mut tx, case).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                k.status,
+                k.closed_on,
+                k.closure_reason,
+                k.closure_note.as_deref()
+            ),
+            (
+                CaseStatus::Closed,
+                Some(day(6, 30)),
+                Some(ClosureReason::Moved),
+                Some("Till Malmö")
+            )
+        );
+        assert!(k.case_managers.is_empty());
+        assert_eq!(
+            cases::assignments(&mut tx, case).await.unwrap()[2],
+            period(s.manager, day(5, 1), Some(day(6, 30)))
+        );
+        // A closed case is neither closed again nor handed over; nothing changes.
+        let later = Closure {
+            closed_on: day(7, 1),
+            reason: ClosureReason::Died,
+            note: None,
+        };
+        assert!(!cases::close(&mut tx, case, &later).await.unwrap());
+        assert!(
+            !cases::reassign(&mut tx, case, second, day(7, 1))
+                .await
+                .unwrap()
+        );
+        assert_eq!(cases::get(&mut tx, case).await.unwrap().unwrap(), k);
+        assert!(
+            !cases::close(&mut tx, vaka_domain::ids::CaseId(999_999), &later)
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+    }
+);

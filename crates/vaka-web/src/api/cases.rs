@@ -1,4 +1,5 @@
-//! `/api/v1/cases`: open a case for a client and assign its case manager.
+//! `/api/v1/cases`: open a case for a client and assign its case manager, change the case manager,
+//! close the case.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -7,12 +8,12 @@ use axum::response::IntoResponse;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use vaka_domain::access::{self, Action};
-use vaka_domain::case::{CaseOrigin, CaseStatus};
+use vaka_domain::access::{self, Action, Scope};
+use vaka_domain::case::{Case, CaseOrigin, CaseStatus, Closure, ClosureInput, ClosureReason};
 use vaka_domain::ids::{CaseId, ClientId};
-use vaka_domain::role::Role;
+use vaka_domain::role::{Role, User};
 use vaka_domain::{FieldError, Msg};
-use vaka_store::{AuditAction, cases, clients, users};
+use vaka_store::{AuditAction, Tx, cases, clients, users};
 
 use super::path_id;
 use crate::AppState;
@@ -39,8 +40,24 @@ pub struct CaseResponse {
     pub status: CaseStatus,
     pub origin: CaseOrigin,
     pub opened_on: NaiveDate,
-    /// Usernames of the assigned case managers.
+    /// Usernames of the assigned case managers (none once the case is closed).
     pub case_managers: Vec<String>,
+    /// The day the case was closed; `null` while it is open.
+    pub closed_on: Option<NaiveDate>,
+    pub closure_reason: Option<ClosureReason>,
+    pub closure_note: Option<String>,
+    /// Who has had the case and when, earliest first.
+    pub assignments: Vec<AssignmentResponse>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AssignmentResponse {
+    /// Username of the case manager.
+    pub case_manager: String,
+    pub display_name: String,
+    pub assigned_on: NaiveDate,
+    /// The last day; `null` while the assignment lasts.
+    pub unassigned_on: Option<NaiveDate>,
 }
 
 /// Open a case for a client of the caller's unit and assign its case manager.
@@ -116,24 +133,9 @@ pub async fn create_case(
         return Err(unknown_client().into());
     };
     let _ = relation;
-    let manager = users::by_username(&mut tx, manager_name)
+    let manager = active_case_manager(&mut tx, manager_name, &actor.user)
         .await?
-        .map(|(u, _)| u)
-        .filter(|u| {
-            u.active
-                && u.municipality_id == actor.user.municipality_id
-                && matches!(u.role, Role::CaseManager | Role::UnitHead)
-        })
-        .ok_or_else(|| {
-            FieldError::new(
-                "case_manager",
-                "unknown_case_manager",
-                Msg::new(
-                    "Ingen aktiv handläggare/case manager med det användarnamnet.",
-                    "No active case manager with that username.",
-                ),
-            )
-        })?;
+        .ok_or_else(unknown_case_manager)?;
     let client = clients::get(&mut tx, client_id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -160,7 +162,16 @@ pub async fn create_case(
             status: CaseStatus::Open,
             origin,
             opened_on,
-            case_managers: vec![manager.username],
+            case_managers: vec![manager.username.clone()],
+            closed_on: None,
+            closure_reason: None,
+            closure_note: None,
+            assignments: vec![AssignmentResponse {
+                case_manager: manager.username,
+                display_name: manager.display_name,
+                assigned_on: opened_on,
+                unassigned_on: None,
+            }],
         }),
     ))
 }
@@ -198,18 +209,35 @@ pub async fn get_case(
         &mut entry,
     )
     .await?;
-    let origin = cases::origin(&mut tx, id)
+    let response = case_response(&mut tx, case).await?;
+    tx.audit(entry);
+    tx.commit().await?;
+    Ok(Json(response))
+}
+
+/// A case as the API answers it: its origin and its case managers' usernames read in `tx`.
+async fn case_response(tx: &mut Tx, case: Case) -> Result<CaseResponse, ApiError> {
+    let origin = cases::origin(tx, case.id)
         .await?
         .unwrap_or(CaseOrigin::Other);
     let mut managers = Vec::with_capacity(case.case_managers.len());
     for m in &case.case_managers {
-        if let Some(u) = users::get(&mut tx, *m).await? {
+        if let Some(u) = users::get(tx, *m).await? {
             managers.push(u.username);
         }
     }
-    tx.audit(entry);
-    tx.commit().await?;
-    Ok(Json(CaseResponse {
+    let mut assignments = Vec::new();
+    for a in cases::assignments(tx, case.id).await? {
+        if let Some(u) = users::get(tx, a.user_id).await? {
+            assignments.push(AssignmentResponse {
+                case_manager: u.username,
+                display_name: u.display_name,
+                assigned_on: a.assigned_on,
+                unassigned_on: a.unassigned_on,
+            });
+        }
+    }
+    Ok(CaseResponse {
         id: case.id.0,
         client_id: case.client_id.0,
         unit_id: case.unit_id.0,
@@ -217,5 +245,227 @@ pub async fn get_case(
         origin,
         opened_on: case.opened_on,
         case_managers: managers,
-    }))
+        closed_on: case.closed_on,
+        closure_reason: case.closure_reason,
+        closure_note: case.closure_note,
+        assignments,
+    })
+}
+
+/// Opens a write transaction on case `id` for `action`: the case, and the transaction once the
+/// caller may act on it. An action a case manager holds only on assigned clients needs the
+/// assignment on this very case, not on another case of the same client. Unknown cases and
+/// refusals both answer 404; a refusal is logged as `access_denied`.
+async fn case_for(
+    st: &AppState,
+    user: &User,
+    id: CaseId,
+    action: Action,
+    entry: &mut vaka_store::NewAuditEntry,
+) -> Result<(Tx, Case), ApiError> {
+    let mut tx = st.store.begin().await?;
+    let case = cases::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
+    entry.client_id = Some(case.client_id);
+    let mut tx = crate::client_access::authorize(tx, user, case.client_id, action, entry).await?;
+    if access::scope(user.role, action) == Some(Scope::Assigned)
+        && !case.case_managers.contains(&user.id)
+    {
+        let mut denied = entry.clone();
+        denied.action = AuditAction::AccessDenied;
+        tx.audit(denied);
+        tx.commit().await?;
+        return Err(ApiError::NotFound);
+    }
+    Ok((tx, case))
+}
+
+fn case_closed() -> FieldError {
+    FieldError::new(
+        "status",
+        "case_closed",
+        Msg::new("Ärendet är redan avslutat.", "The case is already closed."),
+    )
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct CloseCaseRequest {
+    /// `YYYY-MM-DD`, default today (Europe/Stockholm); not before the case was opened.
+    pub closed_on: Option<String>,
+    /// `goals_met`, `client_declined`, `lost_contact`, `moved`, `transferred`, `died` or `other`.
+    pub reason: Option<String>,
+    /// What was done or agreed; required when the reason is `other`.
+    pub note: Option<String>,
+}
+
+/// Close an open case. Its case managers' assignments end the same day, so a case manager no
+/// longer reaches the client through it. Allowed to the case's own case manager and to the unit
+/// head of the client's unit.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/close", request_body = CloseCaseRequest, tag = "cases",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = CaseResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "The case is already closed"),
+        (status = 422, body = ErrorBody, description = "Invalid field, named in `error.field`")))]
+pub async fn close_case(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+    JsonBody(req): JsonBody<CloseCaseRequest>,
+) -> Result<Json<CaseResponse>, ApiError> {
+    if !access::may_ever(actor.user.role, Action::CloseCase) {
+        return Err(ApiError::Forbidden);
+    }
+    let id = CaseId(path_id(&raw)?);
+    let mut entry = actor.audit(
+        AuditAction::CaseClose,
+        None,
+        format!("POST /api/v1/cases/{}/close", id.0),
+    );
+    entry.case_id = Some(id);
+    let (mut tx, case) = case_for(&st, &actor.user, id, Action::CloseCase, &mut entry).await?;
+    if case.status == CaseStatus::Closed {
+        return Err(ApiError::Conflict(case_closed()));
+    }
+    let today = vaka_domain::time::local_date(vaka_store::now());
+    let closure = Closure::parse(
+        &ClosureInput {
+            closed_on: req.closed_on.as_deref(),
+            reason: req.reason.as_deref(),
+            note: req.note.as_deref(),
+        },
+        case.opened_on,
+        today,
+    )
+    .map_err(ApiError::Invalid)?;
+    if !cases::close(&mut tx, id, &closure).await? {
+        return Err(ApiError::Conflict(case_closed()));
+    }
+    entry.detail = format!("{} reason={}", entry.detail, closure.reason.as_str());
+    let case = cases::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
+    let response = case_response(&mut tx, case).await?;
+    tx.audit(entry);
+    tx.commit().await?;
+    Ok(Json(response))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ReassignCaseRequest {
+    /// The username of the new case manager.
+    pub case_manager: Option<String>,
+    /// `YYYY-MM-DD`, default today (Europe/Stockholm): the day the new case manager takes over.
+    pub assigned_on: Option<String>,
+}
+
+/// Make another case manager the case's only case manager: the current ones' assignments end on
+/// the day the new one takes over. The unit head's, for clients of the unit.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reassign", request_body = ReassignCaseRequest, tag = "cases",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = CaseResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "The case is closed"),
+        (status = 422, body = ErrorBody, description = "Invalid field, named in `error.field`")))]
+pub async fn reassign_case(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+    JsonBody(req): JsonBody<ReassignCaseRequest>,
+) -> Result<Json<CaseResponse>, ApiError> {
+    if !access::may_ever(actor.user.role, Action::AssignCase) {
+        return Err(ApiError::Forbidden);
+    }
+    let id = CaseId(path_id(&raw)?);
+    let mut entry = actor.audit(
+        AuditAction::CaseReassign,
+        None,
+        format!("POST /api/v1/cases/{}/reassign", id.0),
+    );
+    entry.case_id = Some(id);
+    let (mut tx, case) = case_for(&st, &actor.user, id, Action::AssignCase, &mut entry).await?;
+    if case.status == CaseStatus::Closed {
+        return Err(ApiError::Conflict(case_closed()));
+    }
+    let today = vaka_domain::time::local_date(vaka_store::now());
+    let mut errors = Vec::new();
+    let current_since = cases::assignments(&mut tx, id)
+        .await?
+        .iter()
+        .filter(|a| a.unassigned_on.is_none())
+        .map(|a| a.assigned_on)
+        .max();
+    let day = vaka_domain::error::collect(
+        vaka_domain::case::assignment_day(
+            req.assigned_on.as_deref(),
+            case.opened_on,
+            current_since,
+            today,
+        ),
+        &mut errors,
+    );
+    let manager = match req
+        .case_manager
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => {
+            errors.push(FieldError::required("case_manager"));
+            None
+        }
+        Some(name) => {
+            let found = active_case_manager(&mut tx, name, &actor.user).await?;
+            match &found {
+                None => errors.push(unknown_case_manager()),
+                Some(u) if case.case_managers == [u.id] => errors.push(FieldError::new(
+                    "case_manager",
+                    "already_case_manager",
+                    Msg::new(
+                        "Hen är redan ärendets case manager.",
+                        "They are already the case manager of this case.",
+                    ),
+                )),
+                Some(_) => {}
+            }
+            found
+        }
+    };
+    let (Some(day), Some(manager)) = (day, manager) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    if !cases::reassign(&mut tx, id, manager.id, day).await? {
+        return Err(ApiError::Conflict(case_closed()));
+    }
+    entry.detail = format!("{} case_manager={}", entry.detail, manager.username);
+    let case = cases::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
+    let response = case_response(&mut tx, case).await?;
+    tx.audit(entry);
+    tx.commit().await?;
+    Ok(Json(response))
+}
+
+/// An active case manager or unit head of the caller's municipality, by username.
+async fn active_case_manager(
+    tx: &mut Tx,
+    username: &str,
+    caller: &User,
+) -> Result<Option<User>, ApiError> {
+    Ok(users::by_username(tx, username)
+        .await?
+        .map(|(u, _)| u)
+        .filter(|u| {
+            u.active
+                && u.municipality_id == caller.municipality_id
+                && matches!(u.role, Role::CaseManager | Role::UnitHead)
+        }))
+}
+
+fn unknown_case_manager() -> FieldError {
+    FieldError::new(
+        "case_manager",
+        "unknown_case_manager",
+        Msg::new(
+            "Ingen aktiv handläggare/case manager med det användarnamnet.",
+            "No active case manager with that username.",
+        ),
+    )
 }

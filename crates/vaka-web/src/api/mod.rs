@@ -2,7 +2,7 @@
 
 pub mod alerts;
 pub mod audit;
-mod cases;
+pub(crate) mod cases;
 mod clients;
 pub(crate) mod contacts;
 pub(crate) mod decisions;
@@ -21,13 +21,15 @@ use utoipa::{Modify, OpenApi};
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 
-pub use cases::{CaseResponse, CreateCaseRequest};
+pub use cases::{
+    AssignmentResponse, CaseResponse, CloseCaseRequest, CreateCaseRequest, ReassignCaseRequest,
+};
 pub use clients::{ClientList, ClientResponse, CreateClientRequest, grant_emergency};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Vaka API", version = "1", description = "Municipal addiction care. Every call needs `Authorization: Bearer <token>` (create one with `vaka token create`). Errors are `{\"error\": {\"code\", \"field\", \"message\", \"message_sv\", \"message_en\"}}`."),
-    paths(clients::create_client, clients::get_client, clients::list_clients, cases::create_case, cases::get_case, clients::emergency_access,
+    paths(clients::create_client, clients::get_client, clients::list_clients, cases::create_case, cases::get_case, cases::close_case, cases::reassign_case, clients::emergency_access,
         audit::list_audit, audit::review_entry, contacts::create_contact, contacts::list_contacts, contacts::update_contact,
         alerts::list_alerts, alerts::acknowledge, alerts::resolve, settings::get_alert_settings, settings::put_alert_settings,
         outcomes::create_assessment, outcomes::list_assessments, outcomes::create_follow_up, outcomes::list_follow_ups,
@@ -179,6 +181,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/audit/{id}/review", post(audit::review_entry))
         .route("/api/v1/cases", post(cases::create_case))
         .route("/api/v1/cases/{id}", get(cases::get_case))
+        .route("/api/v1/cases/{id}/close", post(cases::close_case))
+        .route("/api/v1/cases/{id}/reassign", post(cases::reassign_case))
         .route(
             "/api/v1/{*rest}",
             axum::routing::any(|| async { ApiError::NotFound }),

@@ -47,7 +47,7 @@ fn money(ore: i64) -> String {
 }
 
 /// The client's name, read under `action` with one access-log entry.
-async fn client_name(
+pub(super) async fn client_name(
     st: &AppState,
     actor: &Actor,
     client: ClientId,

@@ -23,6 +23,7 @@ use crate::auth::{self, Actor, NoSession, SESSION_COOKIE, SessionActor};
 use crate::client_access::{self, Access};
 use crate::i18n::{Lang, Tr};
 
+mod case;
 mod decisions;
 mod desk;
 mod economy;
@@ -43,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/caseload", get(caseload))
         .route("/clients/{id}", get(client_page))
+        .route("/cases/{id}", get(case::case))
+        .route("/cases/{id}/{action}", post(case::case_action))
         .route(
             "/clients/{id}/emergency-access",
             post(request_emergency_access),
@@ -1155,9 +1158,12 @@ struct ClientView {
 }
 
 struct CaseView {
+    id: i64,
     opened_on: String,
     status: String,
     managers: String,
+    /// "closed on · reason", empty while open.
+    closure: String,
 }
 
 struct ContactView {
@@ -1372,6 +1378,12 @@ async fn client_page(
     let cases = case_list
         .iter()
         .map(|k| CaseView {
+            id: k.id.0,
+            closure: match (k.closed_on, k.closure_reason) {
+                (Some(d), Some(r)) => format!("{d} · {}", t.pick(r.label())),
+                (Some(d), None) => d.to_string(),
+                _ => String::new(),
+            },
             opened_on: k.opened_on.to_string(),
             status: label(t, "status", k.status.as_str()),
             managers: k

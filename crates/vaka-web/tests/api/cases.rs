@@ -185,3 +185,450 @@ both!(
         assert!(log.contains(&("access_denied".to_owned(), "cm2".to_owned())));
     }
 );
+
+/// A client of unit A with a case opened on 2026-01-05 for `manager`: (client, case).
+async fn opened(app: &App, manager: &str, number: &str) -> (i64, i64) {
+    let head = if manager == "cm_b" { "head_b" } else { "head" };
+    let client = app.client(head, number).await;
+    let r = app
+        .post(
+            "/api/v1/cases",
+            head,
+            json!({"client_id": client, "case_manager": manager, "opened_on": "2026-01-05"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    (client, r.json["id"].as_i64().unwrap())
+}
+
+both!(
+    the_case_manager_closes_the_case_and_the_client_leaves_the_caseload,
+    |db| async move {
+        let app = app(db).await;
+        let (client, case) = opened(&app, "cm", "19121212-1212").await;
+        assert_eq!(app.get("/api/v1/clients", "cm").await.json["total"], 1);
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/close"),
+                "cm",
+                json!({"closed_on": "2026-06-30", "reason": "goals_met", "note": " Eget boende. "}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["status"], "closed");
+        assert_eq!(r.json["closed_on"], "2026-06-30");
+        assert_eq!(r.json["closure_reason"], "goals_met");
+        assert_eq!(r.json["closure_note"], "Eget boende.");
+        assert_eq!(r.json["case_managers"], json!([]));
+        assert_eq!(
+            r.json["assignments"],
+            json!([{"case_manager": "cm", "display_name": r.json["assignments"][0]["display_name"],
+                    "assigned_on": "2026-01-05", "unassigned_on": "2026-06-30"}])
+        );
+        // The case manager no longer reaches the client; the unit head still does.
+        assert_eq!(app.get("/api/v1/clients", "cm").await.json["total"], 0);
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{client}"), "cm")
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let seen = app.get(&format!("/api/v1/cases/{case}"), "head").await;
+        assert_eq!(seen.json["closure_reason"], "goals_met");
+        let log = app.audit_for(client).await;
+        assert!(
+            log.contains(&("case_close".to_owned(), "cm".to_owned())),
+            "{log:?}"
+        );
+        let mut tx = app.db.store.begin().await.unwrap();
+        let entries =
+            vaka_store::audit::for_client(&mut tx, vaka_domain::ids::ClientId(client), 100)
+                .await
+                .unwrap();
+        tx.commit().await.unwrap();
+        let close = entries
+            .iter()
+            .find(|e| e.action_name == "case_close")
+            .unwrap();
+        assert!(
+            close.entry.detail.ends_with("reason=goals_met"),
+            "{}",
+            close.entry.detail
+        );
+        assert_eq!(close.entry.case_id.map(|c| c.0), Some(case));
+        // Closing twice is a conflict, and the first closure stands.
+        let again = app
+            .post(
+                &format!("/api/v1/cases/{case}/close"),
+                "head",
+                json!({"reason": "moved"}),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+        assert_eq!(error(&again), ("case_closed", Some("status")));
+        let seen = app.get(&format!("/api/v1/cases/{case}"), "head").await;
+        assert_eq!(seen.json["closure_reason"], "goals_met");
+        assert_eq!(seen.json["closed_on"], "2026-06-30");
+        assert!(app.audit_verifies().await);
+    }
+);
+
+both!(
+    a_wrong_closure_names_every_field_and_changes_nothing,
+    |db| async move {
+        let app = app(db).await;
+        let (_, case) = opened(&app, "cm", "19121212-1212").await;
+        let uri = format!("/api/v1/cases/{case}/close");
+        for (body, code, field) in [
+            (json!({}), "required", "reason"),
+            (json!({"reason": "finished"}), "unknown_value", "reason"),
+            (
+                json!({"reason": "moved", "closed_on": "2026-01-04"}),
+                "before_earliest",
+                "closed_on",
+            ),
+            (
+                json!({"reason": "moved", "closed_on": "2999-01-01"}),
+                "in_future",
+                "closed_on",
+            ),
+            (
+                json!({"reason": "moved", "closed_on": "30/06/2026"}),
+                "invalid_date",
+                "closed_on",
+            ),
+            (
+                json!({"reason": "other", "note": "  "}),
+                "note_required",
+                "note",
+            ),
+            (
+                json!({"reason": "moved", "note": "x".repeat(2001)}),
+                "too_long",
+                "note",
+            ),
+            (json!({"reason": 7}), "invalid_type", "reason"),
+        ] {
+            let r = app.post(&uri, "cm", body.clone()).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{body}: {}",
+                r.text
+            );
+            assert_eq!(error(&r), (code, Some(field)), "{body}");
+            let (sv, en) = (
+                r.json["error"]["message_sv"].as_str().unwrap(),
+                r.json["error"]["message_en"].as_str().unwrap(),
+            );
+            assert!(
+                !sv.is_empty() && !en.is_empty() && sv != en,
+                "{body}: {sv} / {en}"
+            );
+        }
+        let r = app
+            .post(
+                &uri,
+                "cm",
+                json!({"reason": "nope", "closed_on": "2999-01-01"}),
+            )
+            .await;
+        let fields: Vec<&str> = r.json["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["closed_on", "reason"]);
+        let seen = app.get(&format!("/api/v1/cases/{case}"), "cm").await;
+        assert_eq!(seen.json["status"], "open");
+        assert_eq!(seen.json["case_managers"], json!(["cm"]));
+    }
+);
+
+both!(
+    only_the_cases_own_manager_or_the_unit_head_may_close_it,
+    |db| async move {
+        let app = app(db).await;
+        let (client, case) = opened(&app, "cm", "19121212-1212").await;
+        // cm2 has another case of the same client: that does not make this case theirs.
+        let r = app
+            .post(
+                "/api/v1/cases",
+                "head",
+                json!({"client_id": client, "case_manager": "cm2"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let uri = format!("/api/v1/cases/{case}/close");
+        let body = json!({"reason": "moved"});
+        for (user, want) in [
+            ("cm2", StatusCode::NOT_FOUND),
+            ("cm_b", StatusCode::NOT_FOUND),
+            ("head_b", StatusCode::NOT_FOUND),
+            ("admin", StatusCode::FORBIDDEN),
+            ("analyst", StatusCode::FORBIDDEN),
+            ("auditor", StatusCode::FORBIDDEN),
+        ] {
+            assert_eq!(
+                app.post(&uri, user, body.clone()).await.status,
+                want,
+                "{user}"
+            );
+        }
+        assert_eq!(
+            app.post("/api/v1/cases/999999/close", "head", body.clone())
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let log = app.audit_for(client).await;
+        assert!(
+            log.contains(&("access_denied".to_owned(), "cm2".to_owned())),
+            "{log:?}"
+        );
+        assert!(!log.iter().any(|(a, _)| a == "case_close"));
+        let r = app.post(&uri, "head", body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        // The other case keeps the client on cm2's caseload.
+        assert_eq!(app.get("/api/v1/clients", "cm2").await.json["total"], 1);
+    }
+);
+
+both!(
+    the_unit_head_hands_a_case_to_another_case_manager,
+    |db| async move {
+        let app = app(db).await;
+        let (client, case) = opened(&app, "cm", "19121212-1212").await;
+        let uri = format!("/api/v1/cases/{case}/reassign");
+        assert_eq!(
+            app.post(&uri, "cm", json!({"case_manager": "cm2"}))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        for (body, code, field) in [
+            (json!({}), "required", "case_manager"),
+            (
+                json!({"case_manager": "nobody"}),
+                "unknown_case_manager",
+                "case_manager",
+            ),
+            (
+                json!({"case_manager": "analyst"}),
+                "unknown_case_manager",
+                "case_manager",
+            ),
+            (
+                json!({"case_manager": "cm"}),
+                "already_case_manager",
+                "case_manager",
+            ),
+            (
+                json!({"case_manager": "cm2", "assigned_on": "2026-01-01"}),
+                "before_earliest",
+                "assigned_on",
+            ),
+            (
+                json!({"case_manager": "cm2", "assigned_on": "2999-01-01"}),
+                "in_future",
+                "assigned_on",
+            ),
+        ] {
+            let r = app.post(&uri, "head", body.clone()).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{body}: {}",
+                r.text
+            );
+            assert_eq!(error(&r), (code, Some(field)), "{body}");
+        }
+        assert_eq!(app.get("/api/v1/clients", "cm").await.json["total"], 1);
+        let r = app
+            .post(
+                &uri,
+                "head",
+                json!({"case_manager": "cm2", "assigned_on": "2026-03-01"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["case_managers"], json!(["cm2"]));
+        let periods: Vec<(&str, &str, Option<&str>)> = r.json["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["case_manager"].as_str().unwrap(),
+                    a["assigned_on"].as_str().unwrap(),
+                    a["unassigned_on"].as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            periods,
+            [
+                ("cm", "2026-01-05", Some("2026-03-01")),
+                ("cm2", "2026-03-01", None)
+            ]
+        );
+        assert_eq!(app.get("/api/v1/clients", "cm").await.json["total"], 0);
+        assert_eq!(app.get("/api/v1/clients", "cm2").await.json["total"], 1);
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{client}"), "cm2")
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let log = app.audit_for(client).await;
+        assert!(log.contains(&("case_reassign".to_owned(), "head".to_owned())));
+        // Back to cm, but not from a day before cm2 took over: periods do not overlap.
+        let r = app
+            .post(
+                &uri,
+                "head",
+                json!({"case_manager": "cm", "assigned_on": "2026-02-28"}),
+            )
+            .await;
+        assert_eq!(
+            error(&r),
+            ("before_earliest", Some("assigned_on")),
+            "{}",
+            r.text
+        );
+        // A closed case is not handed over.
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/close"),
+                "cm2",
+                json!({"reason": "moved"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let r = app.post(&uri, "head", json!({"case_manager": "cm"})).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(error(&r), ("case_closed", Some("status")));
+        assert_eq!(app.get("/api/v1/clients", "cm").await.json["total"], 0);
+        // Another unit's head does not see the case at all.
+        assert_eq!(
+            app.post(&uri, "head_b", json!({"case_manager": "cm_b"}))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);
+
+both!(
+    the_case_page_closes_and_hands_over_a_case_without_javascript,
+    |db| async move {
+        use super::pages::{form, hidden_csrf, login, page};
+        let app = app(db).await;
+        let (client, case) = opened(&app, "cm", "19121212-1212").await;
+        // The unit head hands the case to cm2 from the page.
+        let (_, session) = login(&app, "head", PASSWORD).await;
+        let head = format!("vaka_session={}", session.unwrap());
+        let shown = page(&app, &format!("/cases/{case}"), &head).await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.text);
+        assert!(
+            shown
+                .text
+                .contains(&format!("action=\"/cases/{case}/reassign\""))
+        );
+        assert!(
+            shown
+                .text
+                .contains(&format!("action=\"/cases/{case}/close\""))
+        );
+        assert!(
+            shown.text.contains("value=\"cm2\""),
+            "the unit's case managers to choose from"
+        );
+        assert!(!shown.text.contains("value=\"cm_b\""), "not another unit's");
+        let csrf = hidden_csrf(&shown.text);
+        let client_page = page(&app, &format!("/clients/{client}"), &head).await;
+        assert!(
+            client_page
+                .text
+                .contains(&format!("href=\"/cases/{case}\""))
+        );
+        // Without the form token nothing happens.
+        let r = form(
+            &app,
+            &format!("/cases/{case}/reassign"),
+            &head,
+            "case_manager=cm2",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // A wrong day comes back beside its field, with what was chosen kept.
+        let r = form(
+            &app,
+            &format!("/cases/{case}/reassign"),
+            &head,
+            &format!("csrf={csrf}&case_manager=cm2&assigned_on=2026-01-01"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("href=\"#f-assigned_on\""), "{}", r.text);
+        assert!(r.text.contains("value=\"cm2\" selected"), "{}", r.text);
+        let r = form(
+            &app,
+            &format!("/cases/{case}/reassign"),
+            &head,
+            &format!("csrf={csrf}&case_manager=cm2&assigned_on=2026-02-01"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(r.headers["location"], format!("/cases/{case}"));
+        let shown = page(&app, &format!("/cases/{case}"), &head).await;
+        assert!(shown.text.contains("2026-02-01 – …"), "{}", shown.text);
+        // cm2 closes it and is sent back to a caseload without the client.
+        let (_, session) = login(&app, "cm2", PASSWORD).await;
+        let cm2 = format!("vaka_session={}", session.unwrap());
+        let shown = page(&app, &format!("/cases/{case}"), &cm2).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(
+            !shown.text.contains("/reassign\""),
+            "only the unit head hands over"
+        );
+        let csrf = hidden_csrf(&shown.text);
+        let r = form(
+            &app,
+            &format!("/cases/{case}/close"),
+            &cm2,
+            &format!("csrf={csrf}&closed_on=2026-06-30&reason=other&note="),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("href=\"#f-note\""), "{}", r.text);
+        let r = form(
+            &app,
+            &format!("/cases/{case}/close"),
+            &cm2,
+            &format!(
+                "csrf={csrf}&closed_on=2026-06-30&reason=lost_contact&note=Ingen+kontakt+sedan+maj"
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(r.headers["location"], "/caseload");
+        let caseload = page(&app, "/caseload", &cm2).await;
+        assert!(!caseload.text.contains(&format!("/clients/{client}\"")));
+        // The unit head sees the closure, and no forms on a closed case.
+        let shown = page(&app, &format!("/cases/{case}"), &head).await;
+        assert!(shown.text.contains("Kontakten upphört"), "{}", shown.text);
+        assert!(shown.text.contains("Ingen kontakt sedan maj"));
+        assert!(!shown.text.contains(&format!("action=\"/cases/{case}/")));
+        let client_page = page(&app, &format!("/clients/{client}"), &head).await;
+        assert!(client_page.text.contains("2026-06-30 · Kontakten upphört"));
+        // Someone outside the unit gets no page.
+        let (_, session) = login(&app, "head_b", PASSWORD).await;
+        let other = format!("vaka_session={}", session.unwrap());
+        assert_eq!(
+            page(&app, &format!("/cases/{case}"), &other).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);

@@ -623,3 +623,75 @@ both!(
         .await;
     }
 );
+
+both!(
+    closing_and_handing_over_a_case_leave_one_entry_each,
+    |db| async move {
+        let app = app(db).await;
+        let a = app.client("head", "19121212-1212").await;
+        let r = app
+            .post(
+                "/api/v1/cases",
+                "head",
+                json!({"client_id": a, "case_manager": "cm", "opened_on": "2026-01-05"}),
+            )
+            .await;
+        let case = r.json["id"].as_i64().unwrap();
+        let (_, mut last) = since(&app, 0).await;
+        app.post(
+            &format!("/api/v1/cases/{case}/reassign"),
+            "head",
+            json!({"case_manager": "cm2", "assigned_on": "2026-02-01"}),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("case_reassign", "head", Some(a))],
+            "POST /api/v1/cases/{id}/reassign",
+        )
+        .await;
+        // Refused: the case is no longer cm's.
+        app.post(
+            &format!("/api/v1/cases/{case}/close"),
+            "cm",
+            json!({"reason": "moved"}),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("access_denied", "cm", Some(a))],
+            "POST /api/v1/cases/{id}/close refused",
+        )
+        .await;
+        app.post(
+            &format!("/api/v1/cases/{case}/close"),
+            "cm2",
+            json!({"reason": "moved"}),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("case_close", "cm2", Some(a))],
+            "POST /api/v1/cases/{id}/close",
+        )
+        .await;
+        let (_, session) = login(&app, "head", PASSWORD).await;
+        let cookie = format!("vaka_session={}", session.unwrap());
+        last = since(&app, last).await.1;
+        let shown = page(&app, &format!("/cases/{case}"), &cookie).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        expect(
+            &app,
+            &mut last,
+            vec![
+                e("case_read", "head", Some(a)),
+                e("client_read", "head", Some(a)),
+            ],
+            "GET /cases/{id}",
+        )
+        .await;
+    }
+);

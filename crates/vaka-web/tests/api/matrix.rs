@@ -47,6 +47,8 @@ const COVERED: &[&str] = &[
     "/api/v1/clients/{id}/contacts/{contact_id}",
     "/api/v1/cases",
     "/api/v1/cases/{id}",
+    "/api/v1/cases/{id}/close",
+    "/api/v1/cases/{id}/reassign",
     "/api/v1/alerts",
     "/api/v1/alerts/{id}/acknowledge",
     "/api/v1/alerts/{id}/resolve",
@@ -87,6 +89,9 @@ const COVERED: &[&str] = &[
     "/logout",
     "/caseload",
     "/clients/{id}",
+    // Tested in cases.rs (the_case_page_closes_and_hands_over_a_case_without_javascript).
+    "/cases/{id}",
+    "/cases/{id}/{action}",
     "/clients/{id}/emergency-access",
     "/clients/{id}/contacts",
     "/clients/{id}/contacts/new",
@@ -251,6 +256,34 @@ both!(
                     app.get(&format!("/api/v1/cases/{case}"), user).await.status,
                     want,
                 );
+                // Closing and handing over, with a body the rules let through only to be refused
+                // as invalid (422), so the world stays as it is.
+                let close = app
+                    .post(
+                        &format!("/api/v1/cases/{case}/close"),
+                        user,
+                        json!({"reason": "x"}),
+                    )
+                    .await
+                    .status;
+                let want = match (user, own) {
+                    ("cm", Own::Mine) | ("head", Own::Mine | Own::Unit) => {
+                        StatusCode::UNPROCESSABLE_ENTITY
+                    }
+                    ("cm" | "head", _) => StatusCode::NOT_FOUND,
+                    _ => StatusCode::FORBIDDEN,
+                };
+                check(format!("{user} POST close {own:?}"), close, want);
+                let reassign = app
+                    .post(&format!("/api/v1/cases/{case}/reassign"), user, json!({}))
+                    .await
+                    .status;
+                let want = match (user, own) {
+                    ("head", Own::Mine | Own::Unit) => StatusCode::UNPROCESSABLE_ENTITY,
+                    ("head", Own::Other) => StatusCode::NOT_FOUND,
+                    _ => StatusCode::FORBIDDEN,
+                };
+                check(format!("{user} POST reassign {own:?}"), reassign, want);
                 // Opening a case: allowed in the own unit for client work, refused as unknown elsewhere.
                 let r = app
                     .post(

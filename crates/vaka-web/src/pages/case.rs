@@ -1,0 +1,278 @@
+//! A case in the browser: its facts, who has had it, and the forms to close it (its case manager
+//! or the unit head) and to give it to another case manager (the unit head). The forms go through
+//! the API's handlers (see `desk`).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use vaka_domain::access::{self, Action, Scope};
+use vaka_domain::case::{CaseStatus, ClosureReason};
+use vaka_domain::ids::ClientId;
+use vaka_domain::role::Role;
+use vaka_store::users;
+
+use super::decisions::client_name;
+use super::desk::{Form, Link, Page, Table, answer, call_api, options};
+use super::form::{Field, FormFields, Input};
+use super::journal::{csrf_ok, page_error};
+use super::{Chrome, PageLang, message};
+use crate::AppState;
+use crate::api::cases as api;
+use crate::auth::{ApiActor, SessionActor};
+use crate::body::JsonBody;
+use crate::error::ApiError;
+use crate::i18n::Tr;
+
+fn today() -> String {
+    crate::api::today().to_string()
+}
+
+fn close_form(t: Tr, id: i64) -> Form {
+    Form {
+        id: "close",
+        title: t.t("k-close").to_owned(),
+        action: format!("/cases/{id}/close"),
+        hint: Some(t.t("k-close-hint").to_owned()),
+        fields: vec![
+            Field::new("closed_on", t.t("k-closed-on"), Input::Date)
+                .required()
+                .value(today()),
+            Field::new(
+                "reason",
+                t.t("k-closure-reason"),
+                Input::Select(options(
+                    t,
+                    ClosureReason::ALL,
+                    ClosureReason::as_str,
+                    ClosureReason::label,
+                    Some(t.t("d-choose")),
+                )),
+            )
+            .required(),
+            Field::new("note", t.t("k-closure-note"), Input::Area),
+        ],
+        submit: t.t("k-close").to_owned(),
+    }
+}
+
+/// `managers` are the `(username, display name)` choices.
+fn reassign_form(t: Tr, id: i64, managers: Vec<(String, String)>) -> Form {
+    let choices = std::iter::once((String::new(), t.t("d-choose").to_owned()))
+        .chain(managers)
+        .collect();
+    Form {
+        id: "reassign",
+        title: t.t("k-reassign").to_owned(),
+        action: format!("/cases/{id}/reassign"),
+        hint: Some(t.t("k-reassign-hint").to_owned()),
+        fields: vec![
+            Field::new("case_manager", t.t("k-new-manager"), Input::Select(choices)).required(),
+            Field::new("assigned_on", t.t("k-assigned-on"), Input::Date)
+                .required()
+                .value(today()),
+        ],
+        submit: t.t("d-save").to_owned(),
+    }
+}
+
+/// The active case managers and unit heads of the case's unit, as form choices (no client data).
+async fn manager_choices(
+    st: &AppState,
+    session: &SessionActor,
+    unit: i64,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let mut tx = st.store.begin_read().await?;
+    let list = users::list(&mut tx, session.actor.user.municipality_id).await?;
+    tx.commit().await?;
+    Ok(list
+        .into_iter()
+        .filter(|u| {
+            u.active
+                && u.unit_id.map(|x| x.0) == Some(unit)
+                && matches!(u.role, Role::CaseManager | Role::UnitHead)
+        })
+        .map(|u| (u.username, u.display_name))
+        .collect())
+}
+
+/// A case: how it came in, its status, who has had it, and the forms the viewer may use.
+async fn case_view(
+    st: &AppState,
+    session: &SessionActor,
+    t: Tr,
+    raw: &str,
+) -> Result<Page, ApiError> {
+    let here = format!("/cases/{raw}");
+    let mut actor = session.actor.clone();
+    actor.via = Some(format!("GET {here}"));
+    let Json(k) = api::get_case(State(st.clone()), ApiActor(actor), Path(raw.to_owned())).await?;
+    let client = ClientId(k.client_id);
+    let name = client_name(
+        st,
+        &session.actor,
+        client,
+        Action::ReadClient,
+        format!("GET {here}"),
+        t,
+    )
+    .await?;
+    let mut page = Page::new(
+        t,
+        Chrome::of(session, &here),
+        &format!("{} {}", t.t("k-case"), k.id),
+        Link::new(
+            format!("/clients/{}", client.0),
+            format!("{} {name}", t.t("d-back-to")),
+        ),
+    )
+    .sub(name);
+    let status = match k.status {
+        CaseStatus::Open => t.t("status-open"),
+        CaseStatus::Closed => t.t("status-closed"),
+    };
+    page.fact(t.t("case-status"), status);
+    page.fact(t.t("k-origin"), t.pick(k.origin.label()));
+    page.fact(t.t("case-opened"), k.opened_on.to_string());
+    let current: Vec<&str> = k
+        .assignments
+        .iter()
+        .filter(|a| a.unassigned_on.is_none())
+        .map(|a| a.display_name.as_str())
+        .collect();
+    page.fact(
+        t.t("case-managers"),
+        if current.is_empty() {
+            t.t("k-no-managers").to_owned()
+        } else {
+            current.join(", ")
+        },
+    );
+    if let Some(d) = k.closed_on {
+        page.fact(t.t("k-closed-on"), d.to_string());
+    }
+    if let Some(r) = k.closure_reason {
+        page.fact(t.t("k-closure-reason"), t.pick(r.label()));
+    }
+    if let Some(n) = &k.closure_note {
+        page.fact(t.t("k-closure-note"), n.clone());
+    }
+    let mut history = Table::new(t.t("k-history"), &[t.t("case-manager"), t.t("period")]);
+    for a in &k.assignments {
+        history.row(vec![
+            (a.display_name.clone(), None),
+            (
+                format!(
+                    "{} – {}",
+                    a.assigned_on,
+                    a.unassigned_on
+                        .map_or_else(|| "…".to_owned(), |d| d.to_string())
+                ),
+                None,
+            ),
+        ]);
+    }
+    page.desk.tables.push(history);
+    if k.status == CaseStatus::Open {
+        let user = &session.actor.user;
+        let may_close = match access::scope(user.role, Action::CloseCase) {
+            Some(Scope::Assigned) => k.case_managers.contains(&user.username),
+            Some(_) => true,
+            None => false,
+        };
+        if may_close {
+            page.form(close_form(t, k.id));
+        }
+        if access::may_ever(user.role, Action::AssignCase) {
+            let managers = manager_choices(st, session, k.unit_id).await?;
+            page.form(reassign_form(t, k.id, managers));
+        }
+    }
+    Ok(page)
+}
+
+/// `GET /cases/{id}`.
+pub async fn case(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    Path(raw): Path<String>,
+) -> Response {
+    let chrome = Chrome::of(&session, &format!("/cases/{raw}"));
+    match case_view(&st, &session, t, &raw).await {
+        Ok(p) => p.show(StatusCode::OK),
+        Err(ApiError::Invalid(_)) => message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
+        Err(e) => page_error(t, chrome, e),
+    }
+}
+
+/// `POST /cases/{id}/{close|reassign}`: one of the case page's forms.
+pub async fn case_action(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    Path((raw, what)): Path<(String, String)>,
+    posted: FormFields,
+) -> Response {
+    let chrome = Chrome::of(&session, &format!("/cases/{raw}"));
+    if !csrf_ok(&session, &posted) {
+        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
+    }
+    let via = format!("POST /cases/{raw}/{what}");
+    let path = raw.clone();
+    let st2 = st.clone();
+    let (form_id, result) = match what.as_str() {
+        "close" => (
+            "close",
+            call_api(
+                &session,
+                &posted,
+                &close_form(t, 0).fields,
+                via,
+                |a, r: api::CloseCaseRequest| async move {
+                    api::close_case(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                        .await
+                        .map(IntoResponse::into_response)
+                },
+            )
+            .await,
+        ),
+        "reassign" => (
+            "reassign",
+            call_api(
+                &session,
+                &posted,
+                &reassign_form(t, 0, Vec::new()).fields,
+                via,
+                |a, r: api::ReassignCaseRequest| async move {
+                    api::reassign_case(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                        .await
+                        .map(IntoResponse::into_response)
+                },
+            )
+            .await,
+        ),
+        _ => return message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
+    };
+    // A case manager who has just closed their case may no longer reach the client through it:
+    // back to the caseload, where the client is gone unless another case keeps them there.
+    let back_to_caseload = access::scope(session.actor.user.role, Action::CloseCase)
+        == Some(Scope::Assigned)
+        && form_id == "close";
+    let result = result.map(|_| {
+        if back_to_caseload {
+            "/caseload".to_owned()
+        } else {
+            format!("/cases/{raw}")
+        }
+    });
+    answer(
+        t,
+        chrome,
+        result,
+        form_id,
+        &posted,
+        case_view(&st, &session, t, &raw),
+    )
+    .await
+}
