@@ -430,3 +430,4 @@ k-assigned-on = From
 k-history = Who has had the case
 k-no-managers = none
 k-open-case = Open the case
+k-until = Until

@@ -430,3 +430,4 @@ k-assigned-on = Från och med
 k-history = Vem har haft ärendet
 k-no-managers = ingen
 k-open-case = Visa ärendet
+k-until = Till och med

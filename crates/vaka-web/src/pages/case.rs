@@ -157,17 +157,17 @@ async fn case_view(
     if let Some(n) = &k.closure_note {
         page.fact(t.t("k-closure-note"), n.clone());
     }
-    let mut history = Table::new(t.t("k-history"), &[t.t("case-manager"), t.t("period")]);
+    let mut history = Table::new(
+        t.t("k-history"),
+        &[t.t("case-manager"), t.t("k-assigned-on"), t.t("k-until")],
+    );
     for a in &k.assignments {
         history.row(vec![
             (a.display_name.clone(), None),
+            (a.assigned_on.to_string(), None),
             (
-                format!(
-                    "{} – {}",
-                    a.assigned_on,
-                    a.unassigned_on
-                        .map_or_else(|| "…".to_owned(), |d| d.to_string())
-                ),
+                a.unassigned_on
+                    .map_or_else(|| "…".to_owned(), |d| d.to_string()),
                 None,
             ),
         ]);
@@ -180,12 +180,12 @@ async fn case_view(
             Some(_) => true,
             None => false,
         };
-        if may_close {
-            page.form(close_form(t, k.id));
-        }
         if access::may_ever(user.role, Action::AssignCase) {
             let managers = manager_choices(st, session, k.unit_id).await?;
             page.form(reassign_form(t, k.id, managers));
+        }
+        if may_close {
+            page.form(close_form(t, k.id));
         }
     }
     Ok(page)

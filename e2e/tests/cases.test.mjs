@@ -1,0 +1,111 @@
+// A case in real Chromium at phone size: the unit head hands a client's case to another case
+// manager, who then finds the client on their caseload and closes the case with its reason; the
+// client leaves the caseload and the case page shows the closure and who had the case when.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { startVaka, launchBrowser, phone, artifacts, DEMO_PASSWORD } from './server.mjs';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+let vaka;
+let browser;
+
+before(async () => {
+  vaka = await startVaka();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await vaka?.stop();
+});
+
+async function logIn(context, username) {
+  const page = await context.newPage();
+  await page.goto(`${vaka.base}/login`);
+  await page.getByLabel('Användarnamn').fill(username);
+  await page.getByLabel('Lösenord').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.waitForURL(/\/caseload$/);
+  return page;
+}
+
+async function axeViolations(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+}
+
+async function fits(page) {
+  const [inner, scroll] = await page.evaluate(() => [innerWidth, document.documentElement.scrollWidth]);
+  assert.deepEqual([inner, scroll], [390, 390], `${page.url()} fits a 390 px phone`);
+}
+
+test('a unit head hands a case over and the new case manager closes it, on a phone', async () => {
+  const problems = [];
+  const watch = (page) => {
+    page.on('pageerror', (e) => problems.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+    });
+  };
+
+  // The unit head opens a client followed by someone other than Anna Berg, and the open case.
+  const head = await logIn(await phone(browser), 'birgitta.falk');
+  watch(head);
+  const row = head.locator('.caseload li', { hasNotText: 'Anna Berg' }).filter({ has: head.locator('a:not(.quick)') }).first();
+  await row.locator('a:not(.quick)').first().click();
+  await head.waitForURL(/\/clients\/\d+/);
+  const client = head.url().replace(/[?#].*$/, '');
+  const clientPath = new URL(client).pathname;
+  const caseItem = head.locator('li', { hasText: 'Öppet' }).filter({ has: head.locator('a[href^="/cases/"]') }).first();
+  await caseItem.locator('a[href^="/cases/"]').click();
+  await head.waitForURL(/\/cases\/\d+$/);
+  const casePath = new URL(head.url()).pathname;
+  await head.getByRole('heading', { name: 'Byt case manager' }).waitFor();
+  await fits(head);
+  await head.screenshot({ path: join(artifacts, 'case-phone.png'), fullPage: true });
+  assert.deepEqual(await axeViolations(head), [], 'case page accessibility');
+
+  // A day before the case was opened is refused beside its field, then the handover is saved.
+  await head.locator('#f-case_manager').selectOption({ label: 'Anna Berg' });
+  await head.locator('#f-assigned_on').fill('2000-01-01');
+  await head.getByRole('button', { name: 'Spara' }).click();
+  const summary = head.locator('#form-errors');
+  await summary.waitFor();
+  assert.match(await summary.innerText(), /Från och med/);
+  assert.equal(await head.locator('#f-case_manager').inputValue(), 'anna.berg', 'the choice is kept');
+  await head.locator('#f-assigned_on').fill(new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date()));
+  await head.getByRole('button', { name: 'Spara' }).click();
+  await head.waitForURL(new RegExp(`${casePath}$`));
+  await head.getByRole('cell', { name: 'Anna Berg' }).waitFor();
+
+  // Anna Berg now has the client, and closes the case from her phone.
+  const anna = await logIn(await phone(browser), 'anna.berg');
+  watch(anna);
+  assert.ok(await anna.locator(`.caseload a[href="${clientPath}"]`).count() > 0, 'the client is on her caseload');
+  await anna.goto(`${vaka.base}${casePath}`);
+  await anna.getByRole('heading', { name: 'Avsluta ärendet' }).waitFor();
+  assert.equal(await anna.getByRole('heading', { name: 'Byt case manager' }).count(), 0, 'only the unit head hands over');
+  await anna.locator('#f-reason').selectOption('other');
+  await anna.getByRole('button', { name: 'Avsluta ärendet' }).click();
+  await anna.locator('#form-errors').waitFor();
+  assert.match(await anna.locator('#form-errors').innerText(), /Annat/);
+  await anna.locator('#f-note').fill('Flyttar till sin syster i Norge.');
+  await anna.getByRole('button', { name: 'Avsluta ärendet' }).click();
+  await anna.waitForURL(/\/caseload$/);
+
+  // The unit head sees the closure on the case and the client page.
+  await head.goto(`${vaka.base}${casePath}`);
+  await head.getByText('Flyttar till sin syster i Norge.').waitFor();
+  assert.equal(await head.getByRole('heading', { name: 'Avsluta ärendet' }).count(), 0, 'a closed case has no forms');
+  await fits(head);
+  await head.screenshot({ path: join(artifacts, 'case-closed-phone.png'), fullPage: true });
+  await head.goto(client);
+  await head.getByText(/Avslutat \d{4}-\d{2}-\d{2} · Annat/).first().waitFor();
+  assert.deepEqual(problems, []);
+});
