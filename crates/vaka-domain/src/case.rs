@@ -58,7 +58,7 @@ pub struct Assignment {
 }
 
 string_enum! {
-    /// Why a case was closed. The statistics read it beside the placements' end reasons.
+    /// Why a case was closed (not yet read by the measures or the committee report).
     pub enum ClosureReason {
         /// The goals of the plan were reached.
         GoalsMet = "goals_met",

@@ -396,7 +396,7 @@ both!(
         let unmatched = "SELECT COUNT(*) FROM alerts a WHERE a.rule = 'relapse_reported' \
             AND NOT EXISTS (SELECT 1 FROM contacts x WHERE x.client_id = a.client_id \
             AND x.substance_use = 'relapse' AND a.cause_key = 'relapse_reported:contact:' || CAST(x.id AS TEXT))";
-        let mut alerts_seen = 0;
+        let (mut alerts_seen, mut closed_seen) = (0, 0);
         for store in [&db.store, &other.store] {
             let mut tx = store.begin_read().await.unwrap();
             assert_eq!(
@@ -407,9 +407,21 @@ both!(
             );
             alerts_seen += count(&mut tx, relapse_alerts).await.unwrap();
             assert_eq!(count(&mut tx, unmatched).await.unwrap(), 0);
+            // A closed case has its reason, and nobody still assigned to it.
+            let closed_wrong = "SELECT COUNT(*) FROM cases k WHERE k.status = 'closed' \
+                AND (k.closure_reason IS NULL OR k.closed_on IS NULL OR EXISTS (SELECT 1 FROM \
+                case_assignments a WHERE a.case_id = k.id AND a.unassigned_on IS NULL))";
+            assert_eq!(count(&mut tx, closed_wrong).await.unwrap(), 0);
+            closed_seen += count(
+                &mut tx,
+                "SELECT COUNT(*) FROM cases WHERE status = 'closed'",
+            )
+            .await
+            .unwrap();
             tx.rollback().await.unwrap();
         }
         assert!(alerts_seen > 0);
+        assert!(closed_seen > 0, "the demo closes some cases");
         // The scheduled alert check runs over the whole demo without error.
         let checked = ok(&vaka(&["alerts", "check", "--database-url", &url], None));
         assert!(
