@@ -64,6 +64,21 @@ pub async fn close(tx: &mut Tx, id: CaseId, closure: &Closure) -> Result<bool> {
             .bind(closure.closed_on)
             .execute(&mut *c)
             .await?;
+        // The client's alerts go to whoever still follows the client in another open case, or to
+        // no one (an alert left open then escalates to the unit head).
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT a.user_id FROM cases k JOIN case_assignments a ON a.case_id = k.id \
+             WHERE k.client_id = (SELECT client_id FROM cases WHERE id = $1) AND k.status = 'open' \
+             AND a.unassigned_on IS NULL ORDER BY k.opened_on DESC, a.user_id LIMIT 1",
+        )
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await?;
+        sqlx::query(HAND_OVER_ALERTS)
+            .bind(id.0)
+            .bind(next)
+            .execute(&mut *c)
+            .await?;
         Ok(true)
     })
 }
@@ -95,9 +110,23 @@ pub async fn reassign(tx: &mut Tx, id: CaseId, manager: UserId, on: NaiveDate) -
         .bind(on)
         .execute(&mut *c)
         .await?;
+        sqlx::query(HAND_OVER_ALERTS)
+            .bind(id.0)
+            .bind(Some(manager.0))
+            .execute(&mut *c)
+            .await?;
         Ok(true)
     })
 }
+
+/// Gives the unresolved alerts of case `$1`'s client to user `$2` (or to no one) where they are
+/// assigned to someone who no longer follows the client in any open case: an alert is read and
+/// acted on by whoever has the client, never by someone who lost access to them.
+const HAND_OVER_ALERTS: &str = "UPDATE alerts SET assigned_to = $2 \
+     WHERE client_id = (SELECT client_id FROM cases WHERE id = $1) AND status <> 'resolved' \
+     AND assigned_to IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cases k \
+     JOIN case_assignments a ON a.case_id = k.id WHERE k.client_id = alerts.client_id \
+     AND k.status = 'open' AND a.unassigned_on IS NULL AND a.user_id = alerts.assigned_to)";
 
 /// Ends every current assignment of case `$1` on day `$2` (never before the day it began).
 const END_ASSIGNMENTS: &str = "UPDATE case_assignments \

@@ -638,3 +638,90 @@ both!(
         );
     }
 );
+
+both!(
+    the_clients_alerts_follow_the_case_to_whoever_has_it,
+    |db| async move {
+        let app = app(db).await;
+        let (client, case) = opened(&app, "cm", "19121212-1212").await;
+        let at = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+        let r = app
+            .post(
+                &format!("/api/v1/clients/{client}/contacts"),
+                "cm",
+                json!({"occurred_at": at, "kind": "meeting", "substance_use": "relapse",
+                       "well_being": 6, "housing": "own", "signed": true}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let mine = |user: &'static str| {
+            let app = &app;
+            async move {
+                let r = app.get("/api/v1/alerts", user).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+                r.json["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a["client_id"].as_i64().unwrap())
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(mine("cm").await, [client]);
+        assert_eq!(mine("cm2").await, Vec::<i64>::new());
+        // Handed over: the alert goes with the client; cm, who lost the client, no longer reads it.
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/reassign"),
+                "head",
+                json!({"case_manager": "cm2"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(mine("cm").await, Vec::<i64>::new());
+        assert_eq!(mine("cm2").await, [client]);
+        // With a second case of the client, with cm: closing cm2's case gives the alert to cm.
+        let r = app
+            .post(
+                "/api/v1/cases",
+                "head",
+                json!({"client_id": client, "case_manager": "cm"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let other = r.json["id"].as_i64().unwrap();
+        assert_eq!(mine("cm2").await, [client], "cm2 still has the client");
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/close"),
+                "cm2",
+                json!({"reason": "transferred"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(mine("cm2").await, Vec::<i64>::new());
+        assert_eq!(mine("cm").await, [client]);
+        // The last case closed: the alert is no one's; the client page still shows it.
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{other}/close"),
+                "cm",
+                json!({"reason": "moved"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(mine("cm").await, Vec::<i64>::new());
+        let seen = app
+            .get(
+                &format!("/api/v1/alerts?client_id={client}&status=open"),
+                "head",
+            )
+            .await;
+        assert_eq!(
+            seen.json["items"].as_array().unwrap().len(),
+            1,
+            "{}",
+            seen.text
+        );
+    }
+);
