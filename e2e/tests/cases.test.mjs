@@ -109,3 +109,35 @@ test('a unit head hands a case over and the new case manager closes it, on a pho
   await head.getByText(/Avslutat \d{4}-\d{2}-\d{2} · Annat/).first().waitFor();
   assert.deepEqual(problems, []);
 });
+
+test('a case manager registers a person who comes to the unit and opens the case, on a phone', async () => {
+  const context = await phone(browser);
+  const page = await logIn(context, 'anna.berg');
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+  });
+  await page.getByRole('link', { name: '+ Nytt ärende' }).click();
+  await page.waitForURL(/\/intakes\/new$/);
+  await fits(page);
+  assert.deepEqual(await axeViolations(page), [], 'intake form accessibility');
+  // A new person without names: the form says which fields, and keeps the number.
+  await page.locator('#f-personal_number').fill('19700101-R990');
+  await page.locator('#f-origin').selectOption('report');
+  await page.getByRole('button', { name: 'Öppna ärendet' }).click();
+  const summary = page.locator('#form-errors');
+  await summary.waitFor();
+  assert.match(await summary.innerText(), /Förnamn/);
+  assert.equal(await page.locator('#f-personal_number').inputValue(), '19700101-R990');
+  await page.screenshot({ path: join(artifacts, 'intake-errors-phone.png'), fullPage: true });
+  await page.locator('#f-given_name').fill('Test');
+  await page.locator('#f-family_name').fill('Intagsson');
+  await page.getByRole('button', { name: 'Öppna ärendet' }).click();
+  await page.waitForURL(/\/clients\/\d+$/);
+  await page.getByText('Intagsson').first().waitFor();
+  assert.ok(await page.locator('a[href^="/cases/"]').count() > 0, 'the new case is listed');
+  await page.goto(`${vaka.base}/caseload`);
+  await page.getByText('Intagsson').first().waitFor();
+  assert.deepEqual(problems, []);
+});

@@ -49,6 +49,28 @@ impl CaseOrigin {
     }
 }
 
+/// How and when a new case begins, from the posted text: the origin defaults to an application
+/// and the day to `today`, which it may not pass. Both fields' errors at once.
+pub fn opening(
+    origin: Option<&str>,
+    opened_on: Option<&str>,
+    today: NaiveDate,
+) -> Result<(CaseOrigin, NaiveDate), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let origin = match origin.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Some(CaseOrigin::Application),
+        Some(s) => collect(
+            s.parse::<CaseOrigin>().map_err(|e| e.for_field("origin")),
+            &mut errors,
+        ),
+    };
+    let day = collect(day_up_to_today("opened_on", opened_on, today), &mut errors);
+    match (origin, day) {
+        (Some(o), Some(d)) => Ok((o, d)),
+        _ => Err(errors),
+    }
+}
+
 /// One period a case manager had a case; `unassigned_on` is `None` while it lasts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
@@ -303,6 +325,24 @@ mod tests {
         assert_eq!(
             assignment_day(Some("2026-06-01"), opened, Some(since), today),
             Ok(since)
+        );
+    }
+
+    #[test]
+    fn a_case_opens_on_an_application_today_unless_told_otherwise() {
+        let today = day(TODAY);
+        assert_eq!(
+            opening(None, None, today),
+            Ok((CaseOrigin::Application, today))
+        );
+        assert_eq!(
+            opening(Some("referral"), Some("2026-01-05"), today),
+            Ok((CaseOrigin::Referral, day("2026-01-05")))
+        );
+        let e = opening(Some("rumour"), Some("2026-11-24"), today).unwrap_err();
+        assert_eq!(
+            fields(&e),
+            [("origin", "unknown_value"), ("opened_on", "in_future")]
         );
     }
 

@@ -64,6 +64,25 @@ pub(crate) fn from_row(r: &impl RowExt, today: NaiveDate) -> Result<Client> {
     })
 }
 
+/// The client of the municipality with this personal number, and the unit it belongs to.
+pub async fn by_personal_number(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    number: &PersonalNumber,
+) -> Result<Option<(ClientId, UnitId)>> {
+    on_tx!(tx, |c| {
+        let row = sqlx::query(
+            "SELECT id, unit_id FROM clients WHERE municipality_id = $1 AND personal_number = $2",
+        )
+        .bind(municipality.0)
+        .bind(number.canonical())
+        .fetch_optional(&mut *c)
+        .await?;
+        row.map(|r| Ok((ClientId(r.i64("id")?), UnitId(r.i64("unit_id")?))))
+            .transpose()
+    })
+}
+
 pub async fn get(tx: &mut Tx, id: ClientId) -> Result<Option<Client>> {
     let today = vaka_domain::time::local_date(crate::now());
     on_tx!(tx, |c| {

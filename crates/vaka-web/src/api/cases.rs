@@ -444,7 +444,7 @@ pub async fn reassign_case(
 }
 
 /// An active case manager or unit head of the caller's municipality, by username.
-async fn active_case_manager(
+pub(crate) async fn active_case_manager(
     tx: &mut Tx,
     username: &str,
     caller: &User,
@@ -459,7 +459,7 @@ async fn active_case_manager(
         }))
 }
 
-fn unknown_case_manager() -> FieldError {
+pub(crate) fn unknown_case_manager() -> FieldError {
     FieldError::new(
         "case_manager",
         "unknown_case_manager",

@@ -1,15 +1,16 @@
-//! A case in the browser: its facts, who has had it, and the forms to close it (its case manager
-//! or the unit head) and to give it to another case manager (the unit head). The forms go through
-//! the API's handlers (see `desk`).
+//! A case in the browser: the intake that registers a person (or finds them) and opens a case, the
+//! case's facts, who has had it, and the forms to close it (its case manager or the unit head) and
+//! to give it to another case manager (the unit head). The forms go through the API's handlers (see
+//! `desk`).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use vaka_domain::access::{self, Action, Scope};
-use vaka_domain::case::{CaseStatus, ClosureReason};
+use vaka_domain::case::{CaseOrigin, CaseStatus, ClosureReason};
 use vaka_domain::ids::ClientId;
-use vaka_domain::role::Role;
+use vaka_domain::role::{Role, User};
 use vaka_store::users;
 
 use super::decisions::client_name;
@@ -19,6 +20,7 @@ use super::journal::{csrf_ok, page_error};
 use super::{Chrome, PageLang, message};
 use crate::AppState;
 use crate::api::cases as api;
+use crate::api::intakes as api_intakes;
 use crate::auth::{ApiActor, SessionActor};
 use crate::body::JsonBody;
 use crate::error::ApiError;
@@ -76,7 +78,7 @@ fn reassign_form(t: Tr, id: i64, managers: Vec<(String, String)>) -> Form {
     }
 }
 
-/// The active case managers and unit heads of the case's unit, as form choices (no client data).
+/// The active case managers and unit heads of the unit, as form choices (no client data).
 async fn manager_choices(
     st: &AppState,
     session: &SessionActor,
@@ -273,6 +275,123 @@ pub async fn case_action(
         form_id,
         &posted,
         case_view(&st, &session, t, &raw),
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- intake
+
+/// Whether `user` may register a person and open a case: the intake form and its button.
+pub fn may_intake(user: &User) -> bool {
+    user.unit_id.is_some()
+        && access::may_ever(user.role, Action::CreateClient)
+        && access::may_ever(user.role, Action::OpenCase)
+}
+
+/// `managers` are the `(username, display name)` choices; the first is preselected by the caller.
+fn intake_form(t: Tr, managers: Vec<(String, String)>, me: &str) -> Form {
+    let names_hint = t.t("i-names-hint");
+    Form {
+        id: "intake",
+        title: t.t("i-title").to_owned(),
+        action: "/intakes".to_owned(),
+        hint: Some(t.t("i-hint").to_owned()),
+        fields: vec![
+            Field::new("personal_number", t.t("personal-number"), Input::Text)
+                .required()
+                .hint(t.t("i-number-hint")),
+            Field::new("given_name", t.t("i-given-name"), Input::Text).hint(names_hint),
+            Field::new("family_name", t.t("i-family-name"), Input::Text).hint(names_hint),
+            Field::new("address", t.t("address"), Input::Text),
+            Field::new("phone", t.t("phone"), Input::Text),
+            Field::new(
+                "origin",
+                t.t("k-origin"),
+                Input::Select(options(
+                    t,
+                    CaseOrigin::ALL,
+                    CaseOrigin::as_str,
+                    CaseOrigin::label,
+                    None,
+                )),
+            )
+            .required()
+            .value(CaseOrigin::Application.as_str()),
+            Field::new("opened_on", t.t("case-opened"), Input::Date)
+                .required()
+                .value(today()),
+            Field::new("case_manager", t.t("case-manager"), Input::Select(managers))
+                .required()
+                .value(me),
+        ],
+        submit: t.t("i-open").to_owned(),
+    }
+}
+
+async fn intake_view(st: &AppState, session: &SessionActor, t: Tr) -> Result<Page, ApiError> {
+    let user = &session.actor.user;
+    let Some(unit) = user.unit_id.filter(|_| may_intake(user)) else {
+        return Err(ApiError::Forbidden);
+    };
+    let managers = manager_choices(st, session, unit.0).await?;
+    let mut page = Page::new(
+        t,
+        Chrome::of(session, "/intakes/new"),
+        t.t("i-title"),
+        Link::new(
+            "/caseload",
+            format!("{} {}", t.t("d-back-to"), t.t("caseload")),
+        ),
+    );
+    page.form(intake_form(t, managers, &user.username));
+    Ok(page)
+}
+
+/// `GET /intakes/new`.
+pub async fn new_intake(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+) -> Response {
+    let chrome = Chrome::of(&session, "/intakes/new");
+    match intake_view(&st, &session, t).await {
+        Ok(p) => p.show(StatusCode::OK),
+        Err(e) => page_error(t, chrome, e),
+    }
+}
+
+/// `POST /intakes`: the client's page once the case is open.
+pub async fn save_intake(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    posted: FormFields,
+) -> Response {
+    let chrome = Chrome::of(&session, "/intakes/new");
+    if !csrf_ok(&session, &posted) {
+        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
+    }
+    let st2 = st.clone();
+    let result = call_api(
+        &session,
+        &posted,
+        &intake_form(t, Vec::new(), "").fields,
+        "POST /intakes".to_owned(),
+        |a, r: api_intakes::IntakeRequest| async move {
+            api_intakes::create_intake(State(st2), ApiActor(a), JsonBody(r))
+                .await
+                .map(IntoResponse::into_response)
+        },
+    )
+    .await
+    .map(|v| format!("/clients/{}", v["client_id"].as_i64().unwrap_or_default()));
+    answer(
+        t,
+        chrome,
+        result,
+        "intake",
+        &posted,
+        intake_view(&st, &session, t),
     )
     .await
 }

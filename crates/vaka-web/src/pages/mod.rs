@@ -45,6 +45,8 @@ pub fn router() -> Router<AppState> {
         .route("/caseload", get(caseload))
         .route("/clients/{id}", get(client_page))
         .route("/cases/{id}", get(case::case))
+        .route("/intakes", post(case::save_intake))
+        .route("/intakes/new", get(case::new_intake))
         .route("/cases/{id}/{action}", post(case::case_action))
         .route(
             "/clients/{id}/emergency-access",
@@ -954,6 +956,8 @@ struct CaseloadPage {
     /// The unit head's escalated alerts; `None` on a case manager's caseload.
     escalated: Option<Vec<EscalatedView>>,
     escalated_more: bool,
+    /// May register a person and open a case (the intake form).
+    may_intake: bool,
 }
 
 /// How many clients and escalated alerts the unit head's view shows.
@@ -1143,6 +1147,7 @@ async fn caseload(
             more,
             escalated,
             escalated_more,
+            may_intake: case::may_intake(&actor.user),
         },
     )
 }

@@ -725,3 +725,216 @@ both!(
         );
     }
 );
+
+both!(
+    an_intake_registers_a_new_person_and_opens_the_case_in_one_go,
+    |db| async move {
+        let app = app(db).await;
+        let r = app
+            .post(
+                "/api/v1/intakes",
+                "cm",
+                json!({"personal_number": "19121212-1212", "given_name": "Tolvan",
+                       "family_name": "Tolvansson", "origin": "referral", "opened_on": "2026-01-05"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json["client_created"], true);
+        let (client, case) = (
+            r.json["client_id"].as_i64().unwrap(),
+            r.json["case_id"].as_i64().unwrap(),
+        );
+        assert_eq!(r.headers["location"], format!("/api/v1/cases/{case}"));
+        // The caller is the case manager by default, and sees the client at once.
+        let k = app.get(&format!("/api/v1/cases/{case}"), "cm").await;
+        assert_eq!(k.status, StatusCode::OK, "{}", k.text);
+        assert_eq!(k.json["case_managers"], json!(["cm"]));
+        assert_eq!(
+            (k.json["origin"].as_str(), k.json["opened_on"].as_str()),
+            (Some("referral"), Some("2026-01-05"))
+        );
+        let c = app.get(&format!("/api/v1/clients/{client}"), "cm").await;
+        assert_eq!(c.json["family_name"], "Tolvansson");
+        let log = app.audit_for(client).await;
+        assert_eq!(
+            log,
+            [
+                ("client_create".to_owned(), "cm".to_owned()),
+                ("case_open".to_owned(), "cm".to_owned()),
+                ("case_read".to_owned(), "cm".to_owned()),
+                ("client_read".to_owned(), "cm".to_owned()),
+            ]
+        );
+        // The person comes back after the case was closed: the unit knows them, no names needed,
+        // and a new case opens for the case manager the unit head names.
+        app.post(
+            &format!("/api/v1/cases/{case}/close"),
+            "cm",
+            json!({"reason": "goals_met"}),
+        )
+        .await;
+        let r = app
+            .post(
+                "/api/v1/intakes",
+                "head",
+                json!({"personal_number": "191212121212", "case_manager": "cm2"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json["client_created"], false);
+        assert_eq!(r.json["client_id"], client);
+        assert_ne!(r.json["case_id"], case);
+        assert_eq!(app.get("/api/v1/clients", "cm2").await.json["total"], 1);
+        assert_eq!(app.get("/api/v1/clients", "cm").await.json["total"], 0);
+    }
+);
+
+both!(
+    a_wrong_intake_names_every_field_and_writes_nothing,
+    |db| async move {
+        let app = app(db).await;
+        for (body, expected) in [
+            (
+                json!({}),
+                vec![
+                    ("personal_number", "required"),
+                    ("given_name", "required"),
+                    ("family_name", "required"),
+                ],
+            ),
+            (
+                json!({"personal_number": "19121212-1213"}),
+                vec![
+                    ("personal_number", "invalid_check_digit"),
+                    ("given_name", "required"),
+                    ("family_name", "required"),
+                ],
+            ),
+            (
+                json!({"personal_number": "19121212-1212", "given_name": "T", "family_name": "T",
+                       "origin": "rumour", "opened_on": "2999-01-01", "case_manager": "analyst"}),
+                vec![
+                    ("origin", "unknown_value"),
+                    ("opened_on", "in_future"),
+                    ("case_manager", "unknown_case_manager"),
+                ],
+            ),
+            (
+                json!({"personal_number": "19121212-1212"}),
+                vec![("given_name", "required"), ("family_name", "required")],
+            ),
+        ] {
+            let r = app.post("/api/v1/intakes", "cm", body.clone()).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{body}: {}",
+                r.text
+            );
+            let got: Vec<(&str, &str)> = r.json["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+                .collect();
+            assert_eq!(got, expected, "{body}");
+        }
+        assert_eq!(app.get("/api/v1/clients", "head").await.json["total"], 0);
+        // Someone of another unit: a conflict naming the field, logged, and nothing opened.
+        let other = app.client("head_b", "19800101-R001").await;
+        let r = app
+            .post(
+                "/api/v1/intakes",
+                "cm",
+                json!({"personal_number": "19800101-R001"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+        assert_eq!(
+            error(&r),
+            ("registered_in_other_unit", Some("personal_number"))
+        );
+        assert!(
+            r.json["error"]["message_sv"]
+                .as_str()
+                .unwrap()
+                .contains("annan enhet")
+        );
+        let log = app.audit_for(other).await;
+        assert!(
+            log.contains(&("access_denied".to_owned(), "cm".to_owned())),
+            "{log:?}"
+        );
+        assert!(!log.iter().any(|(a, _)| a == "case_open"));
+        for user in ["admin", "analyst", "auditor"] {
+            let r = app
+                .post(
+                    "/api/v1/intakes",
+                    user,
+                    json!({"personal_number": "19121212-1212"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
+        }
+    }
+);
+
+both!(
+    the_intake_form_opens_a_case_without_javascript,
+    |db| async move {
+        use super::pages::{form, hidden_csrf, login, page};
+        let app = app(db).await;
+        let (_, session) = login(&app, "cm", PASSWORD).await;
+        let cm = format!("vaka_session={}", session.unwrap());
+        let caseload = page(&app, "/caseload", &cm).await;
+        assert!(caseload.text.contains("href=\"/intakes/new\""));
+        let shown = page(&app, "/intakes/new", &cm).await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.text);
+        assert!(
+            shown.text.contains("value=\"cm\" selected"),
+            "the caller by default"
+        );
+        let csrf = hidden_csrf(&shown.text);
+        let r = form(&app, "/intakes", &cm, "personal_number=19121212-1212").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "no form token");
+        let r = form(
+            &app,
+            "/intakes",
+            &cm,
+            &format!("csrf={csrf}&personal_number=19121212-1212&given_name=Tolvan&origin=application&case_manager=cm"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("href=\"#f-family_name\""), "{}", r.text);
+        assert!(
+            r.text.contains("value=\"Tolvan\""),
+            "what was typed is kept"
+        );
+        let r = form(
+            &app,
+            "/intakes",
+            &cm,
+            &format!("csrf={csrf}&personal_number=19121212-1212&given_name=Tolvan&family_name=Tolvansson&origin=application&case_manager=cm"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let to = r.headers["location"].to_str().unwrap().to_owned();
+        assert!(to.starts_with("/clients/"), "{to}");
+        let client = page(&app, &to, &cm).await;
+        assert_eq!(client.status, StatusCode::OK);
+        assert!(client.text.contains("Tolvansson"));
+        // Roles without client work get no form.
+        let (_, session) = login(&app, "analyst", PASSWORD).await;
+        let analyst = format!("vaka_session={}", session.unwrap());
+        assert_eq!(
+            page(&app, "/intakes/new", &analyst).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert!(
+            !page(&app, "/caseload", &analyst)
+                .await
+                .text
+                .contains("/intakes/new")
+        );
+    }
+);

@@ -49,6 +49,10 @@ const COVERED: &[&str] = &[
     "/api/v1/cases/{id}",
     "/api/v1/cases/{id}/close",
     "/api/v1/cases/{id}/reassign",
+    // Tested in cases.rs (a_wrong_intake_names_every_field_and_writes_nothing and the form test).
+    "/api/v1/intakes",
+    "/intakes",
+    "/intakes/new",
     "/api/v1/alerts",
     "/api/v1/alerts/{id}/acknowledge",
     "/api/v1/alerts/{id}/resolve",
