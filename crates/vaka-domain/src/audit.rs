@@ -8,6 +8,8 @@ string_enum! {
         ClientCreate = "client_create",
         ClientRead = "client_read",
         ClientList = "client_list",
+        /// A client's details changed (the entry names the fields, not their values).
+        ClientUpdate = "client_update",
         CaseloadRead = "caseload_read",
         CaseOpen = "case_open",
         CaseRead = "case_read",

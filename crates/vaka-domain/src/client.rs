@@ -26,7 +26,26 @@ string_enum! {
     }
 }
 
+impl Sex {
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Female => ("Kvinna", "Female"),
+            Self::Male => ("Man", "Male"),
+            Self::Unknown => ("Okänt", "Unknown"),
+        }
+    }
+}
+
 impl Protection {
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Self::None => ("Inget skydd", "No protection"),
+            Self::ConfidentialityMark => ("Sekretessmarkering", "Confidentiality mark"),
+            Self::ProtectedRegistration => ("Skyddad folkbokföring", "Protected registration"),
+            Self::AssumedIdentity => ("Fingerade personuppgifter", "Assumed identity"),
+        }
+    }
+
     /// Whether name and address must be hidden from users without the right to see protected identities.
     pub fn is_protected(self) -> bool {
         self != Protection::None
@@ -163,9 +182,67 @@ impl NewClient {
     }
 }
 
+impl Client {
+    /// The names of the fields `new` would change, in the order of the form.
+    pub fn changed_fields(&self, new: &NewClient) -> Vec<&'static str> {
+        [
+            (
+                "personal_number",
+                self.personal_number.canonical() != new.personal_number.canonical(),
+            ),
+            ("given_name", self.given_name != new.given_name),
+            ("family_name", self.family_name != new.family_name),
+            ("sex", self.sex != new.sex),
+            ("protection", self.protection != new.protection),
+            ("address", self.address != new.address),
+            ("phone", self.phone != new.phone),
+        ]
+        .into_iter()
+        .filter_map(|(name, changed)| changed.then_some(name))
+        .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_changed_fields_are_named_and_nothing_else() {
+        let new = |number: &str, phone: Option<&str>| {
+            NewClient::parse(
+                &ClientInput {
+                    personal_number: Some(number),
+                    given_name: Some("Tolvan"),
+                    family_name: Some("Tolvansson"),
+                    phone,
+                    ..Default::default()
+                },
+                today(),
+            )
+            .unwrap()
+        };
+        let first = new("19700101-R001", None);
+        let client = Client {
+            id: crate::ids::ClientId(1),
+            municipality_id: MunicipalityId(1),
+            unit_id: crate::ids::UnitId(1),
+            personal_number: first.personal_number.clone(),
+            given_name: first.given_name.clone(),
+            family_name: first.family_name.clone(),
+            birth_date: first.birth_date,
+            sex: first.sex,
+            protection: first.protection,
+            address: None,
+            phone: None,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+        };
+        assert!(client.changed_fields(&first).is_empty());
+        assert_eq!(
+            client.changed_fields(&new("19121212-1212", Some("070-123 45 67"))),
+            ["personal_number", "sex", "phone"]
+        );
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()

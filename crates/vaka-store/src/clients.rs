@@ -45,6 +45,33 @@ pub async fn insert(
     })
 }
 
+/// Replaces a client's details (number, names, sex, protection, address, phone); the unit and the
+/// records stay. `Conflict("personal_number")` when another client has the number.
+pub async fn update(tx: &mut Tx, id: ClientId, c: &NewClient) -> Result<()> {
+    let kind = c.personal_number.kind().as_str();
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE clients SET personal_number = $2, number_kind = $3, given_name = $4, \
+             family_name = $5, birth_date = $6, sex = $7, protection = $8, address = $9, phone = $10 \
+             WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(c.personal_number.canonical())
+        .bind(kind)
+        .bind(&c.given_name)
+        .bind(&c.family_name)
+        .bind(c.birth_date)
+        .bind(c.sex.as_str())
+        .bind(c.protection.as_str())
+        .bind(&c.address)
+        .bind(&c.phone)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| conflict_on_unique(e, "personal_number"))?;
+        Ok(())
+    })
+}
+
 pub(crate) fn from_row(r: &impl RowExt, today: NaiveDate) -> Result<Client> {
     let pn = r.string("personal_number")?;
     Ok(Client {

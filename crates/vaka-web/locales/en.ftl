@@ -438,3 +438,7 @@ i-names-hint = Needed only when the person is new to the municipality.
 i-given-name = Given name
 i-family-name = Family name
 i-open = Open the case
+c-edit = Change personal details
+c-edit-hint = Correct the name, address and phone, or replace the reserve number with the personal number once the identity is known. The access-log entry names the fields that changed.
+c-sex-hint = Leave empty to read it from the personal number.
+c-protection = Protection of personal details

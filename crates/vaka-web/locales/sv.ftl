@@ -438,3 +438,7 @@ i-names-hint = Behövs bara när personen är ny för kommunen.
 i-given-name = Förnamn
 i-family-name = Efternamn
 i-open = Öppna ärendet
+c-edit = Ändra personuppgifter
+c-edit-hint = Rätta namn, adress och telefon, eller byt reservnumret mot personnumret när identiteten är känd. Logghändelsen anger vilka fält som ändrades.
+c-sex-hint = Lämna tomt för att läsa det ur personnumret.
+c-protection = Skydd för personuppgifter

@@ -3,7 +3,7 @@
 pub mod alerts;
 pub mod audit;
 pub(crate) mod cases;
-mod clients;
+pub(crate) mod clients;
 pub(crate) mod contacts;
 pub(crate) mod decisions;
 pub(crate) mod economy;
@@ -31,7 +31,7 @@ pub use intakes::{IntakeRequest, IntakeResponse};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Vaka API", version = "1", description = "Municipal addiction care. Every call needs `Authorization: Bearer <token>` (create one with `vaka token create`). Errors are `{\"error\": {\"code\", \"field\", \"message\", \"message_sv\", \"message_en\"}}`."),
-    paths(clients::create_client, clients::get_client, clients::list_clients, cases::create_case, cases::get_case, cases::close_case, cases::reassign_case, intakes::create_intake, clients::emergency_access,
+    paths(clients::create_client, clients::get_client, clients::update_client, clients::list_clients, cases::create_case, cases::get_case, cases::close_case, cases::reassign_case, intakes::create_intake, clients::emergency_access,
         audit::list_audit, audit::review_entry, contacts::create_contact, contacts::list_contacts, contacts::update_contact,
         alerts::list_alerts, alerts::acknowledge, alerts::resolve, settings::get_alert_settings, settings::put_alert_settings,
         outcomes::create_assessment, outcomes::list_assessments, outcomes::create_follow_up, outcomes::list_follow_ups,
@@ -71,7 +71,10 @@ pub fn router() -> Router<AppState> {
             "/api/v1/clients",
             post(clients::create_client).get(clients::list_clients),
         )
-        .route("/api/v1/clients/{id}", get(clients::get_client))
+        .route(
+            "/api/v1/clients/{id}",
+            get(clients::get_client).put(clients::update_client),
+        )
         .route(
             "/api/v1/clients/{id}/emergency-access",
             post(clients::emergency_access),

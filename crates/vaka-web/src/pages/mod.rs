@@ -24,6 +24,7 @@ use crate::client_access::{self, Access};
 use crate::i18n::{Lang, Tr};
 
 mod case;
+mod client_edit;
 mod decisions;
 mod desk;
 mod economy;
@@ -44,6 +45,10 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/caseload", get(caseload))
         .route("/clients/{id}", get(client_page))
+        .route(
+            "/clients/{id}/edit",
+            get(client_edit::edit_client).post(client_edit::save_client),
+        )
         .route("/cases/{id}", get(case::case))
         .route("/intakes", post(case::save_intake))
         .route("/intakes/new", get(case::new_intake))
@@ -1364,12 +1369,7 @@ async fn client_page(
         protected: client.protection.is_protected(),
         personal_number: client.personal_number.to_string(),
         birth_date: client.birth_date.to_string(),
-        sex: match client.sex {
-            vaka_domain::client::Sex::Female => t.pick(("Kvinna", "Female")),
-            vaka_domain::client::Sex::Male => t.pick(("Man", "Male")),
-            vaka_domain::client::Sex::Unknown => t.pick(("Okänt", "Unknown")),
-        }
-        .to_owned(),
+        sex: t.pick(client.sex.label()).to_owned(),
         address: if hide { None } else { client.address.clone() },
         phone: if hide { None } else { client.phone.clone() },
     };

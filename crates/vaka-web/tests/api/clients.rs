@@ -273,3 +273,185 @@ both!(
         assert_eq!(app.get("/api/v1/clients", "head").await.json["total"], 1);
     }
 );
+
+both!(
+    a_clients_details_are_corrected_and_the_log_names_the_fields,
+    |db| async move {
+        let app = app(db).await;
+        let id = app.assigned_client("cm", "19700101-R001").await;
+        let uri = format!("/api/v1/clients/{id}");
+        let put = |user: &'static str, body: serde_json::Value| {
+            let (app, uri) = (&app, uri.clone());
+            async move {
+                app.api(axum::http::Method::PUT, &uri, Some(user), Some(body))
+                    .await
+            }
+        };
+        // The identity is established: the reservnummer becomes the personnummer.
+        let r = put(
+            "cm",
+            json!({"personal_number": "19121212-1212", "given_name": "Test", "family_name": "Klient",
+                   "address": "Storgatan 1", "phone": "070-123 45 67"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["personal_number"], "191212121212");
+        assert_eq!(r.json["personal_number_kind"], "personnummer");
+        assert_eq!(r.json["birth_date"], "1912-12-12");
+        assert_eq!(r.json["address"], "Storgatan 1");
+        let mut tx = app.db.store.begin().await.unwrap();
+        let entries = vaka_store::audit::for_client(&mut tx, vaka_domain::ids::ClientId(id), 100)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let update = entries
+            .iter()
+            .find(|e| e.action_name == "client_update")
+            .unwrap();
+        assert!(
+            update
+                .entry
+                .detail
+                .ends_with("changed=personal_number,sex,address,phone"),
+            "{}",
+            update.entry.detail
+        );
+        assert!(
+            !update.entry.detail.contains("Storgatan"),
+            "no values in the log"
+        );
+        // Wrong fields are all named, and nothing changes.
+        let r = put(
+            "cm",
+            json!({"personal_number": "19121212-1213", "given_name": "", "family_name": "Klient", "phone": "ring mig"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        let fields: Vec<&str> = r.json["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["personal_number", "given_name", "phone"]);
+        // Another client's number is a conflict.
+        app.client("head", "19800101-R002").await;
+        let r = put(
+            "cm",
+            json!({"personal_number": "19800101-R002", "given_name": "Test", "family_name": "Klient"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+        assert_eq!(error(&r), ("already_exists", Some("personal_number")));
+        let seen = app.get(&uri, "cm").await;
+        assert_eq!(seen.json["personal_number"], "191212121212");
+        assert_eq!(seen.json["phone"], "070-123 45 67");
+        // Only those who may write the client.
+        let body =
+            json!({"personal_number": "19121212-1212", "given_name": "X", "family_name": "Y"});
+        assert_eq!(put("cm2", body.clone()).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            put("head_b", body.clone()).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            put("analyst", body.clone()).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(put("head", body).await.status, StatusCode::OK);
+    }
+);
+
+both!(
+    a_protected_identity_is_not_changed_by_someone_who_may_not_see_it,
+    |db| async move {
+        let app = app(db).await;
+        let r = app
+            .post(
+                "/api/v1/clients",
+                "head",
+                json!({"personal_number": "19121212-1212", "given_name": "Hemlig", "family_name": "Person",
+                       "protection": "protected_registration"}),
+            )
+            .await;
+        let id = r.json["id"].as_i64().unwrap();
+        app.post(
+            "/api/v1/cases",
+            "head",
+            json!({"client_id": id, "case_manager": "cm"}),
+        )
+        .await;
+        let body = json!({"personal_number": "19121212-1212", "given_name": "(skyddad)", "family_name": "(skyddad)",
+                          "protection": "protected_registration"});
+        let r = app
+            .api(
+                axum::http::Method::PUT,
+                &format!("/api/v1/clients/{id}"),
+                Some("cm"),
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+        let seen = app.get(&format!("/api/v1/clients/{id}"), "head").await;
+        assert_eq!(seen.json["given_name"], "Hemlig");
+        let log = app.audit_for(id).await;
+        assert!(
+            log.contains(&("access_denied".to_owned(), "cm".to_owned())),
+            "{log:?}"
+        );
+    }
+);
+
+both!(
+    the_details_form_corrects_a_client_without_javascript,
+    |db| async move {
+        use super::pages::{form, hidden_csrf, login, page};
+        let app = app(db).await;
+        let id = app.assigned_client("cm", "19700101-R001").await;
+        let (_, session) = login(&app, "cm", PASSWORD).await;
+        let cm = format!("vaka_session={}", session.unwrap());
+        let client_page = page(&app, &format!("/clients/{id}"), &cm).await;
+        assert!(
+            client_page
+                .text
+                .contains(&format!("href=\"/clients/{id}/edit\""))
+        );
+        let shown = page(&app, &format!("/clients/{id}/edit"), &cm).await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.text);
+        assert!(
+            shown.text.contains("value=\"Klient\""),
+            "filled in as it is now"
+        );
+        let csrf = hidden_csrf(&shown.text);
+        let uri = format!("/clients/{id}/edit");
+        assert_eq!(
+            form(&app, &uri, &cm, "personal_number=19121212-1212")
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = form(
+            &app,
+            &uri,
+            &cm,
+            &format!("csrf={csrf}&personal_number=19700101-R001&given_name=Test&family_name=Klient&protection=none&phone=ring+mig"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("href=\"#f-phone\""), "{}", r.text);
+        let r = form(
+            &app,
+            &uri,
+            &cm,
+            &format!("csrf={csrf}&personal_number=19700101-R001&given_name=Test&family_name=Klientsson&protection=none&phone=070-1234567"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(r.headers["location"], format!("/clients/{id}"));
+        let after = page(&app, &format!("/clients/{id}"), &cm).await;
+        assert!(after.text.contains("Klientsson") && after.text.contains("070-1234567"));
+        let (_, session) = login(&app, "cm2", PASSWORD).await;
+        let cm2 = format!("vaka_session={}", session.unwrap());
+        assert_eq!(page(&app, &uri, &cm2).await.status, StatusCode::NOT_FOUND);
+    }
+);

@@ -53,6 +53,8 @@ const COVERED: &[&str] = &[
     "/api/v1/intakes",
     "/intakes",
     "/intakes/new",
+    // Tested in clients.rs (the_details_form_corrects_a_client_without_javascript).
+    "/clients/{id}/edit",
     "/api/v1/alerts",
     "/api/v1/alerts/{id}/acknowledge",
     "/api/v1/alerts/{id}/resolve",

@@ -1,0 +1,174 @@
+//! Correcting a client's personal details in the browser, through `PUT /api/v1/clients/{id}`.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use vaka_domain::client::{Protection, Sex};
+
+use super::desk::{Form, Link, Page, answer, call_api, options};
+use super::form::{Field, FormFields, Input};
+use super::journal::{csrf_ok, page_error};
+use super::{Chrome, PageLang, display_name, message};
+use crate::AppState;
+use crate::api::clients as api;
+use crate::auth::{ApiActor, SessionActor};
+use crate::body::JsonBody;
+use crate::error::ApiError;
+use crate::i18n::Tr;
+
+fn details_form(t: Tr, id: &str) -> Form {
+    Form {
+        id: "client",
+        title: t.t("c-edit").to_owned(),
+        action: format!("/clients/{id}/edit"),
+        hint: Some(t.t("c-edit-hint").to_owned()),
+        fields: vec![
+            Field::new("personal_number", t.t("personal-number"), Input::Text)
+                .required()
+                .hint(t.t("i-number-hint")),
+            Field::new("given_name", t.t("i-given-name"), Input::Text).required(),
+            Field::new("family_name", t.t("i-family-name"), Input::Text).required(),
+            Field::new(
+                "sex",
+                t.t("sex"),
+                Input::Select(options(
+                    t,
+                    Sex::ALL,
+                    Sex::as_str,
+                    Sex::label,
+                    Some(t.t("d-choose")),
+                )),
+            )
+            .hint(t.t("c-sex-hint")),
+            Field::new(
+                "protection",
+                t.t("c-protection"),
+                Input::Select(options(
+                    t,
+                    Protection::ALL,
+                    Protection::as_str,
+                    Protection::label,
+                    None,
+                )),
+            )
+            .required(),
+            Field::new("address", t.t("address"), Input::Text),
+            Field::new("phone", t.t("phone"), Input::Text),
+        ],
+        submit: t.t("d-save").to_owned(),
+    }
+}
+
+/// The form filled in with the client as they are now (read through the API: access rules and log).
+async fn edit_view(
+    st: &AppState,
+    session: &SessionActor,
+    t: Tr,
+    raw: &str,
+) -> Result<Page, ApiError> {
+    let here = format!("/clients/{raw}/edit");
+    let user = &session.actor.user;
+    let mut actor = session.actor.clone();
+    actor.via = Some(format!("GET {here}"));
+    let mut tx = st.store.begin_read().await?;
+    let id = vaka_domain::ids::ClientId(crate::api::path_id(raw)?);
+    let mut entry = actor.audit(
+        vaka_store::AuditAction::ClientRead,
+        Some(id),
+        format!("GET {here}"),
+    );
+    tx = crate::client_access::authorize(
+        tx,
+        user,
+        id,
+        vaka_domain::access::Action::WriteClient,
+        &mut entry,
+    )
+    .await?;
+    let client = vaka_store::clients::get(&mut tx, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tx.audit(entry);
+    tx.commit().await?;
+    if client.protection.is_protected() && !user.may_see_protected {
+        return Err(ApiError::Forbidden);
+    }
+    let name = display_name(&client, user, t);
+    let mut page = Page::new(
+        t,
+        Chrome::of(session, &here),
+        t.t("c-edit"),
+        Link::new(
+            format!("/clients/{raw}"),
+            format!("{} {name}", t.t("d-back-to")),
+        ),
+    )
+    .sub(name);
+    let mut form = details_form(t, raw);
+    for f in &mut form.fields {
+        f.value = match f.name.as_str() {
+            "personal_number" => client.personal_number.to_string(),
+            "given_name" => client.given_name.clone(),
+            "family_name" => client.family_name.clone(),
+            "sex" => client.sex.as_str().to_owned(),
+            "protection" => client.protection.as_str().to_owned(),
+            "address" => client.address.clone().unwrap_or_default(),
+            "phone" => client.phone.clone().unwrap_or_default(),
+            _ => String::new(),
+        };
+    }
+    page.form(form);
+    Ok(page)
+}
+
+/// `GET /clients/{id}/edit`.
+pub async fn edit_client(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    Path(raw): Path<String>,
+) -> Response {
+    let chrome = Chrome::of(&session, &format!("/clients/{raw}/edit"));
+    match edit_view(&st, &session, t, &raw).await {
+        Ok(p) => p.show(StatusCode::OK),
+        Err(ApiError::Invalid(_)) => message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
+        Err(e) => page_error(t, chrome, e),
+    }
+}
+
+/// `POST /clients/{id}/edit`: back to the client's page once saved.
+pub async fn save_client(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    Path(raw): Path<String>,
+    posted: FormFields,
+) -> Response {
+    let chrome = Chrome::of(&session, &format!("/clients/{raw}/edit"));
+    if !csrf_ok(&session, &posted) {
+        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
+    }
+    let (st2, path) = (st.clone(), raw.clone());
+    let result = call_api(
+        &session,
+        &posted,
+        &details_form(t, &raw).fields,
+        format!("POST /clients/{raw}/edit"),
+        |a, r: api::CreateClientRequest| async move {
+            api::update_client(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                .await
+                .map(IntoResponse::into_response)
+        },
+    )
+    .await
+    .map(|_| format!("/clients/{raw}"));
+    answer(
+        t,
+        chrome,
+        result,
+        "client",
+        &posted,
+        edit_view(&st, &session, t, &raw),
+    )
+    .await
+}
