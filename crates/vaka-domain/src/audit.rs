@@ -27,6 +27,8 @@ string_enum! {
         TokenCreate = "token_create",
         TokenRevoke = "token_revoke",
         UserCreate = "user_create",
+        /// A user deactivated or activated again, or given a new password.
+        UserUpdate = "user_update",
         DemoLoad = "demo_load",
         AccessDenied = "access_denied",
         EmergencyAccess = "emergency_access",

@@ -150,6 +150,20 @@ pub async fn get(tx: &mut Tx, id: CaseId) -> Result<Option<Case>> {
         .find(|k| k.id == id))
 }
 
+/// The open cases a user is a current case manager of, by id.
+pub async fn open_for_manager(tx: &mut Tx, user: UserId) -> Result<Vec<CaseId>> {
+    on_tx!(tx, |c| {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT k.id FROM case_assignments a JOIN cases k ON k.id = a.case_id \
+             WHERE a.user_id = $1 AND a.unassigned_on IS NULL AND k.status = 'open' ORDER BY k.id",
+        )
+        .bind(user.0)
+        .fetch_all(&mut *c)
+        .await?;
+        Ok(ids.into_iter().map(CaseId).collect())
+    })
+}
+
 /// Who has had the case, earliest first.
 pub async fn assignments(tx: &mut Tx, id: CaseId) -> Result<Vec<Assignment>> {
     on_tx!(tx, |c| {

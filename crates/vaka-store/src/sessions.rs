@@ -90,6 +90,17 @@ pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<()> {
     })
 }
 
+/// Ends every session of a user; how many.
+pub async fn delete_for_user(tx: &mut Tx, user: UserId) -> Result<u64> {
+    on_tx!(tx, |c| {
+        Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user.0)
+            .execute(&mut *c)
+            .await?
+            .rows_affected())
+    })
+}
+
 /// Removes sessions past their absolute expiry or idle since before `idle_before`.
 pub async fn purge_expired(
     tx: &mut Tx,

@@ -106,3 +106,16 @@ pub async fn set_password_hash(tx: &mut Tx, id: UserId, hash: &str) -> Result<()
         Ok(())
     })
 }
+
+/// Lets a user log in and use their tokens again, or stops them at once (`active = false`: every
+/// session and token is refused from the next request).
+pub async fn set_active(tx: &mut Tx, id: UserId, active: bool) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+            .bind(active)
+            .bind(id.0)
+            .execute(&mut *c)
+            .await?;
+        Ok(())
+    })
+}

@@ -149,6 +149,7 @@ pub async fn user_add(
     role: &str,
     display_name: Option<&str>,
     unit_id: Option<i64>,
+    may_see_protected: bool,
 ) -> anyhow::Result<ExitCode> {
     let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
     if !valid_username(username) {
@@ -181,7 +182,7 @@ pub async fn user_add(
             display_name: display_name.unwrap_or(username),
             role,
             password_hash: Some(&hash),
-            may_see_protected: false,
+            may_see_protected,
         },
     )
     .await
@@ -197,6 +198,99 @@ pub async fn user_add(
     ));
     tx.commit().await?;
     outln!("Added {username} ({role}) with id {id}.")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn user_list(url: &str) -> anyhow::Result<ExitCode> {
+    let store = open(url).await?;
+    let mut tx = store.begin_read().await?;
+    let (municipality, _) = municipalities::ensure_default(&mut tx).await?;
+    let list = users::list(&mut tx, municipality).await?;
+    let mut lines = Vec::with_capacity(list.len());
+    for u in &list {
+        let open = vaka_store::cases::open_for_manager(&mut tx, u.id)
+            .await?
+            .len();
+        lines.push(format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{open}",
+            u.username,
+            u.display_name,
+            u.role,
+            u.unit_id
+                .map_or_else(|| "-".to_owned(), |x| x.0.to_string()),
+            if u.active { "active" } else { "deactivated" },
+            if u.may_see_protected {
+                "protected"
+            } else {
+                "-"
+            },
+        ));
+    }
+    tx.rollback().await?;
+    outln!("username\tname\trole\tunit\tstate\tsees_protected\topen_cases")?;
+    for l in lines {
+        outln!("{l}")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn user_set_active(url: &str, username: &str, active: bool) -> anyhow::Result<ExitCode> {
+    let store = open(url).await?;
+    let mut tx = store.begin().await?;
+    let (user, _) = users::by_username(&mut tx, username)
+        .await?
+        .with_context(|| format!("--username: no user {username}"))?;
+    users::set_active(&mut tx, user.id, active).await?;
+    let (sessions, revoked) = if active {
+        (0, 0)
+    } else {
+        (
+            vaka_store::sessions::delete_for_user(&mut tx, user.id).await?,
+            tokens::revoke_all(&mut tx, user.id).await?,
+        )
+    };
+    let open_cases = vaka_store::cases::open_for_manager(&mut tx, user.id).await?;
+    let verb = if active { "activate" } else { "deactivate" };
+    tx.audit(cli_entry(
+        vaka_store::AuditAction::UserUpdate,
+        &format!("vaka user {verb} {username}"),
+    ));
+    tx.commit().await?;
+    if active {
+        outln!("Activated {username}.")?;
+    } else {
+        outln!("Deactivated {username}: {sessions} session(s) ended, {revoked} token(s) revoked.")?;
+        if !open_cases.is_empty() {
+            let ids: Vec<String> = open_cases.iter().map(|c| c.0.to_string()).collect();
+            outln!(
+                "{username} is still the case manager of {} open case(s): {}. Hand them over on \
+                 each case's page (/cases/ID) or with POST /api/v1/cases/ID/reassign.",
+                open_cases.len(),
+                ids.join(", ")
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn user_password(url: &str, username: &str) -> anyhow::Result<ExitCode> {
+    let password = read_password()?;
+    auth::check_new_password("password", &password)
+        .map_err(|e| anyhow::anyhow!("password: {} / {}", e.message.sv, e.message.en))?;
+    let hash = auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let store = open(url).await?;
+    let mut tx = store.begin().await?;
+    let (user, _) = users::by_username(&mut tx, username)
+        .await?
+        .with_context(|| format!("--username: no user {username}"))?;
+    users::set_password_hash(&mut tx, user.id, &hash).await?;
+    let sessions = vaka_store::sessions::delete_for_user(&mut tx, user.id).await?;
+    tx.audit(cli_entry(
+        vaka_store::AuditAction::UserUpdate,
+        &format!("vaka user password {username}"),
+    ));
+    tx.commit().await?;
+    outln!("New password for {username}; {sessions} session(s) ended.")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -317,6 +317,38 @@ enum UserCommand {
         /// The unit's id (default: the first unit).
         #[arg(long)]
         unit_id: Option<i64>,
+        /// May see the names and addresses of clients with a protected identity.
+        #[arg(long)]
+        may_see_protected: bool,
+    },
+    /// List the staff users with their role, unit, state and open cases.
+    List {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Stop a user at once (someone who leaves): their sessions end and their tokens are revoked.
+    /// Prints the open cases still assigned to them, to be handed over.
+    Deactivate {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        username: String,
+    },
+    /// Let a deactivated user log in again (with a new password or token).
+    Activate {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        username: String,
+    },
+    /// Set a new password, read from standard input; the user's sessions end.
+    Password {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        username: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
     },
 }
 
@@ -449,6 +481,7 @@ fn main() -> ExitCode {
                         password_stdin: _,
                         display_name,
                         unit_id,
+                        may_see_protected,
                     },
             } => {
                 commands::user_add(
@@ -457,9 +490,27 @@ fn main() -> ExitCode {
                     &role,
                     display_name.as_deref(),
                     unit_id,
+                    may_see_protected,
                 )
                 .await
             }
+            Command::User {
+                command: UserCommand::List { db },
+            } => commands::user_list(&db.database_url).await,
+            Command::User {
+                command: UserCommand::Deactivate { db, username },
+            } => commands::user_set_active(&db.database_url, &username, false).await,
+            Command::User {
+                command: UserCommand::Activate { db, username },
+            } => commands::user_set_active(&db.database_url, &username, true).await,
+            Command::User {
+                command:
+                    UserCommand::Password {
+                        db,
+                        username,
+                        password_stdin: _,
+                    },
+            } => commands::user_password(&db.database_url, &username).await,
             Command::Token {
                 command:
                     TokenCommand::Create {

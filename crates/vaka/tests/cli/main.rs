@@ -1805,3 +1805,146 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
     assert!(out.status.success(), "exit {:?}: {stderr}", out.status);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+both!(
+    a_user_who_leaves_is_stopped_at_once_and_their_open_cases_are_named,
+    |db| async move {
+        let url = db.url().to_owned();
+        let token = demo_with_token(&url);
+        let server = serve(&url, &[]);
+        assert_eq!(
+            http(server.1, "GET", "/api/v1/clients", Some(&token), None)
+                .unwrap()
+                .0,
+            200
+        );
+        let list = ok(&vaka(&["user", "list", "--database-url", &url], None));
+        let anna = list
+            .lines()
+            .find(|l| l.starts_with("anna.berg\t"))
+            .unwrap_or_else(|| panic!("{list}"));
+        let cols: Vec<&str> = anna.split('\t').collect();
+        assert_eq!((cols[2], cols[4]), ("case_manager", "active"), "{anna}");
+        let open: usize = cols[6].parse().unwrap();
+        assert!(open > 0, "{anna}");
+        // Deactivated: the running server refuses her token from the next request.
+        let out = ok(&vaka(
+            &[
+                "user",
+                "deactivate",
+                "--database-url",
+                &url,
+                "--username",
+                "anna.berg",
+            ],
+            None,
+        ));
+        assert!(out.contains("Deactivated anna.berg"), "{out}");
+        assert!(out.contains("1 token(s) revoked"), "{out}");
+        assert!(
+            out.contains(&format!("still the case manager of {open} open case(s)")),
+            "{out}"
+        );
+        assert_eq!(
+            http(server.1, "GET", "/api/v1/clients", Some(&token), None)
+                .unwrap()
+                .0,
+            401
+        );
+        let list = ok(&vaka(&["user", "list", "--database-url", &url], None));
+        assert!(
+            list.lines()
+                .any(|l| l.starts_with("anna.berg\t") && l.contains("\tdeactivated\t")),
+            "{list}"
+        );
+        // Back again, with a new password (a weak one is refused and changes nothing).
+        ok(&vaka(
+            &[
+                "user",
+                "activate",
+                "--database-url",
+                &url,
+                "--username",
+                "anna.berg",
+            ],
+            None,
+        ));
+        let weak = vaka(
+            &[
+                "user",
+                "password",
+                "--database-url",
+                &url,
+                "--username",
+                "anna.berg",
+                "--password-stdin",
+            ],
+            Some("kort\n"),
+        );
+        assert!(!weak.status.success() && stderr(&weak).contains("password:"));
+        let out = ok(&vaka(
+            &[
+                "user",
+                "password",
+                "--database-url",
+                &url,
+                "--username",
+                "anna.berg",
+                "--password-stdin",
+            ],
+            Some("ett-nytt-och-langt-losenord\n"),
+        ));
+        assert!(out.contains("New password for anna.berg"), "{out}");
+        ok(&vaka(
+            &[
+                "user",
+                "add",
+                "--database-url",
+                &url,
+                "--username",
+                "sara.skydd",
+                "--role",
+                "case_manager",
+                "--password-stdin",
+                "--may-see-protected",
+            ],
+            Some("ett-tredje-langt-losenord\n"),
+        ));
+        let list = ok(&vaka(&["user", "list", "--database-url", &url], None));
+        assert!(
+            list.lines()
+                .any(|l| l.starts_with("sara.skydd\t") && l.contains("\tprotected\t")),
+            "{list}"
+        );
+        assert!(
+            list.lines()
+                .any(|l| l.starts_with("anna.berg\t") && l.contains("\tactive\t-\t")),
+            "{list}"
+        );
+        let nobody = vaka(
+            &[
+                "user",
+                "deactivate",
+                "--database-url",
+                &url,
+                "--username",
+                "nobody",
+            ],
+            None,
+        );
+        assert!(!nobody.status.success() && stderr(&nobody).contains("--username: no user nobody"));
+        drop(server);
+        let mut tx = db.store.begin().await.unwrap();
+        let (user, hash) = vaka_store::users::by_username(&mut tx, "anna.berg")
+            .await
+            .unwrap()
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(user.active);
+        assert!(vaka_web::auth::verify_password(
+            hash.as_deref(),
+            "ett-nytt-och-langt-losenord"
+        ));
+        assert!(ok(&vaka(&["audit", "verify", "--database-url", &url], None)).contains("intact"));
+    }
+);
