@@ -64,7 +64,7 @@ fn other_unit() -> FieldError {
 /// Register a person (or find them, when the unit knows them) and open a case for them.
 #[utoipa::path(post, path = "/api/v1/intakes", request_body = IntakeRequest, tag = "cases",
     responses((status = 201, body = IntakeResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "The person belongs to another unit"),
+        (status = 409, body = ErrorBody, description = "The person belongs to another unit, or has an open case already"),
         (status = 422, body = ErrorBody, description = "Invalid field, named in `error.field`")))]
 pub async fn create_intake(
     State(st): State<AppState>,
@@ -128,6 +128,28 @@ pub async fn create_intake(
             ));
             tx.commit().await?;
             return Err(ApiError::Conflict(other_unit()));
+        }
+    }
+    if let Some((client, _)) = found {
+        let open = cases::for_client(&mut tx, client)
+            .await?
+            .into_iter()
+            .find(|k| k.status == vaka_domain::case::CaseStatus::Open);
+        if let Some(k) = open {
+            return Err(ApiError::Conflict(FieldError::new(
+                "personal_number",
+                "open_case_exists",
+                Msg::new(
+                    format!(
+                        "Personen har redan ett öppet ärende (nr {}); skriv i det i stället.",
+                        k.id.0
+                    ),
+                    format!(
+                        "The person already has an open case (no. {}); write in that one instead.",
+                        k.id.0
+                    ),
+                ),
+            )));
         }
     }
     let new_client = match found {

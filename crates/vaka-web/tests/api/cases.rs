@@ -765,6 +765,22 @@ both!(
                 ("client_read".to_owned(), "cm".to_owned()),
             ]
         );
+        // While the case is open, a second intake is refused and names the case.
+        let r = app
+            .post(
+                "/api/v1/intakes",
+                "head",
+                json!({"personal_number": "191212121212"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+        assert_eq!(error(&r), ("open_case_exists", Some("personal_number")));
+        assert!(
+            r.json["error"]["message_en"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("no. {case}"))
+        );
         // The person comes back after the case was closed: the unit knows them, no names needed,
         // and a new case opens for the case manager the unit head names.
         app.post(
