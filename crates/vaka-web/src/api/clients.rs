@@ -39,6 +39,21 @@ pub struct CreateClientRequest {
     pub phone: Option<String>,
 }
 
+impl CreateClientRequest {
+    /// The posted fields, as the domain reads them.
+    pub fn input(&self) -> ClientInput<'_> {
+        ClientInput {
+            personal_number: self.personal_number.as_deref(),
+            given_name: self.given_name.as_deref(),
+            family_name: self.family_name.as_deref(),
+            sex: self.sex.as_deref(),
+            protection: self.protection.as_deref(),
+            address: self.address.as_deref(),
+            phone: self.phone.as_deref(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ClientResponse {
     pub id: i64,
@@ -112,18 +127,7 @@ pub async fn create_client(
         .filter(|_| access::may_ever(actor.user.role, Action::CreateClient))
         .ok_or(ApiError::Forbidden)?;
     let today = vaka_domain::time::local_date(vaka_store::now());
-    let new = NewClient::parse(
-        &ClientInput {
-            personal_number: req.personal_number.as_deref(),
-            given_name: req.given_name.as_deref(),
-            family_name: req.family_name.as_deref(),
-            sex: req.sex.as_deref(),
-            protection: req.protection.as_deref(),
-            address: req.address.as_deref(),
-            phone: req.phone.as_deref(),
-        },
-        today,
-    )?;
+    let new = NewClient::parse(&req.input(), today)?;
     let mut tx = st.store.begin().await?;
     let id = clients::insert(
         &mut tx,
@@ -205,18 +209,7 @@ pub async fn update_client(
         return Err(ApiError::Forbidden);
     }
     let today = vaka_domain::time::local_date(vaka_store::now());
-    let new = NewClient::parse(
-        &ClientInput {
-            personal_number: req.personal_number.as_deref(),
-            given_name: req.given_name.as_deref(),
-            family_name: req.family_name.as_deref(),
-            sex: req.sex.as_deref(),
-            protection: req.protection.as_deref(),
-            address: req.address.as_deref(),
-            phone: req.phone.as_deref(),
-        },
-        today,
-    )?;
+    let new = NewClient::parse(&req.input(), today)?;
     let changed = client.changed_fields(&new);
     if !changed.is_empty() {
         clients::update(&mut tx, id, &new).await?;

@@ -61,12 +61,7 @@ both!(missing_fields_are_all_named, |db| async move {
     let app = app(db).await;
     let r = app.post("/api/v1/cases", "head", json!({})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&r);
     assert_eq!(fields, ["client_id", "case_manager"]);
 });
 
@@ -240,22 +235,13 @@ both!(
             log.contains(&("case_close".to_owned(), "cm".to_owned())),
             "{log:?}"
         );
-        let mut tx = app.db.store.begin().await.unwrap();
-        let entries =
-            vaka_store::audit::for_client(&mut tx, vaka_domain::ids::ClientId(client), 100)
-                .await
-                .unwrap();
-        tx.commit().await.unwrap();
-        let close = entries
-            .iter()
-            .find(|e| e.action_name == "case_close")
-            .unwrap();
+        let close = app.audit_entry(client, "case_close").await;
         assert!(
-            close.entry.detail.ends_with("reason=goals_met"),
+            close.detail.ends_with("reason=goals_met"),
             "{}",
-            close.entry.detail
+            close.detail
         );
-        assert_eq!(close.entry.case_id.map(|c| c.0), Some(case));
+        assert_eq!(close.case_id.map(|c| c.0), Some(case));
         // Closing twice is a conflict, and the first closure stands.
         let again = app
             .post(
@@ -333,12 +319,7 @@ both!(
                 json!({"reason": "nope", "closed_on": "2999-01-01"}),
             )
             .await;
-        let fields: Vec<&str> = r.json["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
+        let fields = error_fields(&r);
         assert_eq!(fields, ["closed_on", "reason"]);
         let seen = app.get(&format!("/api/v1/cases/{case}"), "cm").await;
         assert_eq!(seen.json["status"], "open");

@@ -112,12 +112,7 @@ both!(
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let fields: Vec<&str> = r.json["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
+        let fields = error_fields(&r);
         assert_eq!(fields, ["given_name", "family_name", "sex", "phone"]);
         assert_eq!(app.get("/api/v1/clients", "head").await.json["total"], 0);
     }
@@ -299,27 +294,15 @@ both!(
         assert_eq!(r.json["personal_number_kind"], "personnummer");
         assert_eq!(r.json["birth_date"], "1912-12-12");
         assert_eq!(r.json["address"], "Storgatan 1");
-        let mut tx = app.db.store.begin().await.unwrap();
-        let entries = vaka_store::audit::for_client(&mut tx, vaka_domain::ids::ClientId(id), 100)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        let update = entries
-            .iter()
-            .find(|e| e.action_name == "client_update")
-            .unwrap();
+        let update = app.audit_entry(id, "client_update").await;
         assert!(
             update
-                .entry
                 .detail
                 .ends_with("changed=personal_number,sex,address,phone"),
             "{}",
-            update.entry.detail
+            update.detail
         );
-        assert!(
-            !update.entry.detail.contains("Storgatan"),
-            "no values in the log"
-        );
+        assert!(!update.detail.contains("Storgatan"), "no values in the log");
         // Wrong fields are all named, and nothing changes.
         let r = put(
             "cm",
@@ -327,12 +310,7 @@ both!(
         )
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
-        let fields: Vec<&str> = r.json["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
+        let fields = error_fields(&r);
         assert_eq!(fields, ["personal_number", "given_name", "phone"]);
         // Another client's number is a conflict.
         app.client("head", "19800101-R002").await;

@@ -84,12 +84,7 @@ both!(
             r.json["error"]["field"],
             "departure_justifications.application"
         );
-        let fields: Vec<&str> = r.json["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
+        let fields = error_fields(&r);
         assert_eq!(
             fields,
             [
@@ -485,12 +480,7 @@ both!(
             ]
         );
         let r = app.post(&format!("/api/v1/providers/{id}/contracts"), "head", json!({"reference": "X", "valid_from": "2025-02-30", "prices": {"hotel": 1}, "methods": ["yoga"]})).await;
-        let fields: Vec<&str> = r.json["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
+        let fields = error_fields(&r);
         assert_eq!(fields, ["valid_from", "prices.hotel", "methods[0]"]);
         assert_eq!(
             app.get("/api/v1/providers", "head_b").await.json["items"]

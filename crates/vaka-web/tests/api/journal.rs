@@ -93,12 +93,7 @@ both!(
             assert_eq!(error(&r), (code, Some(field)), "{body}");
         }
         let r = app.post(&uri, "cm", json!({"note": "bara text"})).await;
-        let fields: Vec<&str> = r.json["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
+        let fields = error_fields(&r);
         assert_eq!(fields, ["occurred_at", "kind", "substance_use", "housing"]);
         assert_eq!(
             app.get(&uri, "cm").await.json["items"]

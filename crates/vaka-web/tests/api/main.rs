@@ -207,6 +207,19 @@ impl App {
         id
     }
 
+    /// The newest access-log entry `action` about a client.
+    pub async fn audit_entry(&self, client: i64, action: &str) -> vaka_store::NewAuditEntry {
+        let mut tx = self.db.store.begin().await.unwrap();
+        let list = vaka_store::audit::for_client(&mut tx, vaka_domain::ids::ClientId(client), 1000)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        list.into_iter()
+            .find(|e| e.action_name == action)
+            .map(|e| e.entry)
+            .unwrap_or_else(|| panic!("no {action} entry about client {client}"))
+    }
+
     /// The access-log entries (action, username) about a client, oldest first.
     pub async fn audit_for(&self, client: i64) -> Vec<(String, String)> {
         let mut tx = self.db.store.begin().await.unwrap();
@@ -255,4 +268,12 @@ pub fn error(r: &Reply) -> (&str, Option<&str>) {
         r.json["error"]["code"].as_str().unwrap_or(""),
         r.json["error"]["field"].as_str(),
     )
+}
+
+/// The fields named by a 422's `errors`, in order.
+pub fn error_fields(r: &Reply) -> Vec<&str> {
+    r.json["errors"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
+        .unwrap_or_default()
 }
