@@ -205,6 +205,11 @@ pub struct ConnectOptions {
     /// A statement running longer is logged as a warning (target `sqlx::query`: the SQL text and
     /// the time; never the bound values). Default 1 000 ms (`vaka` takes `VAKA_SLOW_STATEMENT_MS`).
     pub slow_statement: Duration,
+    /// PostgreSQL cancels a statement running longer (`statement_timeout`), so that work nobody
+    /// waits for any more (a request past its timeout) stops. `None` (the default) for commands
+    /// that may run long on purpose; `vaka serve` sets its request timeout. Migrations run without
+    /// it. Not applied on SQLite.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl Default for ConnectOptions {
@@ -212,6 +217,7 @@ impl Default for ConnectOptions {
         Self {
             max_connections: 8,
             slow_statement: Duration::from_millis(1000),
+            statement_timeout: None,
         }
     }
 }
@@ -249,9 +255,13 @@ impl Store {
                 )
             }
             BackendKind::Postgres => {
-                let o = PgConnectOptions::from_str(url)?
+                let mut o = PgConnectOptions::from_str(url)?
                     .disable_statement_logging()
                     .log_slow_statements(log::LevelFilter::Warn, opts.slow_statement);
+                if let Some(limit) = opts.statement_timeout {
+                    let ms = limit.as_millis().max(1).to_string();
+                    o = o.options([("statement_timeout", ms.as_str())]);
+                }
                 Pool::Postgres(
                     PgPoolOptions::new()
                         .max_connections(opts.max_connections)
@@ -282,6 +292,22 @@ impl Store {
                 url,
                 ConnectOptions {
                     max_connections: 1,
+                    ..opts.clone()
+                },
+            )
+            .await?;
+            let migrated = migrator.migrate().await;
+            migrator.close().await;
+            migrated?;
+            return Self::connect(url, opts).await;
+        }
+        if opts.statement_timeout.is_some() {
+            // A migration may build an index over millions of rows: no statement limit for it.
+            let migrator = Self::connect(
+                url,
+                ConnectOptions {
+                    max_connections: 1,
+                    statement_timeout: None,
                     ..opts.clone()
                 },
             )

@@ -66,7 +66,13 @@ pub async fn serve(url: &str, options: ServeOptions) -> anyhow::Result<ExitCode>
         header_timeout,
         request_timeout,
     } = options;
-    let store = open(url).await?;
+    let connect = vaka_store::ConnectOptions {
+        statement_timeout: Some(request_timeout),
+        ..connect_options()
+    };
+    let store = Store::open_with(url, connect)
+        .await
+        .with_context(|| format!("could not open the database at {}", redact(url)))?;
     if demo {
         let mut tx = store.begin().await?;
         let empty = municipalities::is_empty(&mut tx).await?;

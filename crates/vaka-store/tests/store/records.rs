@@ -667,3 +667,33 @@ both!(
         tx.commit().await.unwrap();
     }
 );
+
+both!(
+    a_statement_past_the_limit_is_cancelled_on_postgresql,
+    |db| async move {
+        // SQLite has no statement limit (docs/operations.md).
+        if db.store.backend() != vaka_store::BackendKind::Postgres {
+            return;
+        }
+        let opts = vaka_store::ConnectOptions {
+            max_connections: 1,
+            statement_timeout: Some(std::time::Duration::from_millis(200)),
+            ..Default::default()
+        };
+        // Opening with a limit migrates first without one (the schema is up to date here).
+        let limited = vaka_store::Store::open_with(db.url(), opts).await.unwrap();
+        let mut tx = limited.begin().await.unwrap();
+        let e = vaka_store::testing::exec(&mut tx, "SELECT pg_sleep(2)")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("statement timeout"), "{e}");
+        drop(tx);
+        // Without a limit a longer statement runs to its end.
+        let mut tx = db.store.begin().await.unwrap();
+        vaka_store::testing::exec(&mut tx, "SELECT pg_sleep(0.3)")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        limited.close().await;
+    }
+);
