@@ -8,6 +8,7 @@ use vaka_domain::contact::Housing;
 use vaka_domain::followup::FollowUpStatus;
 use vaka_domain::ids::MunicipalityId;
 use vaka_domain::stats::adjusted::Person;
+use vaka_domain::stats::closures::ClosedCase;
 use vaka_domain::stats::measures::{DecisionMade, Episode, TwelveMonths};
 
 use crate::row::RowExt;
@@ -92,6 +93,43 @@ pub async fn decisions(
                     decided_on: r.date("decided_on")?,
                     departing: r.bool("departs_from_application")?
                         || r.bool("departs_from_recommendation")?,
+                })
+            })
+            .collect()
+    })
+}
+
+/// The cases of the municipality closed in `[from, to]`, with their reason (pseudonymous).
+pub async fn closed_cases(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<ClosedCase>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT k.client_id, k.closed_on, k.closure_reason FROM cases k \
+             JOIN clients x ON x.id = k.client_id \
+             WHERE x.municipality_id = $1 AND k.status = 'closed' AND k.closed_on >= $2 AND k.closed_on <= $3",
+        )
+        .bind(municipality.0)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ClosedCase {
+                    client: r.i64("client_id")?,
+                    closed_on: r.date("closed_on")?,
+                    reason: r
+                        .opt_string("closure_reason")?
+                        .map(|s| {
+                            s.parse().map_err(|_| {
+                                StoreError::Corrupt(format!("cases.closure_reason: {s:?}"))
+                            })
+                        })
+                        .transpose()?,
                 })
             })
             .collect()

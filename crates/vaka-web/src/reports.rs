@@ -30,6 +30,7 @@ pub struct Loaded {
     pub providers: Vec<(i64, String)>,
     pub people: HashMap<i64, Person>,
     pub twelve_months: Vec<TwelveMonths>,
+    pub closed_cases: Vec<vaka_domain::stats::closures::ClosedCase>,
 }
 
 impl Loaded {
@@ -48,6 +49,7 @@ impl Loaded {
             providers: &self.providers,
             people: &self.people,
             twelve_months: &self.twelve_months,
+            closed_cases: &self.closed_cases,
         }
     }
 }
@@ -118,6 +120,7 @@ pub async fn load(
         decisions: vaka_store::measures::decisions(tx, municipality, from, to).await?,
         people: vaka_store::measures::people(tx, municipality).await?,
         twelve_months: vaka_store::measures::twelve_months(tx, municipality, from, to).await?,
+        closed_cases: vaka_store::measures::closed_cases(tx, municipality, from, to).await?,
         episodes,
         costs_ore,
         buckets,
@@ -644,6 +647,34 @@ fn more_sections(r: &CommitteeReport) -> Vec<vaka_report::DocSection> {
             pw.cycles
                 .iter()
                 .map(|c| vec![steps_text(&c.steps), c.people.to_string()])
+                .collect(),
+        )),
+    });
+    let closed = &r.closures;
+    out.push(DocSection {
+        heading: "Avslutade ärenden".into(),
+        paragraphs: vec![format!(
+            "Ärenden som avslutades under perioden, efter orsak: {} ärenden för {} personer. Antal som \
+             vilar på färre än 5 personer redovisas inte, och inte heller det näst minsta när bara ett \
+             skulle döljas (det gick annars att räkna ut).",
+            shown(&closed.cases, u64::to_string),
+            shown(&closed.people, u64::to_string)
+        )],
+        svg: None,
+        table: Some(table(
+            &["Orsak", "Ärenden", "Personer"],
+            closed
+                .by_reason
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.reason
+                            .map_or("Ingen orsak angiven", |x| x.label().0)
+                            .to_owned(),
+                        shown(&c.cases, u64::to_string),
+                        shown(&c.people, u64::to_string),
+                    ]
+                })
                 .collect(),
         )),
     });

@@ -3,6 +3,7 @@
 
 pub mod adjusted;
 pub mod analysis;
+pub mod closures;
 pub mod costs;
 pub mod cox;
 pub mod measures;

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::adjusted::{self, Adjusted, Person};
+use super::closures::{self, ClosedCase, Closures};
 use super::costs::{self, Bucket, BucketCost, Costs};
 use super::measures::{
     self, AfterDecisions, DecisionMade, Episode, Independence, Lengths, MIN_PEOPLE, Point, Shown,
@@ -96,6 +97,8 @@ pub struct CommitteeReport {
     /// (with the reason) when there are too few people or relapses to compare.
     pub adjusted: Option<Adjusted>,
     pub adjusted_missing: Option<String>,
+    /// The cases closed in the period, by reason.
+    pub closures: Closures,
 }
 
 /// What the report is made from.
@@ -119,6 +122,8 @@ pub struct Inputs<'a> {
     pub people: &'a HashMap<i64, Person>,
     /// The 12-month follow-ups due in the period.
     pub twelve_months: &'a [TwelveMonths],
+    /// The cases closed (the period's are picked out here).
+    pub closed_cases: &'a [ClosedCase],
 }
 
 fn people_of(list: &[&Episode]) -> u64 {
@@ -278,6 +283,7 @@ pub fn committee(i: &Inputs<'_>) -> CommitteeReport {
         independence: measures::independence(&all_follow_ups),
         adjusted,
         adjusted_missing,
+        closures: closures::closures(i.closed_cases, i.from, i.to),
     }
 }
 
@@ -403,6 +409,13 @@ pub fn to_csv(r: &CommitteeReport) -> String {
             point(&p.relapse_free_12_months),
         );
         costs_rows(&mut row, "providers", &p.name, &p.costs);
+    }
+    row("closures", "all", "cases", count(&r.closures.cases));
+    row("closures", "all", "people", count(&r.closures.people));
+    for c in &r.closures.by_reason {
+        let reason = c.reason.map_or("none", |x| x.as_str());
+        row("closures", reason, "cases", count(&c.cases));
+        row("closures", reason, "people", count(&c.people));
     }
     for c in &r.curves {
         for p in &c.points {
@@ -679,6 +692,17 @@ mod tests {
                 lives_independently: (c != 5).then_some(c < 3),
             })
             .collect();
+        let closed_cases: Vec<super::ClosedCase> = (0..7)
+            .map(|c| super::ClosedCase {
+                client: c,
+                closed_on: if c == 0 {
+                    d("2023-12-31")
+                } else {
+                    d("2024-06-01")
+                },
+                reason: Some(crate::case::ClosureReason::GoalsMet),
+            })
+            .collect();
         let r = committee(&Inputs {
             municipality: "Demokommun",
             from: d("2024-01-01"),
@@ -693,7 +717,16 @@ mod tests {
             providers: &[(1, "Hemmet, AB".into()), (2, "Tomt AB".into())],
             people: &people,
             twelve_months: &twelve,
+            closed_cases: &closed_cases,
         });
+        // Six cases closed in the period (one before it): shown, with their reason.
+        match (&r.closures.cases, &r.closures.by_reason[..]) {
+            (Shown::Value(6), [only]) => {
+                assert_eq!(only.reason, Some(crate::case::ClosureReason::GoalsMet));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(to_csv(&r).contains("closures,goals_met,cases,6,,\n"));
         let th = &r.groups[0];
         assert_eq!(
             (th.intervention, th.people, th.costs.cost_ore),

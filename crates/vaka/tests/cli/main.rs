@@ -722,6 +722,7 @@ fn the_committee_report_is_written_as_html_and_csv_without_personal_data() {
     );
     // Not one personal number (the demo's reservnummer contain an R) or name of a client.
     assert!(!text.contains("-R"), "no reservnummer");
+    assert!(text.contains("Avslutade ärenden"));
     let csv = dir.join("committee.csv");
     ok(&vaka(
         &[
@@ -743,6 +744,21 @@ fn the_committee_report_is_written_as_html_and_csv_without_personal_data() {
     let csv_text = std::fs::read_to_string(&csv).unwrap();
     assert!(csv_text.starts_with("section,group,measure,value,lower,upper\n"));
     assert!(csv_text.contains(",people,"));
+    // The cases closed in the period, by reason, with the total shown.
+    let closed: Vec<&str> = csv_text
+        .lines()
+        .filter(|l| l.starts_with("closures,"))
+        .collect();
+    assert!(
+        closed
+            .iter()
+            .any(|l| l.starts_with("closures,all,cases,") && l.as_bytes()[19].is_ascii_digit()),
+        "{closed:?}"
+    );
+    assert!(
+        closed.iter().any(|l| l.starts_with("closures,goals_met,")),
+        "{closed:?}"
+    );
     let pdf = dir.join("committee.pdf");
     ok(&vaka(
         &[
