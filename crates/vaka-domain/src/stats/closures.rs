@@ -62,10 +62,11 @@ pub fn closures(cases: &[ClosedCase], from: NaiveDate, to: NaiveDate) -> Closure
     });
     let mut hidden: Vec<bool> = rows.iter().map(|r| r.2 < MIN_PEOPLE).collect();
     // One withheld count and a shown total would give it away: withhold the next smallest too.
-    if people >= MIN_PEOPLE && hidden.iter().filter(|h| **h).count() == 1 {
-        if let Some(k) = (0..rows.len()).rev().find(|k| !hidden[*k]) {
-            hidden[k] = true;
-        }
+    if people >= MIN_PEOPLE
+        && hidden.iter().filter(|h| **h).count() == 1
+        && let Some(k) = (0..rows.len()).rev().find(|k| !hidden[*k])
+    {
+        hidden[k] = true;
     }
     let withheld = || Shown::Suppressed {
         suppressed: true,
