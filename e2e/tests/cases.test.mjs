@@ -141,3 +141,23 @@ test('a case manager registers a person who comes to the unit and opens the case
   await page.getByText('Intagsson').first().waitFor();
   assert.deepEqual(problems, []);
 });
+
+test('a case manager corrects a client\'s phone number on a phone', async () => {
+  const page = await logIn(await phone(browser), 'anna.berg');
+  await page.locator('ul.caseload > li a:not(.quick)').first().click();
+  await page.waitForURL(/\/clients\/\d+$/);
+  const client = page.url();
+  await page.getByRole('link', { name: 'Ändra personuppgifter' }).click();
+  await page.waitForURL(/\/edit$/);
+  await fits(page);
+  assert.deepEqual(await axeViolations(page), [], 'details form accessibility');
+  await page.locator('#f-phone').fill('ring mig');
+  await page.getByRole('button', { name: 'Spara' }).click();
+  await page.locator('#form-errors').waitFor();
+  assert.match(await page.locator('#form-errors').innerText(), /Telefon/);
+  await page.screenshot({ path: join(artifacts, 'client-edit-phone.png'), fullPage: true });
+  await page.locator('#f-phone').fill('070-123 45 67');
+  await page.getByRole('button', { name: 'Spara' }).click();
+  await page.waitForURL(client);
+  await page.getByText('070-123 45 67').waitFor();
+});
