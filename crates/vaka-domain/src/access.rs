@@ -22,6 +22,8 @@ string_enum! {
         CloseCase = "close_case",
         /// Change who is the case manager of a case.
         AssignCase = "assign_case",
+        /// Move a client, with their open cases, to another unit of the municipality.
+        TransferClient = "transfer_client",
         /// Decide on interventions, placements and providers.
         Decide = "decide",
         /// Manage staff users.
@@ -78,6 +80,7 @@ pub const RULES: &[Rule] = &[
     rule(Role::UnitHead, Action::OpenCase, Scope::Unit),
     rule(Role::UnitHead, Action::CloseCase, Scope::Unit),
     rule(Role::UnitHead, Action::AssignCase, Scope::Unit),
+    rule(Role::UnitHead, Action::TransferClient, Scope::Unit),
     rule(Role::UnitHead, Action::Decide, Scope::Unit),
     rule(Role::UnitHead, Action::ManageEconomy, Scope::Global),
     rule(Role::UnitHead, Action::ReadAggregates, Scope::Global),
@@ -197,6 +200,7 @@ mod tests {
                 Action::OpenCase,
                 Action::CloseCase,
                 Action::AssignCase,
+                Action::TransferClient,
             ] {
                 assert!(!permits(role, action, MINE), "{role} {action}");
             }
@@ -224,6 +228,8 @@ mod tests {
         assert!(!permits(Role::CaseManager, Action::AssignCase, MINE));
         assert!(permits(Role::UnitHead, Action::CloseCase, UNIT));
         assert!(permits(Role::UnitHead, Action::AssignCase, UNIT));
+        assert!(permits(Role::UnitHead, Action::TransferClient, UNIT));
+        assert!(!permits(Role::CaseManager, Action::TransferClient, MINE));
         assert!(!permits(Role::UnitHead, Action::AssignCase, NONE));
         for role in Role::ALL {
             assert!(!permits(*role, Action::CloseCase, EMERGENCY));

@@ -10,6 +10,8 @@ string_enum! {
         ClientList = "client_list",
         /// A client's details changed (the entry names the fields, not their values).
         ClientUpdate = "client_update",
+        /// A client moved to another unit, with their open cases.
+        ClientTransfer = "client_transfer",
         CaseloadRead = "caseload_read",
         CaseOpen = "case_open",
         CaseRead = "case_read",

@@ -120,13 +120,13 @@ pub async fn reassign(tx: &mut Tx, id: CaseId, manager: UserId, on: NaiveDate) -
 }
 
 /// Gives the unresolved alerts of case `$1`'s client to user `$2` (or to no one) where they are
-/// assigned to someone who no longer follows the client in any open case: an alert is read and
-/// acted on by whoever has the client, never by someone who lost access to them.
+/// no one's or assigned to someone who no longer follows the client in any open case: an alert is
+/// read and acted on by whoever has the client, never by someone who lost access to them.
 const HAND_OVER_ALERTS: &str = "UPDATE alerts SET assigned_to = $2 \
      WHERE client_id = (SELECT client_id FROM cases WHERE id = $1) AND status <> 'resolved' \
-     AND assigned_to IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cases k \
+     AND (assigned_to IS NULL OR NOT EXISTS (SELECT 1 FROM cases k \
      JOIN case_assignments a ON a.case_id = k.id WHERE k.client_id = alerts.client_id \
-     AND k.status = 'open' AND a.unassigned_on IS NULL AND a.user_id = alerts.assigned_to)";
+     AND k.status = 'open' AND a.unassigned_on IS NULL AND a.user_id = alerts.assigned_to))";
 
 /// Ends every current assignment of case `$1` on day `$2` (never before the day it began).
 const END_ASSIGNMENTS: &str = "UPDATE case_assignments \

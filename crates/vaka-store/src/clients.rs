@@ -72,6 +72,45 @@ pub async fn update(tx: &mut Tx, id: ClientId, c: &NewClient) -> Result<()> {
     })
 }
 
+/// Moves a client and their open cases to `unit` on day `on`: the open cases' assignments end
+/// that day (the receiving unit's head names a case manager) and the unresolved alerts are no one's
+/// until then. Closed cases stay where they were. `false` when the client is in `unit` already.
+pub async fn transfer(tx: &mut Tx, id: ClientId, unit: UnitId, on: NaiveDate) -> Result<bool> {
+    on_tx!(tx, |c| {
+        let moved = sqlx::query("UPDATE clients SET unit_id = $2 WHERE id = $1 AND unit_id <> $2")
+            .bind(id.0)
+            .bind(unit.0)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        if moved == 0 {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE cases SET unit_id = $2 WHERE client_id = $1 AND status = 'open'")
+            .bind(id.0)
+            .bind(unit.0)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query(
+            "UPDATE case_assignments \
+             SET unassigned_on = CASE WHEN assigned_on > $2 THEN assigned_on ELSE $2 END \
+             WHERE unassigned_on IS NULL \
+             AND case_id IN (SELECT id FROM cases WHERE client_id = $1 AND status = 'open')",
+        )
+        .bind(id.0)
+        .bind(on)
+        .execute(&mut *c)
+        .await?;
+        sqlx::query(
+            "UPDATE alerts SET assigned_to = NULL WHERE client_id = $1 AND status <> 'resolved'",
+        )
+        .bind(id.0)
+        .execute(&mut *c)
+        .await?;
+        Ok(true)
+    })
+}
+
 pub(crate) fn from_row(r: &impl RowExt, today: NaiveDate) -> Result<Client> {
     let pn = r.string("personal_number")?;
     Ok(Client {

@@ -442,3 +442,6 @@ c-edit = Change personal details
 c-edit-hint = Correct the name, address and phone, or replace the reserve number with the personal number once the identity is known. The access-log entry names the fields that changed.
 c-sex-hint = Leave empty to read it from the personal number.
 c-protection = Protection of personal details
+c-transfer = Move to another unit
+c-transfer-hint = The client and the open cases move today. The case managers' assignments end and the receiving unit's head names a new one; open alerts are no one's until then. You will not reach the client afterwards.
+c-unit = Unit

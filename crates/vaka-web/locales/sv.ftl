@@ -442,3 +442,6 @@ c-edit = Ändra personuppgifter
 c-edit-hint = Rätta namn, adress och telefon, eller byt reservnumret mot personnumret när identiteten är känd. Logghändelsen anger vilka fält som ändrades.
 c-sex-hint = Lämna tomt för att läsa det ur personnumret.
 c-protection = Skydd för personuppgifter
+c-transfer = Flytta till annan enhet
+c-transfer-hint = Klienten och de öppna ärendena flyttar i dag. Case managers uppdrag slutar och den mottagande enhetens chef utser en ny; öppna larm ligger hos ingen tills dess. Du når inte klienten efteråt.
+c-unit = Enhet

@@ -12,6 +12,7 @@ use vaka_domain::client::{Client, ClientInput, NewClient, Protection, Sex};
 use vaka_domain::ids::ClientId;
 use vaka_domain::personal_number::NumberKind;
 use vaka_domain::role::{Role, User};
+use vaka_domain::{FieldError, Msg};
 use vaka_store::{AuditAction, clients};
 
 use super::{int_param, path_id};
@@ -341,4 +342,83 @@ pub async fn grant_emergency(
     tx.audit(entry);
     tx.commit().await?;
     Ok((reason, expires_at))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TransferRequest {
+    /// The receiving unit, of the same municipality.
+    pub unit_id: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TransferResponse {
+    pub client_id: i64,
+    pub unit_id: i64,
+}
+
+/// Move a client to another unit of the municipality (the unit head of the client's unit): the
+/// open cases go with them and their assignments end today, so the receiving unit's head names the
+/// case manager; the unresolved alerts are no one's until then. The sender no longer reaches the
+/// client.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/transfer", tag = "clients", params(("id" = i64, Path)),
+    request_body = TransferRequest,
+    responses((status = 200, body = TransferResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody, description = "Invalid field, named in `error.field`")))]
+pub async fn transfer_client(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+    JsonBody(req): JsonBody<TransferRequest>,
+) -> Result<Json<TransferResponse>, ApiError> {
+    if !access::may_ever(actor.user.role, Action::TransferClient) {
+        return Err(ApiError::Forbidden);
+    }
+    let id = ClientId(path_id(&raw)?);
+    let mut entry = actor.audit(
+        AuditAction::ClientTransfer,
+        Some(id),
+        format!("POST /api/v1/clients/{}/transfer", id.0),
+    );
+    let mut tx = client_access::authorize(
+        st.store.begin().await?,
+        &actor.user,
+        id,
+        Action::TransferClient,
+        &mut entry,
+    )
+    .await?;
+    let Some(unit) = req.unit_id else {
+        return Err(FieldError::required("unit_id").into());
+    };
+    let units = vaka_store::municipalities::units(&mut tx, actor.user.municipality_id).await?;
+    let Some(unit) = units.into_iter().find(|u| u.id.0 == unit).map(|u| u.id) else {
+        return Err(FieldError::new(
+            "unit_id",
+            "unknown_unit",
+            Msg::new(
+                "Ingen sådan enhet i kommunen.",
+                "No such unit in the municipality.",
+            ),
+        )
+        .into());
+    };
+    let today = vaka_domain::time::local_date(vaka_store::now());
+    if !clients::transfer(&mut tx, id, unit, today).await? {
+        return Err(FieldError::new(
+            "unit_id",
+            "same_unit",
+            Msg::new(
+                "Klienten hör redan till den enheten.",
+                "The client belongs to that unit already.",
+            ),
+        )
+        .into());
+    }
+    entry.detail = format!("{} to_unit={}", entry.detail, unit.0);
+    tx.audit(entry);
+    tx.commit().await?;
+    Ok(Json(TransferResponse {
+        client_id: id.0,
+        unit_id: unit.0,
+    }))
 }

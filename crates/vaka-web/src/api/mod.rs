@@ -31,7 +31,7 @@ pub use intakes::{IntakeRequest, IntakeResponse};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Vaka API", version = "1", description = "Municipal addiction care. Every call needs `Authorization: Bearer <token>` (create one with `vaka token create`). Errors are `{\"error\": {\"code\", \"field\", \"message\", \"message_sv\", \"message_en\"}}`."),
-    paths(clients::create_client, clients::get_client, clients::update_client, clients::list_clients, cases::create_case, cases::get_case, cases::close_case, cases::reassign_case, intakes::create_intake, clients::emergency_access,
+    paths(clients::create_client, clients::get_client, clients::update_client, clients::transfer_client, clients::list_clients, cases::create_case, cases::get_case, cases::close_case, cases::reassign_case, intakes::create_intake, clients::emergency_access,
         audit::list_audit, audit::review_entry, contacts::create_contact, contacts::list_contacts, contacts::update_contact,
         alerts::list_alerts, alerts::acknowledge, alerts::resolve, settings::get_alert_settings, settings::put_alert_settings,
         outcomes::create_assessment, outcomes::list_assessments, outcomes::create_follow_up, outcomes::list_follow_ups,
@@ -74,6 +74,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/clients/{id}",
             get(clients::get_client).put(clients::update_client),
+        )
+        .route(
+            "/api/v1/clients/{id}/transfer",
+            post(clients::transfer_client),
         )
         .route(
             "/api/v1/clients/{id}/emergency-access",

@@ -1,4 +1,5 @@
-//! Correcting a client's personal details in the browser, through `PUT /api/v1/clients/{id}`.
+//! Correcting a client's personal details (`PUT /api/v1/clients/{id}`) and moving a client to
+//! another unit (`POST /api/v1/clients/{id}/transfer`) in the browser.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -169,6 +170,123 @@ pub async fn save_client(
         "client",
         &posted,
         edit_view(&st, &session, t, &raw),
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- another unit
+
+/// `units` are the `(id, name)` choices.
+fn transfer_form(t: Tr, id: &str, units: Vec<(String, String)>) -> Form {
+    let choices = std::iter::once((String::new(), t.t("d-choose").to_owned()))
+        .chain(units)
+        .collect();
+    Form {
+        id: "transfer",
+        title: t.t("c-transfer").to_owned(),
+        action: format!("/clients/{id}/transfer"),
+        hint: Some(t.t("c-transfer-hint").to_owned()),
+        fields: vec![Field::new("unit_id", t.t("c-unit"), Input::SelectId(choices)).required()],
+        submit: t.t("c-transfer").to_owned(),
+    }
+}
+
+async fn transfer_view(
+    st: &AppState,
+    session: &SessionActor,
+    t: Tr,
+    raw: &str,
+) -> Result<Page, ApiError> {
+    let here = format!("/clients/{raw}/transfer");
+    let user = &session.actor.user;
+    let id = vaka_domain::ids::ClientId(crate::api::path_id(raw)?);
+    let mut entry = session.actor.audit(
+        vaka_store::AuditAction::ClientRead,
+        Some(id),
+        format!("GET {here}"),
+    );
+    let mut tx = crate::client_access::authorize(
+        st.store.begin_read().await?,
+        user,
+        id,
+        vaka_domain::access::Action::TransferClient,
+        &mut entry,
+    )
+    .await?;
+    let client = vaka_store::clients::get(&mut tx, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let units = vaka_store::municipalities::units(&mut tx, user.municipality_id).await?;
+    tx.audit(entry);
+    tx.commit().await?;
+    let name = display_name(&client, user, t);
+    let mut page = Page::new(
+        t,
+        Chrome::of(session, &here),
+        t.t("c-transfer"),
+        Link::new(
+            format!("/clients/{raw}"),
+            format!("{} {name}", t.t("d-back-to")),
+        ),
+    )
+    .sub(name);
+    let others = units
+        .into_iter()
+        .filter(|u| u.id != client.unit_id)
+        .map(|u| (u.id.0.to_string(), u.name))
+        .collect();
+    page.form(transfer_form(t, raw, others));
+    Ok(page)
+}
+
+/// `GET /clients/{id}/transfer`.
+pub async fn transfer_page(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    Path(raw): Path<String>,
+) -> Response {
+    let chrome = Chrome::of(&session, &format!("/clients/{raw}/transfer"));
+    match transfer_view(&st, &session, t, &raw).await {
+        Ok(p) => p.show(StatusCode::OK),
+        Err(ApiError::Invalid(_)) => message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
+        Err(e) => page_error(t, chrome, e),
+    }
+}
+
+/// `POST /clients/{id}/transfer`: the unit head's own unit view afterwards (the client has left it).
+pub async fn save_transfer(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    Path(raw): Path<String>,
+    posted: FormFields,
+) -> Response {
+    let chrome = Chrome::of(&session, &format!("/clients/{raw}/transfer"));
+    if !csrf_ok(&session, &posted) {
+        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
+    }
+    let (st2, path) = (st.clone(), raw.clone());
+    let result = call_api(
+        &session,
+        &posted,
+        &transfer_form(t, &raw, Vec::new()).fields,
+        format!("POST /clients/{raw}/transfer"),
+        |a, r: api::TransferRequest| async move {
+            api::transfer_client(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                .await
+                .map(IntoResponse::into_response)
+        },
+    )
+    .await
+    .map(|_| "/caseload".to_owned());
+    answer(
+        t,
+        chrome,
+        result,
+        "transfer",
+        &posted,
+        transfer_view(&st, &session, t, &raw),
     )
     .await
 }

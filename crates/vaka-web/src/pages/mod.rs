@@ -46,6 +46,10 @@ pub fn router() -> Router<AppState> {
         .route("/caseload", get(caseload))
         .route("/clients/{id}", get(client_page))
         .route(
+            "/clients/{id}/transfer",
+            get(client_edit::transfer_page).post(client_edit::save_transfer),
+        )
+        .route(
             "/clients/{id}/edit",
             get(client_edit::edit_client).post(client_edit::save_client),
         )

@@ -433,3 +433,150 @@ both!(
         assert_eq!(page(&app, &uri, &cm2).await.status, StatusCode::NOT_FOUND);
     }
 );
+
+both!(
+    a_client_moves_to_another_unit_with_the_open_cases,
+    |db| async move {
+        let app = app(db).await;
+        let id = app.assigned_client("cm", "19121212-1212").await;
+        let at = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+        app.post(
+            &format!("/api/v1/clients/{id}/contacts"),
+            "cm",
+            json!({"occurred_at": at, "kind": "meeting", "substance_use": "relapse",
+                   "well_being": 6, "housing": "own", "signed": true}),
+        )
+        .await;
+        let uri = format!("/api/v1/clients/{id}/transfer");
+        let other = app.other_unit.0;
+        // Only the unit head of the client's unit.
+        assert_eq!(
+            app.post(&uri, "cm", json!({"unit_id": other})).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.post(&uri, "head_b", json!({"unit_id": other}))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        for (body, code) in [
+            (json!({}), "required"),
+            (json!({"unit_id": 999_999}), "unknown_unit"),
+            (json!({"unit_id": app.unit.0}), "same_unit"),
+            (json!({"unit_id": "B"}), "invalid_type"),
+        ] {
+            let r = app.post(&uri, "head", body.clone()).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{body}: {}",
+                r.text
+            );
+            assert_eq!(error(&r), (code, Some("unit_id")), "{body}");
+        }
+        let r = app.post(&uri, "head", json!({"unit_id": other})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["unit_id"], other);
+        assert!(
+            app.audit_entry(id, "client_transfer")
+                .await
+                .detail
+                .ends_with(&format!("to_unit={other}"))
+        );
+        // The sending unit no longer reaches the client; the receiving head does, and sees that
+        // no case manager follows them yet.
+        for user in ["head", "cm"] {
+            assert_eq!(
+                app.get(&format!("/api/v1/clients/{id}"), user).await.status,
+                StatusCode::NOT_FOUND,
+                "{user}"
+            );
+        }
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{id}"), "head_b")
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let cases = app.get("/api/v1/clients", "head_b").await;
+        assert_eq!(cases.json["total"], 1, "{}", cases.text);
+        assert_eq!(
+            app.get("/api/v1/alerts", "cm").await.json["items"],
+            json!([])
+        );
+        // The receiving head names a case manager of their unit; the alert follows.
+        let case = {
+            let mut tx = app.db.store.begin().await.unwrap();
+            let list = vaka_store::cases::for_client(&mut tx, vaka_domain::ids::ClientId(id))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(list[0].unit_id, app.other_unit);
+            assert!(list[0].case_managers.is_empty());
+            list[0].id.0
+        };
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/reassign"),
+                "head_b",
+                json!({"case_manager": "cm_b"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(
+            app.get("/api/v1/alerts", "cm_b").await.json["items"][0]["client_id"],
+            id
+        );
+    }
+);
+
+both!(
+    the_transfer_form_moves_a_client_without_javascript,
+    |db| async move {
+        use super::pages::{form, hidden_csrf, login, page};
+        let app = app(db).await;
+        let id = app.assigned_client("cm", "19121212-1212").await;
+        let (_, session) = login(&app, "head", PASSWORD).await;
+        let head = format!("vaka_session={}", session.unwrap());
+        let client_page = page(&app, &format!("/clients/{id}"), &head).await;
+        assert!(
+            client_page
+                .text
+                .contains(&format!("href=\"/clients/{id}/transfer\""))
+        );
+        let uri = format!("/clients/{id}/transfer");
+        let shown = page(&app, &uri, &head).await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.text);
+        let other = app.other_unit.0;
+        assert!(
+            shown.text.contains(&format!("value=\"{other}\"")),
+            "the other unit"
+        );
+        assert!(
+            !shown.text.contains(&format!("value=\"{}\"", app.unit.0)),
+            "not the client's own unit"
+        );
+        let csrf = hidden_csrf(&shown.text);
+        assert_eq!(
+            form(&app, &uri, &head, &format!("unit_id={other}"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = form(&app, &uri, &head, &format!("csrf={csrf}&unit_id=")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("href=\"#f-unit_id\""), "{}", r.text);
+        let r = form(&app, &uri, &head, &format!("csrf={csrf}&unit_id={other}")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(r.headers["location"], "/caseload");
+        assert_eq!(
+            page(&app, &format!("/clients/{id}"), &head).await.status,
+            StatusCode::NOT_FOUND
+        );
+        // A case manager has no such page.
+        let (_, session) = login(&app, "cm2", PASSWORD).await;
+        let cm = format!("vaka_session={}", session.unwrap());
+        assert_ne!(page(&app, &uri, &cm).await.status, StatusCode::OK);
+    }
+);

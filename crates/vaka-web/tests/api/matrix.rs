@@ -55,6 +55,9 @@ const COVERED: &[&str] = &[
     "/intakes/new",
     // Tested in clients.rs (the_details_form_corrects_a_client_without_javascript).
     "/clients/{id}/edit",
+    // Tested in clients.rs (a_client_moves_to_another_unit_with_the_open_cases, and the form).
+    "/api/v1/clients/{id}/transfer",
+    "/clients/{id}/transfer",
     "/api/v1/alerts",
     "/api/v1/alerts/{id}/acknowledge",
     "/api/v1/alerts/{id}/resolve",
