@@ -460,6 +460,10 @@ both!(
                 .status,
             StatusCode::NOT_FOUND
         );
+        for user in ["cm2", "admin", "analyst", "auditor"] {
+            let r = app.post(&uri, user, json!({"unit_id": other})).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
+        }
         for (body, code) in [
             (json!({}), "required"),
             (json!({"unit_id": 999_999}), "unknown_unit"),
