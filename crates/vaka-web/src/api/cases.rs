@@ -443,12 +443,16 @@ pub async fn reassign_case(
     Ok(Json(response))
 }
 
-/// An active case manager or unit head of the caller's municipality, by username.
+/// An active case manager or unit head of the caller's municipality, by username. A name no user
+/// could have is not looked up (PostgreSQL refuses text with a NUL in it).
 pub(crate) async fn active_case_manager(
     tx: &mut Tx,
     username: &str,
     caller: &User,
 ) -> Result<Option<User>, ApiError> {
+    if !vaka_domain::role::valid_username(username) {
+        return Ok(None);
+    }
     Ok(users::by_username(tx, username)
         .await?
         .map(|(u, _)| u)
