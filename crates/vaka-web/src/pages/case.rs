@@ -14,7 +14,7 @@ use vaka_domain::role::{Role, User};
 use vaka_store::users;
 
 use super::decisions::client_name;
-use super::desk::{Form, Link, Page, Table, answer, call_api, options};
+use super::desk::{Form, Link, Page, Table, answer, call_api, options, shown};
 use super::form::{Field, FormFields, Input};
 use super::journal::{csrf_ok, page_error};
 use super::{Chrome, PageLang, message};
@@ -201,11 +201,7 @@ pub async fn case(
     Path(raw): Path<String>,
 ) -> Response {
     let chrome = Chrome::of(&session, &format!("/cases/{raw}"));
-    match case_view(&st, &session, t, &raw).await {
-        Ok(p) => p.show(StatusCode::OK),
-        Err(ApiError::Invalid(_)) => message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
-        Err(e) => page_error(t, chrome, e),
-    }
+    shown(t, chrome, case_view(&st, &session, t, &raw).await)
 }
 
 /// `POST /cases/{id}/{close|reassign}`: one of the case page's forms.

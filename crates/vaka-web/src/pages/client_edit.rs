@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use vaka_domain::client::{Protection, Sex};
 
-use super::desk::{Form, Link, Page, answer, call_api, options};
+use super::desk::{Form, Link, Page, answer, call_api, options, shown};
 use super::form::{Field, FormFields, Input};
-use super::journal::{csrf_ok, page_error};
+use super::journal::csrf_ok;
 use super::{Chrome, PageLang, display_name, message};
 use crate::AppState;
 use crate::api::clients as api;
@@ -130,11 +130,7 @@ pub async fn edit_client(
     Path(raw): Path<String>,
 ) -> Response {
     let chrome = Chrome::of(&session, &format!("/clients/{raw}/edit"));
-    match edit_view(&st, &session, t, &raw).await {
-        Ok(p) => p.show(StatusCode::OK),
-        Err(ApiError::Invalid(_)) => message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
-        Err(e) => page_error(t, chrome, e),
-    }
+    shown(t, chrome, edit_view(&st, &session, t, &raw).await)
 }
 
 /// `POST /clients/{id}/edit`: back to the client's page once saved.
@@ -247,11 +243,7 @@ pub async fn transfer_page(
     Path(raw): Path<String>,
 ) -> Response {
     let chrome = Chrome::of(&session, &format!("/clients/{raw}/transfer"));
-    match transfer_view(&st, &session, t, &raw).await {
-        Ok(p) => p.show(StatusCode::OK),
-        Err(ApiError::Invalid(_)) => message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
-        Err(e) => page_error(t, chrome, e),
-    }
+    shown(t, chrome, transfer_view(&st, &session, t, &raw).await)
 }
 
 /// `POST /clients/{id}/transfer`: the unit head's own unit view afterwards (the client has left it).

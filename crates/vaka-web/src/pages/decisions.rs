@@ -17,7 +17,7 @@ use vaka_domain::placement::EndReason;
 use vaka_domain::provider::HousingKind;
 use vaka_store::{AuditAction, clients, decisions as store, housing, providers};
 
-use super::desk::{Form, Link, Page, Table, answer, call_api, id_of, options};
+use super::desk::{Form, Link, Page, Table, answer, call_api, id_of, options, shown};
 use super::form::{Field, FormFields, Input};
 use super::journal::{client_id, csrf_ok, page_error};
 use super::{Chrome, PageLang, display_name, message};
@@ -655,11 +655,7 @@ pub async fn decision(
     Path(raw): Path<String>,
 ) -> Response {
     let chrome = Chrome::of(&session, &format!("/decisions/{raw}"));
-    match decision_view(&st, &session, t, &raw).await {
-        Ok(p) => p.show(StatusCode::OK),
-        Err(ApiError::Invalid(_)) => message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
-        Err(e) => page_error(t, chrome, e),
-    }
+    shown(t, chrome, decision_view(&st, &session, t, &raw).await)
 }
 
 pub async fn save_appeal(
@@ -833,11 +829,7 @@ pub async fn new_placement(
     if !access::may_ever(session.actor.user.role, Action::Decide) {
         return message(StatusCode::FORBIDDEN, t, chrome, "forbidden");
     }
-    match placement_page(&st, &session, t, &raw).await {
-        Ok(p) => p.show(StatusCode::OK),
-        Err(ApiError::Invalid(_)) => message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
-        Err(e) => page_error(t, chrome, e),
-    }
+    shown(t, chrome, placement_page(&st, &session, t, &raw).await)
 }
 
 pub async fn save_placement(
@@ -1088,11 +1080,7 @@ pub async fn placement(
     Path(raw): Path<String>,
 ) -> Response {
     let chrome = Chrome::of(&session, &format!("/placements/{raw}"));
-    match placement_view(&st, &session, t, &raw).await {
-        Ok(p) => p.show(StatusCode::OK),
-        Err(ApiError::Invalid(_)) => message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
-        Err(e) => page_error(t, chrome, e),
-    }
+    shown(t, chrome, placement_view(&st, &session, t, &raw).await)
 }
 
 /// `POST /placements/{id}/{end|prices|incidents}`: one of the placement page's forms.

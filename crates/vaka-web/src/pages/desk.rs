@@ -327,6 +327,16 @@ pub fn options<T: Copy>(
         .collect()
 }
 
+/// A desk page as the answer to its GET: the page, or the error as a page (an id that is not one
+/// is "not found").
+pub fn shown(t: Tr, chrome: Chrome, page: Result<Page, ApiError>) -> Response {
+    match page {
+        Ok(p) => p.show(StatusCode::OK),
+        Err(ApiError::Invalid(_)) => super::message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
+        Err(e) => page_error(t, chrome, e),
+    }
+}
+
 /// The id in a handler's JSON answer.
 pub fn id_of(v: &serde_json::Value) -> i64 {
     v["id"].as_i64().unwrap_or_default()

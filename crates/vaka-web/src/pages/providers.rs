@@ -14,7 +14,7 @@ use vaka_domain::money::Money;
 use vaka_domain::placement::DayCount;
 use vaka_domain::provider::{HousingKind, TreatmentMethod};
 
-use super::desk::{Form, Link, Page, Table, answer, call_api, id_of};
+use super::desk::{Form, Link, Page, Table, answer, call_api, id_of, shown};
 use super::form::{Field, FormFields, Input};
 use super::journal::{csrf_ok, page_error};
 use super::{Chrome, PageLang, message};
@@ -320,11 +320,7 @@ pub async fn provider(
     Path(raw): Path<String>,
 ) -> Response {
     let chrome = Chrome::of(&session, &format!("/providers/{raw}"));
-    match provider_view(&st, &session, t, &raw).await {
-        Ok(p) => p.show(StatusCode::OK),
-        Err(ApiError::Invalid(_)) => message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
-        Err(e) => page_error(t, chrome, e),
-    }
+    shown(t, chrome, provider_view(&st, &session, t, &raw).await)
 }
 
 /// `POST /providers/{id}/{contracts|inspections}`.
