@@ -14,7 +14,7 @@ use vaka_domain::role::{Role, User};
 use vaka_store::users;
 
 use super::decisions::client_name;
-use super::desk::{Form, Link, Page, Table, answer, call_api, options, shown};
+use super::desk::{Form, Link, Page, Table, answer, call_api, options, shown, today, with_first};
 use super::form::{Field, FormFields, Input};
 use super::journal::{csrf_ok, page_error};
 use super::{Chrome, PageLang, message};
@@ -25,10 +25,6 @@ use crate::auth::{ApiActor, SessionActor};
 use crate::body::JsonBody;
 use crate::error::ApiError;
 use crate::i18n::Tr;
-
-fn today() -> String {
-    crate::api::today().to_string()
-}
 
 fn close_form(t: Tr, id: i64) -> Form {
     Form {
@@ -60,9 +56,7 @@ fn close_form(t: Tr, id: i64) -> Form {
 
 /// `managers` are the `(username, display name)` choices.
 fn reassign_form(t: Tr, id: i64, managers: Vec<(String, String)>) -> Form {
-    let choices = std::iter::once((String::new(), t.t("d-choose").to_owned()))
-        .chain(managers)
-        .collect();
+    let choices = with_first(t.t("d-choose"), managers);
     Form {
         id: "reassign",
         title: t.t("k-reassign").to_owned(),

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use vaka_domain::client::{Protection, Sex};
 
-use super::desk::{Form, Link, Page, answer, call_api, options, shown};
+use super::desk::{Form, Link, Page, answer, call_api, options, shown, with_first};
 use super::form::{Field, FormFields, Input};
 use super::journal::csrf_ok;
 use super::{Chrome, PageLang, display_name, message};
@@ -174,9 +174,7 @@ pub async fn save_client(
 
 /// `units` are the `(id, name)` choices.
 fn transfer_form(t: Tr, id: &str, units: Vec<(String, String)>) -> Form {
-    let choices = std::iter::once((String::new(), t.t("d-choose").to_owned()))
-        .chain(units)
-        .collect();
+    let choices = with_first(t.t("d-choose"), units);
     Form {
         id: "transfer",
         title: t.t("c-transfer").to_owned(),

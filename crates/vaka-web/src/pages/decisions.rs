@@ -17,7 +17,9 @@ use vaka_domain::placement::EndReason;
 use vaka_domain::provider::HousingKind;
 use vaka_store::{AuditAction, clients, decisions as store, housing, providers};
 
-use super::desk::{Form, Link, Page, Table, answer, call_api, id_of, options, shown};
+use super::desk::{
+    Form, Link, Page, Table, answer, call_api, id_of, options, shown, today, with_first,
+};
 use super::form::{Field, FormFields, Input};
 use super::journal::{client_id, csrf_ok, page_error};
 use super::{Chrome, PageLang, display_name, message};
@@ -36,10 +38,6 @@ fn interventions(t: Tr, choose: Option<&str>) -> Vec<(String, String)> {
         Intervention::label,
         choose,
     )
-}
-
-fn today() -> String {
-    crate::api::today().to_string()
 }
 
 fn money(ore: i64) -> String {
@@ -74,9 +72,10 @@ async fn provider_options(
     let mut tx = st.store.begin_read().await?;
     let list = providers::list(&mut tx, actor.user.municipality_id).await?;
     tx.commit().await?;
-    Ok(std::iter::once((String::new(), choose.to_owned()))
-        .chain(list.into_iter().map(|p| (p.id.0.to_string(), p.name)))
-        .collect())
+    Ok(with_first(
+        choose,
+        list.into_iter().map(|p| (p.id.0.to_string(), p.name)),
+    ))
 }
 
 fn client_back(t: Tr, client: ClientId, name: &str) -> Link {

@@ -337,6 +337,21 @@ pub fn shown(t: Tr, chrome: Chrome, page: Result<Page, ApiError>) -> Response {
     }
 }
 
+/// Today (Europe/Stockholm) as a form's default date.
+pub fn today() -> String {
+    crate::api::today().to_string()
+}
+
+/// `choices` after a first empty option labelled `first` ("Choose …", "No unit").
+pub fn with_first(
+    first: &str,
+    choices: impl IntoIterator<Item = (String, String)>,
+) -> Vec<(String, String)> {
+    std::iter::once((String::new(), first.to_owned()))
+        .chain(choices)
+        .collect()
+}
+
 /// The id in a handler's JSON answer.
 pub fn id_of(v: &serde_json::Value) -> i64 {
     v["id"].as_i64().unwrap_or_default()
