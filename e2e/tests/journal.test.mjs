@@ -133,3 +133,42 @@ test('the journal form works with JavaScript switched off', async () => {
   assert.match(page.url(), new RegExp(`${href}(#journal)?$`));
   await context.close();
 });
+
+test('a client\'s objection to a signed entry is recorded beside it, on a phone', async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await logIn(page, 'anna.berg');
+  const href = await quietClient(page);
+  await page.goto(`${vaka.base}${href}`);
+  const entry = page.locator('ol.journal > li', { has: page.getByRole('link', { name: '+ Klientens synpunkt' }) }).first();
+  const id = await entry.getAttribute('id');
+  const ownText = (el) => [...el.children].filter((c) => !c.classList.contains('objection')).map((c) => c.textContent).join('|');
+  const original = await entry.evaluate(ownText);
+  await entry.getByRole('link', { name: '+ Klientens synpunkt' }).click();
+  await page.getByRole('heading', { name: 'Klientens synpunkt på anteckningen' }).waitFor();
+  assert.deepEqual(await axeViolations(page), [], 'objection form accessibility');
+
+  // Only spaces (the browser's own check lets them through): the error names the field.
+  await page.getByLabel('Klientens synpunkt').fill('   ');
+  await page.getByRole('button', { name: 'Spara synpunkten' }).click();
+  await page.locator('#form-errors').getByText(/Klientens synpunkt/).waitFor();
+  await page.screenshot({ path: join(artifacts, 'objection-error-phone.png'), fullPage: true });
+
+  const said = 'Jag var inte påverkad vid besöket, jag hade tagit min medicin.';
+  await page.getByLabel('Klientens synpunkt').fill(said);
+  await page.getByRole('button', { name: 'Spara synpunkten' }).click();
+  await page.getByRole('heading', { name: 'Senaste kontakter' }).waitFor();
+  const objection = page.locator('ol.journal .objection', { hasText: said });
+  await objection.waitFor();
+  const shown = page.locator(`#${id}`);
+  assert.equal(await shown.locator('.objection', { hasText: said }).count(), 1, 'the objection is under its entry');
+  // The entry itself reads as before.
+  assert.equal(await shown.evaluate(ownText), original);
+  await shown.screenshot({ path: join(artifacts, 'objection-phone.png') });
+  assert.deepEqual(await axeViolations(page), [], 'client page with an objection accessibility');
+  // The 422 answer to the blank statement is the page working, not a problem.
+  const real = problems.filter((p) => !p.includes('status of 422'));
+  assert.deepEqual(real, [], 'no console errors or CSP violations');
+  await context.close();
+});

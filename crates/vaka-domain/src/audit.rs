@@ -22,6 +22,8 @@ string_enum! {
         ContactCreate = "contact_create",
         ContactUpdate = "contact_update",
         ContactRead = "contact_read",
+        /// The person's objection to a signed journal entry recorded beside it (SoL 11 kap. 6 §).
+        ObjectionCreate = "objection_create",
         Login = "login",
         LoginFailed = "login_failed",
         LoginThrottled = "login_throttled",

@@ -1,12 +1,13 @@
 //! Follow-up contacts (journal entries): the case manager's day-to-day record of a client.
 //!
 //! SOSFS 2014:5: an entry shows when and by whom; a signed entry is never changed. A correction is a
-//! new entry that points at the one it corrects, and both stay readable.
+//! new entry that points at the one it corrects, and both stay readable. The person's own objection
+//! to an entry (SoL 11 kap. 6 §) is added beside it, never written into it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::{FieldError, Msg};
-use crate::ids::{CaseId, ClientId, ContactId, UserId};
+use crate::ids::{CaseId, ClientId, ContactId, ObjectionId, UserId};
 use crate::string_enum;
 
 string_enum! {
@@ -272,6 +273,84 @@ impl NewContact {
     }
 }
 
+/// The person's objection to a signed entry, in their own words: recorded by staff beside the
+/// entry, which stays as it was. Never changed once recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Objection {
+    pub id: ObjectionId,
+    pub client_id: ClientId,
+    pub contact_id: ContactId,
+    pub statement: String,
+    /// The day the person made the objection.
+    pub received_on: NaiveDate,
+    pub recorded_by: UserId,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A validated objection, ready to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewObjection {
+    pub statement: String,
+    pub received_on: NaiveDate,
+}
+
+pub const STATEMENT_MAX: usize = 4000;
+
+impl Contact {
+    /// Only a signed entry takes an objection: a draft is still the author's to change.
+    pub fn takes_objection(&self) -> Result<(), FieldError> {
+        if self.status == EntryStatus::Signed {
+            Ok(())
+        } else {
+            Err(FieldError::new(
+                "",
+                "entry_not_signed",
+                Msg::new(
+                    "Synpunkter antecknas på signerade anteckningar. Utkastet kan fortfarande ändras.",
+                    "Objections are recorded on signed entries. The draft can still be changed.",
+                ),
+            ))
+        }
+    }
+}
+
+impl NewObjection {
+    /// Validates an objection to `entry`: the statement is required; the day it was received
+    /// defaults to `today` and lies between the entry's own day and today.
+    pub fn parse(
+        statement: Option<&str>,
+        received_on: Option<&str>,
+        entry: &Contact,
+        today: NaiveDate,
+    ) -> Result<Self, Vec<FieldError>> {
+        use crate::error::{collect, not_before, required_text};
+        let mut errors = Vec::new();
+        let statement = collect(
+            required_text("statement", statement.unwrap_or_default(), STATEMENT_MAX),
+            &mut errors,
+        );
+        let received_on = collect(
+            crate::error::day_up_to_today("received_on", received_on, today).and_then(|d| {
+                not_before(
+                    "received_on",
+                    d,
+                    crate::time::local_date(entry.occurred_at),
+                    ("anteckningens dag", "the day of the entry"),
+                )
+                .map(|()| d)
+            }),
+            &mut errors,
+        );
+        match (statement, received_on) {
+            (Some(statement), Some(received_on)) if errors.is_empty() => Ok(Self {
+                statement,
+                received_on,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +368,74 @@ mod tests {
             housing: Some("own"),
             ..Default::default()
         }
+    }
+
+    fn signed_entry() -> Contact {
+        Contact {
+            id: ContactId(7),
+            client_id: ClientId(1),
+            case_id: None,
+            author_id: UserId(2),
+            occurred_at: Utc.with_ymd_and_hms(2026, 11, 19, 23, 30, 0).unwrap(),
+            kind: ContactKind::Meeting,
+            substance_use: SubstanceUse::Lapse,
+            substances: vec![Substance::Alcohol],
+            well_being: Some(4),
+            sleep: None,
+            housing: Housing::Own,
+            note: Some("Berättar om ett snedsteg.".into()),
+            status: EntryStatus::Signed,
+            signed_at: Some(Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap()),
+            corrects: None,
+            created_at: Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap(),
+        }
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn an_objection_is_taken_on_a_signed_entry_only() {
+        let signed = signed_entry();
+        assert!(signed.takes_objection().is_ok());
+        let draft = Contact {
+            status: EntryStatus::Draft,
+            ..signed
+        };
+        assert_eq!(
+            draft.takes_objection().unwrap_err().code,
+            "entry_not_signed"
+        );
+    }
+
+    #[test]
+    fn an_objection_is_received_between_the_entrys_own_day_and_today() {
+        // 23:30 UTC on the 19th is the 20th in Stockholm: the entry's own day is the 20th.
+        let entry = signed_entry();
+        let today = day("2026-11-23");
+        let at = |d: &str| NewObjection::parse(Some(" Jag drack inte. "), Some(d), &entry, today);
+        assert_eq!(at("2026-11-19").unwrap_err()[0].code, "before_earliest");
+        assert_eq!(at("2026-11-20").unwrap().received_on, day("2026-11-20"));
+        assert_eq!(at("2026-11-23").unwrap().statement, "Jag drack inte.");
+        assert_eq!(at("2026-11-24").unwrap_err()[0].code, "in_future");
+        let default = NewObjection::parse(Some("x"), None, &entry, today).unwrap();
+        assert_eq!(default.received_on, today);
+    }
+
+    #[test]
+    fn every_wrong_field_of_an_objection_is_named() {
+        let entry = signed_entry();
+        let today = day("2026-11-23");
+        let e = NewObjection::parse(Some("  "), Some("23/11"), &entry, today).unwrap_err();
+        let fields: Vec<_> = e.iter().map(|x| (x.field.as_str(), x.code)).collect();
+        assert_eq!(
+            fields,
+            [("statement", "required"), ("received_on", "invalid_date")]
+        );
+        let long = "a".repeat(STATEMENT_MAX + 1);
+        let e = NewObjection::parse(Some(&long), None, &entry, today).unwrap_err();
+        assert_eq!((e[0].field.as_str(), e[0].code), ("statement", "too_long"));
     }
 
     #[test]

@@ -26,6 +26,8 @@ id_type!(
     ContractId,
     HousingUnitId,
     ContactId,
+    /// The person's objection to a journal entry.
+    ObjectionId,
     AssessmentId,
     FollowUpId,
     AlertId,

@@ -55,6 +55,7 @@ const TABLES: &[Table] = &[
     t("placements"),
     t("placement_prices"),
     t("contacts"),
+    t("contact_objections"),
     t("assessments"),
     t("follow_ups"),
     t("alerts"),

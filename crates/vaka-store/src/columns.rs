@@ -26,6 +26,8 @@ macro_rules! cols {
     (contacts $(, $p:literal)?) => { cols!(@[$($p)?] id, client_id, case_id, author_id, occurred_at,
         kind, substance_use, substances, well_being, sleep, housing, note, status, signed_at,
         corrects_id, created_at, updated_at) };
+    (contact_objections $(, $p:literal)?) => { cols!(@[$($p)?] id, client_id, contact_id,
+        statement, received_on, recorded_by, created_at) };
     (contracts $(, $p:literal)?) => { cols!(@[$($p)?] id, provider_id, reference, valid_from,
         valid_to, required_educated_staff_pct, sobriety_policy, reports_results, methods,
         created_at) };

@@ -1,8 +1,8 @@
 //! Journal entries (contacts). A signed entry is never changed: `update_draft` refuses it, and a
 //! correction is a new entry pointing at the one it corrects.
 
-use vaka_domain::contact::{Contact, EntryStatus, NewContact, Substance};
-use vaka_domain::ids::{CaseId, ClientId, ContactId, UserId};
+use vaka_domain::contact::{Contact, EntryStatus, NewContact, NewObjection, Objection, Substance};
+use vaka_domain::ids::{CaseId, ClientId, ContactId, ObjectionId, UserId};
 
 use crate::row::RowExt;
 use crate::{Result, StoreError, Tx, on_tx};
@@ -169,5 +169,80 @@ pub async fn open_case(tx: &mut Tx, client: ClientId) -> Result<Option<CaseId>> 
             .fetch_optional(&mut *c)
             .await?;
         Ok(id.map(CaseId))
+    })
+}
+
+/// Records the person's objection to a signed entry. Only ever inserted: nothing updates or
+/// deletes an objection except the purge of the whole file.
+pub async fn insert_objection(
+    tx: &mut Tx,
+    entry: &Contact,
+    recorded_by: UserId,
+    o: &NewObjection,
+) -> Result<ObjectionId> {
+    let now = crate::now();
+    on_tx!(tx, |conn| {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO contact_objections (client_id, contact_id, statement, received_on, recorded_by, created_at) \
+             VALUES ($1,$2,$3,$4,$5,$6) RETURNING id",
+        )
+        .bind(entry.client_id.0)
+        .bind(entry.id.0)
+        .bind(&o.statement)
+        .bind(o.received_on)
+        .bind(recorded_by.0)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(ObjectionId(id))
+    })
+}
+
+fn objection_from_row(r: &impl RowExt) -> Result<Objection> {
+    Ok(Objection {
+        id: ObjectionId(r.i64("id")?),
+        client_id: ClientId(r.i64("client_id")?),
+        contact_id: ContactId(r.i64("contact_id")?),
+        statement: r.string("statement")?,
+        received_on: r.date("received_on")?,
+        recorded_by: UserId(r.i64("recorded_by")?),
+        created_at: r.ts("created_at")?,
+    })
+}
+
+/// An objection with who recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectionRow {
+    pub objection: Objection,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// A client's objections in the order they were recorded; `contact` narrows them to one entry.
+pub async fn objections(
+    tx: &mut Tx,
+    client: ClientId,
+    contact: Option<ContactId>,
+) -> Result<Vec<ObjectionRow>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cols!(contact_objections, "o."),
+            ", u.username, u.display_name FROM contact_objections o JOIN users u ON u.id = o.recorded_by \
+             WHERE o.client_id = $1 AND ($2 IS NULL OR o.contact_id = $2) ORDER BY o.id"
+        ))
+        .bind(client.0)
+        .bind(contact.map(|x| x.0))
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ObjectionRow {
+                    objection: objection_from_row(r)?,
+                    username: r.string("username")?,
+                    display_name: r.string("display_name")?,
+                })
+            })
+            .collect()
     })
 }

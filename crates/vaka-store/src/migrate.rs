@@ -52,6 +52,7 @@ const MIGRATIONS: &[Migration] = &[
         "0015_review_and_decision_list_indexes"
     ),
     migration!(16, "case_closure", "0016_case_closure"),
+    migration!(17, "contact_objections", "0017_contact_objections"),
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)";

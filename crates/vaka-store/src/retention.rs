@@ -29,6 +29,7 @@ pub const PERSONAL_TABLES: &[(&str, &str)] = &[
         "placement_id IN (SELECT id FROM placements WHERE client_id = $1)",
     ),
     ("contacts", "client_id = $1"),
+    ("contact_objections", "client_id = $1"),
     ("assessments", "client_id = $1"),
     ("follow_ups", "client_id = $1"),
     ("alerts", "client_id = $1"),
@@ -64,6 +65,7 @@ const ENTRY_TIMES: &[(&str, &str)] = &[
     ("contacts", "created_at"),
     ("contacts", "updated_at"),
     ("contacts", "occurred_at"),
+    ("contact_objections", "created_at"),
     ("assessments", "created_at"),
     ("follow_ups", "created_at"),
     ("housing_incidents", "created_at"),
@@ -82,6 +84,7 @@ const ENTRY_DATES: &[(&str, &str)] = &[
     ("placements", "end_date"),
     ("assessments", "administered_on"),
     ("follow_ups", "done_on"),
+    ("contact_objections", "received_on"),
     ("housing_incidents", "occurred_on"),
     ("housing_queue", "removed_on"),
 ];

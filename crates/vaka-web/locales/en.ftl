@@ -445,3 +445,17 @@ c-protection = Protection of personal details
 c-transfer = Move to another unit
 c-transfer-hint = The client and the open cases move today. The case managers' assignments end and the receiving unit's head names a new one; open alerts are no one's until then. You will not reach the client afterwards.
 c-unit = Unit
+
+# The person's objection to a journal entry (SoL 11 kap. 6 §)
+o-page = Journal entry
+o-add = + Client's objection
+o-objection = Client's objection
+o-title = The client's objection to the entry
+o-hint = Does the client think something in the entry is wrong or missing? Write the client's view in their own words. The entry is not changed; the objection is shown beside it and cannot be changed afterwards.
+o-statement = Client's objection
+o-statement-hint = In the client's own words.
+o-received-on = Made on
+o-save = Save the objection
+o-entry = Contact
+o-earlier = Earlier objection
+o-draft = The entry is a draft. Objections are recorded once it is signed; the draft can still be changed.

@@ -445,3 +445,17 @@ c-protection = Skydd för personuppgifter
 c-transfer = Flytta till annan enhet
 c-transfer-hint = Klienten och de öppna ärendena flyttar i dag. Case managers uppdrag slutar och den mottagande enhetens chef utser en ny; öppna larm ligger hos ingen tills dess. Du når inte klienten efteråt.
 c-unit = Enhet
+
+# The person's objection to a journal entry (SoL 11 kap. 6 §)
+o-page = Journalanteckning
+o-add = + Klientens synpunkt
+o-objection = Klientens synpunkt
+o-title = Klientens synpunkt på anteckningen
+o-hint = Anser klienten att något i anteckningen är fel eller saknas? Skriv klientens synpunkt med klientens egna ord. Anteckningen ändras inte; synpunkten visas bredvid den och kan inte ändras i efterhand.
+o-statement = Klientens synpunkt
+o-statement-hint = Med klientens egna ord.
+o-received-on = Framförd den
+o-save = Spara synpunkten
+o-entry = Kontakt
+o-earlier = Tidigare synpunkt
+o-draft = Anteckningen är ett utkast. Synpunkter antecknas när den är signerad; utkastet kan fortfarande ändras.

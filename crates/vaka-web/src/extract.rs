@@ -49,6 +49,10 @@ const HEADINGS: &[(&str, &str)] = &[
     ("placements", "Insatser och placeringar / Placements"),
     ("placement_prices", "Dygnspriser / Daily prices"),
     ("contacts", "Journalanteckningar / Journal entries"),
+    (
+        "contact_objections",
+        "Synpunkter på anteckningar / Objections to entries",
+    ),
     ("assessments", "Bedömningar (AUDIT, DUDIT) / Assessments"),
     ("follow_ups", "Uppföljningar / Follow-ups"),
     ("alerts", "Larm / Alerts"),

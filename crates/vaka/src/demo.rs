@@ -66,6 +66,14 @@ const FAMILY: &[&str] = &[
     "Björk",
     "Ek",
 ];
+/// What a person says about an entry that reports a lapse or relapse (shown beside the entry).
+const OBJECTIONS: &[&str] = &[
+    "Jag drack inte den helgen, det var min bror som var full.",
+    "Det var en enstaka gång och inte ett återfall som det står.",
+    "Jag hade tagit min medicin enligt ordination, inget annat.",
+    "Provet som nämns var negativt, det borde stå i anteckningen.",
+];
+
 const NOTES: &[&str] = &[
     "Bra samtal. Klienten berättar att veckan har gått bra.",
     "Pratade om sömn och struktur i vardagen.",
@@ -314,6 +322,7 @@ struct Ctx {
     decisions: Table,
     placements: Table,
     contacts: Table,
+    objections: Table,
     assessments: Table,
     follow_ups: Table,
     alerts: Table,
@@ -689,6 +698,18 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
                 "updated_at",
             ],
         ),
+        objections: Table::new(
+            "contact_objections",
+            &[
+                "id",
+                "client_id",
+                "contact_id",
+                "statement",
+                "received_on",
+                "recorded_by",
+                "created_at",
+            ],
+        ),
         assessments: Table::new(
             "assessments",
             &[
@@ -858,6 +879,7 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
         &ctx.decisions,
         &ctx.placements,
         &ctx.contacts,
+        &ctx.objections,
         &ctx.assessments,
         &ctx.follow_ups,
         &ctx.alerts,
@@ -896,6 +918,7 @@ impl Ctx {
             &mut self.decisions,
             &mut self.placements,
             &mut self.contacts,
+            &mut self.objections,
             &mut self.assessments,
             &mut self.follow_ups,
             &mut self.alerts,
@@ -1094,6 +1117,7 @@ fn scores(rng: &mut ChaCha8Rng, items: usize, heavy: bool) -> Vec<u8> {
 
 fn client(ctx: &mut Ctx, index: u32) {
     let (contacts_from, first_contact_id) = (ctx.contacts.rows.len(), ctx.contacts.next_id);
+    let mut disputed: Vec<(i64, NaiveDate, i64)> = Vec::new();
     let rng = &mut ctx.rng;
     let today = ctx.today;
     let id = ctx.clients.id();
@@ -1400,6 +1424,11 @@ fn client(ctx: &mut Ctx, index: u32) {
             if usage == "relapse" && (today - day).num_days() <= 14 {
                 last_relapse_contact = Some((cid, when));
             }
+            // Now and then the person disputes a reported lapse or relapse. Chosen by the id, not
+            // the random stream, so the rest of the demo is the same with or without them.
+            if !draft && matches!(usage, "lapse" | "relapse") && cid % 9 == 0 {
+                disputed.push((cid, day, manager));
+            }
             day += Duration::days(contact_interval(iv, rng, recent));
         }
 
@@ -1436,6 +1465,20 @@ fn client(ctx: &mut Ctx, index: u32) {
     let end = ctx.contacts.next_id;
     let last_relapse_contact =
         last_relapse_contact.map(|(cid, when)| (first_contact_id + end - 1 - cid, when));
+    for (cid, day, manager) in disputed {
+        let received = (day + Duration::days(3 + cid % 11)).min(ctx.today);
+        let oid = ctx.objections.id();
+        ctx.objections.rows.push(vec![
+            oid.into(),
+            id.into(),
+            (first_contact_id + end - 1 - cid).into(),
+            OBJECTIONS[usize::try_from(cid).unwrap_or_default() % OBJECTIONS.len()].into(),
+            received.into(),
+            manager.into(),
+            // A copy of the generator: the stream the rest of the demo draws from is not advanced.
+            at(received, &mut ctx.rng.clone()).into(),
+        ]);
+    }
 
     // Screening at intake.
     let rng = &mut ctx.rng;

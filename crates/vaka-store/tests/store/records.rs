@@ -697,3 +697,94 @@ both!(
         limited.close().await;
     }
 );
+
+both!(
+    an_objection_stands_beside_its_entry_and_goes_with_the_file,
+    |db| async move {
+        use vaka_domain::contact::{ContactKind, Housing, NewContact, NewObjection, SubstanceUse};
+        use vaka_store::{contacts, retention};
+        let s = seed(&db.store).await;
+        let client = add_client(&db.store, &s, "19121212-1212").await;
+        let entry = |days: i64| NewContact {
+            occurred_at: chrono::Utc::now() - Duration::days(days),
+            kind: ContactKind::Meeting,
+            substance_use: SubstanceUse::Lapse,
+            substances: Vec::new(),
+            well_being: Some(4),
+            sleep: None,
+            housing: Housing::Own,
+            note: Some("Berättar om ett snedsteg.".into()),
+            signed: true,
+            corrects: None,
+        };
+        let mut tx = db.store.begin().await.unwrap();
+        let first = contacts::insert(&mut tx, client, None, s.manager, &entry(3))
+            .await
+            .unwrap();
+        let second = contacts::insert(&mut tx, client, None, s.manager, &entry(1))
+            .await
+            .unwrap();
+        let target = contacts::get(&mut tx, first).await.unwrap().unwrap();
+        let said = NewObjection {
+            statement: "Jag drack inte den dagen.".into(),
+            received_on: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        };
+        let id = contacts::insert_objection(&mut tx, &target, s.manager, &said)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = db.store.begin().await.unwrap();
+        let all = contacts::objections(&mut tx, client, None).await.unwrap();
+        assert_eq!(all.len(), 1);
+        let o = &all[0];
+        assert_eq!(
+            (
+                o.objection.id,
+                o.objection.contact_id,
+                o.objection.client_id
+            ),
+            (id, first, client)
+        );
+        assert_eq!(
+            (o.objection.statement.as_str(), o.objection.received_on),
+            (said.statement.as_str(), said.received_on)
+        );
+        assert_eq!(
+            (
+                o.username.as_str(),
+                o.display_name.as_str(),
+                o.objection.recorded_by
+            ),
+            ("cm", "Case Manager", s.manager)
+        );
+        assert!(
+            contacts::objections(&mut tx, client, Some(second))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // The entry itself is exactly as signed.
+        assert_eq!(
+            contacts::get(&mut tx, first).await.unwrap().unwrap(),
+            target
+        );
+        let rows = retention::person_rows(&mut tx, client).await.unwrap();
+        let held = rows
+            .iter()
+            .find(|(t, _)| *t == "contact_objections")
+            .map(|(_, r)| r.len());
+        assert_eq!(held, Some(1));
+        retention::remove(&mut tx, client).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(
+            contacts::objections(&mut tx, client, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(contacts::get(&mut tx, first).await.unwrap().is_none());
+    }
+);

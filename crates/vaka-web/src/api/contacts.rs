@@ -1,5 +1,6 @@
 //! `/api/v1/clients/{id}/contacts`: the follow-up journal. Drafts can be edited; a signed entry is
-//! never changed (409) — a correction is a new entry with `corrects`, and both stay visible.
+//! never changed (409) — a correction is a new entry with `corrects`, and both stay visible. The
+//! person's objection to a signed entry is recorded beside it (`…/contacts/{id}/objections`).
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -10,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use vaka_domain::access::Action;
 use vaka_domain::contact::{
-    Contact, ContactInput, ContactKind, EntryStatus, Housing, NewContact, Sleep, Substance,
-    SubstanceUse,
+    Contact, ContactInput, ContactKind, EntryStatus, Housing, NewContact, NewObjection, Objection,
+    Sleep, Substance, SubstanceUse,
 };
 use vaka_domain::ids::{ClientId, ContactId};
 use vaka_domain::{FieldError, Msg};
@@ -70,6 +71,42 @@ pub struct ContactResponse {
     pub signed_at: Option<DateTime<Utc>>,
     pub corrects: Option<i64>,
     pub created_at: DateTime<Utc>,
+    /// The person's objections to this entry, oldest first (only a signed entry has any).
+    #[serde(default)]
+    pub objections: Vec<ObjectionResponse>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ObjectionRequest {
+    /// What the person says is wrong or missing in the entry, in their own words.
+    pub statement: Option<String>,
+    /// `YYYY-MM-DD`, the day the person made the objection; default today. Not before the
+    /// entry's own day.
+    pub received_on: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ObjectionResponse {
+    pub id: i64,
+    pub client_id: i64,
+    pub contact_id: i64,
+    pub statement: String,
+    pub received_on: chrono::NaiveDate,
+    /// Username of the staff member who recorded it.
+    pub recorded_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+fn objection_response(o: Objection, recorded_by: String) -> ObjectionResponse {
+    ObjectionResponse {
+        id: o.id.0,
+        client_id: o.client_id.0,
+        contact_id: o.contact_id.0,
+        statement: o.statement,
+        received_on: o.received_on,
+        recorded_by,
+        created_at: o.created_at,
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -102,6 +139,7 @@ fn respond(c: Contact, author: String) -> ContactResponse {
         signed_at: c.signed_at,
         corrects: c.corrects.map(|x| x.0),
         created_at: c.created_at,
+        objections: Vec::new(),
     }
 }
 
@@ -275,16 +313,73 @@ pub async fn list_contacts(
     );
     let mut tx = authorised_read(&st, &actor, client, Action::ReadClient, &mut entry).await?;
     let list = contacts::for_client(&mut tx, client, limit).await?;
+    let objections = contacts::objections(&mut tx, client, None).await?;
     let authors: Vec<_> = list.iter().map(|c| c.author_id).collect();
     let names = usernames(&mut tx, authors).await?;
     let items = list
         .into_iter()
         .map(|c| {
             let author = names.get(&c.author_id.0).cloned().unwrap_or_default();
-            respond(c, author)
+            let mut r = respond(c, author);
+            r.objections = objections
+                .iter()
+                .filter(|o| o.objection.contact_id.0 == r.id)
+                .map(|o| objection_response(o.objection.clone(), o.username.clone()))
+                .collect();
+            r
         })
         .collect();
     tx.audit(entry);
     tx.commit().await?;
     Ok(Json(ContactList { items }))
+}
+
+/// Record the person's objection to a signed journal entry (SoL 11 kap. 6 §): it stands beside the
+/// entry, which is not changed, and is itself never changed. A draft answers 409.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/contacts/{contact_id}/objections", tag = "journal",
+    params(("id" = i64, Path), ("contact_id" = i64, Path)), request_body = ObjectionRequest,
+    responses((status = 201, body = ObjectionResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The entry is a draft (`entry_not_signed`)"),
+        (status = 422, body = ErrorBody, description = "Invalid field, named in `error.field`")))]
+pub async fn create_objection(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((raw, raw_contact)): Path<(String, String)>,
+    JsonBody(req): JsonBody<ObjectionRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let client = ClientId(path_id(&raw)?);
+    let id = ContactId(path_id(&raw_contact)?);
+    let mut entry = actor.audit(
+        AuditAction::ObjectionCreate,
+        Some(client),
+        format!(
+            "POST /api/v1/clients/{}/contacts/{}/objections",
+            client.0, id.0
+        ),
+    );
+    let mut tx = authorised(&st, &actor, client, Action::WriteClient, &mut entry).await?;
+    let target = contacts::get(&mut tx, id)
+        .await?
+        .filter(|c| c.client_id == client)
+        .ok_or(ApiError::NotFound)?;
+    target.takes_objection().map_err(ApiError::Conflict)?;
+    let new = NewObjection::parse(
+        req.statement.as_deref(),
+        req.received_on.as_deref(),
+        &target,
+        super::today(),
+    )?;
+    let oid = contacts::insert_objection(&mut tx, &target, actor.user.id, &new).await?;
+    entry.case_id = target.case_id;
+    tx.audit(entry);
+    let stored = contacts::objections(&mut tx, client, Some(id))
+        .await?
+        .into_iter()
+        .find(|o| o.objection.id == oid)
+        .ok_or(ApiError::NotFound)?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(objection_response(stored.objection, stored.username)),
+    ))
 }

@@ -92,6 +92,10 @@ pub fn router() -> Router<AppState> {
             axum::routing::put(contacts::update_contact),
         )
         .route(
+            "/api/v1/clients/{id}/contacts/{contact_id}/objections",
+            post(contacts::create_objection),
+        )
+        .route(
             "/api/v1/clients/{id}/assessments",
             post(outcomes::create_assessment).get(outcomes::list_assessments),
         )

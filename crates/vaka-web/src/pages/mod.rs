@@ -31,6 +31,7 @@ mod economy;
 mod extract;
 mod form;
 mod journal;
+mod objection;
 mod outcomes;
 mod providers;
 mod timeline;
@@ -66,6 +67,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/clients/{id}/contacts/{contact_id}/edit",
             get(journal::edit_entry),
+        )
+        .route(
+            "/clients/{id}/contacts/{contact_id}/objection",
+            get(objection::objection_page).post(objection::save_objection),
         )
         .route(
             "/clients/{id}/assessments",
@@ -1196,6 +1201,8 @@ struct ContactView {
     note: Option<String>,
     author: String,
     draft: bool,
+    /// The person's objections: (received on · recorded by, what they said).
+    objections: Vec<(String, String)>,
 }
 
 struct PlacementView {
@@ -1314,6 +1321,7 @@ async fn client_page(
         };
         let (case_list, names) = cases::for_client_named(&mut tx, id).await?;
         let contacts = history::recent_contacts(&mut tx, id, 30).await?;
+        let objections = vaka_store::contacts::objections(&mut tx, id, None).await?;
         let placements = history::placements(&mut tx, id).await?;
         let decision_list = vaka_store::decisions::decisions_for(&mut tx, id).await?;
         let open_alerts = vaka_store::alerts::for_client(&mut tx, id, None).await?;
@@ -1328,7 +1336,7 @@ async fn client_page(
         Ok::<_, vaka_store::StoreError>(Some((
             client,
             case_list,
-            contacts,
+            (contacts, objections),
             placements,
             names,
             emergency,
@@ -1342,7 +1350,7 @@ async fn client_page(
     let (
         client,
         case_list,
-        contacts,
+        (contacts, objections),
         placements,
         names,
         emergency,
@@ -1429,6 +1437,16 @@ async fn client_page(
             note: x.note,
             author: x.author,
             draft: x.status == "draft",
+            objections: objections
+                .iter()
+                .filter(|o| o.objection.contact_id.0 == x.id)
+                .map(|o| {
+                    (
+                        format!("{} · {}", o.objection.received_on, o.display_name),
+                        o.objection.statement.clone(),
+                    )
+                })
+                .collect(),
         })
         .collect();
     let placements_raw = placements;

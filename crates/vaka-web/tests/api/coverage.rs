@@ -334,6 +334,50 @@ both!(
             "POST /clients/{id}/contacts signing a draft",
         )
         .await;
+        // The person's objection to the signed entry: the form reads the entry, saving records the
+        // objection; through the API the same.
+        let objection = format!("/clients/{a}/contacts/{draft}/objection");
+        let shown = page(&app, &objection, &cookie).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        expect(
+            &app,
+            &mut last,
+            vec![e("contact_read", "cm", Some(a))],
+            "GET /clients/{id}/contacts/{contact_id}/objection",
+        )
+        .await;
+        let saved = form(
+            &app,
+            &objection,
+            &cookie,
+            &format!(
+                "csrf={}&statement=Det+st%C3%A4mmer+inte.&received_on={}",
+                hidden_csrf(&shown.text),
+                vaka_domain::time::local_date(chrono::Utc::now())
+            ),
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+        expect(
+            &app,
+            &mut last,
+            vec![e("objection_create", "cm", Some(a))],
+            "POST /clients/{id}/contacts/{contact_id}/objection",
+        )
+        .await;
+        app.post(
+            &format!("/api/v1/clients/{a}/contacts/{draft}/objections"),
+            "cm",
+            json!({"statement": "Också detta."}),
+        )
+        .await;
+        expect(
+            &app,
+            &mut last,
+            vec![e("objection_create", "cm", Some(a))],
+            "POST /api/v1/clients/{id}/contacts/{contact_id}/objections",
+        )
+        .await;
         let lapse_alert = app
             .get(&format!("/api/v1/alerts?client_id={a}&status=open"), "cm")
             .await

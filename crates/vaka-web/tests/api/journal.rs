@@ -254,3 +254,200 @@ both!(journal_reads_and_writes_are_logged, |db| async move {
         ]
     );
 });
+
+/// A signed entry of `client` by `cm`, and its id.
+async fn signed_entry(app: &App, client: i64) -> i64 {
+    let r = app
+        .post(
+            &format!("/api/v1/clients/{client}/contacts"),
+            "cm",
+            entry(true),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.json["id"].as_i64().unwrap()
+}
+
+both!(
+    the_persons_objection_stands_beside_the_signed_entry,
+    |db| async move {
+        let app = app(db).await;
+        let id = app.assigned_client("cm", "19121212-1212").await;
+        let c = signed_entry(&app, id).await;
+        let before = app
+            .get(&format!("/api/v1/clients/{id}/contacts"), "cm")
+            .await;
+        let uri = format!("/api/v1/clients/{id}/contacts/{c}/objections");
+        let r = app
+            .post(
+                &uri,
+                "cm",
+                json!({"statement": " Jag drack inte, jag var sjuk. ", "received_on": "2026-11-21"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(
+            (r.json["contact_id"].as_i64(), r.json["client_id"].as_i64()),
+            (Some(c), Some(id))
+        );
+        assert_eq!(r.json["statement"], "Jag drack inte, jag var sjuk.");
+        assert_eq!(
+            (
+                r.json["received_on"].as_str(),
+                r.json["recorded_by"].as_str()
+            ),
+            (Some("2026-11-21"), Some("cm"))
+        );
+        // The unit head may record one too; both stand, oldest first.
+        let r2 = app
+            .post(
+                &uri,
+                "head",
+                json!({"statement": "Vill att det står att provet var negativt."}),
+            )
+            .await;
+        assert_eq!(r2.status, StatusCode::CREATED, "{}", r2.text);
+        assert_eq!(r2.json["received_on"], json!(chrono_today()));
+        let after = app
+            .get(&format!("/api/v1/clients/{id}/contacts"), "cm")
+            .await;
+        let item = &after.json["items"][0];
+        let said: Vec<_> = item["objections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["recorded_by"].as_str().unwrap(),
+                    o["id"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            said,
+            [
+                ("cm", r.json["id"].as_i64().unwrap()),
+                ("head", r2.json["id"].as_i64().unwrap())
+            ]
+        );
+        // The entry itself is unchanged.
+        let mut unchanged = item.clone();
+        unchanged["objections"] = json!([]);
+        assert_eq!(unchanged, before.json["items"][0]);
+        let logged: Vec<_> = app
+            .audit_for(id)
+            .await
+            .into_iter()
+            .filter(|(action, _)| action == "objection_create")
+            .map(|(_, user)| user)
+            .collect();
+        assert_eq!(logged, ["cm", "head"]);
+        let logged = app.audit_entry(id, "objection_create").await;
+        assert_eq!(
+            logged.case_id.map(|k| k.0),
+            item["case_id"].as_i64(),
+            "the entry names the case"
+        );
+        // Someone who may not write here does not learn that the entry exists.
+        for user in ["cm2", "analyst"] {
+            let r = app.post(&uri, user, json!({"statement": "x"})).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{user}: {}", r.text);
+        }
+    }
+);
+
+fn chrono_today() -> String {
+    vaka_domain::time::local_date(chrono::Utc::now()).to_string()
+}
+
+both!(
+    an_objection_to_a_draft_or_with_bad_fields_is_refused_and_nothing_is_saved,
+    |db| async move {
+        let app = app(db).await;
+        let id = app.assigned_client("cm", "19121212-1212").await;
+        let signed = signed_entry(&app, id).await;
+        let draft = app
+            .post(
+                &format!("/api/v1/clients/{id}/contacts"),
+                "cm",
+                entry(false),
+            )
+            .await
+            .json["id"]
+            .as_i64()
+            .unwrap();
+        let r = app
+            .post(
+                &format!("/api/v1/clients/{id}/contacts/{draft}/objections"),
+                "cm",
+                json!({"statement": "Fel."}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+        assert_eq!(r.json["error"]["code"], "entry_not_signed");
+        assert!(
+            r.json["error"]["message_sv"]
+                .as_str()
+                .unwrap()
+                .contains("signerade")
+        );
+        let uri = format!("/api/v1/clients/{id}/contacts/{signed}/objections");
+        // The entry is from 2026-11-20 (Stockholm).
+        for (body, field, code) in [
+            (json!({}), "statement", "required"),
+            (json!({"statement": "   "}), "statement", "required"),
+            (
+                json!({"statement": "x", "received_on": "2026-11-19"}),
+                "received_on",
+                "before_earliest",
+            ),
+            (
+                json!({"statement": "x", "received_on": "2999-01-01"}),
+                "received_on",
+                "in_future",
+            ),
+            (
+                json!({"statement": "x", "received_on": "igår"}),
+                "received_on",
+                "invalid_date",
+            ),
+            (
+                json!({"statement": "a\u{0}b"}),
+                "statement",
+                "invalid_characters",
+            ),
+            (json!({"statement": 5}), "statement", "invalid_type"),
+        ] {
+            let r = app.post(&uri, "cm", body.clone()).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{body}: {}",
+                r.text
+            );
+            assert_eq!(
+                (
+                    r.json["error"]["field"].as_str(),
+                    r.json["error"]["code"].as_str()
+                ),
+                (Some(field), Some(code)),
+                "{body}"
+            );
+        }
+        // An entry of another client, and one that does not exist, are not found.
+        let other = app.assigned_client("cm", "19800101-R001").await;
+        for path in [
+            format!("/api/v1/clients/{other}/contacts/{signed}/objections"),
+            format!("/api/v1/clients/{id}/contacts/99999/objections"),
+        ] {
+            let r = app.post(&path, "cm", json!({"statement": "x"})).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        }
+        let list = app
+            .get(&format!("/api/v1/clients/{id}/contacts"), "cm")
+            .await;
+        for item in list.json["items"].as_array().unwrap() {
+            assert_eq!(item["objections"], json!([]));
+        }
+    }
+);

@@ -45,6 +45,7 @@ const COVERED: &[&str] = &[
     "/api/v1/clients/{id}/emergency-access",
     "/api/v1/clients/{id}/contacts",
     "/api/v1/clients/{id}/contacts/{contact_id}",
+    "/api/v1/clients/{id}/contacts/{contact_id}/objections",
     "/api/v1/cases",
     "/api/v1/cases/{id}",
     "/api/v1/cases/{id}/close",
@@ -105,6 +106,7 @@ const COVERED: &[&str] = &[
     "/clients/{id}/contacts",
     "/clients/{id}/contacts/new",
     "/clients/{id}/contacts/{contact_id}/edit",
+    "/clients/{id}/contacts/{contact_id}/objection",
     "/alerts/{id}/{action}",
     "/clients/{id}/assessments",
     "/clients/{id}/assessments/new",
@@ -568,6 +570,24 @@ both!(
                 if put != want {
                     failures.push(format!(
                         "{user} PUT contact {own:?}: got {put}, want {want}"
+                    ));
+                }
+                // An objection to that signed entry: recorded by those who may write there.
+                let objection = app
+                    .post(
+                        &format!("/api/v1/clients/{client}/contacts/1/objections"),
+                        user,
+                        json!({"statement": "Matristest."}),
+                    )
+                    .await
+                    .status;
+                let want = match (read_status(user, own), own) {
+                    (StatusCode::OK, Own::Mine) => StatusCode::CREATED,
+                    _ => StatusCode::NOT_FOUND,
+                };
+                if objection != want {
+                    failures.push(format!(
+                        "{user} POST objection {own:?}: got {objection}, want {want}"
                     ));
                 }
             }
