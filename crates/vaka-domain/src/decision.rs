@@ -1,7 +1,9 @@
 //! Applications, specialist recommendations and decisions (beslut om bistånd).
 //!
-//! Förvaltningslagen (2017:900) 32 §: a decision gives its reasons; 33 §: the person is told how to
-//! appeal; 44 §: an appeal must arrive within three weeks of notification.
+//! Förvaltningslagen (2017:900) 25 §: before a decision that goes against the person, they are told
+//! of what others have contributed and may respond (kommunicering); 32 §: a decision gives its
+//! reasons; 33 §: the person is told how to appeal; 44 §: an appeal must arrive within three weeks
+//! of notification.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -92,10 +94,21 @@ pub struct Decision {
     pub appeal_received_on: Option<NaiveDate>,
     pub appeal_outcome: Option<AppealOutcome>,
     pub appeal_decided_on: Option<NaiveDate>,
+    /// How the person was told of the material before the decision (FL 25 §), or why not.
+    pub communication: Option<Communication>,
     pub created_at: DateTime<Utc>,
 }
 
 impl Decision {
+    /// Anything but granting what was applied for goes against the person.
+    pub fn goes_against_the_person(&self) -> bool {
+        self.outcome != DecisionOutcome::Granted || self.departs_from_application
+    }
+
+    pub fn communication_status(&self) -> CommunicationStatus {
+        CommunicationStatus::of(self.goes_against_the_person(), self.communication.as_ref())
+    }
+
     pub fn appeal_status(&self, today: NaiveDate) -> AppealStatus {
         AppealStatus::of(
             self.notified_on,
@@ -272,6 +285,177 @@ impl Profession {
     }
 }
 
+string_enum! {
+    /// How the person was told of the material (kommunicering).
+    pub enum CommunicationMethod {
+        Letter = "letter",
+        Meeting = "meeting",
+        Phone = "phone",
+        Digital = "digital",
+    }
+}
+
+impl CommunicationMethod {
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Letter => ("Brev", "Letter"),
+            Self::Meeting => ("Möte", "Meeting"),
+            Self::Phone => ("Telefon", "Phone"),
+            Self::Digital => ("Digitalt meddelande", "Digital message"),
+        }
+    }
+}
+
+/// Kommunicering (FL 25 §; documented under SOSFS 2014:5 5 kap. 12 §): whether, when and how the
+/// person was told of what others contributed (a specialist's statement, a provider's report) and
+/// given the chance to respond before the decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Communication {
+    /// Told on `on` by `method`; `response` is what the person answered, if anything.
+    Communicated {
+        on: NaiveDate,
+        method: CommunicationMethod,
+        response: Option<String>,
+    },
+    /// Not done, and why (for example obviously unnecessary, or urgent).
+    Omitted { reason: String },
+}
+
+/// What the fields of a kommunicering say, before they are checked.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CommunicationInput<'a> {
+    pub communicated_on: Option<&'a str>,
+    pub method: Option<&'a str>,
+    pub response: Option<&'a str>,
+    pub omitted_reason: Option<&'a str>,
+}
+
+pub const COMMUNICATED_ON: &str = "communicated_on";
+pub const COMMUNICATION_METHOD: &str = "communication_method";
+pub const CLIENT_RESPONSE: &str = "client_response";
+pub const COMMUNICATION_OMITTED: &str = "communication_omitted_reason";
+
+impl Communication {
+    /// Checks a kommunicering for a decision made on `decided_on`: `None` when no field is filled
+    /// in. It comes before the decision (or on its day), has a method, and is either done or
+    /// omitted with a reason, not both.
+    pub fn parse(
+        input: CommunicationInput<'_>,
+        decided_on: NaiveDate,
+    ) -> Result<Option<Self>, Vec<FieldError>> {
+        use crate::error::{collect, not_before, optional_date, optional_name, optional_text};
+        let mut errors = Vec::new();
+        let on = collect(
+            optional_date(COMMUNICATED_ON, input.communicated_on),
+            &mut errors,
+        )
+        .flatten();
+        let method = collect(
+            optional_name::<CommunicationMethod>(COMMUNICATION_METHOD, input.method),
+            &mut errors,
+        )
+        .flatten();
+        let response = collect(
+            optional_text(CLIENT_RESPONSE, input.response, 20_000),
+            &mut errors,
+        )
+        .flatten();
+        let omitted = collect(
+            optional_text(COMMUNICATION_OMITTED, input.omitted_reason, 2_000),
+            &mut errors,
+        )
+        .flatten();
+        if let Some(on) = on {
+            if on > decided_on {
+                errors.push(FieldError::new(
+                    COMMUNICATED_ON,
+                    "after_decision",
+                    Msg::new(
+                        format!("Kommunicering sker före beslutet ({decided_on})."),
+                        format!("Communication comes before the decision ({decided_on})."),
+                    ),
+                ));
+            }
+            // Anything earlier than a year before the decision is a typing error.
+            let earliest = decided_on - chrono::Duration::days(366);
+            collect(
+                not_before(
+                    COMMUNICATED_ON,
+                    on,
+                    earliest,
+                    ("ett år före beslutet", "a year before the decision"),
+                ),
+                &mut errors,
+            );
+            if method.is_none() && input.method.is_none_or(|m| m.trim().is_empty()) {
+                errors.push(FieldError::required(COMMUNICATION_METHOD));
+            }
+            if omitted.is_some() {
+                errors.push(FieldError::new(
+                    COMMUNICATION_OMITTED,
+                    "communicated_and_omitted",
+                    Msg::new(
+                        "Ange antingen när kommunicering skedde eller varför den inte gjordes, inte båda.",
+                        "Give either when the communication took place or why it was not done, not both.",
+                    ),
+                ));
+            }
+        } else if (method.is_some() || response.is_some())
+            && !errors.iter().any(|e| e.field == COMMUNICATED_ON)
+        {
+            errors.push(FieldError::required(COMMUNICATED_ON));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(match (on, method, omitted) {
+            (Some(on), Some(method), _) => Some(Self::Communicated {
+                on,
+                method,
+                response,
+            }),
+            (None, _, Some(reason)) => Some(Self::Omitted { reason }),
+            _ => None,
+        })
+    }
+}
+
+string_enum! {
+    /// Where a decision stands with kommunicering.
+    pub enum CommunicationStatus {
+        /// The decision grants what was applied for: nothing goes against the person.
+        NotRequired = "not_required",
+        Communicated = "communicated",
+        /// Not done, with the reason recorded.
+        Omitted = "omitted",
+        /// The decision goes against the person and nothing is recorded.
+        Missing = "missing",
+    }
+}
+
+impl CommunicationStatus {
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Self::NotRequired => ("Behövs inte", "Not needed"),
+            Self::Communicated => ("Kommunicerat", "Communicated"),
+            Self::Omitted => (
+                "Inte kommunicerat, skäl angivet",
+                "Not communicated, reason given",
+            ),
+            Self::Missing => ("Inte dokumenterad", "Not recorded"),
+        }
+    }
+
+    pub fn of(goes_against: bool, communication: Option<&Communication>) -> Self {
+        match (communication, goes_against) {
+            (Some(Communication::Communicated { .. }), _) => Self::Communicated,
+            (Some(Communication::Omitted { .. }), _) => Self::Omitted,
+            (None, true) => Self::Missing,
+            (None, false) => Self::NotRequired,
+        }
+    }
+}
+
 /// What a decision is measured against: what the client applied for and what a specialist advised.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Asked {
@@ -292,6 +476,7 @@ pub struct DecisionInput<'a> {
     pub notified_on: Option<&'a str>,
     pub justification_application: Option<&'a str>,
     pub justification_recommendation: Option<&'a str>,
+    pub communication: CommunicationInput<'a>,
 }
 
 /// A checked decision, ready to be stored.
@@ -309,6 +494,7 @@ pub struct DecisionDraft {
     pub departs_from_recommendation: bool,
     pub departure_from_application: Option<String>,
     pub departure_from_recommendation: Option<String>,
+    pub communication: Option<Communication>,
 }
 
 /// The field names of the two justifications, as the API and forms send them.
@@ -425,6 +611,13 @@ impl DecisionDraft {
             departs_rec,
             &mut errors,
         );
+        let communication = match Communication::parse(input.communication, decided_on) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.extend(e);
+                None
+            }
+        };
         match (intervention, outcome, reasons) {
             (Some(intervention), Some(outcome), Some(reasons)) if errors.is_empty() => Ok(Self {
                 intervention,
@@ -439,6 +632,7 @@ impl DecisionDraft {
                 departs_from_recommendation: departs_rec,
                 departure_from_application,
                 departure_from_recommendation,
+                communication,
             }),
             _ => Err(errors),
         }
@@ -533,6 +727,125 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    fn comm(
+        on: Option<&'static str>,
+        method: Option<&'static str>,
+        response: Option<&'static str>,
+        omitted: Option<&'static str>,
+    ) -> Result<Option<Communication>, Vec<FieldError>> {
+        Communication::parse(
+            CommunicationInput {
+                communicated_on: on,
+                method,
+                response,
+                omitted_reason: omitted,
+            },
+            d("2026-11-20"),
+        )
+    }
+
+    fn codes(r: Result<Option<Communication>, Vec<FieldError>>) -> Vec<(String, &'static str)> {
+        r.unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect()
+    }
+
+    #[test]
+    fn communication_comes_on_or_before_the_decision_with_a_method() {
+        assert_eq!(comm(None, None, None, None), Ok(None));
+        assert_eq!(
+            comm(
+                Some("2026-11-20"),
+                Some("letter"),
+                Some(" Vill ha behandlingshem. "),
+                None
+            ),
+            Ok(Some(Communication::Communicated {
+                on: d("2026-11-20"),
+                method: CommunicationMethod::Letter,
+                response: Some("Vill ha behandlingshem.".into()),
+            }))
+        );
+        assert_eq!(
+            codes(comm(Some("2026-11-21"), Some("letter"), None, None)),
+            [("communicated_on".into(), "after_decision")]
+        );
+        assert!(comm(Some("2025-11-19"), Some("phone"), None, None).is_ok());
+        assert_eq!(
+            codes(comm(Some("2025-11-18"), Some("phone"), None, None)),
+            [("communicated_on".into(), "before_earliest")]
+        );
+        assert_eq!(
+            codes(comm(Some("2026-11-19"), None, None, None)),
+            [("communication_method".into(), "required")]
+        );
+        assert_eq!(
+            codes(comm(Some("2026-11-19"), Some("pigeon"), None, None)),
+            [("communication_method".into(), "unknown_value")]
+        );
+    }
+
+    #[test]
+    fn communication_is_either_done_or_omitted_with_a_reason() {
+        assert_eq!(
+            comm(
+                None,
+                None,
+                None,
+                Some("Uppenbart obehövligt: inget nytt material.")
+            ),
+            Ok(Some(Communication::Omitted {
+                reason: "Uppenbart obehövligt: inget nytt material.".into()
+            }))
+        );
+        assert_eq!(
+            codes(comm(
+                Some("2026-11-19"),
+                Some("meeting"),
+                None,
+                Some("Brådskande")
+            )),
+            [(
+                "communication_omitted_reason".into(),
+                "communicated_and_omitted"
+            )]
+        );
+        // A method or an answer without the day: the day is what is missing.
+        assert_eq!(
+            codes(comm(None, Some("meeting"), None, None)),
+            [("communicated_on".into(), "required")]
+        );
+        assert_eq!(
+            codes(comm(None, None, Some("Håller inte med."), None)),
+            [("communicated_on".into(), "required")]
+        );
+        assert_eq!(
+            codes(comm(Some("20/11"), Some("meeting"), None, None)),
+            [("communicated_on".into(), "invalid_date")]
+        );
+    }
+
+    #[test]
+    fn only_a_decision_against_the_person_misses_its_communication() {
+        let done = Communication::Omitted { reason: "x".into() };
+        let told = Communication::Communicated {
+            on: d("2026-11-19"),
+            method: CommunicationMethod::Meeting,
+            response: None,
+        };
+        use CommunicationStatus as S;
+        for (against, c, want) in [
+            (false, None, S::NotRequired),
+            (true, None, S::Missing),
+            (true, Some(&done), S::Omitted),
+            (false, Some(&done), S::Omitted),
+            (true, Some(&told), S::Communicated),
+        ] {
+            assert_eq!(S::of(against, c), want, "{against} {c:?}");
+        }
     }
 
     #[test]

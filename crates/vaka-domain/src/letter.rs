@@ -161,6 +161,7 @@ mod tests {
             appeal_received_on: None,
             appeal_outcome: None::<AppealOutcome>,
             appeal_decided_on: None,
+            communication: None,
             created_at: chrono::DateTime::UNIX_EPOCH,
         }
     }

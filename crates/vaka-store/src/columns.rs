@@ -35,7 +35,8 @@ macro_rules! cols {
         period_start, period_end, provider_id, reasons, legal_basis, application_id,
         recommendation_id, departure_from_application, departure_from_recommendation, decided_on,
         decided_by, notified_on, appeal_received_on, appeal_outcome, created_at,
-        departs_from_application, departs_from_recommendation, appeal_decided_on) };
+        departs_from_application, departs_from_recommendation, appeal_decided_on, communicated_on,
+        communication_method, client_response, communication_omitted_reason) };
     (follow_ups $(, $p:literal)?) => { cols!(@[$($p)?] id, client_id, placement_id, timepoint,
         due_on, status, done_on, missed_reason, days_alcohol_30, days_drugs_30, housing, occupation,
         crime_30, self_rated_health, quality_of_life, asi_ratings, created_at, problematic_use,

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use vaka_domain::decision::{
-    AppealRecord, Application, Decision, DecisionDraft, Profession, Recommendation,
+    AppealRecord, Application, Communication, Decision, DecisionDraft, Profession, Recommendation,
 };
 use vaka_domain::ids::{
     ApplicationId, ClientId, DecisionId, ProviderId, RecommendationId, UnitId, UserId,
@@ -198,12 +198,14 @@ pub async fn insert_decision(
     by: UserId,
 ) -> Result<DecisionId> {
     let now = crate::now();
+    let columns = communication_columns(d.communication.as_ref());
     on_tx!(tx, |c| {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO decisions (client_id, intervention, outcome, period_start, period_end, provider_id, reasons, legal_basis, \
              application_id, recommendation_id, departure_from_application, departure_from_recommendation, decided_on, decided_by, \
-             notified_on, created_at, departs_from_application, departs_from_recommendation) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) RETURNING id",
+             notified_on, created_at, departs_from_application, departs_from_recommendation, communicated_on, \
+             communication_method, client_response, communication_omitted_reason) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22) RETURNING id",
         )
         .bind(client.0)
         .bind(d.intervention.as_str())
@@ -223,6 +225,10 @@ pub async fn insert_decision(
         .bind(now)
         .bind(d.departs_from_application)
         .bind(d.departs_from_recommendation)
+        .bind(columns.0)
+        .bind(columns.1)
+        .bind(columns.2)
+        .bind(columns.3)
         .fetch_one(&mut *c)
         .await?;
         Ok(DecisionId(id))
@@ -259,7 +265,70 @@ fn decision_from(r: &impl RowExt) -> Result<Decision> {
             })
             .transpose()?,
         appeal_decided_on: r.opt_date("appeal_decided_on")?,
+        communication: communication_from(r)?,
         created_at: r.ts("created_at")?,
+    })
+}
+
+type CommunicationColumns<'a> = (
+    Option<NaiveDate>,
+    Option<&'static str>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+/// A kommunicering as its four columns: day, method, the person's answer, why omitted.
+fn communication_columns(c: Option<&Communication>) -> CommunicationColumns<'_> {
+    match c {
+        None => (None, None, None, None),
+        Some(Communication::Communicated {
+            on,
+            method,
+            response,
+        }) => (Some(*on), Some(method.as_str()), response.as_deref(), None),
+        Some(Communication::Omitted { reason }) => (None, None, None, Some(reason.as_str())),
+    }
+}
+
+fn communication_from(r: &impl RowExt) -> Result<Option<Communication>> {
+    let on = r.opt_date("communicated_on")?;
+    let method = r.opt_string("communication_method")?;
+    let omitted = r.opt_string("communication_omitted_reason")?;
+    Ok(match (on, method, omitted) {
+        (Some(on), Some(m), _) => Some(Communication::Communicated {
+            on,
+            method: m.parse().map_err(|_| {
+                crate::StoreError::Corrupt(format!("decisions.communication_method {m:?}"))
+            })?,
+            response: r.opt_string("client_response")?,
+        }),
+        (_, _, Some(reason)) => Some(Communication::Omitted { reason }),
+        _ => None,
+    })
+}
+
+/// Records the kommunicering of a decision that has none yet; `Conflict("communication")` when
+/// one is recorded (it is documentation of what happened, not changed afterwards).
+pub async fn record_communication(tx: &mut Tx, id: DecisionId, c: &Communication) -> Result<()> {
+    let (on, method, response, omitted) = communication_columns(Some(c));
+    on_tx!(tx, |conn| {
+        let r = sqlx::query(
+            "UPDATE decisions SET communicated_on = $1, communication_method = $2, client_response = $3, \
+             communication_omitted_reason = $4 WHERE id = $5 AND communicated_on IS NULL \
+             AND communication_omitted_reason IS NULL",
+        )
+        .bind(on)
+        .bind(method)
+        .bind(response)
+        .bind(omitted)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+        if r.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(crate::StoreError::Conflict("communication"))
+        }
     })
 }
 

@@ -459,3 +459,17 @@ o-save = Save the objection
 o-entry = Contact
 o-earlier = Earlier objection
 o-draft = The entry is a draft. Objections are recorded once it is signed; the draft can still be changed.
+
+# Kommunicering before a decision (FL 25 §)
+d-communication = Communication (FL 25 §)
+d-communication-hint = Before a decision that goes against the person, they are told what others have contributed (a physician's statement, say) and may respond. Record when and how that happened and what they answered, or why it was not needed. What is recorded is not changed.
+d-communicated-on = Communicated on
+d-communicated-hint = The day the person was given the material, at the latest the day of the decision.
+d-communication-method = How
+d-client-response = The person's answer
+d-communication-omitted = Not communicated, reason
+d-communication-omitted-hint = Only when communication was not done, e.g. "obviously unnecessary".
+d-not-communicated = Not communicated
+d-not-recorded = Not recorded
+d-communication-not-required = Not needed: the decision grants what was applied for
+d-communication-missing = The decision goes against the person, but communication (FL 25 §) is not recorded.

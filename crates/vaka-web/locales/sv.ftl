@@ -459,3 +459,17 @@ o-save = Spara synpunkten
 o-entry = Kontakt
 o-earlier = Tidigare synpunkt
 o-draft = Anteckningen är ett utkast. Synpunkter antecknas när den är signerad; utkastet kan fortfarande ändras.
+
+# Kommunicering before a decision (FL 25 §)
+d-communication = Kommunicering (FL 25 §)
+d-communication-hint = Innan ett beslut som går personen emot ska personen få veta vad andra har tillfört (t.ex. ett läkarutlåtande) och få yttra sig. Dokumentera när och hur det skedde och vad personen svarade, eller varför det inte behövdes. Det som dokumenterats ändras inte.
+d-communicated-on = Kommunicerat den
+d-communicated-hint = Dagen personen fick del av materialet, senast beslutsdagen.
+d-communication-method = Hur
+d-client-response = Personens svar
+d-communication-omitted = Inte kommunicerat, skäl
+d-communication-omitted-hint = Fyll i bara om kommunicering inte gjordes, t.ex. ”uppenbart obehövligt”.
+d-not-communicated = Inte kommunicerat
+d-not-recorded = Inte dokumenterad
+d-communication-not-required = Behövs inte: beslutet ger det som söktes
+d-communication-missing = Beslutet går personen emot men kommunicering (FL 25 §) är inte dokumenterad.

@@ -658,6 +658,9 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
                 "decided_by",
                 "notified_on",
                 "created_at",
+                "communicated_on",
+                "communication_method",
+                "client_response",
             ],
         ),
         placements: Table::new(
@@ -1294,6 +1297,13 @@ fn client(ctx: &mut Ctx, index: u32) {
             ("granted", None, None)
         };
         let provider_id = ctx.providers[provider_index].0;
+        // A partial grant goes against the person: most were communicated by letter a week before
+        // (half with the person's answer); every fifth has nothing recorded, as happens. Chosen by
+        // the id, so the random stream (and the rest of the demo) is as without it.
+        let communicated =
+            (outcome != "granted" && decision_id % 5 != 0).then(|| decided - Duration::days(7));
+        let response = (communicated.is_some() && decision_id % 2 == 0)
+            .then_some("Jag vill till behandlingshem, som psykiatern skrev.");
         ctx.decisions.rows.push(vec![
             decision_id.into(),
             id.into(),
@@ -1315,6 +1325,9 @@ fn client(ctx: &mut Ctx, index: u32) {
             manager.into(),
             (decided + Duration::days(rng.random_range(0..4))).into(),
             at(decided, rng).into(),
+            Value::from(communicated),
+            Value::from(communicated.map(|_| "letter")),
+            Value::from(response),
         ]);
         let placement_id = ctx.placements.id();
         ctx.placements.rows.push(vec![

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use vaka_domain::access::Action;
 use vaka_domain::decision::{
-    AppealRecord, Asked, Decision, DecisionDraft, DecisionInput, Profession,
+    AppealRecord, Asked, Communication, CommunicationInput, Decision, DecisionDraft, DecisionInput,
+    Profession,
 };
 use vaka_domain::error::{collect, optional_text, required_date, required_name, required_text};
 use vaka_domain::ids::{ApplicationId, ClientId, DecisionId, ProviderId, RecommendationId};
@@ -258,6 +259,38 @@ pub struct DecisionRequest {
     pub recommendation_id: Option<i64>,
     #[serde(default)]
     pub departure_justifications: Justifications,
+    /// Kommunicering (FL 25 §): the day the person was told of what others contributed and could
+    /// respond, on or before `decided_on`. With `communication_method`.
+    pub communicated_on: Option<String>,
+    /// `letter`, `meeting`, `phone` or `digital`.
+    pub communication_method: Option<String>,
+    /// What the person answered, in short.
+    pub client_response: Option<String>,
+    /// Instead of the three above: why kommunicering was not done (e.g. obviously unnecessary).
+    pub communication_omitted_reason: Option<String>,
+}
+
+/// Kommunicering recorded after the decision was (FL 25 §).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct CommunicationRequest {
+    /// The day the person was told of the material; on or before the decision.
+    pub communicated_on: Option<String>,
+    /// `letter`, `meeting`, `phone` or `digital`.
+    pub communication_method: Option<String>,
+    pub client_response: Option<String>,
+    /// Instead: why it was not done.
+    pub communication_omitted_reason: Option<String>,
+}
+
+impl CommunicationRequest {
+    fn input(&self) -> CommunicationInput<'_> {
+        CommunicationInput {
+            communicated_on: self.communicated_on.as_deref(),
+            method: self.communication_method.as_deref(),
+            response: self.client_response.as_deref(),
+            omitted_reason: self.communication_omitted_reason.as_deref(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -289,6 +322,13 @@ pub struct DecisionResponse {
     pub appeal_timely: Option<bool>,
     pub appeal_outcome: Option<String>,
     pub appeal_decided_on: Option<NaiveDate>,
+    /// `not_required` (grants what was applied for), `communicated`, `omitted` (with the reason)
+    /// or `missing` (goes against the person and nothing is recorded).
+    pub communication_status: String,
+    pub communicated_on: Option<NaiveDate>,
+    pub communication_method: Option<String>,
+    pub client_response: Option<String>,
+    pub communication_omitted_reason: Option<String>,
 }
 
 pub(crate) fn decision_response(d: &Decision, by: String) -> DecisionResponse {
@@ -320,6 +360,23 @@ pub(crate) fn decision_response(d: &Decision, by: String) -> DecisionResponse {
         appeal_timely: d.appeal_received_on.zip(deadline).map(|(r, dl)| r <= dl),
         appeal_outcome: d.appeal_outcome.map(|o| o.as_str().to_owned()),
         appeal_decided_on: d.appeal_decided_on,
+        communication_status: d.communication_status().as_str().to_owned(),
+        communicated_on: match &d.communication {
+            Some(Communication::Communicated { on, .. }) => Some(*on),
+            _ => None,
+        },
+        communication_method: match &d.communication {
+            Some(Communication::Communicated { method, .. }) => Some(method.as_str().to_owned()),
+            _ => None,
+        },
+        client_response: match &d.communication {
+            Some(Communication::Communicated { response, .. }) => response.clone(),
+            _ => None,
+        },
+        communication_omitted_reason: match &d.communication {
+            Some(Communication::Omitted { reason }) => Some(reason.clone()),
+            _ => None,
+        },
     }
 }
 
@@ -440,6 +497,12 @@ pub async fn create_decision(
         notified_on: req.notified_on.as_deref(),
         justification_application: req.departure_justifications.application.as_deref(),
         justification_recommendation: req.departure_justifications.recommendation.as_deref(),
+        communication: CommunicationInput {
+            communicated_on: req.communicated_on.as_deref(),
+            method: req.communication_method.as_deref(),
+            response: req.client_response.as_deref(),
+            omitted_reason: req.communication_omitted_reason.as_deref(),
+        },
     };
     let d = save_decision(
         &st,
@@ -616,6 +679,65 @@ pub async fn record_appeal(
     .await?;
     let today = today();
     apply_appeal(&mut tx, &d, &req, today).await?;
+    let saved = decisions::decision(&mut tx, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let names = usernames(&mut tx, [saved.decided_by]).await?;
+    tx.audit(entry);
+    tx.commit().await?;
+    Ok(Json(decision_response(
+        &saved,
+        names.get(&saved.decided_by.0).cloned().unwrap_or_default(),
+    )))
+}
+
+/// Record the kommunicering (FL 25 §) of a decision that has none: when and how the person was
+/// told of what others contributed and what they answered, or why it was not done. Recorded once:
+/// 409 `communication_recorded` afterwards.
+#[utoipa::path(post, path = "/api/v1/decisions/{id}/communication", tag = "decisions", params(("id" = i64, Path)),
+    request_body = CommunicationRequest,
+    responses((status = 200, body = DecisionResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Already recorded"), (status = 422, body = ErrorBody)))]
+pub async fn record_communication(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+    JsonBody(req): JsonBody<CommunicationRequest>,
+) -> Result<Json<DecisionResponse>, ApiError> {
+    let id = DecisionId(path_id(&raw)?);
+    let (mut tx, d, entry) = decision_with_access(
+        &st,
+        &actor,
+        id,
+        Action::Decide,
+        AuditAction::DecisionUpdate,
+        format!("POST /api/v1/decisions/{}/communication", id.0),
+    )
+    .await?;
+    let recorded = || {
+        ApiError::Conflict(FieldError::new(
+            "",
+            "communication_recorded",
+            Msg::new(
+                "Kommuniceringen är redan dokumenterad och ändras inte.",
+                "The communication is already recorded and is not changed.",
+            ),
+        ))
+    };
+    if d.communication.is_some() {
+        return Err(recorded());
+    }
+    let c = Communication::parse(req.input(), d.decided_on)?.ok_or_else(|| {
+        ApiError::Invalid(vec![FieldError::required(
+            vaka_domain::decision::COMMUNICATED_ON,
+        )])
+    })?;
+    decisions::record_communication(&mut tx, id, &c)
+        .await
+        .map_err(|e| match e {
+            vaka_store::StoreError::Conflict(_) => recorded(),
+            e => e.into(),
+        })?;
     let saved = decisions::decision(&mut tx, id)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -37,7 +37,7 @@ pub use intakes::{IntakeRequest, IntakeResponse};
         outcomes::create_assessment, outcomes::list_assessments, outcomes::create_follow_up, outcomes::list_follow_ups,
         outcomes::get_instrument, settings::get_screening_settings, settings::put_screening_settings, settings::get_economy_settings, settings::put_economy_settings, settings::get_retention_settings, settings::put_retention_settings,
         decisions::create_application, decisions::create_recommendation, decisions::create_decision, decisions::get_decision,
-        decisions::list_decisions, decisions::record_appeal, decisions::decision_letter,
+        decisions::list_decisions, decisions::record_appeal, decisions::record_communication, decisions::decision_letter,
         placements::create_placement, placements::get_placement, placements::end_placement, placements::change_price,
         placements::import_invoices, placements::export_decisions, placements::export_placements,
         economy::create_provider, economy::list_providers, economy::get_provider, economy::create_contract, economy::create_inspection,
@@ -139,6 +139,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/decisions/{id}/appeal",
             post(decisions::record_appeal),
+        )
+        .route(
+            "/api/v1/decisions/{id}/communication",
+            post(decisions::record_communication),
         )
         .route(
             "/api/v1/decisions/{id}/letter",

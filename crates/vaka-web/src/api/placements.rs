@@ -658,6 +658,8 @@ pub async fn export_decisions(
             "appeal_status",
             "appeal_received_on",
             "appeal_outcome",
+            "communication_status",
+            "communicated_on",
         ]
         .map(String::from)
         .to_vec(),
@@ -682,6 +684,11 @@ pub async fn export_decisions(
             d.appeal_outcome
                 .map(|o| o.as_str().to_owned())
                 .unwrap_or_default(),
+            d.communication_status().as_str().into(),
+            opt(match &d.communication {
+                Some(vaka_domain::decision::Communication::Communicated { on, .. }) => Some(*on),
+                _ => None,
+            }),
         ]);
     }
     tx.audit(actor.audit_list(

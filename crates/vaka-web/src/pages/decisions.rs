@@ -8,7 +8,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use vaka_domain::access::{self, Action};
-use vaka_domain::decision::{AppealOutcome, AppealStatus, DecisionOutcome, Profession};
+use vaka_domain::decision::{
+    AppealOutcome, AppealStatus, CommunicationMethod, DecisionOutcome, Profession,
+};
 use vaka_domain::housing::IncidentKind;
 use vaka_domain::ids::{ClientId, ProviderId};
 use vaka_domain::intervention::Intervention;
@@ -442,6 +444,7 @@ async fn decision_page(
         Field::new("decided_on", t.t("d-decided-on"), Input::Date).value(today()),
         Field::new("notified_on", t.t("d-notified-on"), Input::Date).hint(t.t("d-notified-hint")),
     ]);
+    fields.extend(communication_fields(t));
     page.form(Form {
         id: "decision",
         title: t.t("d-decision").to_owned(),
@@ -505,6 +508,43 @@ pub async fn save_decision(
     .await
     .map(|v| format!("/decisions/{}", id_of(&v)));
     answer(t, chrome, result, "decision", &posted, async { Ok(page) }).await
+}
+
+/// The fields of a kommunicering (FL 25 §), on the decision form and on its own afterwards.
+fn communication_fields(t: Tr) -> Vec<Field> {
+    vec![
+        Field::new("communicated_on", t.t("d-communicated-on"), Input::Date)
+            .hint(t.t("d-communicated-hint")),
+        Field::new(
+            "communication_method",
+            t.t("d-communication-method"),
+            Input::Select(options(
+                t,
+                CommunicationMethod::ALL,
+                CommunicationMethod::as_str,
+                CommunicationMethod::label,
+                Some(t.t("d-choose")),
+            )),
+        ),
+        Field::new("client_response", t.t("d-client-response"), Input::Area),
+        Field::new(
+            "communication_omitted_reason",
+            t.t("d-communication-omitted"),
+            Input::Text,
+        )
+        .hint(t.t("d-communication-omitted-hint")),
+    ]
+}
+
+fn communication_form(t: Tr, id: i64) -> Form {
+    Form {
+        id: "communication",
+        title: t.t("d-communication").to_owned(),
+        action: format!("/decisions/{id}/communication"),
+        hint: Some(t.t("d-communication-hint").to_owned()),
+        fields: communication_fields(t),
+        submit: t.t("d-save").to_owned(),
+    }
 }
 
 fn appeal_form(t: Tr, id: i64, d: &api::DecisionResponse) -> Form {
@@ -630,11 +670,39 @@ async fn decision_view(
                 .push(format!("{} {}", t.t(key), text.as_str().unwrap_or("")));
         }
     }
+    let method = |m: &str| {
+        m.parse::<CommunicationMethod>()
+            .map_or_else(|_| m.to_owned(), |m| t.pick(m.label()).to_owned())
+    };
+    let communication = match (d.communicated_on, &d.communication_omitted_reason) {
+        (Some(on), _) => {
+            let mut text = format!(
+                "{on}, {}",
+                method(d.communication_method.as_deref().unwrap_or_default())
+            );
+            if let Some(r) = &d.client_response {
+                text.push_str(&format!(". {}: {r}", t.t("d-client-response")));
+            }
+            text
+        }
+        (None, Some(reason)) => format!("{}: {reason}", t.t("d-not-communicated")),
+        (None, None) if d.communication_status == "missing" => t.t("d-not-recorded").to_owned(),
+        (None, None) => t.t("d-communication-not-required").to_owned(),
+    };
+    page.fact(t.t("d-communication"), communication);
+    if d.communication_status == "missing" {
+        page.desk
+            .warnings
+            .push(t.t("d-communication-missing").to_owned());
+    }
     page.desk.links.push(Link::new(
         format!("/decisions/{}/letter", d.id),
         t.t("d-letter"),
     ));
     let decides = access::may_ever(session.actor.user.role, Action::Decide);
+    if decides && d.communicated_on.is_none() && d.communication_omitted_reason.is_none() {
+        page.form(communication_form(t, d.id));
+    }
     if decides && d.outcome != "refused" {
         page.desk.links.push(Link::new(
             format!("/decisions/{}/placements/new", d.id),
@@ -697,6 +765,46 @@ pub async fn save_appeal(
     .await
 }
 
+/// `POST /decisions/{id}/communication`: back to the decision once recorded.
+pub async fn save_communication(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    Path(raw): Path<String>,
+    posted: FormFields,
+) -> Response {
+    let chrome = Chrome::of(&session, &format!("/decisions/{raw}"));
+    if !csrf_ok(&session, &posted) {
+        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
+    }
+    let path = raw.clone();
+    let result = call_api(
+        &session,
+        &posted,
+        &communication_fields(t),
+        format!("POST /decisions/{raw}/communication"),
+        |a, r: api::CommunicationRequest| {
+            let st = st.clone();
+            async move {
+                api::record_communication(State(st), ApiActor(a), Path(path), JsonBody(r))
+                    .await
+                    .map(IntoResponse::into_response)
+            }
+        },
+    )
+    .await
+    .map(|_| format!("/decisions/{raw}"));
+    answer(
+        t,
+        chrome,
+        result,
+        "communication",
+        &posted,
+        decision_view(&st, &session, t, &raw),
+    )
+    .await
+}
+
 /// The appeal form's fields do not depend on the decision's values when reading a post.
 fn empty_decision() -> api::DecisionResponse {
     api::DecisionResponse {
@@ -723,6 +831,11 @@ fn empty_decision() -> api::DecisionResponse {
         appeal_timely: None,
         appeal_outcome: None,
         appeal_decided_on: None,
+        communication_status: String::new(),
+        communicated_on: None,
+        communication_method: None,
+        client_response: None,
+        communication_omitted_reason: None,
     }
 }
 

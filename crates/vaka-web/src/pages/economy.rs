@@ -43,6 +43,9 @@ pub struct DepartureRow {
     pub outcome: String,
     pub departs: String,
     pub appeal: String,
+    /// Kommunicering (FL 25 §): how it stands, and whether it is missing.
+    pub communication: String,
+    pub communication_missing: bool,
 }
 
 pub struct ProviderRow {
@@ -222,6 +225,9 @@ async fn load(
                     let (sv, en) = d.appeal_status(today).label();
                     t.pick((&sv, &en)).to_owned()
                 },
+                communication: t.pick(d.communication_status().label()).to_owned(),
+                communication_missing: d.communication_status()
+                    == vaka_domain::decision::CommunicationStatus::Missing,
             })
             .collect(),
         providers: provider_rows,

@@ -93,6 +93,10 @@ pub fn router() -> Router<AppState> {
         .route("/decisions/{id}", get(decisions::decision))
         .route("/decisions/{id}/appeal", post(decisions::save_appeal))
         .route(
+            "/decisions/{id}/communication",
+            post(decisions::save_communication),
+        )
+        .route(
             "/decisions/{id}/placements",
             post(decisions::save_placement),
         )

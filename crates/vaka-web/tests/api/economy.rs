@@ -570,3 +570,189 @@ both!(
         );
     }
 );
+
+both!(
+    kommunicering_is_recorded_with_the_decision_or_after_it_once,
+    |db| async move {
+        let app = app(db).await;
+        let client = app.assigned_client("cm", "19121212-1212").await;
+        let r = app
+            .post(
+                "/api/v1/applications",
+                "cm",
+                json!({"client_id": client, "intervention": "treatment_home",
+                "description": "Jag vill till behandlingshem.", "received_on": "2025-02-01"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let refusal = json!({"client_id": client, "intervention": "treatment_home", "outcome": "refused",
+            "reasons": "Behovet kan mötas med öppenvård.", "decided_on": "2025-03-01",
+            "departure_justifications": {"application": "Öppenvården ger daglig kontakt på hemorten."}});
+
+        // Told by letter before the decision, with the person's answer.
+        let mut told = refusal.clone();
+        told["communicated_on"] = json!("2025-02-20");
+        told["communication_method"] = json!("letter");
+        told["client_response"] = json!("Jag håller inte med om utredningen.");
+        let r = app.post("/api/v1/decisions", "head", told).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json["communication_status"], "communicated");
+        assert_eq!(
+            (
+                r.json["communicated_on"].as_str(),
+                r.json["communication_method"].as_str(),
+                r.json["client_response"].as_str()
+            ),
+            (
+                Some("2025-02-20"),
+                Some("letter"),
+                Some("Jag håller inte med om utredningen.")
+            )
+        );
+        let first = r.json["id"].as_i64().unwrap();
+        let again = app
+            .post(
+                &format!("/api/v1/decisions/{first}/communication"),
+                "head",
+                json!({"communication_omitted_reason": "Ändrat mig."}),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+        assert_eq!(again.json["error"]["code"], "communication_recorded");
+        assert_eq!(
+            app.get(&format!("/api/v1/decisions/{first}"), "head")
+                .await
+                .json["communication_method"],
+            "letter",
+            "what was recorded stands"
+        );
+
+        // Invalid: after the decision, a method without a day, both done and omitted. Nothing saved.
+        for (extra, field, code) in [
+            (
+                json!({"communicated_on": "2025-03-02", "communication_method": "phone"}),
+                "communicated_on",
+                "after_decision",
+            ),
+            (
+                json!({"communication_method": "phone"}),
+                "communicated_on",
+                "required",
+            ),
+            (
+                json!({"communicated_on": "2025-02-20"}),
+                "communication_method",
+                "required",
+            ),
+            (
+                json!({"communicated_on": "2025-02-20", "communication_method": "fax"}),
+                "communication_method",
+                "unknown_value",
+            ),
+            (
+                json!({"communicated_on": "2025-02-20", "communication_method": "phone", "communication_omitted_reason": "x"}),
+                "communication_omitted_reason",
+                "communicated_and_omitted",
+            ),
+        ] {
+            let mut body = refusal.clone();
+            for (k, v) in extra.as_object().unwrap() {
+                body[k] = v.clone();
+            }
+            let r = app.post("/api/v1/decisions", "head", body).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{extra}: {}",
+                r.text
+            );
+            assert_eq!(
+                (
+                    r.json["error"]["field"].as_str(),
+                    r.json["error"]["code"].as_str()
+                ),
+                (Some(field), Some(code)),
+                "{extra}"
+            );
+        }
+        let count = app
+            .get(&format!("/api/v1/decisions?client_id={client}"), "head")
+            .await
+            .json["items"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(count, 1);
+
+        // A refusal with nothing recorded is "missing"; recorded afterwards (omitted, with why),
+        // it is "omitted" and logged as a decision update.
+        let r = app.post("/api/v1/decisions", "head", refusal.clone()).await;
+        assert_eq!(r.json["communication_status"], "missing", "{}", r.text);
+        let second = r.json["id"].as_i64().unwrap();
+        let uri = format!("/api/v1/decisions/{second}/communication");
+        let r = app.post(&uri, "head", json!({})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json["error"]["field"], "communicated_on");
+        for user in ["cm", "analyst"] {
+            let r = app
+                .post(&uri, user, json!({"communication_omitted_reason": "x"}))
+                .await;
+            assert!(
+                matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                "{user}: {}",
+                r.status
+            );
+        }
+        assert_eq!(
+            app.post(&uri, "head_b", json!({"communication_omitted_reason": "x"}))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let r = app
+            .post(
+                &uri,
+                "head",
+                json!({"communication_omitted_reason": "Uppenbart obehövligt: inget material från annan."}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["communication_status"], "omitted");
+        assert_eq!(
+            r.json["communication_omitted_reason"],
+            "Uppenbart obehövligt: inget material från annan."
+        );
+        let trail = app.audit_for(client).await;
+        assert_eq!(
+            trail.last().map(|(a, u)| (a.as_str(), u.as_str())),
+            Some(("decision_update", "head"))
+        );
+
+        // Granting what was applied for needs none.
+        let grant = json!({"client_id": client, "intervention": "treatment_home", "outcome": "granted",
+            "reasons": "Behovet är utrett.", "decided_on": "2025-03-05"});
+        let r = app.post("/api/v1/decisions", "head", grant).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json["communication_status"], "not_required");
+        let granted = r.json["id"].as_i64().unwrap();
+        // The export carries it, for the committee's questions.
+        let csv = app.get("/api/v1/export/decisions.csv", "head").await.text;
+        assert!(
+            csv.lines()
+                .next()
+                .unwrap()
+                .ends_with(";communication_status;communicated_on")
+        );
+        for (id, end) in [
+            (first, ";communicated;2025-02-20"),
+            (second, ";omitted;"),
+            (granted, ";not_required;"),
+        ] {
+            let line = csv
+                .lines()
+                .find(|l| l.starts_with(&format!("{id};")))
+                .unwrap();
+            assert!(line.ends_with(end), "{line}");
+        }
+    }
+);

@@ -188,6 +188,61 @@ both!(
         ));
         let deadline = vaka_domain::decision::appeal_deadline(today).to_string();
         assert!(r.text.contains(&deadline), "the appeal deadline is shown");
+        // It goes against the person and nothing says they could respond first (FL 25 §): the page
+        // says so and offers the form; recorded once, the form goes.
+        assert!(
+            r.text
+                .contains("kommunicering (FL 25 §) är inte dokumenterad")
+        );
+        assert!(
+            r.text
+                .contains(&format!("action=\"{decision_page}/communication\""))
+        );
+        let r = form(
+            &app,
+            &format!("{decision_page}/communication"),
+            &head,
+            &format!("csrf={csrf}&communicated_on={today}&communication_method="),
+        )
+        .await;
+        assert_eq!(
+            (r.status, error_fields(&r.text)),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec!["f-communication_method".to_owned()]
+            )
+        );
+        let r = form(
+            &app,
+            &format!("{decision_page}/communication"),
+            &head,
+            &format!(
+                "csrf={csrf}&communicated_on={today}&communication_method=meeting&client_response={}",
+                enc("Vill hellre till behandlingshem.")
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let r = page(&app, &decision_page, &head).await;
+        assert!(
+            r.text.contains(&format!(
+                "{today}, Möte. Personens svar: Vill hellre till behandlingshem."
+            )),
+            "{}",
+            r.text
+        );
+        assert!(!r.text.contains("är inte dokumenterad"));
+        let economy = page(&app, "/economy", &head).await;
+        let departures = economy
+            .text
+            .split("id=\"departures\"")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(departures.contains(">Kommunicerat</td>"), "{departures}");
+        assert!(
+            !r.text
+                .contains(&format!("action=\"{decision_page}/communication\""))
+        );
         let r = form(
             &app,
             &format!("{decision_page}/appeal"),

@@ -74,6 +74,7 @@ const COVERED: &[&str] = &[
     "/api/v1/decisions",
     "/api/v1/decisions/{id}",
     "/api/v1/decisions/{id}/appeal",
+    "/api/v1/decisions/{id}/communication",
     "/api/v1/decisions/{id}/letter",
     "/api/v1/placements",
     "/api/v1/placements/{id}",
@@ -123,6 +124,7 @@ const COVERED: &[&str] = &[
     // (the_desk_pages_follow_the_access_rules_and_need_the_form_token).
     "/decisions/{id}",
     "/decisions/{id}/appeal",
+    "/decisions/{id}/communication",
     "/decisions/{id}/placements",
     "/decisions/{id}/placements/new",
     "/placements/{id}",
@@ -701,6 +703,15 @@ both!(
                     .await
                     .status;
                 check(format!("{user} POST appeal {own:?}"), r, decide);
+                let r = app
+                    .post(
+                        &format!("/api/v1/decisions/{decision}/communication"),
+                        user,
+                        json!({}),
+                    )
+                    .await
+                    .status;
+                check(format!("{user} POST communication {own:?}"), r, decide);
                 let r = app.post("/api/v1/applications", user, json!({"client_id": client, "intervention": "outpatient", "description": "Matris"})).await.status;
                 let want = match (read_status(user, own), user) {
                     (StatusCode::OK, _) => StatusCode::CREATED,
