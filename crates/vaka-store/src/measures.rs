@@ -2,6 +2,7 @@
 //! and every signed relapse report. Pseudonymous: client ids only, no names or numbers.
 
 use std::collections::HashMap;
+use vaka_domain::decision::DecisionOutcome;
 
 use chrono::NaiveDate;
 use vaka_domain::contact::Housing;
@@ -77,7 +78,8 @@ pub async fn decisions(
 ) -> Result<Vec<DecisionMade>> {
     on_tx!(tx, |c| {
         let rows = sqlx::query(
-            "SELECT d.client_id, d.decided_on, d.departs_from_application, d.departs_from_recommendation \
+            "SELECT d.client_id, d.decided_on, d.departs_from_application, d.departs_from_recommendation, d.outcome, \
+             d.communicated_on, d.communication_omitted_reason \
              FROM decisions d JOIN clients k ON k.id = d.client_id \
              WHERE k.municipality_id = $1 AND d.decided_on >= $2 AND d.decided_on <= $3",
         )
@@ -88,11 +90,18 @@ pub async fn decisions(
         .await?;
         rows.iter()
             .map(|r| {
+                let outcome: DecisionOutcome = r.parse("outcome")?;
+                let against =
+                    outcome != DecisionOutcome::Granted || r.bool("departs_from_application")?;
+                let recorded = r.opt_date("communicated_on")?.is_some()
+                    || r.opt_string("communication_omitted_reason")?.is_some();
                 Ok(DecisionMade {
                     client: r.i64("client_id")?,
                     decided_on: r.date("decided_on")?,
                     departing: r.bool("departs_from_application")?
                         || r.bool("departs_from_recommendation")?,
+                    against,
+                    communication_missing: against && !recorded,
                 })
             })
             .collect()

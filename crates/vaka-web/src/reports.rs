@@ -246,6 +246,9 @@ pub struct CommitteePage {
     pub more: Vec<vaka_report::DocSection>,
     pub decisions: String,
     pub departing: String,
+    /// Decisions against the person, and those of them without recorded kommunicering.
+    pub against: String,
+    pub communication_missing: String,
     /// The query of the page's PDF link (without `format`).
     pub query: String,
     pub chart_w: f64,
@@ -477,6 +480,8 @@ fn parts(r: &CommitteeReport) -> CommitteePage {
             }
             _ => "–*".into(),
         },
+        against: shown_count(&r.departures.against),
+        communication_missing: shown_count(&r.departures.communication_missing),
         query: format!("from={}&to={}", r.from, r.to),
         chart_w: W,
         chart_h: H,
@@ -484,6 +489,23 @@ fn parts(r: &CommitteeReport) -> CommitteePage {
         plot_right: W - RIGHT,
         plot_bottom: H - BOTTOM,
         plot_top: TOP,
+    }
+}
+
+/// The sentence on kommunicering, the same in HTML and PDF.
+pub(crate) fn communication_text(against: &str, missing: &str) -> String {
+    format!(
+        "Beslut som gick personen emot (allt utom att bevilja det som söktes): {against}. Av dem utan \
+         dokumenterad kommunicering (FL 25 §: personen fick veta vad andra tillfört och kunde yttra sig \
+         före beslutet): {missing}."
+    )
+}
+
+/// A count, or "–*" when withheld.
+fn shown_count(v: &Shown<u64>) -> String {
+    match v {
+        Shown::Value(n) => n.to_string(),
+        Shown::Suppressed { .. } => "–*".into(),
     }
 }
 
@@ -1109,11 +1131,14 @@ pub fn committee_pdf(
             },
             DocSection {
                 heading: "Beslut som avvek från ansökan eller rekommendation".into(),
-                paragraphs: vec![format!(
-                    "Beslut under perioden: {}. Beslut som gav något annat än personen ansökt om, eller än en \
-                     specialist rekommenderat: {}.",
-                    p.decisions, p.departing
-                )],
+                paragraphs: vec![
+                    format!(
+                        "Beslut under perioden: {}. Beslut som gav något annat än personen ansökt om, eller än en \
+                         specialist rekommenderat: {}.",
+                        p.decisions, p.departing
+                    ),
+                    communication_text(&p.against, &p.communication_missing),
+                ],
                 svg: None,
                 table: None,
             },

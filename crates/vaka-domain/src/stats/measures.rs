@@ -420,11 +420,15 @@ fn no_share() -> Share {
 // ---------------------------------------------------------------- after departing decisions
 
 /// A decision, and whether it departed from the client's application or a specialist's advice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DecisionMade {
     pub client: i64,
     pub decided_on: NaiveDate,
     pub departing: bool,
+    /// It goes against the person (anything but granting what was applied for).
+    pub against: bool,
+    /// It goes against the person and no kommunicering (FL 25 §) is recorded.
+    pub communication_missing: bool,
 }
 
 /// What followed one kind of decision: the time from the decision to the first relapse reported
@@ -706,6 +710,7 @@ mod tests {
                 client: c,
                 decided_on: d("2024-01-01"),
                 departing: true,
+                ..Default::default()
             });
             // Four of six departing relapse 30 days later.
             if c < 4 {
@@ -717,6 +722,7 @@ mod tests {
                 client: c,
                 decided_on: d("2024-01-01"),
                 departing: false,
+                ..Default::default()
             });
         }
         // One of the others relapsed the same day as the decision: not after it.

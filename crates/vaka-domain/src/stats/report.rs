@@ -65,6 +65,10 @@ pub struct Departures {
     pub decisions: u64,
     pub departing: Shown<u64>,
     pub departing_share: Shown<Share>,
+    /// Decisions that went against the person (anything but granting what was applied for).
+    pub against: Shown<u64>,
+    /// Of those, the ones without recorded kommunicering (FL 25 §).
+    pub communication_missing: Shown<u64>,
     /// What followed: relapse-free time after departing decisions and after the others.
     pub after: AfterDecisions,
 }
@@ -277,6 +281,8 @@ pub fn committee(i: &Inputs<'_>) -> CommitteeReport {
                     },
                 ),
             },
+            against: decisions_where(i.decisions, |d| d.against),
+            communication_missing: decisions_where(i.decisions, |d| d.communication_missing),
             after: measures::after_decisions(i.decisions, &relapses, i.as_of),
         },
         pathways: pathways::pathways(i.episodes, i.relapses, i.from, i.to),
@@ -285,6 +291,19 @@ pub fn committee(i: &Inputs<'_>) -> CommitteeReport {
         adjusted_missing,
         closures: closures::closures(i.closed_cases, i.from, i.to),
     }
+}
+
+/// How many decisions are `kept`, withheld when they concern fewer than 5 people.
+fn decisions_where(decisions: &[DecisionMade], keep: impl Fn(&DecisionMade) -> bool) -> Shown<u64> {
+    let mut people: Vec<i64> = decisions
+        .iter()
+        .filter(|d| keep(d))
+        .map(|d| d.client)
+        .collect();
+    let n = people.len() as u64;
+    people.sort_unstable();
+    people.dedup();
+    measures::shown(people.len() as u64, n)
 }
 
 /// Time from the start of each placement to the first relapse after it, as a curve that stops
@@ -458,6 +477,18 @@ pub fn to_csv(r: &CommitteeReport) -> String {
         "all",
         "departing_share",
         share(&r.departures.departing_share),
+    );
+    row(
+        "decisions",
+        "all",
+        "against_the_person",
+        count(&r.departures.against),
+    );
+    row(
+        "decisions",
+        "all",
+        "communication_missing",
+        count(&r.departures.communication_missing),
     );
     for (group, a) in [
         ("departing", &r.departures.after.departing),
@@ -670,6 +701,8 @@ mod tests {
             client: *c,
             decided_on: d("2024-01-01"),
             departing: *departing,
+            against: *departing,
+            communication_missing: *departing && *c == 0,
         })
         .collect();
         let buckets = costs::buckets(d("2024-01-01"), d("2024-12-31"));
@@ -778,6 +811,12 @@ mod tests {
         // Two departing decisions about two people: withheld; six decisions in all are shown.
         assert!(matches!(r.departures.departing, Shown::Suppressed { .. }));
         assert_eq!(r.departures.decisions, 6);
+        // The two against the person (one without kommunicering) are withheld the same way.
+        assert!(matches!(r.departures.against, Shown::Suppressed { .. }));
+        assert!(matches!(
+            r.departures.communication_missing,
+            Shown::Suppressed { .. }
+        ));
         assert_eq!(r.pathways.people, 10);
         // No person data for the model: nothing to adjust with, and the reason is given.
         assert!(r.adjusted.is_none() && r.adjusted_missing.is_some());
@@ -789,10 +828,39 @@ mod tests {
         assert!(csv.contains("relapse_free,treatment_home,day_40,0.5000"));
         assert!(csv.contains("cost_over_time,treatment_home,2024-01-01_2024-01-31,4000"));
         assert!(csv.contains("pathways,treatment_home,people,8"));
+        assert!(csv.contains("decisions,all,against_the_person,suppressed"));
+        assert!(csv.contains("decisions,all,communication_missing,suppressed"));
         // Every line has six fields (the quoted name holds one comma).
         for line in csv.lines() {
             let fields = line.replace("\"Hemmet, AB\"", "x").split(',').count();
             assert_eq!(fields, 6, "{line}");
         }
+    }
+
+    #[test]
+    fn decisions_against_the_person_are_counted_per_decision_and_withheld_per_person() {
+        let made = |client: i64, against: bool, missing: bool| DecisionMade {
+            client,
+            decided_on: d("2024-03-01"),
+            against,
+            communication_missing: missing,
+            ..Default::default()
+        };
+        // Five people, six decisions against them (one person twice), two of them without
+        // kommunicering; and one granted decision.
+        let list: Vec<DecisionMade> = (0..5)
+            .map(|c| made(c, true, c < 2))
+            .chain([made(0, true, false), made(9, false, false)])
+            .collect();
+        assert_eq!(decisions_where(&list, |d| d.against), Shown::Value(6));
+        assert!(matches!(
+            decisions_where(&list, |d| d.communication_missing),
+            Shown::Suppressed { .. }
+        ));
+        // Without the first two: four people left.
+        assert!(matches!(
+            decisions_where(&list[2..], |d| d.against),
+            Shown::Suppressed { .. }
+        ));
     }
 }

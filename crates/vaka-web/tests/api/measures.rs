@@ -96,6 +96,18 @@ both!(
                 && !r.text.contains("given_name")
                 && !r.text.contains("client_id")
         );
+        // Six refusals in March (no application, so no departure): each goes against the person;
+        // five were communicated first, one not, and a count of one person is withheld.
+        for (i, c) in clients.iter().enumerate() {
+            let mut refusal = json!({"client_id": c, "intervention": "supported_housing_external",
+                "outcome": "refused", "reasons": "Behovet kan mötas på annat sätt.", "decided_on": "2024-03-01"});
+            if i > 0 {
+                refusal["communicated_on"] = json!("2024-02-20");
+                refusal["communication_method"] = json!("meeting");
+            }
+            let r = app.post("/api/v1/decisions", "head", refusal).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        }
         // The committee report as a page: the same figures, no names, for heads and analysts.
         let (_, session) = super::pages::login(&app, "analyst", PASSWORD).await;
         let cookie = format!("vaka_session={}", session.unwrap());
@@ -119,6 +131,13 @@ both!(
             "{}",
             page.text
         );
+        assert!(
+            page.text
+                .contains("Beslut som gick personen emot (allt utom att bevilja det som söktes): 6. Av dem utan dokumenterad kommunicering"),
+            "{}",
+            page.text
+        );
+        assert!(page.text.contains("före beslutet): –*."));
         assert!(!page.text.contains("<style>") && !page.text.contains("Test Klient"));
         let pdf = super::pages::page(
             &app,
