@@ -161,3 +161,32 @@ test('a case manager corrects a client\'s phone number on a phone', async () => 
   await page.waitForURL(client);
   await page.getByText('070-123 45 67').waitFor();
 });
+
+test('a unit head hands over every case of a case manager who leaves, on a phone', async () => {
+  const context = await phone(browser);
+  const page = await logIn(context, 'birgitta.falk');
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await page.getByRole('link', { name: 'Personal och ärenden' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Personal och ärenden' }).waitFor();
+  assert.deepEqual(await axeViolations(page), [], 'staff page accessibility');
+  await fits(page);
+  await page.screenshot({ path: join(artifacts, 'staff-phone.png'), fullPage: true });
+  // Someone other than anna.berg, whose caseload the other tests use.
+  const rows = page.locator('tr', { has: page.getByRole('link', { name: 'Lämna över ärenden' }) });
+  const leaving = rows.filter({ hasNotText: 'anna.berg' }).first();
+  const name = (await leaving.locator('td').first().textContent()).trim();
+  await leaving.getByRole('link', { name: 'Lämna över ärenden' }).click();
+  await page.getByRole('heading', { level: 1, name: /Lämna över ärenden/ }).waitFor();
+  const cases = await page.locator('table tbody tr').count();
+  assert.ok(cases > 0, `${name} has open cases`);
+  await page.getByLabel('Ny case manager').selectOption({ label: 'Anna Berg' });
+  assert.deepEqual(await axeViolations(page), [], 'handover form accessibility');
+  await page.screenshot({ path: join(artifacts, 'handover-phone.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Lämna över ärenden' }).click();
+  await page.waitForURL(/\/staff$/);
+  const row = page.locator('tr', { hasText: name });
+  assert.equal((await row.locator('td').nth(3).textContent()).trim(), '0', `${name} has no open cases left`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -258,3 +258,58 @@ pub async fn for_client_named(
         Ok((cases, names))
     })
 }
+
+/// One open case a case manager has, as a handover sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldCase {
+    pub id: CaseId,
+    pub client_id: ClientId,
+    pub opened_on: NaiveDate,
+    /// The day the case manager's current assignment began.
+    pub assigned_on: NaiveDate,
+}
+
+/// The open cases of `unit` that `user` is a current case manager of, by id.
+pub async fn open_in_unit_for_manager(
+    tx: &mut Tx,
+    user: UserId,
+    unit: UnitId,
+) -> Result<Vec<HeldCase>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT k.id, k.client_id, k.opened_on, a.assigned_on FROM case_assignments a \
+             JOIN cases k ON k.id = a.case_id WHERE a.user_id = $1 AND a.unassigned_on IS NULL \
+             AND k.status = 'open' AND k.unit_id = $2 ORDER BY k.id",
+        )
+        .bind(user.0)
+        .bind(unit.0)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(HeldCase {
+                    id: CaseId(r.i64("id")?),
+                    client_id: ClientId(r.i64("client_id")?),
+                    opened_on: r.date("opened_on")?,
+                    assigned_on: r.date("assigned_on")?,
+                })
+            })
+            .collect()
+    })
+}
+
+/// Per user, how many open cases of `unit` they are a current case manager of (users without
+/// any are left out).
+pub async fn open_counts_in_unit(tx: &mut Tx, unit: UnitId) -> Result<Vec<(UserId, i64)>> {
+    on_tx!(tx, |c| {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT a.user_id, COUNT(*) FROM case_assignments a JOIN cases k ON k.id = a.case_id \
+             WHERE a.unassigned_on IS NULL AND k.status = 'open' AND k.unit_id = $1 \
+             GROUP BY a.user_id ORDER BY a.user_id",
+        )
+        .bind(unit.0)
+        .fetch_all(&mut *c)
+        .await?;
+        Ok(rows.into_iter().map(|(u, n)| (UserId(u), n)).collect())
+    })
+}

@@ -473,3 +473,23 @@ d-not-communicated = Not communicated
 d-not-recorded = Not recorded
 d-communication-not-required = Not needed: the decision grants what was applied for
 d-communication-missing = The decision goes against the person, but communication (FL 25 §) is not recorded.
+
+# The unit head's staff page and handing over cases
+s-title = Staff and cases
+s-back = The unit's clients
+s-back-staff = Staff and cases
+s-table = The unit's case managers
+s-hint = The unit's case managers and how many open cases each has. When someone leaves or is away for long, hand over all their cases at once.
+s-name = Name
+s-username = Username
+s-status = Account
+s-active = Active
+s-inactive = Deactivated
+s-open-cases = Open cases
+s-hand-over = Hand over cases
+s-handover-hint = Every case above goes to the one you choose from that day. They become each case's only case manager and the clients' alerts follow. Each case is logged.
+s-cases = Open cases
+s-case = Case
+s-opened-on = Opened
+s-since = Case manager since
+s-nothing = No open cases to hand over.

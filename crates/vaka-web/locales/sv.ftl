@@ -473,3 +473,23 @@ d-not-communicated = Inte kommunicerat
 d-not-recorded = Inte dokumenterad
 d-communication-not-required = Behövs inte: beslutet ger det som söktes
 d-communication-missing = Beslutet går personen emot men kommunicering (FL 25 §) är inte dokumenterad.
+
+# The unit head's staff page and handing over cases
+s-title = Personal och ärenden
+s-back = Enhetens klienter
+s-back-staff = Personal och ärenden
+s-table = Enhetens case managers
+s-hint = Enhetens case managers och hur många öppna ärenden var och en har. Slutar någon eller är borta länge: lämna över alla ärenden på en gång.
+s-name = Namn
+s-username = Användarnamn
+s-status = Konto
+s-active = Aktivt
+s-inactive = Avstängt
+s-open-cases = Öppna ärenden
+s-hand-over = Lämna över ärenden
+s-handover-hint = Alla ärendena ovan går till den du väljer från den dagen. Den nya blir ärendenas enda case manager och klienternas larm följer med. Varje ärende loggas.
+s-cases = Öppna ärenden
+s-case = Ärende
+s-opened-on = Öppnat
+s-since = Case manager sedan
+s-nothing = Inga öppna ärenden att lämna över.

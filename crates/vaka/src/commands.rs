@@ -269,8 +269,8 @@ pub async fn user_set_active(url: &str, username: &str, active: bool) -> anyhow:
         if !open_cases.is_empty() {
             let ids: Vec<String> = open_cases.iter().map(|c| c.0.to_string()).collect();
             outln!(
-                "{username} is still the case manager of {} open case(s): {}. Hand them over on \
-                 each case's page (/cases/ID) or with POST /api/v1/cases/ID/reassign.",
+                "{username} is still the case manager of {} open case(s): {}. The unit head hands \
+                 them all over at /staff/{username}/handover (or POST /api/v1/users/{username}/handover).",
                 open_cases.len(),
                 ids.join(", ")
             )?;

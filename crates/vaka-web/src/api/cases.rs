@@ -473,3 +473,142 @@ pub(crate) fn unknown_case_manager() -> FieldError {
         ),
     )
 }
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct HandoverRequest {
+    /// The username of the case manager who takes over.
+    pub case_manager: Option<String>,
+    /// `YYYY-MM-DD`, default today: the day the new case manager takes over every case.
+    pub assigned_on: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct HandedOver {
+    pub case_id: i64,
+    pub client_id: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct HandoverResponse {
+    /// Whose cases were handed over.
+    pub from: String,
+    /// Who has them now.
+    pub case_manager: String,
+    pub assigned_on: NaiveDate,
+    pub cases: Vec<HandedOver>,
+}
+
+/// Hand every open case of the unit that one case manager has to another (someone who leaves,
+/// or is away for long): one transaction, each case as `POST /api/v1/cases/{id}/reassign` would
+/// (the new one becomes the only case manager; the client's alerts follow), one access-log entry
+/// per case. The unit head's; `{username}` is the one whose cases go.
+#[utoipa::path(post, path = "/api/v1/users/{username}/handover", request_body = HandoverRequest, tag = "cases",
+    params(("username" = String, Path)),
+    responses((status = 200, body = HandoverResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "No such user in the municipality"),
+        (status = 422, body = ErrorBody, description = "Unknown receiver or a day before a case's current assignment")))]
+pub async fn hand_over_cases(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(from): Path<String>,
+    JsonBody(req): JsonBody<HandoverRequest>,
+) -> Result<Json<HandoverResponse>, ApiError> {
+    if !access::may_ever(actor.user.role, Action::AssignCase) {
+        return Err(ApiError::Forbidden);
+    }
+    let unit = actor.user.unit_id.ok_or(ApiError::Forbidden)?;
+    let mut tx = st.store.begin().await?;
+    let leaving = if vaka_domain::role::valid_username(&from) {
+        users::by_username(&mut tx, &from)
+            .await?
+            .map(|(u, _)| u)
+            .filter(|u| u.municipality_id == actor.user.municipality_id)
+    } else {
+        None
+    }
+    .ok_or(ApiError::NotFound)?;
+    let held = cases::open_in_unit_for_manager(&mut tx, leaving.id, unit).await?;
+    let today = vaka_domain::time::local_date(vaka_store::now());
+    let mut errors = Vec::new();
+    let receiver = match req
+        .case_manager
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => {
+            errors.push(FieldError::required("case_manager"));
+            None
+        }
+        Some(name) => match active_case_manager(&mut tx, name, &actor.user).await? {
+            None => {
+                errors.push(unknown_case_manager());
+                None
+            }
+            Some(u) if u.id == leaving.id => {
+                errors.push(FieldError::new(
+                    "case_manager",
+                    "same_case_manager",
+                    Msg::new(
+                        "Välj någon annan än den som lämnar över.",
+                        "Choose someone other than the one handing over.",
+                    ),
+                ));
+                None
+            }
+            found => found,
+        },
+    };
+    // The day must suit every case: not before any of them began with its current case manager.
+    let mut day = None;
+    for k in &held {
+        match vaka_domain::case::assignment_day(
+            req.assigned_on.as_deref(),
+            k.opened_on,
+            Some(k.assigned_on),
+            today,
+        ) {
+            Ok(d) => day = Some(d),
+            Err(e) => {
+                errors.push(e);
+                break;
+            }
+        }
+    }
+    if held.is_empty() {
+        day = Some(vaka_domain::error::collect(
+            vaka_domain::error::day_up_to_today("assigned_on", req.assigned_on.as_deref(), today),
+            &mut errors,
+        ))
+        .flatten();
+    }
+    let (Some(receiver), Some(day)) = (receiver, day) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let detail = format!(
+        "POST /api/v1/users/{}/handover case_manager={}",
+        leaving.username, receiver.username
+    );
+    for k in &held {
+        cases::reassign(&mut tx, k.id, receiver.id, day).await?;
+        let mut entry = actor.audit(AuditAction::CaseReassign, Some(k.client_id), detail.clone());
+        entry.case_id = Some(k.id);
+        tx.audit(entry);
+    }
+    tx.commit().await?;
+    Ok(Json(HandoverResponse {
+        from: leaving.username,
+        case_manager: receiver.username,
+        assigned_on: day,
+        cases: held
+            .iter()
+            .map(|k| HandedOver {
+                case_id: k.id.0,
+                client_id: k.client_id.0,
+            })
+            .collect(),
+    }))
+}

@@ -34,6 +34,7 @@ mod journal;
 mod objection;
 mod outcomes;
 mod providers;
+mod staff;
 mod timeline;
 
 const LANG_COOKIE: &str = "vaka_lang";
@@ -55,6 +56,11 @@ pub fn router() -> Router<AppState> {
             get(client_edit::edit_client).post(client_edit::save_client),
         )
         .route("/cases/{id}", get(case::case))
+        .route("/staff", get(staff::staff))
+        .route(
+            "/staff/{username}/handover",
+            get(staff::handover_page).post(staff::save_handover),
+        )
         .route("/intakes", post(case::save_intake))
         .route("/intakes/new", get(case::new_intake))
         .route("/cases/{id}/{action}", post(case::case_action))
@@ -976,6 +982,8 @@ struct CaseloadPage {
     escalated_more: bool,
     /// May register a person and open a case (the intake form).
     may_intake: bool,
+    /// The unit head's other desks: staff, economy and decisions, the committee report.
+    may_lead: bool,
 }
 
 /// How many clients and escalated alerts the unit head's view shows.
@@ -1166,6 +1174,7 @@ async fn caseload(
             escalated,
             escalated_more,
             may_intake: case::may_intake(&actor.user),
+            may_lead: access::may_ever(actor.user.role, Action::AssignCase),
         },
     )
 }

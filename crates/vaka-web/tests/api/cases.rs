@@ -946,3 +946,222 @@ both!(
         );
     }
 );
+
+both!(
+    a_unit_head_hands_over_every_case_of_one_case_manager_at_once,
+    |db| async move {
+        let app = app(db).await;
+        let a = app.assigned_client("cm", "19121212-1212").await;
+        let b = app.assigned_client("cm", "19800101-R001").await;
+        let theirs = app.assigned_client("cm2", "19750315-1230").await;
+        // A relapse on a: the alert is cm's.
+        let relapse = json!({"occurred_at": (chrono::Utc::now() - chrono::Duration::minutes(5)).to_rfc3339(),
+            "kind": "phone", "substance_use": "relapse", "housing": "own", "signed": true});
+        app.post(&format!("/api/v1/clients/{a}/contacts"), "cm", relapse)
+            .await;
+        assert_eq!(
+            app.get("/api/v1/alerts", "cm").await.json["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        let uri = "/api/v1/users/cm/handover";
+
+        // Bad input names the field and moves nothing.
+        for (body, field, code) in [
+            (json!({}), "case_manager", "required"),
+            (
+                json!({"case_manager": "nobody"}),
+                "case_manager",
+                "unknown_case_manager",
+            ),
+            (
+                json!({"case_manager": "cm"}),
+                "case_manager",
+                "same_case_manager",
+            ),
+            (
+                json!({"case_manager": "cm2", "assigned_on": "2020-01-01"}),
+                "assigned_on",
+                "before_earliest",
+            ),
+            (
+                json!({"case_manager": "cm2", "assigned_on": "2999-01-01"}),
+                "assigned_on",
+                "in_future",
+            ),
+        ] {
+            let r = app.post(uri, "head", body.clone()).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{body}: {}",
+                r.text
+            );
+            assert_eq!(
+                (
+                    r.json["error"]["field"].as_str(),
+                    r.json["error"]["code"].as_str()
+                ),
+                (Some(field), Some(code)),
+                "{body}"
+            );
+        }
+        // Only the unit head may; an unknown user is not found.
+        for user in ["cm", "cm2", "analyst", "admin", "auditor"] {
+            let r = app.post(uri, user, json!({"case_manager": "cm2"})).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
+        }
+        let r = app
+            .post(
+                "/api/v1/users/nobody/handover",
+                "head",
+                json!({"case_manager": "cm2"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        // Another unit's head moves nothing of this unit.
+        let r = app
+            .post(uri, "head_b", json!({"case_manager": "cm_b"}))
+            .await;
+        assert_eq!(
+            (r.status, r.json["cases"].clone()),
+            (StatusCode::OK, json!([])),
+            "{}",
+            r.text
+        );
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{a}"), "cm").await.status,
+            StatusCode::OK
+        );
+
+        let r = app.post(uri, "head", json!({"case_manager": "cm2"})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let moved: Vec<i64> = r.json["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["client_id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(moved, [a, b]);
+        assert_eq!(
+            (r.json["from"].as_str(), r.json["case_manager"].as_str()),
+            (Some("cm"), Some("cm2"))
+        );
+        // cm no longer reads them; cm2 does, with the alert; cm2's own case is untouched.
+        for client in [a, b] {
+            assert_eq!(
+                app.get(&format!("/api/v1/clients/{client}"), "cm")
+                    .await
+                    .status,
+                StatusCode::NOT_FOUND
+            );
+            assert_eq!(
+                app.get(&format!("/api/v1/clients/{client}"), "cm2")
+                    .await
+                    .status,
+                StatusCode::OK
+            );
+        }
+        assert_eq!(
+            app.get("/api/v1/alerts", "cm").await.json["items"],
+            json!([])
+        );
+        let alerts = app.get("/api/v1/alerts", "cm2").await;
+        assert_eq!(alerts.json["items"][0]["client_id"], a);
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{theirs}"), "cm2")
+                .await
+                .status,
+            StatusCode::OK
+        );
+        // One log entry per case, naming its client.
+        for client in [a, b] {
+            let log = app.audit_for(client).await;
+            assert!(
+                log.contains(&("case_reassign".to_owned(), "head".to_owned())),
+                "{log:?}"
+            );
+        }
+        // Nothing left: a second handover moves nothing.
+        let r = app.post(uri, "head", json!({"case_manager": "cm2"})).await;
+        assert_eq!(
+            (r.status, r.json["cases"].clone()),
+            (StatusCode::OK, json!([]))
+        );
+    }
+);
+
+both!(
+    the_staff_page_hands_over_a_case_managers_cases_without_javascript,
+    |db| async move {
+        use super::pages::{form, hidden_csrf, login, page};
+        let app = app(db).await;
+        let a = app.assigned_client("cm", "19121212-1212").await;
+        let (_, session) = login(&app, "head", PASSWORD).await;
+        let head = format!("vaka_session={}", session.unwrap());
+        // The start page leads to the staff page.
+        let start = page(&app, "/caseload", &head).await;
+        assert!(start.text.contains("href=\"/staff\""));
+        let staff = page(&app, "/staff", &head).await;
+        assert_eq!(staff.status, StatusCode::OK);
+        assert!(
+            staff.text.contains("href=\"/staff/cm/handover\""),
+            "{}",
+            staff.text
+        );
+        assert!(
+            !staff.text.contains("/staff/cm2/handover"),
+            "nothing to hand over"
+        );
+        assert!(!staff.text.contains("cm_b"), "not another unit's");
+        let shown = page(&app, "/staff/cm/handover", &head).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(shown.text.contains("value=\"cm2\"") && !shown.text.contains("value=\"cm\""));
+        let csrf = hidden_csrf(&shown.text);
+        // Without the form token: refused; without a receiver: the field is named.
+        let r = form(&app, "/staff/cm/handover", &head, "case_manager=cm2").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = form(
+            &app,
+            "/staff/cm/handover",
+            &head,
+            &format!("csrf={csrf}&case_manager="),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("href=\"#f-case_manager\""), "{}", r.text);
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{a}"), "cm").await.status,
+            StatusCode::OK
+        );
+        let r = form(
+            &app,
+            "/staff/cm/handover",
+            &head,
+            &format!("csrf={csrf}&case_manager=cm2"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(r.headers["location"], "/staff");
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{a}"), "cm2").await.status,
+            StatusCode::OK
+        );
+        let staff = page(&app, "/staff", &head).await;
+        assert!(staff.text.contains("href=\"/staff/cm2/handover\""));
+        assert!(!staff.text.contains("href=\"/staff/cm/handover\""));
+        // A case manager has no staff page.
+        let (_, session) = login(&app, "cm", PASSWORD).await;
+        let cm = format!("vaka_session={}", session.unwrap());
+        assert_eq!(
+            page(&app, "/staff", &cm).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            page(&app, "/staff/cm2/handover", &cm).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);
