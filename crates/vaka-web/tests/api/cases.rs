@@ -1036,8 +1036,19 @@ both!(
             StatusCode::OK
         );
 
+        // cm has left: deactivated, the cases still go.
+        let mut tx = app.db.store.begin().await.unwrap();
+        vaka_store::users::set_active(&mut tx, app.user_ids["cm"], false)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
         let r = app.post(uri, "head", json!({"case_manager": "cm2"})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let mut tx = app.db.store.begin().await.unwrap();
+        vaka_store::users::set_active(&mut tx, app.user_ids["cm"], true)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
         let moved: Vec<i64> = r.json["cases"]
             .as_array()
             .unwrap()
@@ -1049,7 +1060,7 @@ both!(
             (r.json["from"].as_str(), r.json["case_manager"].as_str()),
             (Some("cm"), Some("cm2"))
         );
-        // cm no longer reads them; cm2 does, with the alert; cm2's own case is untouched.
+        // cm (back again) no longer reads them; cm2 does, with the alert; cm2's own case is untouched.
         for client in [a, b] {
             assert_eq!(
                 app.get(&format!("/api/v1/clients/{client}"), "cm")
