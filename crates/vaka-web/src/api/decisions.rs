@@ -656,6 +656,25 @@ pub struct AppealRequest {
     pub appeal_decided_on: Option<String>,
 }
 
+/// The decision as it now stands, committed with the access-log entry of the change: the answer
+/// of the handlers that record something on a decision.
+async fn answer_saved(
+    mut tx: Tx,
+    id: DecisionId,
+    entry: vaka_store::NewAuditEntry,
+) -> Result<Json<DecisionResponse>, ApiError> {
+    let saved = decisions::decision(&mut tx, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let names = usernames(&mut tx, [saved.decided_by]).await?;
+    tx.audit(entry);
+    tx.commit().await?;
+    Ok(Json(decision_response(
+        &saved,
+        names.get(&saved.decided_by.0).cloned().unwrap_or_default(),
+    )))
+}
+
 /// Record the day of notification, an appeal, and the court's ruling. Only `notified_on` may be
 /// sent alone; an appeal needs a notified decision.
 #[utoipa::path(post, path = "/api/v1/decisions/{id}/appeal", tag = "decisions", params(("id" = i64, Path)), request_body = AppealRequest,
@@ -679,16 +698,7 @@ pub async fn record_appeal(
     .await?;
     let today = today();
     apply_appeal(&mut tx, &d, &req, today).await?;
-    let saved = decisions::decision(&mut tx, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let names = usernames(&mut tx, [saved.decided_by]).await?;
-    tx.audit(entry);
-    tx.commit().await?;
-    Ok(Json(decision_response(
-        &saved,
-        names.get(&saved.decided_by.0).cloned().unwrap_or_default(),
-    )))
+    answer_saved(tx, id, entry).await
 }
 
 /// Record the kommunicering (FL 25 §) of a decision that has none: when and how the person was
@@ -738,16 +748,7 @@ pub async fn record_communication(
             vaka_store::StoreError::Conflict(_) => recorded(),
             e => e.into(),
         })?;
-    let saved = decisions::decision(&mut tx, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let names = usernames(&mut tx, [saved.decided_by]).await?;
-    tx.audit(entry);
-    tx.commit().await?;
-    Ok(Json(decision_response(
-        &saved,
-        names.get(&saved.decided_by.0).cloned().unwrap_or_default(),
-    )))
+    answer_saved(tx, id, entry).await
 }
 
 /// Checks and writes a notification day and an appeal (shared with the page).
