@@ -399,33 +399,26 @@ pub async fn reassign_case(
         ),
         &mut errors,
     );
-    let manager = match req
-        .case_manager
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    let manager = named_case_manager(
+        &mut tx,
+        req.case_manager.as_deref(),
+        &actor.user,
+        &mut errors,
+    )
+    .await?;
+    if manager
+        .as_ref()
+        .is_some_and(|u| case.case_managers == [u.id])
     {
-        None => {
-            errors.push(FieldError::required("case_manager"));
-            None
-        }
-        Some(name) => {
-            let found = active_case_manager(&mut tx, name, &actor.user).await?;
-            match &found {
-                None => errors.push(unknown_case_manager()),
-                Some(u) if case.case_managers == [u.id] => errors.push(FieldError::new(
-                    "case_manager",
-                    "already_case_manager",
-                    Msg::new(
-                        "Hen är redan ärendets case manager.",
-                        "They are already the case manager of this case.",
-                    ),
-                )),
-                Some(_) => {}
-            }
-            found
-        }
-    };
+        errors.push(FieldError::new(
+            "case_manager",
+            "already_case_manager",
+            Msg::new(
+                "Hen är redan ärendets case manager.",
+                "They are already the case manager of this case.",
+            ),
+        ));
+    }
     let (Some(day), Some(manager)) = (day, manager) else {
         return Err(ApiError::Invalid(errors));
     };
@@ -461,6 +454,25 @@ pub(crate) async fn active_case_manager(
                 && u.municipality_id == caller.municipality_id
                 && matches!(u.role, Role::CaseManager | Role::UnitHead)
         }))
+}
+
+/// The active case manager a request names in `case_manager`; `None` with the field's error
+/// (`required`, `unknown_case_manager`) added to `errors`.
+async fn named_case_manager(
+    tx: &mut Tx,
+    raw: Option<&str>,
+    caller: &User,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<User>, ApiError> {
+    let Some(name) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        errors.push(FieldError::required("case_manager"));
+        return Ok(None);
+    };
+    let found = active_case_manager(tx, name, caller).await?;
+    if found.is_none() {
+        errors.push(unknown_case_manager());
+    }
+    Ok(found)
 }
 
 pub(crate) fn unknown_case_manager() -> FieldError {
@@ -530,35 +542,24 @@ pub async fn hand_over_cases(
     let held = cases::open_in_unit_for_manager(&mut tx, leaving.id, unit).await?;
     let today = vaka_domain::time::local_date(vaka_store::now());
     let mut errors = Vec::new();
-    let receiver = match req
-        .case_manager
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => {
-            errors.push(FieldError::required("case_manager"));
-            None
-        }
-        Some(name) => match active_case_manager(&mut tx, name, &actor.user).await? {
-            None => {
-                errors.push(unknown_case_manager());
-                None
-            }
-            Some(u) if u.id == leaving.id => {
-                errors.push(FieldError::new(
-                    "case_manager",
-                    "same_case_manager",
-                    Msg::new(
-                        "Välj någon annan än den som lämnar över.",
-                        "Choose someone other than the one handing over.",
-                    ),
-                ));
-                None
-            }
-            found => found,
-        },
-    };
+    let receiver = named_case_manager(
+        &mut tx,
+        req.case_manager.as_deref(),
+        &actor.user,
+        &mut errors,
+    )
+    .await?
+    .filter(|u| u.id != leaving.id);
+    if receiver.is_none() && errors.is_empty() {
+        errors.push(FieldError::new(
+            "case_manager",
+            "same_case_manager",
+            Msg::new(
+                "Välj någon annan än den som lämnar över.",
+                "Choose someone other than the one handing over.",
+            ),
+        ));
+    }
     // The day must suit every case: not before any of them began with its current case manager.
     let mut day = None;
     for k in &held {
