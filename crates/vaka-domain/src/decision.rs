@@ -335,6 +335,38 @@ pub const COMMUNICATION_METHOD: &str = "communication_method";
 pub const CLIENT_RESPONSE: &str = "client_response";
 pub const COMMUNICATION_OMITTED: &str = "communication_omitted_reason";
 
+/// A kommunicering as its four separate facts, each `None` where it does not apply: the day, the
+/// way, the person's answer, and why it was not done. How storage, the API and exports hold it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommunicationParts<'a> {
+    pub communicated_on: Option<NaiveDate>,
+    pub method: Option<CommunicationMethod>,
+    pub response: Option<&'a str>,
+    pub omitted_reason: Option<&'a str>,
+}
+
+impl CommunicationParts<'_> {
+    pub fn of(c: Option<&Communication>) -> CommunicationParts<'_> {
+        match c {
+            None => CommunicationParts::default(),
+            Some(Communication::Communicated {
+                on,
+                method,
+                response,
+            }) => CommunicationParts {
+                communicated_on: Some(*on),
+                method: Some(*method),
+                response: response.as_deref(),
+                omitted_reason: None,
+            },
+            Some(Communication::Omitted { reason }) => CommunicationParts {
+                omitted_reason: Some(reason),
+                ..CommunicationParts::default()
+            },
+        }
+    }
+}
+
 impl Communication {
     /// Checks a kommunicering for a decision made on `decided_on`: `None` when no field is filled
     /// in. It comes before the decision (or on its day), has a method, and is either done or

@@ -2,7 +2,8 @@
 
 use chrono::NaiveDate;
 use vaka_domain::decision::{
-    AppealRecord, Application, Communication, Decision, DecisionDraft, Profession, Recommendation,
+    AppealRecord, Application, Communication, CommunicationParts, Decision, DecisionDraft,
+    Profession, Recommendation,
 };
 use vaka_domain::ids::{
     ApplicationId, ClientId, DecisionId, ProviderId, RecommendationId, UnitId, UserId,
@@ -198,7 +199,7 @@ pub async fn insert_decision(
     by: UserId,
 ) -> Result<DecisionId> {
     let now = crate::now();
-    let columns = communication_columns(d.communication.as_ref());
+    let columns = CommunicationParts::of(d.communication.as_ref());
     on_tx!(tx, |c| {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO decisions (client_id, intervention, outcome, period_start, period_end, provider_id, reasons, legal_basis, \
@@ -225,10 +226,10 @@ pub async fn insert_decision(
         .bind(now)
         .bind(d.departs_from_application)
         .bind(d.departs_from_recommendation)
-        .bind(columns.0)
-        .bind(columns.1)
-        .bind(columns.2)
-        .bind(columns.3)
+        .bind(columns.communicated_on)
+        .bind(columns.method.map(|m| m.as_str()))
+        .bind(columns.response)
+        .bind(columns.omitted_reason)
         .fetch_one(&mut *c)
         .await?;
         Ok(DecisionId(id))
@@ -270,26 +271,6 @@ fn decision_from(r: &impl RowExt) -> Result<Decision> {
     })
 }
 
-type CommunicationColumns<'a> = (
-    Option<NaiveDate>,
-    Option<&'static str>,
-    Option<&'a str>,
-    Option<&'a str>,
-);
-
-/// A kommunicering as its four columns: day, method, the person's answer, why omitted.
-fn communication_columns(c: Option<&Communication>) -> CommunicationColumns<'_> {
-    match c {
-        None => (None, None, None, None),
-        Some(Communication::Communicated {
-            on,
-            method,
-            response,
-        }) => (Some(*on), Some(method.as_str()), response.as_deref(), None),
-        Some(Communication::Omitted { reason }) => (None, None, None, Some(reason.as_str())),
-    }
-}
-
 fn communication_from(r: &impl RowExt) -> Result<Option<Communication>> {
     let on = r.opt_date("communicated_on")?;
     let method = r.opt_string("communication_method")?;
@@ -310,17 +291,17 @@ fn communication_from(r: &impl RowExt) -> Result<Option<Communication>> {
 /// Records the kommunicering of a decision that has none yet; `Conflict("communication")` when
 /// one is recorded (it is documentation of what happened, not changed afterwards).
 pub async fn record_communication(tx: &mut Tx, id: DecisionId, c: &Communication) -> Result<()> {
-    let (on, method, response, omitted) = communication_columns(Some(c));
+    let parts = CommunicationParts::of(Some(c));
     on_tx!(tx, |conn| {
         let r = sqlx::query(
             "UPDATE decisions SET communicated_on = $1, communication_method = $2, client_response = $3, \
              communication_omitted_reason = $4 WHERE id = $5 AND communicated_on IS NULL \
              AND communication_omitted_reason IS NULL",
         )
-        .bind(on)
-        .bind(method)
-        .bind(response)
-        .bind(omitted)
+        .bind(parts.communicated_on)
+        .bind(parts.method.map(|m| m.as_str()))
+        .bind(parts.response)
+        .bind(parts.omitted_reason)
         .bind(id.0)
         .execute(&mut *conn)
         .await?;

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use vaka_domain::access::Action;
 use vaka_domain::decision::{
-    AppealRecord, Asked, Communication, CommunicationInput, Decision, DecisionDraft, DecisionInput,
-    Profession,
+    AppealRecord, Asked, Communication, CommunicationInput, CommunicationParts, Decision,
+    DecisionDraft, DecisionInput, Profession,
 };
 use vaka_domain::error::{collect, optional_text, required_date, required_name, required_text};
 use vaka_domain::ids::{ApplicationId, ClientId, DecisionId, ProviderId, RecommendationId};
@@ -333,6 +333,7 @@ pub struct DecisionResponse {
 
 pub(crate) fn decision_response(d: &Decision, by: String) -> DecisionResponse {
     let deadline = d.appeal_deadline();
+    let parts = CommunicationParts::of(d.communication.as_ref());
     DecisionResponse {
         id: d.id.0,
         client_id: d.client_id.0,
@@ -361,22 +362,10 @@ pub(crate) fn decision_response(d: &Decision, by: String) -> DecisionResponse {
         appeal_outcome: d.appeal_outcome.map(|o| o.as_str().to_owned()),
         appeal_decided_on: d.appeal_decided_on,
         communication_status: d.communication_status().as_str().to_owned(),
-        communicated_on: match &d.communication {
-            Some(Communication::Communicated { on, .. }) => Some(*on),
-            _ => None,
-        },
-        communication_method: match &d.communication {
-            Some(Communication::Communicated { method, .. }) => Some(method.as_str().to_owned()),
-            _ => None,
-        },
-        client_response: match &d.communication {
-            Some(Communication::Communicated { response, .. }) => response.clone(),
-            _ => None,
-        },
-        communication_omitted_reason: match &d.communication {
-            Some(Communication::Omitted { reason }) => Some(reason.clone()),
-            _ => None,
-        },
+        communicated_on: parts.communicated_on,
+        communication_method: parts.method.map(|m| m.as_str().to_owned()),
+        client_response: parts.response.map(str::to_owned),
+        communication_omitted_reason: parts.omitted_reason.map(str::to_owned),
     }
 }
 

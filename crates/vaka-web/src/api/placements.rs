@@ -685,10 +685,10 @@ pub async fn export_decisions(
                 .map(|o| o.as_str().to_owned())
                 .unwrap_or_default(),
             d.communication_status().as_str().into(),
-            opt(match &d.communication {
-                Some(vaka_domain::decision::Communication::Communicated { on, .. }) => Some(*on),
-                _ => None,
-            }),
+            opt(
+                vaka_domain::decision::CommunicationParts::of(d.communication.as_ref())
+                    .communicated_on,
+            ),
         ]);
     }
     tx.audit(actor.audit_list(
