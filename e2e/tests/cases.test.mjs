@@ -24,13 +24,13 @@ after(async () => {
   await vaka?.stop();
 });
 
-async function logIn(context, username) {
+async function logIn(context, username, password = DEMO_PASSWORD, landing = /\/caseload$/) {
   const page = await context.newPage();
   await page.goto(`${vaka.base}/login`);
   await page.getByLabel('Användarnamn').fill(username);
-  await page.getByLabel('Lösenord').fill(DEMO_PASSWORD);
+  await page.getByLabel('Lösenord').fill(password);
   await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.waitForURL(/\/caseload$/);
+  await page.waitForURL(landing);
   return page;
 }
 
@@ -187,6 +187,48 @@ test('a unit head hands over every case of a case manager who leaves, on a phone
   await page.waitForURL(/\/staff$/);
   const row = page.locator('tr', { hasText: name });
   assert.equal((await row.locator('td').nth(3).textContent()).trim(), '0', `${name} has no open cases left`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an administrator opens an account for a new case manager, who logs in; then closes it, on a phone', async () => {
+  const context = await phone(browser);
+  const page = await logIn(context, 'admin', DEMO_PASSWORD, /\/users$/);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await page.getByRole('heading', { level: 1, name: 'Konton' }).waitFor();
+  assert.deepEqual(await axeViolations(page), [], 'accounts page accessibility');
+  await fits(page);
+  await page.screenshot({ path: join(artifacts, 'accounts-phone.png'), fullPage: true });
+  await page.locator('#f-username').fill('karin.ny');
+  await page.locator('#f-display_name').fill('Karin Ny');
+  await page.locator('#f-role').selectOption('case_manager');
+  await page.locator('#f-unit_id').selectOption({ index: 1 });
+  // A short password is refused beside its field; the rest is kept, the password is not.
+  await page.locator('#f-password').fill('kort');
+  await page.getByRole('button', { name: 'Skapa kontot' }).click();
+  await page.locator('#form-errors').waitFor();
+  assert.match(await page.locator('#form-errors').innerText(), /Första lösenord/);
+  assert.equal(await page.locator('#f-username').inputValue(), 'karin.ny');
+  assert.equal(await page.locator('#f-password').inputValue(), '');
+  await page.screenshot({ path: join(artifacts, 'account-error-phone.png'), fullPage: true });
+  const password = 'karins första långa lösen';
+  await page.locator('#f-password').fill(password);
+  await page.getByRole('button', { name: 'Skapa kontot' }).click();
+  await page.waitForURL(/\/users\/karin\.ny$/);
+  await page.getByRole('heading', { level: 1, name: /Karin Ny/ }).waitFor();
+  assert.deepEqual(await axeViolations(page), [], 'account page accessibility');
+  await fits(page);
+  await page.screenshot({ path: join(artifacts, 'account-phone.png'), fullPage: true });
+
+  // Karin logs in on her own phone and sees her (empty) caseload.
+  const karin = await logIn(await phone(browser), 'karin.ny', password);
+  // Closed: her session ends at once and the page offers to open the account again.
+  await page.getByRole('button', { name: 'Stäng av kontot' }).click();
+  await page.waitForURL(/\/users\/karin\.ny$/);
+  await page.getByRole('button', { name: 'Aktivera kontot' }).waitFor();
+  await karin.reload();
+  await karin.waitForURL(/\/login$/);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -47,6 +47,8 @@ pub enum Input {
     Check,
     /// Any of `(value, label)`, sent as a list.
     Checks(Vec<(String, String)>),
+    /// A new password: sent as typed (not trimmed), never shown again after a failed post.
+    Password,
 }
 
 /// One field of a page form. `name` is the API's field, dotted for nested objects
@@ -114,6 +116,7 @@ pub fn refill(fields: &mut [Field], form: &FormFields) {
                     .collect()
             }
             Input::Checks(_) => f.checked = form.all(&f.name),
+            Input::Password => f.value.clear(),
             _ => f.value = form.get(&f.name).unwrap_or("").to_owned(),
         }
     }
@@ -160,6 +163,10 @@ pub fn to_json(
             Input::Text | Input::Area | Input::Date | Input::Select(_) => {
                 raw.map(|r| Value::String(r.to_owned()))
             }
+            Input::Password => form
+                .get(&f.name)
+                .filter(|v| !v.is_empty())
+                .map(|v| Value::String(v.to_owned())),
         };
         if let Some(v) = value {
             insert(&mut root, &f.name, v);
@@ -261,5 +268,22 @@ mod tests {
         assert_eq!(f.get("note"), Some("mår bra"));
         assert_eq!(f.get("x"), Some(""));
         assert_eq!(f.get("missing"), None);
+    }
+
+    #[test]
+    fn a_password_goes_as_typed_and_is_never_refilled() {
+        let mut fields = vec![
+            Field::new("password", "Lösenord", Input::Password),
+            Field::new("display_name", "Namn", Input::Text),
+        ];
+        let f = FormFields::parse(b"password=+hemligt+l%C3%B6sen+&display_name=+Sara+");
+        assert_eq!(
+            to_json(&fields, &f).unwrap(),
+            serde_json::json!({"password": " hemligt lösen ", "display_name": "Sara"})
+        );
+        fields[0].value = "stale".into();
+        refill(&mut fields, &f);
+        assert_eq!(fields[0].value, "");
+        assert_eq!(fields[1].value, " Sara ");
     }
 }

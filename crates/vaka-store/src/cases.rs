@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use vaka_domain::case::{Assignment, Case, CaseOrigin, Closure};
-use vaka_domain::ids::{CaseId, ClientId, UnitId, UserId};
+use vaka_domain::ids::{CaseId, ClientId, MunicipalityId, UnitId, UserId};
 
 use crate::row::RowExt;
 use crate::{Result, Tx, on_tx};
@@ -295,6 +295,23 @@ pub async fn open_in_unit_for_manager(
                 })
             })
             .collect()
+    })
+}
+
+/// Each user's open cases in the whole municipality, for the account list (users without any
+/// are left out).
+pub async fn open_counts(tx: &mut Tx, municipality: MunicipalityId) -> Result<Vec<(UserId, i64)>> {
+    on_tx!(tx, |c| {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT a.user_id, COUNT(*) FROM case_assignments a JOIN cases k ON k.id = a.case_id \
+             JOIN users u ON u.id = a.user_id \
+             WHERE a.unassigned_on IS NULL AND k.status = 'open' AND u.municipality_id = $1 \
+             GROUP BY a.user_id ORDER BY a.user_id",
+        )
+        .bind(municipality.0)
+        .fetch_all(&mut *c)
+        .await?;
+        Ok(rows.into_iter().map(|(u, n)| (UserId(u), n)).collect())
     })
 }
 

@@ -101,6 +101,20 @@ pub async fn delete_for_user(tx: &mut Tx, user: UserId) -> Result<u64> {
     })
 }
 
+/// Ends every session of a user but the one with `keep` (its token hash); how many.
+pub async fn delete_others(tx: &mut Tx, user: UserId, keep: &str) -> Result<u64> {
+    on_tx!(tx, |c| {
+        Ok(
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user.0)
+                .bind(keep)
+                .execute(&mut *c)
+                .await?
+                .rows_affected(),
+        )
+    })
+}
+
 /// Removes sessions past their absolute expiry or idle since before `idle_before`.
 pub async fn purge_expired(
     tx: &mut Tx,

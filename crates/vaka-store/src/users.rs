@@ -107,6 +107,24 @@ pub async fn set_password_hash(tx: &mut Tx, id: UserId, hash: &str) -> Result<()
     })
 }
 
+/// Writes an account's name, role, unit and right to see protected identities.
+pub async fn update(tx: &mut Tx, id: UserId, a: &vaka_domain::role::Account) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE users SET display_name = $1, role = $2, unit_id = $3, may_see_protected = $4 \
+             WHERE id = $5",
+        )
+        .bind(&a.display_name)
+        .bind(a.role.as_str())
+        .bind(a.unit_id.map(|u| u.0))
+        .bind(a.may_see_protected)
+        .bind(id.0)
+        .execute(&mut *c)
+        .await?;
+        Ok(())
+    })
+}
+
 /// Lets a user log in and use their tokens again, or stops them at once (`active = false`: every
 /// session and token is refused from the next request).
 pub async fn set_active(tx: &mut Tx, id: UserId, active: bool) -> Result<()> {

@@ -9,10 +9,12 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 use base64::Engine;
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use vaka_domain::role::User;
+use vaka_domain::throttle::{KeyKind, ThrottlePolicy};
 use vaka_domain::{FieldError, Msg};
-use vaka_store::{NewAuditEntry, sessions, tokens, users};
+use vaka_store::{NewAuditEntry, sessions, throttle, tokens, users};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -208,6 +210,8 @@ pub const SESSION_COOKIE: &str = "vaka_session";
 pub struct SessionActor {
     pub actor: Actor,
     pub csrf: String,
+    /// The SHA-256 of the session id, so that a password change can keep this session alone.
+    pub session_hash: String,
 }
 
 /// Why there is no session user: the page layer answers with a redirect to the login page.
@@ -269,8 +273,58 @@ impl FromRequestParts<AppState> for SessionActor {
                 via: None,
             },
             csrf: s.csrf_token,
+            session_hash: hash,
         })
     }
+}
+
+/// The earliest moment any of `keys` may try a password again, when one of them must still wait.
+pub async fn throttled_until(
+    tx: &mut vaka_store::Tx,
+    keys: &[(KeyKind, String)],
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, vaka_store::StoreError> {
+    let mut until = None;
+    for (_, key) in keys {
+        if let Some(e) = throttle::get(tx, key).await?
+            && e.blocked_until > now
+        {
+            until = until.max(Some(e.blocked_until));
+        }
+    }
+    Ok(until)
+}
+
+/// Counts one wrong password against each of `keys`; past the free failures each one doubles the
+/// key's wait (`vaka_domain::throttle`).
+pub async fn count_failure(
+    tx: &mut vaka_store::Tx,
+    policy: &ThrottlePolicy,
+    keys: &[(KeyKind, String)],
+    now: DateTime<Utc>,
+) -> Result<(), vaka_store::StoreError> {
+    let forget =
+        chrono::Duration::from_std(policy.forget_after).unwrap_or(chrono::Duration::hours(1));
+    for (kind, key) in keys {
+        let failures = throttle::get(tx, key)
+            .await?
+            .filter(|e| now - e.last_failure_at < forget)
+            .map_or(0, |e| e.failures)
+            + 1;
+        let wait = chrono::Duration::from_std(policy.wait_after(*kind, failures))
+            .unwrap_or(chrono::Duration::zero());
+        throttle::put(
+            tx,
+            key,
+            &throttle::Entry {
+                failures,
+                last_failure_at: now,
+                blocked_until: now + wait,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// How often a session's last-seen time is written (the idle timeout is counted from it).

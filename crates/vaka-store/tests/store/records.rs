@@ -277,6 +277,76 @@ both!(a_duplicate_username_is_a_conflict, |db| async move {
 });
 
 both!(
+    an_account_change_reads_back_and_open_cases_are_counted_per_user,
+    |db| async move {
+        let s = seed(&db.store).await;
+        let id = add_client(&db.store, &s, "19121212-1212").await;
+        let mut tx = db.store.begin().await.unwrap();
+        let second =
+            add_case_manager(&mut tx, s.municipality, s.other_unit, "cm2", "Second").await;
+        let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+        let both_of_them = [s.manager, second];
+        for d in 1..=2 {
+            cases::open(&mut tx, id, s.unit, day(d), CaseOrigin::Application, &both_of_them)
+                .await
+                .unwrap();
+        }
+        // A closed case and an ended assignment are not counted.
+        let closed = cases::open(&mut tx, id, s.unit, day(3), CaseOrigin::Report, &[second])
+            .await
+            .unwrap();
+        vaka_store::testing::exec(
+            &mut tx,
+            &format!("UPDATE cases SET status = 'closed', closed_on = '2026-01-09' WHERE id = {}", closed.0),
+        )
+        .await
+        .unwrap();
+        let ended = cases::open(&mut tx, id, s.unit, day(4), CaseOrigin::Report, &[s.manager])
+            .await
+            .unwrap();
+        vaka_store::testing::exec(
+            &mut tx,
+            &format!(
+                "UPDATE case_assignments SET unassigned_on = '2026-01-05' WHERE case_id = {}",
+                ended.0
+            ),
+        )
+        .await
+        .unwrap();
+        // Another municipality's case manager is not in this list.
+        let elsewhere = municipalities::create(&mut tx, "Annan", "0002").await.unwrap();
+        let far_unit = municipalities::create_unit(&mut tx, elsewhere, "C").await.unwrap();
+        let far = add_case_manager(&mut tx, elsewhere, far_unit, "far", "Far").await;
+        cases::open(&mut tx, id, s.unit, day(5), CaseOrigin::Report, &[far])
+            .await
+            .unwrap();
+        assert_eq!(
+            cases::open_counts(&mut tx, s.municipality).await.unwrap(),
+            vec![(s.manager, 2), (second, 2)]
+        );
+        assert_eq!(
+            cases::open_counts(&mut tx, elsewhere).await.unwrap(),
+            vec![(far, 1)]
+        );
+
+        let account = vaka_domain::role::Account {
+            display_name: "Sara Lind".into(),
+            role: Role::UnitHead,
+            unit_id: Some(s.other_unit),
+            may_see_protected: true,
+        };
+        users::update(&mut tx, s.manager, &account).await.unwrap();
+        let user = users::get(&mut tx, s.manager).await.unwrap().unwrap();
+        assert_eq!(vaka_domain::role::Account::of(&user), account);
+        assert_eq!(user.username, "cm");
+        // The other account is untouched.
+        let other = users::get(&mut tx, second).await.unwrap().unwrap();
+        assert_eq!((other.display_name.as_str(), other.role), ("Second", Role::CaseManager));
+        tx.commit().await.unwrap();
+    }
+);
+
+both!(
     bulk_rows_with_explicit_ids_leave_the_id_sequence_ahead,
     |db| async move {
         let mut tx = db.store.begin().await.unwrap();

@@ -12,10 +12,11 @@ mod measures;
 pub(crate) mod outcomes;
 pub(crate) mod placements;
 pub(crate) mod settings;
+pub(crate) mod users;
 
 use axum::Json;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -42,7 +43,8 @@ pub use intakes::{IntakeRequest, IntakeResponse};
         placements::import_invoices, placements::export_decisions, placements::export_placements,
         economy::create_provider, economy::list_providers, economy::get_provider, economy::create_contract, economy::create_inspection,
         economy::get_budget, economy::put_budget, economy::create_housing_unit, economy::get_housing, economy::create_incident,
-        economy::enqueue, economy::dequeue, measures::get_measures),
+        economy::enqueue, economy::dequeue, measures::get_measures,
+        users::list_users, users::create_user, users::update_user, users::deactivate_user, users::activate_user, users::set_password, users::change_own_password),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -204,6 +206,24 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/users/{username}/handover",
             post(cases::hand_over_cases),
+        )
+        .route(
+            "/api/v1/users",
+            get(users::list_users).post(users::create_user),
+        )
+        .route("/api/v1/users/{username}", patch(users::update_user))
+        .route(
+            "/api/v1/users/{username}/deactivate",
+            post(users::deactivate_user),
+        )
+        .route(
+            "/api/v1/users/{username}/activate",
+            post(users::activate_user),
+        )
+        .route("/api/v1/users/{username}/password", post(users::set_password))
+        .route(
+            "/api/v1/account/password",
+            post(users::change_own_password),
         )
         .route(
             "/api/v1/{*rest}",

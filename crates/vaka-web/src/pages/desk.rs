@@ -130,6 +130,7 @@ impl Form {
                         Input::Whole => ("whole", Vec::new()),
                         Input::Sek => ("sek", Vec::new()),
                         Input::Check => ("check", Vec::new()),
+                        Input::Password => ("password", Vec::new()),
                         Input::Select(o) | Input::SelectId(o) => {
                             ("select", choices(o, std::slice::from_ref(&f.value)))
                         }
@@ -307,6 +308,46 @@ where
         Ok(p) => p.failed(status, form_id, posted, &errors),
         Err(e) => page_error(t, chrome, e),
     }
+}
+
+/// A page form being posted: who posts it, what they sent, and the page's own path.
+pub struct Posted<'a> {
+    pub t: Tr,
+    pub session: &'a SessionActor,
+    pub fields: &'a FormFields,
+    pub here: String,
+}
+
+/// A page form through its API handler, all the way to the answer: the CSRF check, the call
+/// (logged as coming from the page), then a redirect to `done(answer)` on success, or `page`
+/// again with the errors beside the form `form`'s fields.
+pub async fn post_form<R, F, Fut, P>(
+    p: Posted<'_>,
+    form: &Form,
+    handler: F,
+    done: impl FnOnce(&serde_json::Value) -> String,
+    page: P,
+) -> Response
+where
+    R: DeserializeOwned,
+    F: FnOnce(Actor, R) -> Fut,
+    Fut: Future<Output = Result<Response, ApiError>>,
+    P: Future<Output = Result<Page, ApiError>>,
+{
+    let chrome = Chrome::of(p.session, &p.here);
+    if !super::journal::csrf_ok(p.session, p.fields) {
+        return super::message(StatusCode::FORBIDDEN, p.t, chrome, "login-csrf");
+    }
+    let result = call_api(
+        p.session,
+        p.fields,
+        &form.fields,
+        format!("POST {}", p.here),
+        handler,
+    )
+    .await
+    .map(|v| done(&v));
+    answer(p.t, chrome, result, form.id, p.fields, page).await
 }
 
 /// Every value of a named enum as `(value, label)`, with a first "choose" option unless required.

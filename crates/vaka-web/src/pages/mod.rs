@@ -35,6 +35,7 @@ mod objection;
 mod outcomes;
 mod providers;
 mod staff;
+mod accounts;
 mod timeline;
 
 const LANG_COOKIE: &str = "vaka_lang";
@@ -57,6 +58,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/cases/{id}", get(case::case))
         .route("/staff", get(staff::staff))
+        .route("/users", get(accounts::users).post(accounts::save_user))
+        .route("/users/{username}", get(accounts::user).post(accounts::save_edit))
+        .route("/users/{username}/{action}", post(accounts::user_action))
+        .route("/account", get(accounts::account))
+        .route("/account/password", post(accounts::save_own_password))
         .route(
             "/staff/{username}/handover",
             get(staff::handover_page).post(staff::save_handover),
@@ -237,10 +243,12 @@ fn message(status: StatusCode, t: Tr, chrome: Chrome, message: &'static str) -> 
     render(status, MessagePage { t, chrome, message })
 }
 
-/// Where a role starts: auditors at the log review, everyone else at the client list.
+/// Where a role starts: auditors at the log review, administrators at the accounts, everyone
+/// else at the client list.
 fn start_page(role: Role) -> &'static str {
     match role {
         Role::Auditor => "/audit",
+        Role::Admin => "/users",
         _ => "/caseload",
     }
 }
@@ -377,15 +385,7 @@ async fn login(
             clients: Vec::new(),
         };
         // While a key waits, the password is not even checked: guessing gains nothing.
-        let mut blocked_until = None;
-        for (_, key) in &keys {
-            if let Some(e) = throttle::get(&mut tx, key).await?
-                && e.blocked_until > now
-            {
-                blocked_until = blocked_until.max(Some(e.blocked_until));
-            }
-        }
-        if let Some(until) = blocked_until {
+        if let Some(until) = auth::throttled_until(&mut tx, &keys, now).await? {
             entry.action = AuditAction::LoginThrottled;
             tx.audit(entry);
             tx.commit().await?;
@@ -409,27 +409,7 @@ async fn login(
                 Login::Ok(id, u.role)
             }
             _ => {
-                for (kind, key) in &keys {
-                    let previous = throttle::get(&mut tx, key).await?;
-                    let forget = chrono::Duration::from_std(policy.forget_after)
-                        .unwrap_or(chrono::Duration::hours(1));
-                    let failures = previous
-                        .filter(|e| now - e.last_failure_at < forget)
-                        .map_or(0, |e| e.failures)
-                        + 1;
-                    let wait = chrono::Duration::from_std(policy.wait_after(*kind, failures))
-                        .unwrap_or(chrono::Duration::zero());
-                    throttle::put(
-                        &mut tx,
-                        key,
-                        &throttle::Entry {
-                            failures,
-                            last_failure_at: now,
-                            blocked_until: now + wait,
-                        },
-                    )
-                    .await?;
-                }
+                auth::count_failure(&mut tx, &policy, &keys, now).await?;
                 Login::Failed
             }
         };
