@@ -300,13 +300,22 @@ mod tests {
                 ..Default::default()
             })
             .unwrap_err();
-        assert_eq!((err[0].field.as_str(), err[0].code), ("display_name", "required"));
+        assert_eq!(
+            (err[0].field.as_str(), err[0].code),
+            ("display_name", "required")
+        );
     }
 
     #[test]
     fn usernames_are_parsed_with_the_field_named() {
-        assert_eq!(parse_username("username", Some(" sara.lind ")).unwrap(), "sara.lind");
-        assert_eq!(parse_username("username", None).unwrap_err().code, "required");
+        assert_eq!(
+            parse_username("username", Some(" sara.lind ")).unwrap(),
+            "sara.lind"
+        );
+        assert_eq!(
+            parse_username("username", None).unwrap_err().code,
+            "required"
+        );
         assert_eq!(
             parse_username("username", Some("Sara")).unwrap_err().code,
             "invalid_username"

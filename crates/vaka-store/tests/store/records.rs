@@ -282,14 +282,20 @@ both!(
         let s = seed(&db.store).await;
         let id = add_client(&db.store, &s, "19121212-1212").await;
         let mut tx = db.store.begin().await.unwrap();
-        let second =
-            add_case_manager(&mut tx, s.municipality, s.other_unit, "cm2", "Second").await;
+        let second = add_case_manager(&mut tx, s.municipality, s.other_unit, "cm2", "Second").await;
         let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
         let both_of_them = [s.manager, second];
         for d in 1..=2 {
-            cases::open(&mut tx, id, s.unit, day(d), CaseOrigin::Application, &both_of_them)
-                .await
-                .unwrap();
+            cases::open(
+                &mut tx,
+                id,
+                s.unit,
+                day(d),
+                CaseOrigin::Application,
+                &both_of_them,
+            )
+            .await
+            .unwrap();
         }
         // A closed case and an ended assignment are not counted.
         let closed = cases::open(&mut tx, id, s.unit, day(3), CaseOrigin::Report, &[second])
@@ -297,13 +303,23 @@ both!(
             .unwrap();
         vaka_store::testing::exec(
             &mut tx,
-            &format!("UPDATE cases SET status = 'closed', closed_on = '2026-01-09' WHERE id = {}", closed.0),
+            &format!(
+                "UPDATE cases SET status = 'closed', closed_on = '2026-01-09' WHERE id = {}",
+                closed.0
+            ),
         )
         .await
         .unwrap();
-        let ended = cases::open(&mut tx, id, s.unit, day(4), CaseOrigin::Report, &[s.manager])
-            .await
-            .unwrap();
+        let ended = cases::open(
+            &mut tx,
+            id,
+            s.unit,
+            day(4),
+            CaseOrigin::Report,
+            &[s.manager],
+        )
+        .await
+        .unwrap();
         vaka_store::testing::exec(
             &mut tx,
             &format!(
@@ -314,8 +330,12 @@ both!(
         .await
         .unwrap();
         // Another municipality's case manager is not in this list.
-        let elsewhere = municipalities::create(&mut tx, "Annan", "0002").await.unwrap();
-        let far_unit = municipalities::create_unit(&mut tx, elsewhere, "C").await.unwrap();
+        let elsewhere = municipalities::create(&mut tx, "Annan", "0002")
+            .await
+            .unwrap();
+        let far_unit = municipalities::create_unit(&mut tx, elsewhere, "C")
+            .await
+            .unwrap();
         let far = add_case_manager(&mut tx, elsewhere, far_unit, "far", "Far").await;
         cases::open(&mut tx, id, s.unit, day(5), CaseOrigin::Report, &[far])
             .await
@@ -341,7 +361,10 @@ both!(
         assert_eq!(user.username, "cm");
         // The other account is untouched.
         let other = users::get(&mut tx, second).await.unwrap().unwrap();
-        assert_eq!((other.display_name.as_str(), other.role), ("Second", Role::CaseManager));
+        assert_eq!(
+            (other.display_name.as_str(), other.role),
+            ("Second", Role::CaseManager)
+        );
         tx.commit().await.unwrap();
     }
 );

@@ -220,11 +220,11 @@ pub fn router() -> Router<AppState> {
             "/api/v1/users/{username}/activate",
             post(users::activate_user),
         )
-        .route("/api/v1/users/{username}/password", post(users::set_password))
         .route(
-            "/api/v1/account/password",
-            post(users::change_own_password),
+            "/api/v1/users/{username}/password",
+            post(users::set_password),
         )
+        .route("/api/v1/account/password", post(users::change_own_password))
         .route(
             "/api/v1/{*rest}",
             axum::routing::any(|| async { ApiError::NotFound }),

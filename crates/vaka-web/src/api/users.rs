@@ -73,13 +73,11 @@ pub struct UserList {
 
 /// The municipality's units as `(id, name)`.
 async fn unit_names(tx: &mut Tx, actor: &Actor) -> Result<Vec<(UnitId, String)>, ApiError> {
-    Ok(
-        municipalities::units(tx, actor.user.municipality_id)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect(),
-    )
+    Ok(municipalities::units(tx, actor.user.municipality_id)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
 }
 
 fn response(user: User, units: &[(UnitId, String)], open_cases: i64) -> UserResponse {
@@ -179,12 +177,7 @@ pub async fn list_users(
     let counts = cases::open_counts(&mut tx, actor.user.municipality_id).await?;
     let units = unit_names(&mut tx, &actor).await?;
     tx.commit().await?;
-    let open = |id: UserId| {
-        counts
-            .iter()
-            .find(|(u, _)| *u == id)
-            .map_or(0, |(_, n)| *n)
-    };
+    let open = |id: UserId| counts.iter().find(|(u, _)| *u == id).map_or(0, |(_, n)| *n);
     Ok(Json(UserList {
         users: list
             .into_iter()
@@ -342,7 +335,9 @@ pub async fn update_user(
     if after.unit_id != before.unit_id {
         changed.push(format!(
             "unit={}",
-            after.unit_id.map_or_else(|| "-".to_owned(), |u| u.0.to_string())
+            after
+                .unit_id
+                .map_or_else(|| "-".to_owned(), |u| u.0.to_string())
         ));
     }
     if after.may_see_protected != before.may_see_protected {
@@ -517,10 +512,7 @@ pub(crate) async fn own_password(
         errors.push(FieldError::new(
             "new_password_again",
             "mismatch",
-            Msg::new(
-                "Lösenorden är inte lika.",
-                "The two passwords differ.",
-            ),
+            Msg::new("Lösenorden är inte lika.", "The two passwords differ."),
         ));
     }
     if !errors.is_empty() {
@@ -557,9 +549,10 @@ pub(crate) async fn own_password(
         }
         stored
     };
-    let verified = tokio::task::spawn_blocking(move || auth::verify_password(stored.as_deref(), &current))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let verified =
+        tokio::task::spawn_blocking(move || auth::verify_password(stored.as_deref(), &current))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
     if !verified {
         let mut tx = st.store.begin().await?;
         auth::count_failure(&mut tx, &st.config.throttle, &keys, now).await?;

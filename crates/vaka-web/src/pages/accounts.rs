@@ -99,7 +99,10 @@ async fn list_view(st: &AppState, session: &SessionActor, t: Tr) -> Result<Page,
     );
     for u in &list {
         table.row(vec![
-            (u.display_name.clone(), Some(format!("/users/{}", u.username))),
+            (
+                u.display_name.clone(),
+                Some(format!("/users/{}", u.username)),
+            ),
             (u.username.clone(), None),
             (t.pick(u.role.label()).to_owned(), None),
             (u.unit_name.clone().unwrap_or_default(), None),
@@ -372,7 +375,12 @@ fn own_password_form(t: Tr) -> Form {
         action: "/account/password".into(),
         hint: Some(t.t("u-change-password-hint").to_owned()),
         fields: vec![
-            Field::new("current_password", t.t("u-current-password"), Input::Password).required(),
+            Field::new(
+                "current_password",
+                t.t("u-current-password"),
+                Input::Password,
+            )
+            .required(),
             Field::new("new_password", t.t("u-new-password"), Input::Password)
                 .required()
                 .hint(t.t("u-password-hint")),
@@ -392,7 +400,12 @@ pub struct AccountParams {
     saved: Option<String>,
 }
 
-async fn account_view(st: &AppState, session: &SessionActor, t: Tr, saved: bool) -> Result<Page, ApiError> {
+async fn account_view(
+    st: &AppState,
+    session: &SessionActor,
+    t: Tr,
+    saved: bool,
+) -> Result<Page, ApiError> {
     let user = &session.actor.user;
     let unit = match user.unit_id {
         None => String::new(),
@@ -432,7 +445,11 @@ pub async fn account(
     axum::extract::Query(q): axum::extract::Query<AccountParams>,
 ) -> Response {
     let chrome = Chrome::of(&session, "/account");
-    shown(t, chrome, account_view(&st, &session, t, q.saved.is_some()).await)
+    shown(
+        t,
+        chrome,
+        account_view(&st, &session, t, q.saved.is_some()).await,
+    )
 }
 
 /// `POST /account/password`: this session stays, every other one of the account ends.

@@ -23,6 +23,7 @@ use crate::auth::{self, Actor, NoSession, SESSION_COOKIE, SessionActor};
 use crate::client_access::{self, Access};
 use crate::i18n::{Lang, Tr};
 
+mod accounts;
 mod case;
 mod client_edit;
 mod decisions;
@@ -35,7 +36,6 @@ mod objection;
 mod outcomes;
 mod providers;
 mod staff;
-mod accounts;
 mod timeline;
 
 const LANG_COOKIE: &str = "vaka_lang";
@@ -59,7 +59,10 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(case::case))
         .route("/staff", get(staff::staff))
         .route("/users", get(accounts::users).post(accounts::save_user))
-        .route("/users/{username}", get(accounts::user).post(accounts::save_edit))
+        .route(
+            "/users/{username}",
+            get(accounts::user).post(accounts::save_edit),
+        )
         .route("/users/{username}/{action}", post(accounts::user_action))
         .route("/account", get(accounts::account))
         .route("/account/password", post(accounts::save_own_password))

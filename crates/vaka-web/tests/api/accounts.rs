@@ -55,11 +55,17 @@ both!(
         // Every account of this municipality, none of the neighbour's.
         assert_eq!(
             names,
-            ["admin", "analyst", "auditor", "cm", "cm2", "cm_b", "head", "head_b"]
+            [
+                "admin", "analyst", "auditor", "cm", "cm2", "cm_b", "head", "head_b"
+            ]
         );
         let cm = &list.json["users"][3];
         assert_eq!(
-            (cm["unit_name"].as_str(), cm["open_cases"].as_i64(), cm["role"].as_str()),
+            (
+                cm["unit_name"].as_str(),
+                cm["open_cases"].as_i64(),
+                cm["role"].as_str()
+            ),
             (Some("Enhet A"), Some(1), Some("case_manager"))
         );
 
@@ -78,11 +84,19 @@ both!(
             b
         };
         for (body, field, code) in [
-            (with("username", json!("Sara")), "username", "invalid_username"),
+            (
+                with("username", json!("Sara")),
+                "username",
+                "invalid_username",
+            ),
             (with("role", json!("root")), "role", "unknown_value"),
             (with("unit_id", Value::Null), "unit_id", "required"),
             (with("unit_id", json!(99_999)), "unit_id", "unknown_unit"),
-            (with("password", json!("kort")), "password", "password_too_short"),
+            (
+                with("password", json!("kort")),
+                "password",
+                "password_too_short",
+            ),
             (
                 with("password", json!("password1234")),
                 "password",
@@ -96,7 +110,12 @@ both!(
             ),
         ] {
             let r = app.post("/api/v1/users", "admin", body.clone()).await;
-            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.text);
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{body}: {}",
+                r.text
+            );
             assert_eq!(error(&r), (code, Some(field)), "{body}");
         }
         let r = app
@@ -117,7 +136,11 @@ both!(
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         assert_eq!(r.headers["location"], "/api/v1/users/sara.lind");
         assert_eq!(
-            (r.json["active"].as_bool(), r.json["open_cases"].as_i64(), r.json["unit_name"].as_str()),
+            (
+                r.json["active"].as_bool(),
+                r.json["open_cases"].as_i64(),
+                r.json["unit_name"].as_str()
+            ),
             (Some(true), Some(0), Some("Enhet A"))
         );
         assert!(r.json.get("password").is_none() && !r.text.contains(NEW_PASSWORD));
@@ -128,7 +151,12 @@ both!(
         // Changes: a field left out stays; the rules hold for the whole account.
         let uri = "/api/v1/users/sara.lind";
         let r = app
-            .api(Method::PATCH, uri, Some("admin"), Some(json!({"display_name": "Sara Lind-Ek"})))
+            .api(
+                Method::PATCH,
+                uri,
+                Some("admin"),
+                Some(json!({"display_name": "Sara Lind-Ek"})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(
@@ -175,11 +203,18 @@ both!(
                     Some(body.clone()),
                 )
                 .await;
-            assert_eq!((r.status, error(&r).0), (status, code), "{who} {body}: {}", r.text);
+            assert_eq!(
+                (r.status, error(&r).0),
+                (status, code),
+                "{who} {body}: {}",
+                r.text
+            );
         }
         // cm still reads the client: nothing changed.
         assert_eq!(
-            app.get(&format!("/api/v1/clients/{held}"), "cm").await.status,
+            app.get(&format!("/api/v1/clients/{held}"), "cm")
+                .await
+                .status,
             StatusCode::OK
         );
         for who in ["nobody", "head_x", "NOT A NAME"] {
@@ -207,11 +242,19 @@ both!(
 
         // A new password: the old one no longer works and every session of the account ends.
         let r = app
-            .post(&format!("{uri}/password"), "admin", json!({"password": "kort"}))
+            .post(
+                &format!("{uri}/password"),
+                "admin",
+                json!({"password": "kort"}),
+            )
             .await;
         assert_eq!(error(&r), ("password_too_short", Some("password")));
         let r = app
-            .post(&format!("{uri}/password"), "admin", json!({"password": "ännu ett långt lösen 7"}))
+            .post(
+                &format!("{uri}/password"),
+                "admin",
+                json!({"password": "ännu ett långt lösen 7"}),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         let r = page(&app, "/caseload", &sara).await;
@@ -224,27 +267,48 @@ both!(
         let r = app
             .post("/api/v1/users/admin/deactivate", "admin", json!({}))
             .await;
-        assert_eq!((r.status, error(&r).0), (StatusCode::CONFLICT, "own_account"));
-        let r = app.post(&format!("{uri}/deactivate"), "admin", json!({})).await;
+        assert_eq!(
+            (r.status, error(&r).0),
+            (StatusCode::CONFLICT, "own_account")
+        );
+        let r = app
+            .post(&format!("{uri}/deactivate"), "admin", json!({}))
+            .await;
         assert_eq!(
             (r.status, r.json["active"].as_bool()),
             (StatusCode::OK, Some(false)),
             "{}",
             r.text
         );
-        assert_eq!(page(&app, "/caseload", &sara).await.status, StatusCode::SEE_OTHER);
-        assert!(login(&app, "sara.lind", "ännu ett långt lösen 7").await.1.is_none());
+        assert_eq!(
+            page(&app, "/caseload", &sara).await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert!(
+            login(&app, "sara.lind", "ännu ett långt lösen 7")
+                .await
+                .1
+                .is_none()
+        );
         // cm's token is revoked with the account, and cm's case stays with cm.
-        let r = app.post("/api/v1/users/cm/deactivate", "admin", json!({})).await;
+        let r = app
+            .post("/api/v1/users/cm/deactivate", "admin", json!({}))
+            .await;
         assert_eq!(r.json["open_cases"], 1, "{}", r.text);
         assert_eq!(
-            app.get(&format!("/api/v1/clients/{held}"), "cm").await.status,
+            app.get(&format!("/api/v1/clients/{held}"), "cm")
+                .await
+                .status,
             StatusCode::UNAUTHORIZED
         );
-        let r = app.post("/api/v1/users/cm/activate", "admin", json!({})).await;
+        let r = app
+            .post("/api/v1/users/cm/activate", "admin", json!({}))
+            .await;
         assert_eq!(r.json["active"], true);
         assert_eq!(
-            app.get(&format!("/api/v1/clients/{held}"), "cm").await.status,
+            app.get(&format!("/api/v1/clients/{held}"), "cm")
+                .await
+                .status,
             StatusCode::UNAUTHORIZED,
             "a revoked token stays revoked"
         );
@@ -262,7 +326,9 @@ both!(
         let updated = logged(&app, "admin", "user_update").await;
         assert_eq!(updated.len(), 6, "{updated:?}");
         assert_eq!(updated[0], "PATCH /api/v1/users/sara.lind display_name");
-        assert!(updated[1].contains("role=unit_head") && updated[1].contains("may_see_protected=true"));
+        assert!(
+            updated[1].contains("role=unit_head") && updated[1].contains("may_see_protected=true")
+        );
         assert!(updated[2].starts_with("POST /api/v1/users/sara.lind/password sessions_ended=1"));
         assert!(updated[4].contains("tokens_revoked=1"), "{updated:?}");
         assert!(updated.iter().chain(&created).all(|d| !d.contains("lösen")));
@@ -270,97 +336,140 @@ both!(
     }
 );
 
-both!(
-    the_account_pages_work_without_javascript,
-    |db| async move {
-        let app = app(db).await;
-        let (r, session) = login(&app, "admin", PASSWORD).await;
-        assert_eq!(r.headers["location"], "/users", "an administrator starts at the accounts");
-        let admin = format!("vaka_session={}", session.unwrap());
-        let list = page(&app, "/users", &admin).await;
-        assert_eq!(list.status, StatusCode::OK);
-        assert!(list.text.contains("href=\"/users/cm\""), "{}", list.text);
-        assert!(list.text.contains("type=\"password\""));
-        let csrf = hidden_csrf(&list.text);
-        let fields = format!(
-            "username=sara.lind&display_name=Sara+Lind&role=case_manager&unit_id={}",
-            app.unit.0
-        );
-        // Without the form token: refused.
-        let r = form(&app, "/users", &admin, &format!("{fields}&password=x")).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN);
-        // A short password: the field is named, the rest is kept, the password is not shown again.
-        let r = form(
-            &app,
-            "/users",
-            &admin,
-            &format!("csrf={csrf}&{fields}&password=hemligt123"),
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.text.contains("href=\"#f-password\""), "{}", r.text);
-        assert!(r.text.contains("value=\"sara.lind\"") && !r.text.contains("hemligt123"));
-        let r = form(
-            &app,
-            "/users",
-            &admin,
-            &format!("csrf={csrf}&{fields}&password=ett+l%C3%A5ngt+nytt+l%C3%B6sen+42"),
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-        assert_eq!(r.headers["location"], "/users/sara.lind");
-        assert!(login(&app, "sara.lind", NEW_PASSWORD).await.1.is_some());
+both!(the_account_pages_work_without_javascript, |db| async move {
+    let app = app(db).await;
+    let (r, session) = login(&app, "admin", PASSWORD).await;
+    assert_eq!(
+        r.headers["location"], "/users",
+        "an administrator starts at the accounts"
+    );
+    let admin = format!("vaka_session={}", session.unwrap());
+    let list = page(&app, "/users", &admin).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.text.contains("href=\"/users/cm\""), "{}", list.text);
+    assert!(list.text.contains("type=\"password\""));
+    let csrf = hidden_csrf(&list.text);
+    let fields = format!(
+        "username=sara.lind&display_name=Sara+Lind&role=case_manager&unit_id={}",
+        app.unit.0
+    );
+    // Without the form token: refused.
+    let r = form(&app, "/users", &admin, &format!("{fields}&password=x")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A short password: the field is named, the rest is kept, the password is not shown again.
+    let r = form(
+        &app,
+        "/users",
+        &admin,
+        &format!("csrf={csrf}&{fields}&password=hemligt123"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("href=\"#f-password\""), "{}", r.text);
+    assert!(r.text.contains("value=\"sara.lind\"") && !r.text.contains("hemligt123"));
+    let r = form(
+        &app,
+        "/users",
+        &admin,
+        &format!("csrf={csrf}&{fields}&password=ett+l%C3%A5ngt+nytt+l%C3%B6sen+42"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(r.headers["location"], "/users/sara.lind");
+    assert!(login(&app, "sara.lind", NEW_PASSWORD).await.1.is_some());
 
-        // The account's page: change it, then deactivate it.
-        let shown = page(&app, "/users/sara.lind", &admin).await;
-        assert_eq!(shown.status, StatusCode::OK);
-        assert!(shown.text.contains("action=\"/users/sara.lind/deactivate\""));
-        let r = form(
+    // The account's page: change it, then deactivate it.
+    let shown = page(&app, "/users/sara.lind", &admin).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(
+        shown
+            .text
+            .contains("action=\"/users/sara.lind/deactivate\"")
+    );
+    let r = form(
+        &app,
+        "/users/sara.lind",
+        &admin,
+        &format!(
+            "csrf={csrf}&display_name=Sara+Ek&role=case_manager&unit_id={}",
+            app.unit.0
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert!(
+        page(&app, "/users/sara.lind", &admin)
+            .await
+            .text
+            .contains("Sara Ek")
+    );
+    // cm holds a case: moving cm to another unit is refused beside the field.
+    app.assigned_client("cm", "19121212-1212").await;
+    let r = form(
+        &app,
+        "/users/cm",
+        &admin,
+        &format!(
+            "csrf={csrf}&display_name=Test+cm&role=case_manager&unit_id={}",
+            app.other_unit.0
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text.contains("href=\"#f-unit_id\""), "{}", r.text);
+    let r = form(
+        &app,
+        "/users/sara.lind/deactivate",
+        &admin,
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let shown = page(&app, "/users/sara.lind", &admin).await;
+    assert!(shown.text.contains("action=\"/users/sara.lind/activate\""));
+    assert!(login(&app, "sara.lind", NEW_PASSWORD).await.1.is_none());
+    // One's own account cannot be deactivated from the page either.
+    let r = form(
+        &app,
+        "/users/admin/deactivate",
+        &admin,
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(
+        form(
             &app,
-            "/users/sara.lind",
+            "/users/sara.lind/rename",
             &admin,
-            &format!("csrf={csrf}&display_name=Sara+Ek&role=case_manager&unit_id={}", app.unit.0),
+            &format!("csrf={csrf}")
         )
-        .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-        assert!(page(&app, "/users/sara.lind", &admin).await.text.contains("Sara Ek"));
-        // cm holds a case: moving cm to another unit is refused beside the field.
-        app.assigned_client("cm", "19121212-1212").await;
-        let r = form(
-            &app,
-            "/users/cm",
-            &admin,
-            &format!("csrf={csrf}&display_name=Test+cm&role=case_manager&unit_id={}", app.other_unit.0),
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::CONFLICT);
-        assert!(r.text.contains("href=\"#f-unit_id\""), "{}", r.text);
-        let r = form(&app, "/users/sara.lind/deactivate", &admin, &format!("csrf={csrf}")).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-        let shown = page(&app, "/users/sara.lind", &admin).await;
-        assert!(shown.text.contains("action=\"/users/sara.lind/activate\""));
-        assert!(login(&app, "sara.lind", NEW_PASSWORD).await.1.is_none());
-        // One's own account cannot be deactivated from the page either.
-        let r = form(&app, "/users/admin/deactivate", &admin, &format!("csrf={csrf}")).await;
-        assert_eq!(r.status, StatusCode::CONFLICT);
-        assert_eq!(
-            form(&app, "/users/sara.lind/rename", &admin, &format!("csrf={csrf}")).await.status,
-            StatusCode::NOT_FOUND
-        );
-        // Nobody else has the pages.
-        let (_, session) = login(&app, "head", PASSWORD).await;
-        let head = format!("vaka_session={}", session.unwrap());
-        assert_eq!(page(&app, "/users", &head).await.status, StatusCode::FORBIDDEN);
-        assert_eq!(
-            page(&app, "/users/cm", &head).await.status,
-            StatusCode::FORBIDDEN
-        );
-        let head_csrf = hidden_csrf(&page(&app, "/caseload", &head).await.text);
-        let r = form(&app, "/users/cm/deactivate", &head, &format!("csrf={head_csrf}")).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert!(login(&app, "cm", PASSWORD).await.1.is_some());
-    }
-);
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    // Nobody else has the pages.
+    let (_, session) = login(&app, "head", PASSWORD).await;
+    let head = format!("vaka_session={}", session.unwrap());
+    assert_eq!(
+        page(&app, "/users", &head).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        page(&app, "/users/cm", &head).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let head_csrf = hidden_csrf(&page(&app, "/caseload", &head).await.text);
+    let r = form(
+        &app,
+        "/users/cm/deactivate",
+        &head,
+        &format!("csrf={head_csrf}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(login(&app, "cm", PASSWORD).await.1.is_some());
+});
 
 both!(
     a_user_changes_their_own_password_and_their_other_sessions_end,
@@ -405,9 +514,12 @@ both!(
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
             assert_eq!(error(&r), (code, Some(field)), "{body}");
         }
-        assert!(login(&app, "cm", PASSWORD).await.1.is_some(), "nothing changed");
+        assert!(
+            login(&app, "cm", PASSWORD).await.1.is_some(),
+            "nothing changed"
+        );
 
-        // On the page: this session stays, the other one ends.
+        // On the page: this session stays, the others (this test logged in twice more) end.
         let (_, first) = login(&app, "cm", PASSWORD).await;
         let first = format!("vaka_session={}", first.unwrap());
         let (_, second) = login(&app, "cm", PASSWORD).await;
@@ -425,7 +537,11 @@ both!(
         )
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.text.contains("href=\"#f-current_password\""), "{}", r.text);
+        assert!(
+            r.text.contains("href=\"#f-current_password\""),
+            "{}",
+            r.text
+        );
         let r = form(
             &app,
             "/account/password",
@@ -449,7 +565,7 @@ both!(
         let changed = logged(&app, "cm", "user_update").await;
         assert_eq!(changed.len(), 1);
         assert!(
-            changed[0].starts_with("POST /api/v1/account/password sessions_ended=1"),
+            changed[0].starts_with("POST /api/v1/account/password sessions_ended=2"),
             "{changed:?}"
         );
         assert_eq!(logged(&app, "cm", "login_failed").await.len(), 3);
@@ -470,8 +586,16 @@ both!(
                 json!({"current_password": PASSWORD, "new_password": "ännu ett långt lösen 7"}),
             )
             .await;
-        assert_eq!(error(&r), ("throttled", Some("current_password")), "{}", r.text);
+        assert_eq!(
+            error(&r),
+            ("throttled", Some("current_password")),
+            "{}",
+            r.text
+        );
         assert_eq!(logged(&app, "cm2", "login_throttled").await.len(), 1);
-        assert!(login(&app, "cm2", PASSWORD).await.1.is_none(), "the login waits too");
+        assert!(
+            login(&app, "cm2", PASSWORD).await.1.is_none(),
+            "the login waits too"
+        );
     }
 );

@@ -421,10 +421,10 @@ both!(
             if shows_clients != matches!(user, "cm" | "head") {
                 failures.push(format!("{user} caseload shows clients: {shows_clients}"));
             }
-            let start = if user == "auditor" {
-                "/audit"
-            } else {
-                "/caseload"
+            let start = match user {
+                "auditor" => "/audit",
+                "admin" => "/users",
+                _ => "/caseload",
             };
             assert_eq!(page(&app, "/", &cookie).await.headers["location"], start);
             let review = page(&app, "/audit", &cookie).await.status;
