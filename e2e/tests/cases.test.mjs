@@ -198,6 +198,7 @@ test('an administrator opens an account for a new case manager, who logs in; the
   page.on('pageerror', (e) => problems.push(String(e)));
   await page.getByRole('heading', { level: 1, name: 'Konton' }).waitFor();
   assert.deepEqual(await axeViolations(page), [], 'accounts page accessibility');
+  await page.getByRole('link', { name: '+ Nytt konto' }).click();
   await fits(page);
   await page.screenshot({ path: join(artifacts, 'accounts-phone.png'), fullPage: true });
   await page.locator('#f-username').fill('karin.ny');
@@ -221,8 +222,19 @@ test('an administrator opens an account for a new case manager, who logs in; the
   await fits(page);
   await page.screenshot({ path: join(artifacts, 'account-phone.png'), fullPage: true });
 
-  // Karin logs in on her own phone and sees her (empty) caseload.
+  // Karin logs in on her own phone and changes the password she was given.
   const karin = await logIn(await phone(browser), 'karin.ny', password);
+  await karin.getByRole('link', { name: /Karin Ny/ }).click();
+  await karin.waitForURL(/\/account$/);
+  await karin.locator('#f-current_password').fill(password);
+  await karin.locator('#f-new_password').fill('bara karin vet detta');
+  await karin.locator('#f-new_password_again').fill('bara karin vet detta');
+  await karin.getByRole('button', { name: 'Byt lösenord' }).click();
+  await karin.waitForURL(/\/account\?saved=1$/);
+  await karin.getByText('Lösenordet är bytt.').waitFor();
+  assert.deepEqual(await axeViolations(karin), [], 'own account page accessibility');
+  await fits(karin);
+  await karin.screenshot({ path: join(artifacts, 'own-account-phone.png'), fullPage: true });
   // Closed: her session ends at once and the page offers to open the account again.
   await page.getByRole('button', { name: 'Stäng av kontot' }).click();
   await page.waitForURL(/\/users\/karin\.ny$/);

@@ -111,6 +111,10 @@ async fn list_view(st: &AppState, session: &SessionActor, t: Tr) -> Result<Page,
         ]);
     }
     page.desk.tables.push(table);
+    // The form comes after a long list: a way to it from the top.
+    page.desk
+        .links
+        .push(Link::new("#new-user", format!("+ {}", t.t("u-new"))));
     page.form(new_form(t, units));
     Ok(page)
 }
