@@ -142,9 +142,10 @@ pub async fn save_user(
             t,
             session: &session,
             fields: &posted,
+            action: "/users".into(),
             here: "/users".into(),
         },
-        &new_form(t, Vec::new()),
+        new_form(t, Vec::new()).parts(),
         |a, r: api::CreateUserRequest| async move {
             api::create_user(State(st2), ApiActor(a), JsonBody(r))
                 .await
@@ -291,9 +292,10 @@ pub async fn save_edit(
             t,
             session: &session,
             fields: &posted,
+            action: format!("/users/{username}"),
             here: format!("/users/{username}"),
         },
-        &form,
+        form.parts(),
         |a, r: api::UpdateUserRequest| async move {
             api::update_user(State(st2), ApiActor(a), Path(name), JsonBody(r))
                 .await
@@ -313,13 +315,13 @@ pub async fn user_action(
     Path((username, action)): Path<(String, String)>,
     posted: FormFields,
 ) -> Response {
-    let here = format!("/users/{username}/{action}");
     let (st2, name) = (st.clone(), username.clone());
     let p = Posted {
         t,
         session: &session,
         fields: &posted,
-        here: here.clone(),
+        action: format!("/users/{username}/{action}"),
+        here: format!("/users/{username}"),
     };
     let back = |_: &serde_json::Value| format!("/users/{username}");
     let page = user_view(&st, &session, t, &username);
@@ -327,7 +329,7 @@ pub async fn user_action(
         "password" => {
             post_form(
                 p,
-                &password_form(t, &username),
+                password_form(t, &username).parts(),
                 |a, r: api::PasswordRequest| async move {
                     api::set_password(State(st2), ApiActor(a), Path(name), JsonBody(r))
                         .await
@@ -340,17 +342,10 @@ pub async fn user_action(
         }
         "deactivate" | "activate" => {
             let active = action == "activate";
-            let form = Form {
-                id: if active { "activate" } else { "deactivate" },
-                title: String::new(),
-                action: here,
-                hint: None,
-                fields: Vec::new(),
-                submit: String::new(),
-            };
+            let id = if active { "activate" } else { "deactivate" };
             post_form(
                 p,
-                &form,
+                (id, &[]),
                 |a, _: serde_json::Value| async move {
                     let answer = if active {
                         api::activate_user(State(st2), ApiActor(a), Path(name)).await
@@ -469,9 +464,10 @@ pub async fn save_own_password(
             t,
             session: &session,
             fields: &posted,
-            here: "/account/password".into(),
+            action: "/account/password".into(),
+            here: "/account".into(),
         },
-        &own_password_form(t),
+        own_password_form(t).parts(),
         |a, r: api::OwnPasswordRequest| async move {
             api::own_password(&st2, &a, r, Some(&keep))
                 .await

@@ -14,7 +14,9 @@ use vaka_domain::role::{Role, User};
 use vaka_store::users;
 
 use super::decisions::client_name;
-use super::desk::{Form, Link, Page, Table, answer, call_api, options, shown, today, with_first};
+use super::desk::{
+    Form, Link, Page, Posted, Table, answer, call_api, options, post_form, shown, today, with_first,
+};
 use super::form::{Field, FormFields, Input};
 use super::journal::{csrf_ok, page_error};
 use super::{Chrome, PageLang, message};
@@ -357,30 +359,22 @@ pub async fn save_intake(
     session: SessionActor,
     posted: FormFields,
 ) -> Response {
-    let chrome = Chrome::of(&session, "/intakes/new");
-    if !csrf_ok(&session, &posted) {
-        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
-    }
     let st2 = st.clone();
-    let result = call_api(
-        &session,
-        &posted,
-        &intake_form(t, Vec::new(), "").fields,
-        "POST /intakes".to_owned(),
+    post_form(
+        Posted {
+            t,
+            session: &session,
+            fields: &posted,
+            action: "/intakes".into(),
+            here: "/intakes/new".into(),
+        },
+        ("intake", &intake_form(t, Vec::new(), "").fields),
         |a, r: api_intakes::IntakeRequest| async move {
             api_intakes::create_intake(State(st2), ApiActor(a), JsonBody(r))
                 .await
                 .map(IntoResponse::into_response)
         },
-    )
-    .await
-    .map(|v| format!("/clients/{}", v["client_id"].as_i64().unwrap_or_default()));
-    answer(
-        t,
-        chrome,
-        result,
-        "intake",
-        &posted,
+        |v| format!("/clients/{}", v["client_id"].as_i64().unwrap_or_default()),
         intake_view(&st, &session, t),
     )
     .await

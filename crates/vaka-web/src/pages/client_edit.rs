@@ -2,14 +2,12 @@
 //! another unit (`POST /api/v1/clients/{id}/transfer`) in the browser.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use vaka_domain::client::{Protection, Sex};
 
-use super::desk::{Form, Link, Page, answer, call_api, options, shown, with_first};
+use super::desk::{Form, Link, Page, Posted, options, post_form, shown, with_first};
 use super::form::{Field, FormFields, Input};
-use super::journal::csrf_ok;
-use super::{Chrome, PageLang, display_name, message};
+use super::{Chrome, PageLang, display_name};
 use crate::AppState;
 use crate::api::clients as api;
 use crate::auth::{ApiActor, SessionActor};
@@ -141,30 +139,22 @@ pub async fn save_client(
     Path(raw): Path<String>,
     posted: FormFields,
 ) -> Response {
-    let chrome = Chrome::of(&session, &format!("/clients/{raw}/edit"));
-    if !csrf_ok(&session, &posted) {
-        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
-    }
     let (st2, path) = (st.clone(), raw.clone());
-    let result = call_api(
-        &session,
-        &posted,
-        &details_form(t, &raw).fields,
-        format!("POST /clients/{raw}/edit"),
+    post_form(
+        Posted {
+            t,
+            session: &session,
+            fields: &posted,
+            action: format!("/clients/{raw}/edit"),
+            here: format!("/clients/{raw}/edit"),
+        },
+        details_form(t, &raw).parts(),
         |a, r: api::CreateClientRequest| async move {
             api::update_client(State(st2), ApiActor(a), Path(path), JsonBody(r))
                 .await
                 .map(IntoResponse::into_response)
         },
-    )
-    .await
-    .map(|_| format!("/clients/{raw}"));
-    answer(
-        t,
-        chrome,
-        result,
-        "client",
-        &posted,
+        |_| format!("/clients/{raw}"),
         edit_view(&st, &session, t, &raw),
     )
     .await
@@ -252,30 +242,22 @@ pub async fn save_transfer(
     Path(raw): Path<String>,
     posted: FormFields,
 ) -> Response {
-    let chrome = Chrome::of(&session, &format!("/clients/{raw}/transfer"));
-    if !csrf_ok(&session, &posted) {
-        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
-    }
     let (st2, path) = (st.clone(), raw.clone());
-    let result = call_api(
-        &session,
-        &posted,
-        &transfer_form(t, &raw, Vec::new()).fields,
-        format!("POST /clients/{raw}/transfer"),
+    post_form(
+        Posted {
+            t,
+            session: &session,
+            fields: &posted,
+            action: format!("/clients/{raw}/transfer"),
+            here: format!("/clients/{raw}/transfer"),
+        },
+        transfer_form(t, &raw, Vec::new()).parts(),
         |a, r: api::TransferRequest| async move {
             api::transfer_client(State(st2), ApiActor(a), Path(path), JsonBody(r))
                 .await
                 .map(IntoResponse::into_response)
         },
-    )
-    .await
-    .map(|_| "/caseload".to_owned());
-    answer(
-        t,
-        chrome,
-        result,
-        "transfer",
-        &posted,
+        |_| "/caseload".to_owned(),
         transfer_view(&st, &session, t, &raw),
     )
     .await

@@ -20,7 +20,8 @@ use vaka_domain::provider::HousingKind;
 use vaka_store::{AuditAction, clients, decisions as store, housing, providers};
 
 use super::desk::{
-    Form, Link, Page, Table, answer, call_api, id_of, options, shown, today, with_first,
+    Form, Link, Page, Posted, Table, answer, call_api, id_of, options, post_form, shown, today,
+    with_first,
 };
 use super::form::{Field, FormFields, Input};
 use super::journal::{client_id, csrf_ok, page_error};
@@ -732,34 +733,22 @@ pub async fn save_appeal(
     Path(raw): Path<String>,
     posted: FormFields,
 ) -> Response {
-    let chrome = Chrome::of(&session, &format!("/decisions/{raw}"));
-    if !csrf_ok(&session, &posted) {
-        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
-    }
-    let fields = appeal_form(t, 0, &empty_decision()).fields;
-    let path = raw.clone();
-    let result = call_api(
-        &session,
-        &posted,
-        &fields,
-        format!("POST /decisions/{raw}/appeal"),
-        |a, r: api::AppealRequest| {
-            let st = st.clone();
-            async move {
-                api::record_appeal(State(st), ApiActor(a), Path(path), JsonBody(r))
-                    .await
-                    .map(IntoResponse::into_response)
-            }
+    let (st2, path) = (st.clone(), raw.clone());
+    post_form(
+        Posted {
+            t,
+            session: &session,
+            fields: &posted,
+            action: format!("/decisions/{raw}/appeal"),
+            here: format!("/decisions/{raw}"),
         },
-    )
-    .await
-    .map(|_| format!("/decisions/{raw}"));
-    answer(
-        t,
-        chrome,
-        result,
-        "appeal",
-        &posted,
+        ("appeal", &appeal_form(t, 0, &empty_decision()).fields),
+        |a, r: api::AppealRequest| async move {
+            api::record_appeal(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                .await
+                .map(IntoResponse::into_response)
+        },
+        |_| format!("/decisions/{raw}"),
         decision_view(&st, &session, t, &raw),
     )
     .await
@@ -773,33 +762,22 @@ pub async fn save_communication(
     Path(raw): Path<String>,
     posted: FormFields,
 ) -> Response {
-    let chrome = Chrome::of(&session, &format!("/decisions/{raw}"));
-    if !csrf_ok(&session, &posted) {
-        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
-    }
-    let path = raw.clone();
-    let result = call_api(
-        &session,
-        &posted,
-        &communication_fields(t),
-        format!("POST /decisions/{raw}/communication"),
-        |a, r: api::CommunicationRequest| {
-            let st = st.clone();
-            async move {
-                api::record_communication(State(st), ApiActor(a), Path(path), JsonBody(r))
-                    .await
-                    .map(IntoResponse::into_response)
-            }
+    let (st2, path) = (st.clone(), raw.clone());
+    post_form(
+        Posted {
+            t,
+            session: &session,
+            fields: &posted,
+            action: format!("/decisions/{raw}/communication"),
+            here: format!("/decisions/{raw}"),
         },
-    )
-    .await
-    .map(|_| format!("/decisions/{raw}"));
-    answer(
-        t,
-        chrome,
-        result,
-        "communication",
-        &posted,
+        ("communication", &communication_fields(t)),
+        |a, r: api::CommunicationRequest| async move {
+            api::record_communication(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                .await
+                .map(IntoResponse::into_response)
+        },
+        |_| format!("/decisions/{raw}"),
         decision_view(&st, &session, t, &raw),
     )
     .await

@@ -112,6 +112,11 @@ fn choices(options: &[(String, String)], picked: &[String]) -> Vec<Choice> {
 }
 
 impl Form {
+    /// The form's id and fields, as [`post_form`] takes them.
+    pub fn parts(&self) -> (&str, &[Field]) {
+        (self.id, &self.fields)
+    }
+
     fn view(self) -> FormView {
         FormView {
             id: self.id,
@@ -310,20 +315,22 @@ where
     }
 }
 
-/// A page form being posted: who posts it, what they sent, and the page's own path.
+/// A page form being posted: who posts it, what they sent, the path it was posted to (named in
+/// the access log) and the path of the page the form is on (where the language switch leads).
 pub struct Posted<'a> {
     pub t: Tr,
     pub session: &'a SessionActor,
     pub fields: &'a FormFields,
+    pub action: String,
     pub here: String,
 }
 
 /// A page form through its API handler, all the way to the answer: the CSRF check, the call
-/// (logged as coming from the page), then a redirect to `done(answer)` on success, or `page`
-/// again with the errors beside the form `form`'s fields.
+/// with the form `form_id`'s `fields` (logged as coming from `POST` to the action), then a
+/// redirect to `done(answer)` on success, or `page` again with the errors beside the fields.
 pub async fn post_form<R, F, Fut, P>(
     p: Posted<'_>,
-    form: &Form,
+    (form_id, fields): (&str, &[Field]),
     handler: F,
     done: impl FnOnce(&serde_json::Value) -> String,
     page: P,
@@ -338,16 +345,11 @@ where
     if !super::journal::csrf_ok(p.session, p.fields) {
         return super::message(StatusCode::FORBIDDEN, p.t, chrome, "login-csrf");
     }
-    let result = call_api(
-        p.session,
-        p.fields,
-        &form.fields,
-        format!("POST {}", p.here),
-        handler,
-    )
-    .await
-    .map(|v| done(&v));
-    answer(p.t, chrome, result, form.id, p.fields, page).await
+    let via = format!("POST {}", p.action);
+    let result = call_api(p.session, p.fields, fields, via, handler)
+        .await
+        .map(|v| done(&v));
+    answer(p.t, chrome, result, form_id, p.fields, page).await
 }
 
 /// Every value of a named enum as `(value, label)`, with a first "choose" option unless required.

@@ -3,16 +3,14 @@
 //! `POST /api/v1/clients/{id}/contacts/{contact_id}/objections`.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use vaka_domain::access::Action;
 use vaka_domain::ids::{ClientId, ContactId};
 use vaka_store::{AuditAction, contacts};
 
-use super::desk::{Form, Link, Page, answer, call_api, shown, today};
+use super::desk::{Form, Link, Page, Posted, post_form, shown, today};
 use super::form::{Field, FormFields, Input};
-use super::journal::csrf_ok;
-use super::{Chrome, PageLang, display_name, label, message};
+use super::{Chrome, PageLang, display_name, label};
 use crate::AppState;
 use crate::api::contacts as api;
 use crate::auth::{ApiActor, SessionActor};
@@ -159,30 +157,22 @@ pub async fn save_objection(
     posted: FormFields,
 ) -> Response {
     let here = format!("/clients/{raw}/contacts/{raw_contact}/objection");
-    let chrome = Chrome::of(&session, &here);
-    if !csrf_ok(&session, &posted) {
-        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
-    }
     let (st2, paths) = (st.clone(), (raw.clone(), raw_contact.clone()));
-    let result = call_api(
-        &session,
-        &posted,
-        &objection_form(t, here.clone()).fields,
-        format!("POST {here}"),
+    post_form(
+        Posted {
+            t,
+            session: &session,
+            fields: &posted,
+            action: here.clone(),
+            here: here.clone(),
+        },
+        objection_form(t, here).parts(),
         |a, r: api::ObjectionRequest| async move {
             api::create_objection(State(st2), ApiActor(a), Path(paths), JsonBody(r))
                 .await
                 .map(IntoResponse::into_response)
         },
-    )
-    .await
-    .map(|_| format!("/clients/{raw}#entry-{raw_contact}"));
-    answer(
-        t,
-        chrome,
-        result,
-        "objection",
-        &posted,
+        |_| format!("/clients/{raw}#entry-{raw_contact}"),
         objection_view(&st, &session, t, &raw, &raw_contact),
     )
     .await

@@ -14,7 +14,7 @@ use vaka_domain::money::Money;
 use vaka_domain::placement::DayCount;
 use vaka_domain::provider::{HousingKind, TreatmentMethod};
 
-use super::desk::{Form, Link, Page, Table, answer, call_api, id_of, shown};
+use super::desk::{Form, Link, Page, Posted, Table, answer, call_api, id_of, post_form, shown};
 use super::form::{Field, FormFields, Input};
 use super::journal::{csrf_ok, page_error};
 use super::{Chrome, PageLang, message};
@@ -112,26 +112,23 @@ pub async fn save_provider(
     session: SessionActor,
     posted: FormFields,
 ) -> Response {
-    let chrome = Chrome::of(&session, "/providers/new");
-    if !csrf_ok(&session, &posted) {
-        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
-    }
-    let result = call_api(
-        &session,
-        &posted,
-        &provider_form(t).fields,
-        "POST /providers".into(),
+    post_form(
+        Posted {
+            t,
+            session: &session,
+            fields: &posted,
+            action: "/providers".into(),
+            here: "/providers/new".into(),
+        },
+        provider_form(t).parts(),
         |a, r: api::ProviderRequest| async move {
             api::create_provider(State(st), ApiActor(a), JsonBody(r))
                 .await
                 .map(IntoResponse::into_response)
         },
+        |v| format!("/providers/{}", id_of(v)),
+        async { Ok(one_form_page(&session, t, provider_form(t), "providers")) },
     )
-    .await
-    .map(|v| format!("/providers/{}", id_of(&v)));
-    answer(t, chrome, result, "provider", &posted, async {
-        Ok(one_form_page(&session, t, provider_form(t), "providers"))
-    })
     .await
 }
 
@@ -534,26 +531,23 @@ pub async fn save_unit(
     session: SessionActor,
     posted: FormFields,
 ) -> Response {
-    let chrome = Chrome::of(&session, "/housing-units/new");
-    if !csrf_ok(&session, &posted) {
-        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
-    }
-    let result = call_api(
-        &session,
-        &posted,
-        &unit_form(t).fields,
-        "POST /housing-units".into(),
+    post_form(
+        Posted {
+            t,
+            session: &session,
+            fields: &posted,
+            action: "/housing-units".into(),
+            here: "/housing-units/new".into(),
+        },
+        ("housing-unit", &unit_form(t).fields),
         |a, r: api::HousingUnitRequest| async move {
             api::create_housing_unit(State(st), ApiActor(a), JsonBody(r))
                 .await
                 .map(IntoResponse::into_response)
         },
+        |_| "/economy#housing".to_owned(),
+        async { Ok(one_form_page(&session, t, unit_form(t), "housing")) },
     )
-    .await
-    .map(|_| "/economy#housing".to_owned());
-    answer(t, chrome, result, "housing-unit", &posted, async {
-        Ok(one_form_page(&session, t, unit_form(t), "housing"))
-    })
     .await
 }
 

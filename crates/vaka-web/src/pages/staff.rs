@@ -3,15 +3,13 @@
 //! client is named here, only case numbers, so the pages read no personal data.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use vaka_domain::access::{self, Action};
 use vaka_domain::role::{Role, User};
 
-use super::desk::{Form, Link, Page, Table, answer, call_api, shown, today, with_first};
+use super::desk::{Form, Link, Page, Posted, Table, post_form, shown, today, with_first};
 use super::form::{Field, FormFields, Input};
-use super::journal::csrf_ok;
-use super::{Chrome, PageLang, message};
+use super::{Chrome, PageLang};
 use crate::AppState;
 use crate::api::cases as api;
 use crate::auth::{ApiActor, SessionActor};
@@ -193,31 +191,22 @@ pub async fn save_handover(
     Path(username): Path<String>,
     posted: FormFields,
 ) -> Response {
-    let here = format!("/staff/{username}/handover");
-    let chrome = Chrome::of(&session, &here);
-    if !csrf_ok(&session, &posted) {
-        return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
-    }
     let (st2, from) = (st.clone(), username.clone());
-    let result = call_api(
-        &session,
-        &posted,
-        &handover_form(t, &username, Vec::new()).fields,
-        format!("POST {here}"),
+    post_form(
+        Posted {
+            t,
+            session: &session,
+            fields: &posted,
+            action: format!("/staff/{username}/handover"),
+            here: format!("/staff/{username}/handover"),
+        },
+        handover_form(t, &username, Vec::new()).parts(),
         |a, r: api::HandoverRequest| async move {
             api::hand_over_cases(State(st2), ApiActor(a), Path(from), JsonBody(r))
                 .await
                 .map(IntoResponse::into_response)
         },
-    )
-    .await
-    .map(|_| "/staff".to_owned());
-    answer(
-        t,
-        chrome,
-        result,
-        "handover",
-        &posted,
+        |_| "/staff".to_owned(),
         handover_view(&st, &session, t, &username),
     )
     .await
