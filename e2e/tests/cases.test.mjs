@@ -222,9 +222,10 @@ test('an administrator opens an account for a new case manager, who logs in; the
   await fits(page);
   await page.screenshot({ path: join(artifacts, 'account-phone.png'), fullPage: true });
 
-  // Karin logs in on her own phone and changes the password she was given.
-  const karin = await logIn(await phone(browser), 'karin.ny', password);
-  await karin.getByRole('link', { name: /Karin Ny/ }).click();
+  // Karin logs in on her own phone and must first change the password she was given.
+  const karin = await logIn(await phone(browser), 'karin.ny', password, /\/account$/);
+  await karin.getByText('Välj ett eget lösenord').waitFor();
+  await karin.goto(`${vaka.base}/caseload`);
   await karin.waitForURL(/\/account$/);
   await karin.locator('#f-current_password').fill(password);
   await karin.locator('#f-new_password').fill('bara karin vet detta');
@@ -235,6 +236,8 @@ test('an administrator opens an account for a new case manager, who logs in; the
   assert.deepEqual(await axeViolations(karin), [], 'own account page accessibility');
   await fits(karin);
   await karin.screenshot({ path: join(artifacts, 'own-account-phone.png'), fullPage: true });
+  await karin.getByRole('link', { name: '← Startsidan' }).click();
+  await karin.waitForURL(/\/caseload$/);
   // Closed: her session ends at once and the page offers to open the account again.
   await page.getByRole('button', { name: 'Stäng av kontot' }).click();
   await page.waitForURL(/\/users\/karin\.ny$/);

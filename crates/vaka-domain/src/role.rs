@@ -46,6 +46,8 @@ pub struct User {
     /// May see names and addresses of clients with protected identity.
     pub may_see_protected: bool,
     pub active: bool,
+    /// The password was chosen by an administrator: its owner changes it before anything else.
+    pub must_change_password: bool,
 }
 
 /// Usernames: 2–64 characters of `a-z 0-9 . _ -`, starting with a letter.

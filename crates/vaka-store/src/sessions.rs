@@ -46,7 +46,7 @@ pub async fn create(
 pub async fn find_with_user(store: &Store, token_hash: &str) -> Result<Option<(Session, User)>> {
     const SQL: &str = "SELECT s.id AS session_id, s.user_id, s.csrf_token, s.created_at AS session_created_at, \
         s.last_seen_at, s.expires_at, u.id, u.municipality_id, u.unit_id, u.username, u.display_name, u.role, \
-        u.may_see_protected, u.active FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
+        u.may_see_protected, u.active, u.must_change_password FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
     fn decode(r: &impl RowExt) -> Result<(Session, User)> {
         Ok((
             Session {

@@ -41,8 +41,8 @@ pub async fn create(tx: &mut Tx, u: &NewUser<'_>) -> Result<UserId> {
     })
 }
 
-const COLUMNS: &str =
-    "id, municipality_id, unit_id, username, display_name, role, may_see_protected, active";
+const COLUMNS: &str = "id, municipality_id, unit_id, username, display_name, role, may_see_protected, active, \
+     must_change_password";
 
 pub(crate) fn from_row(r: &impl RowExt) -> Result<User> {
     Ok(User {
@@ -54,6 +54,7 @@ pub(crate) fn from_row(r: &impl RowExt) -> Result<User> {
         role: r.parse("role")?,
         may_see_protected: r.bool("may_see_protected")?,
         active: r.bool("active")?,
+        must_change_password: r.bool("must_change_password")?,
     })
 }
 
@@ -96,10 +97,17 @@ pub async fn list(tx: &mut Tx, municipality: MunicipalityId) -> Result<Vec<User>
     })
 }
 
-pub async fn set_password_hash(tx: &mut Tx, id: UserId, hash: &str) -> Result<()> {
+/// A new password; `must_change` when someone other than its owner chose it.
+pub async fn set_password_hash(
+    tx: &mut Tx,
+    id: UserId,
+    hash: &str,
+    must_change: bool,
+) -> Result<()> {
     on_tx!(tx, |c| {
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3")
             .bind(hash)
+            .bind(must_change)
             .bind(id.0)
             .execute(&mut *c)
             .await?;

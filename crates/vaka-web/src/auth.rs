@@ -218,6 +218,14 @@ pub struct SessionActor {
 pub enum NoSession {
     Missing,
     Failed(ApiError),
+    /// The user must first change a password an administrator chose: only their account page,
+    /// logging out and the language switch are open.
+    MustChangePassword,
+}
+
+/// The paths open to a user who must change their password first.
+fn open_before_password_change(path: &str) -> bool {
+    matches!(path, "/account" | "/account/password" | "/logout") || path.starts_with("/lang/")
 }
 
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
@@ -258,6 +266,9 @@ impl FromRequestParts<AppState> for SessionActor {
             return Err(NoSession::Missing);
         }
         let user = user.ok_or(NoSession::Missing)?;
+        if user.must_change_password && !open_before_password_change(parts.uri.path()) {
+            return Err(NoSession::MustChangePassword);
+        }
         // The idle clock moves in steps (a minute, or a tenth of a short timeout): one write per
         // step and session, not one per request.
         let step = (idle / 10).min(chrono::Duration::seconds(TOUCH_EVERY_SECONDS));

@@ -289,7 +289,9 @@ pub async fn user_password(url: &str, username: &str) -> anyhow::Result<ExitCode
     let (user, _) = users::by_username(&mut tx, username)
         .await?
         .with_context(|| format!("--username: no user {username}"))?;
-    users::set_password_hash(&mut tx, user.id, &hash).await?;
+    // The operator at the command line is trusted like the owner (the first administrator sets
+    // their own password here): no change is forced.
+    users::set_password_hash(&mut tx, user.id, &hash, false).await?;
     let sessions = vaka_store::sessions::delete_for_user(&mut tx, user.id).await?;
     tx.audit(cli_entry(
         vaka_store::AuditAction::UserUpdate,

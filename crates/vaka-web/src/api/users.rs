@@ -61,6 +61,8 @@ pub struct UserResponse {
     pub unit_name: Option<String>,
     pub active: bool,
     pub may_see_protected: bool,
+    /// The password was set by an administrator and not yet changed by its owner.
+    pub must_change_password: bool,
     /// Open cases the account is a current case manager of.
     pub open_cases: i64,
 }
@@ -92,6 +94,7 @@ fn response(user: User, units: &[(UnitId, String)], open_cases: i64) -> UserResp
         unit_id: user.unit_id.map(|u| u.0),
         active: user.active,
         may_see_protected: user.may_see_protected,
+        must_change_password: user.must_change_password,
         open_cases,
     }
 }
@@ -189,7 +192,8 @@ pub async fn list_users(
     }))
 }
 
-/// Create an account with its first password. A taken username is 409 `already_exists`.
+/// Create an account with its first password, which its owner must change at the first login. A
+/// taken username is 409 `already_exists`.
 #[utoipa::path(post, path = "/api/v1/users", request_body = CreateUserRequest, tag = "users",
     responses((status = 201, body = UserResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "The username is taken"), (status = 422, body = ErrorBody)))]
@@ -245,11 +249,13 @@ pub async fn create_user(
             username: &username,
             display_name: &account.display_name,
             role: account.role,
-            password_hash: Some(&hash),
+            password_hash: None,
             may_see_protected: account.may_see_protected,
         },
     )
     .await?;
+    // The administrator knows this password: its owner changes it at the first login.
+    users::set_password_hash(&mut tx, id, &hash, true).await?;
     tx.audit(actor.audit(
         AuditAction::UserCreate,
         None,
@@ -417,7 +423,8 @@ async fn set_active(
     Ok(Json(body))
 }
 
-/// Set a new password for an account (a forgotten one); its sessions end, its tokens stay.
+/// Set a new password for an account (a forgotten one), which its owner must change at the next
+/// login; its sessions end, its tokens stay.
 #[utoipa::path(post, path = "/api/v1/users/{username}/password", request_body = PasswordRequest, tag = "users",
     params(("username" = String, Path)),
     responses((status = 200, body = UserResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -441,7 +448,7 @@ pub async fn set_password(
     };
     let mut tx = st.store.begin().await?;
     let user = account(&mut tx, &actor, &username).await?;
-    users::set_password_hash(&mut tx, user.id, &hash).await?;
+    users::set_password_hash(&mut tx, user.id, &hash, true).await?;
     let ended = sessions::delete_for_user(&mut tx, user.id).await?;
     tx.audit(actor.audit(
         AuditAction::UserUpdate,
@@ -574,7 +581,7 @@ pub(crate) async fn own_password(
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
     let mut tx = st.store.begin().await?;
-    users::set_password_hash(&mut tx, actor.user.id, &hash).await?;
+    users::set_password_hash(&mut tx, actor.user.id, &hash, false).await?;
     vaka_store::throttle::clear(&mut tx, &keys[0].1).await?;
     let ended = match keep {
         Some(k) => sessions::delete_others(&mut tx, actor.user.id, k).await?,

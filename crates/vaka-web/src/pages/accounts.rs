@@ -241,6 +241,9 @@ async fn user_view(
         t.t(if u.may_see_protected { "yes" } else { "no" }),
     );
     page.fact(t.t("s-open-cases"), u.open_cases.to_string());
+    if u.must_change_password {
+        page.fact(t.t("u-password"), t.t("u-password-temporary"));
+    }
     if !u.active && u.open_cases > 0 {
         page.desk
             .warnings
@@ -282,6 +285,7 @@ pub async fn save_edit(
             unit_name: None,
             active: true,
             may_see_protected: false,
+            must_change_password: false,
             open_cases: 0,
         },
         Vec::new(),
@@ -431,6 +435,8 @@ async fn account_view(
     page.fact(t.t("u-unit"), unit);
     if saved {
         page.desk.notice = Some(t.t("u-password-changed").to_owned());
+    } else if user.must_change_password {
+        page.desk.notice = Some(t.t("u-must-change").to_owned());
     }
     page.form(own_password_form(t));
     Ok(page)

@@ -219,6 +219,7 @@ impl IntoResponse for NoSession {
     fn into_response(self) -> Response {
         match self {
             NoSession::Missing => Redirect::to("/login").into_response(),
+            NoSession::MustChangePassword => Redirect::to("/account").into_response(),
             NoSession::Failed(e) => e.into_response(),
         }
     }
@@ -259,6 +260,7 @@ fn start_page(role: Role) -> &'static str {
 async fn home(session: Result<SessionActor, NoSession>) -> Redirect {
     match session {
         Ok(s) => Redirect::to(start_page(s.actor.user.role)),
+        Err(NoSession::MustChangePassword) => Redirect::to("/account"),
         Err(_) => Redirect::to("/login"),
     }
 }
@@ -326,8 +328,10 @@ async fn login_form(
     PageLang(t): PageLang,
     session: Result<SessionActor, NoSession>,
 ) -> Response {
-    if session.is_ok() {
-        return Redirect::to("/caseload").into_response();
+    match session {
+        Ok(_) => return Redirect::to("/caseload").into_response(),
+        Err(NoSession::MustChangePassword) => return Redirect::to("/account").into_response(),
+        Err(_) => {}
     }
     login_page(&st, t, StatusCode::OK, String::new(), None)
 }

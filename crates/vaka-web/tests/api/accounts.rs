@@ -144,9 +144,51 @@ both!(
             (Some(true), Some(0), Some("Enhet A"))
         );
         assert!(r.json.get("password").is_none() && !r.text.contains(NEW_PASSWORD));
+        assert_eq!(r.json["must_change_password"], true);
         let (_, session) = login(&app, "sara.lind", NEW_PASSWORD).await;
         let sara = format!("vaka_session={}", session.expect("the new account logs in"));
+        // The administrator chose the password: until Sara has changed it, her account page is
+        // the only one open to her.
+        for path in ["/caseload", "/", "/login", "/clients/1", "/audit"] {
+            let r = page(&app, path, &sara).await;
+            assert_eq!(
+                (
+                    r.status,
+                    r.headers.get("location").map(|l| l.to_str().unwrap())
+                ),
+                (StatusCode::SEE_OTHER, Some("/account")),
+                "{path}"
+            );
+        }
+        let shown = page(&app, "/account", &sara).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(
+            shown.text.contains("Välj ett eget lösenord"),
+            "{}",
+            shown.text
+        );
+        let encoded = "sara+v%C3%A4ljer+sj%C3%A4lv+1";
+        let r = form(
+            &app,
+            "/account/password",
+            &sara,
+            &format!(
+                "csrf={}&current_password=ett+l%C3%A5ngt+nytt+l%C3%B6sen+42&new_password={encoded}&new_password_again={encoded}",
+                hidden_csrf(&shown.text)
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
         assert_eq!(page(&app, "/caseload", &sara).await.status, StatusCode::OK);
+        let listed = app.get("/api/v1/users", "admin").await;
+        let row = listed.json["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == "sara.lind")
+            .unwrap()
+            .clone();
+        assert_eq!(row["must_change_password"], false);
 
         // Changes: a field left out stays; the rules hold for the whole account.
         let uri = "/api/v1/users/sara.lind";
@@ -257,9 +299,15 @@ both!(
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["must_change_password"], true);
         let r = page(&app, "/caseload", &sara).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "the session has ended");
-        assert!(login(&app, "sara.lind", NEW_PASSWORD).await.1.is_none());
+        assert_eq!(r.headers["location"], "/login", "the session has ended");
+        assert!(
+            login(&app, "sara.lind", "sara väljer själv 1")
+                .await
+                .1
+                .is_none()
+        );
         let (_, session) = login(&app, "sara.lind", "ännu ett långt lösen 7").await;
         let sara = format!("vaka_session={}", session.unwrap());
 
@@ -281,8 +329,8 @@ both!(
             r.text
         );
         assert_eq!(
-            page(&app, "/caseload", &sara).await.status,
-            StatusCode::SEE_OTHER
+            page(&app, "/account", &sara).await.headers["location"],
+            "/login"
         );
         assert!(
             login(&app, "sara.lind", "ännu ett långt lösen 7")
@@ -330,6 +378,8 @@ both!(
             updated[1].contains("role=unit_head") && updated[1].contains("may_see_protected=true")
         );
         assert!(updated[2].starts_with("POST /api/v1/users/sara.lind/password sessions_ended=1"));
+        // Sara's own change is hers in the log, not the administrator's.
+        assert_eq!(logged(&app, "sara.lind", "user_update").await.len(), 1);
         assert!(updated[4].contains("tokens_revoked=1"), "{updated:?}");
         assert!(updated.iter().chain(&created).all(|d| !d.contains("lösen")));
         assert!(app.audit_verifies().await);
