@@ -84,6 +84,23 @@ test('a unit head hands a case over and the new case manager closes it, on a pho
   await head.waitForURL(new RegExp(`${casePath}$`));
   await head.getByRole('cell', { name: 'Anna Berg' }).waitFor();
 
+  // A second case manager joins for a while (housing support beside Anna Berg), then leaves.
+  const add = head.locator('#add-manager');
+  await add.getByLabel('Case manager').selectOption({ index: 1 });
+  const second = (await add.locator('select[name="case_manager"] option:checked').textContent()).trim();
+  await add.getByRole('button', { name: 'Lägg till case manager' }).click();
+  await head.waitForURL(new RegExp(`${casePath}$`));
+  const end = head.locator('#end-manager');
+  await end.waitFor();
+  assert.match(await head.locator('.facts').innerText(), new RegExp(`Anna Berg, ${second}|${second}, Anna Berg`));
+  assert.deepEqual(await axeViolations(head), [], 'case page with two case managers accessibility');
+  await fits(head);
+  await head.screenshot({ path: join(artifacts, 'case-two-managers-phone.png'), fullPage: true });
+  await end.getByLabel('Case manager').selectOption({ label: second });
+  await end.getByRole('button', { name: 'Avsluta en case managers uppdrag' }).click();
+  await head.waitForURL(new RegExp(`${casePath}$`));
+  assert.equal(await head.locator('#end-manager').count(), 0, 'one case manager left: nothing to end');
+
   // Anna Berg now has the client, and closes the case from her phone.
   const anna = await logIn(await phone(browser), 'anna.berg');
   watch(anna);

@@ -213,10 +213,48 @@ pub fn assignment_day(
     Ok(day)
 }
 
+/// Checks the last day of a case manager's assignment that began on `since`: it defaults to
+/// `today` and lies neither before `since` nor after today.
+pub fn unassignment_day(
+    value: Option<&str>,
+    since: NaiveDate,
+    today: NaiveDate,
+) -> Result<NaiveDate, FieldError> {
+    let day = day_up_to_today("unassigned_on", value, today)?;
+    not_before(
+        "unassigned_on",
+        day,
+        since,
+        (
+            "dagen hen blev case manager för ärendet",
+            "the day they became the case's case manager",
+        ),
+    )?;
+    Ok(day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_assignment_ends_between_its_start_and_today() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let (since, today) = (d(2, 1), d(3, 10));
+        assert_eq!(unassignment_day(None, since, today), Ok(today));
+        assert_eq!(
+            unassignment_day(Some("2026-02-01"), since, today),
+            Ok(since)
+        );
+        let code = |v| unassignment_day(Some(v), since, today).unwrap_err();
+        assert_eq!(
+            (code("2026-01-31").field.as_str(), code("2026-01-31").code),
+            ("unassigned_on", "before_earliest")
+        );
+        assert_eq!(code("2026-03-11").code, "in_future");
+        assert_eq!(code("31/1").code, "invalid_date");
+    }
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()

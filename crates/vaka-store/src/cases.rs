@@ -119,6 +119,66 @@ pub async fn reassign(tx: &mut Tx, id: CaseId, manager: UserId, on: NaiveDate) -
     })
 }
 
+/// Adds `manager` to the case's current case managers from `on` (the others stay); false when the
+/// case is not open. Alerts about the client that are no one's become theirs.
+pub async fn add_manager(tx: &mut Tx, id: CaseId, manager: UserId, on: NaiveDate) -> Result<bool> {
+    on_tx!(tx, |c| {
+        let open: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1 AND status = 'open'")
+                .bind(id.0)
+                .fetch_optional(&mut *c)
+                .await?;
+        if open.is_none() {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO case_assignments (case_id, user_id, assigned_on) VALUES ($1, $2, $3) \
+             ON CONFLICT (case_id, user_id, assigned_on) DO UPDATE SET unassigned_on = NULL",
+        )
+        .bind(id.0)
+        .bind(manager.0)
+        .bind(on)
+        .execute(&mut *c)
+        .await?;
+        sqlx::query(HAND_OVER_ALERTS)
+            .bind(id.0)
+            .bind(Some(manager.0))
+            .execute(&mut *c)
+            .await?;
+        Ok(true)
+    })
+}
+
+/// Ends `manager`'s current assignment to the case on `on` (never before it began); the alerts
+/// about the client that were theirs go to `successor`, unless they still follow the client in
+/// another open case.
+pub async fn end_manager(
+    tx: &mut Tx,
+    id: CaseId,
+    manager: UserId,
+    on: NaiveDate,
+    successor: UserId,
+) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE case_assignments \
+             SET unassigned_on = CASE WHEN assigned_on > $3 THEN assigned_on ELSE $3 END \
+             WHERE case_id = $1 AND user_id = $2 AND unassigned_on IS NULL",
+        )
+        .bind(id.0)
+        .bind(manager.0)
+        .bind(on)
+        .execute(&mut *c)
+        .await?;
+        sqlx::query(HAND_OVER_ALERTS)
+            .bind(id.0)
+            .bind(Some(successor.0))
+            .execute(&mut *c)
+            .await?;
+        Ok(())
+    })
+}
+
 /// Gives the unresolved alerts of case `$1`'s client to user `$2` (or to no one) where they are
 /// no one's or assigned to someone who no longer follows the client in any open case: an alert is
 /// read and acted on by whoever has the client, never by someone who lost access to them.
@@ -165,6 +225,36 @@ pub async fn open_for_manager(tx: &mut Tx, user: UserId) -> Result<Vec<CaseId>> 
 }
 
 /// Who has had the case, earliest first.
+/// Who has had the case, earliest first, each with their username and display name.
+pub async fn assignments_named(
+    tx: &mut Tx,
+    id: CaseId,
+) -> Result<Vec<(Assignment, String, String)>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT a.user_id, a.assigned_on, a.unassigned_on, u.username, u.display_name \
+             FROM case_assignments a JOIN users u ON u.id = a.user_id \
+             WHERE a.case_id = $1 ORDER BY a.assigned_on, a.user_id",
+        )
+        .bind(id.0)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    Assignment {
+                        user_id: UserId(r.i64("user_id")?),
+                        assigned_on: r.date("assigned_on")?,
+                        unassigned_on: r.opt_date("unassigned_on")?,
+                    },
+                    r.string("username")?,
+                    r.string("display_name")?,
+                ))
+            })
+            .collect()
+    })
+}
+
 pub async fn assignments(tx: &mut Tx, id: CaseId) -> Result<Vec<Assignment>> {
     on_tx!(tx, |c| {
         let rows = sqlx::query(

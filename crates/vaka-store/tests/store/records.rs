@@ -370,6 +370,84 @@ both!(
 );
 
 both!(
+    a_second_case_manager_joins_and_leaves_and_the_history_has_names,
+    |db| async move {
+        let s = seed(&db.store).await;
+        let id = add_client(&db.store, &s, "19121212-1212").await;
+        let mut tx = db.store.begin().await.unwrap();
+        let second = add_case_manager(&mut tx, s.municipality, s.unit, "cm2", "Second").await;
+        let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+        let case = cases::open(
+            &mut tx,
+            id,
+            s.unit,
+            day(5),
+            CaseOrigin::Application,
+            &[s.manager],
+        )
+        .await
+        .unwrap();
+        assert!(
+            cases::add_manager(&mut tx, case, second, day(10))
+                .await
+                .unwrap()
+        );
+        let both_now = cases::get(&mut tx, case)
+            .await
+            .unwrap()
+            .unwrap()
+            .case_managers;
+        assert_eq!(both_now, vec![s.manager, second]);
+        // An end before the assignment began is held at its first day.
+        cases::end_manager(&mut tx, case, s.manager, day(3), second)
+            .await
+            .unwrap();
+        let named: Vec<_> = cases::assignments_named(&mut tx, case)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(a, u, n)| (a.user_id, a.assigned_on, a.unassigned_on, u, n))
+            .collect();
+        assert_eq!(
+            named,
+            vec![
+                (
+                    s.manager,
+                    day(5),
+                    Some(day(5)),
+                    "cm".to_owned(),
+                    "Case Manager".to_owned()
+                ),
+                (second, day(10), None, "cm2".to_owned(), "Second".to_owned()),
+            ]
+        );
+        assert_eq!(
+            cases::get(&mut tx, case)
+                .await
+                .unwrap()
+                .unwrap()
+                .case_managers,
+            vec![second]
+        );
+        vaka_store::testing::exec(
+            &mut tx,
+            &format!(
+                "UPDATE cases SET status = 'closed', closed_on = '2026-01-20' WHERE id = {}",
+                case.0
+            ),
+        )
+        .await
+        .unwrap();
+        assert!(
+            !cases::add_manager(&mut tx, case, s.manager, day(21))
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+    }
+);
+
+both!(
     bulk_rows_with_explicit_ids_leave_the_id_sequence_ahead,
     |db| async move {
         let mut tx = db.store.begin().await.unwrap();

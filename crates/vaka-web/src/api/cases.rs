@@ -215,28 +215,32 @@ pub async fn get_case(
     Ok(Json(response))
 }
 
-/// A case as the API answers it: its origin and its case managers' usernames read in `tx`.
+/// A case as the API answers it: its origin and who has had it, with names, read in `tx`.
 async fn case_response(tx: &mut Tx, case: Case) -> Result<CaseResponse, ApiError> {
     let origin = cases::origin(tx, case.id)
         .await?
         .unwrap_or(CaseOrigin::Other);
-    let mut managers = Vec::with_capacity(case.case_managers.len());
-    for m in &case.case_managers {
-        if let Some(u) = users::get(tx, *m).await? {
-            managers.push(u.username);
-        }
-    }
-    let mut assignments = Vec::new();
-    for a in cases::assignments(tx, case.id).await? {
-        if let Some(u) = users::get(tx, a.user_id).await? {
-            assignments.push(AssignmentResponse {
-                case_manager: u.username,
-                display_name: u.display_name,
-                assigned_on: a.assigned_on,
-                unassigned_on: a.unassigned_on,
-            });
-        }
-    }
+    let named = cases::assignments_named(tx, case.id).await?;
+    // Every current case manager has a current assignment, so the names are all here.
+    let managers = case
+        .case_managers
+        .iter()
+        .filter_map(|m| {
+            named
+                .iter()
+                .find(|(a, _, _)| a.user_id == *m)
+                .map(|(_, username, _)| username.clone())
+        })
+        .collect();
+    let assignments = named
+        .into_iter()
+        .map(|(a, username, display_name)| AssignmentResponse {
+            case_manager: username,
+            display_name,
+            assigned_on: a.assigned_on,
+            unassigned_on: a.unassigned_on,
+        })
+        .collect();
     Ok(CaseResponse {
         id: case.id.0,
         client_id: case.client_id.0,
@@ -368,20 +372,8 @@ pub async fn reassign_case(
     Path(raw): Path<String>,
     JsonBody(req): JsonBody<ReassignCaseRequest>,
 ) -> Result<Json<CaseResponse>, ApiError> {
-    if !access::may_ever(actor.user.role, Action::AssignCase) {
-        return Err(ApiError::Forbidden);
-    }
-    let id = CaseId(path_id(&raw)?);
-    let mut entry = actor.audit(
-        AuditAction::CaseReassign,
-        None,
-        format!("POST /api/v1/cases/{}/reassign", id.0),
-    );
-    entry.case_id = Some(id);
-    let (mut tx, case) = case_for(&st, &actor.user, id, Action::AssignCase, &mut entry).await?;
-    if case.status == CaseStatus::Closed {
-        return Err(ApiError::Conflict(case_closed()));
-    }
+    let (mut tx, case, mut entry) = open_case_to_assign(&st, &actor, &raw, "reassign").await?;
+    let id = case.id;
     let today = vaka_domain::time::local_date(vaka_store::now());
     let mut errors = Vec::new();
     let current_since = cases::assignments(&mut tx, id)
@@ -429,6 +421,172 @@ pub async fn reassign_case(
         return Err(ApiError::Conflict(case_closed()));
     }
     entry.detail = format!("{} case_manager={}", entry.detail, manager.username);
+    answer_case(tx, id, entry).await
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct AddCaseManagerRequest {
+    /// The username of the case manager who joins the case.
+    pub case_manager: Option<String>,
+    /// `YYYY-MM-DD`, default today (Europe/Stockholm), not before the case was opened.
+    pub assigned_on: Option<String>,
+}
+
+/// Add a case manager beside those the case has (a second worker in a team, housing support beside
+/// the case manager): both follow the client. The unit head's, for clients of the unit. The
+/// client's alerts stay with whoever has them.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/case-managers", request_body = AddCaseManagerRequest, tag = "cases",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = CaseResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "The case is closed"),
+        (status = 422, body = ErrorBody, description = "Invalid field, named in `error.field`")))]
+pub async fn add_case_manager(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+    JsonBody(req): JsonBody<AddCaseManagerRequest>,
+) -> Result<Json<CaseResponse>, ApiError> {
+    let (mut tx, case, mut entry) = open_case_to_assign(&st, &actor, &raw, "case-managers").await?;
+    let today = vaka_domain::time::local_date(vaka_store::now());
+    let mut errors = Vec::new();
+    let day = vaka_domain::error::collect(
+        vaka_domain::case::assignment_day(req.assigned_on.as_deref(), case.opened_on, None, today),
+        &mut errors,
+    );
+    let manager = named_case_manager(
+        &mut tx,
+        req.case_manager.as_deref(),
+        &actor.user,
+        &mut errors,
+    )
+    .await?;
+    if manager
+        .as_ref()
+        .is_some_and(|u| case.case_managers.contains(&u.id))
+    {
+        errors.push(FieldError::new(
+            "case_manager",
+            "already_case_manager",
+            Msg::new(
+                "Hen är redan case manager för ärendet.",
+                "They are already a case manager of this case.",
+            ),
+        ));
+    }
+    let (Some(day), Some(manager), true) = (day, manager, errors.is_empty()) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    if !cases::add_manager(&mut tx, case.id, manager.id, day).await? {
+        return Err(ApiError::Conflict(case_closed()));
+    }
+    entry.detail = format!("{} case_manager={}", entry.detail, manager.username);
+    answer_case(tx, case.id, entry).await
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct EndCaseManagerRequest {
+    /// The username of the case manager who leaves the case.
+    pub case_manager: Option<String>,
+    /// `YYYY-MM-DD`, default today: their last day, not before their assignment began.
+    pub unassigned_on: Option<String>,
+}
+
+/// End one case manager's part in a case that keeps at least one other (409
+/// `last_case_manager` otherwise: hand the case over or close it). Their alerts about the client
+/// go to a case manager who stays. The unit head's; works for a deactivated user too.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/case-managers/end", request_body = EndCaseManagerRequest, tag = "cases",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = CaseResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "The case is closed, or they are its last case manager"),
+        (status = 422, body = ErrorBody, description = "Invalid field, named in `error.field`")))]
+pub async fn end_case_manager(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(raw): Path<String>,
+    JsonBody(req): JsonBody<EndCaseManagerRequest>,
+) -> Result<Json<CaseResponse>, ApiError> {
+    let (mut tx, case, mut entry) =
+        open_case_to_assign(&st, &actor, &raw, "case-managers/end").await?;
+    let Some(name) = req
+        .case_manager
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    else {
+        return Err(FieldError::required("case_manager").into());
+    };
+    let leaving = if vaka_domain::role::valid_username(name) {
+        users::by_username(&mut tx, name).await?.map(|(u, _)| u)
+    } else {
+        None
+    }
+    .filter(|u| case.case_managers.contains(&u.id));
+    let Some(leaving) = leaving else {
+        return Err(FieldError::new(
+            "case_manager",
+            "not_case_manager",
+            Msg::new(
+                "Hen är inte case manager för ärendet.",
+                "They are not a case manager of this case.",
+            ),
+        )
+        .into());
+    };
+    let Some(successor) = case.case_managers.iter().find(|m| **m != leaving.id) else {
+        return Err(ApiError::Conflict(FieldError::new(
+            "case_manager",
+            "last_case_manager",
+            Msg::new(
+                "Hen är ärendets enda case manager: byt case manager eller avsluta ärendet.",
+                "They are the case's only case manager: hand the case over or close it.",
+            ),
+        )));
+    };
+    let since = cases::assignments(&mut tx, case.id)
+        .await?
+        .iter()
+        .filter(|a| a.user_id == leaving.id && a.unassigned_on.is_none())
+        .map(|a| a.assigned_on)
+        .max()
+        .unwrap_or(case.opened_on);
+    let today = vaka_domain::time::local_date(vaka_store::now());
+    let day = vaka_domain::case::unassignment_day(req.unassigned_on.as_deref(), since, today)?;
+    cases::end_manager(&mut tx, case.id, leaving.id, day, *successor).await?;
+    entry.detail = format!("{} case_manager={}", entry.detail, leaving.username);
+    answer_case(tx, case.id, entry).await
+}
+
+/// The opening of a change to a case's case managers: the unit head's right to assign on the
+/// case's client (checked and logged as [`case_for`] does), and an open case (409 otherwise).
+async fn open_case_to_assign(
+    st: &AppState,
+    actor: &crate::auth::Actor,
+    raw: &str,
+    path: &str,
+) -> Result<(Tx, Case, vaka_store::NewAuditEntry), ApiError> {
+    if !access::may_ever(actor.user.role, Action::AssignCase) {
+        return Err(ApiError::Forbidden);
+    }
+    let id = CaseId(path_id(raw)?);
+    let mut entry = actor.audit(
+        AuditAction::CaseReassign,
+        None,
+        format!("POST /api/v1/cases/{}/{path}", id.0),
+    );
+    entry.case_id = Some(id);
+    let (tx, case) = case_for(st, &actor.user, id, Action::AssignCase, &mut entry).await?;
+    if case.status == CaseStatus::Closed {
+        return Err(ApiError::Conflict(case_closed()));
+    }
+    Ok((tx, case, entry))
+}
+
+/// The case as it now stands, with its log entry, in the transaction that changed it.
+async fn answer_case(
+    mut tx: Tx,
+    id: CaseId,
+    entry: vaka_store::NewAuditEntry,
+) -> Result<Json<CaseResponse>, ApiError> {
     let case = cases::get(&mut tx, id).await?.ok_or(ApiError::NotFound)?;
     let response = case_response(&mut tx, case).await?;
     tx.audit(entry);

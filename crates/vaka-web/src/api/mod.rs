@@ -32,7 +32,7 @@ pub use intakes::{IntakeRequest, IntakeResponse};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Vaka API", version = "1", description = "Municipal addiction care. Every call needs `Authorization: Bearer <token>` (create one with `vaka token create`). Errors are `{\"error\": {\"code\", \"field\", \"message\", \"message_sv\", \"message_en\"}}`."),
-    paths(clients::create_client, clients::get_client, clients::update_client, clients::transfer_client, clients::list_clients, cases::create_case, cases::get_case, cases::close_case, cases::reassign_case, cases::hand_over_cases, intakes::create_intake, clients::emergency_access,
+    paths(clients::create_client, clients::get_client, clients::update_client, clients::transfer_client, clients::list_clients, cases::create_case, cases::get_case, cases::close_case, cases::reassign_case, cases::add_case_manager, cases::end_case_manager, cases::hand_over_cases, intakes::create_intake, clients::emergency_access,
         audit::list_audit, audit::review_entry, contacts::create_contact, contacts::list_contacts, contacts::update_contact,
         alerts::list_alerts, alerts::acknowledge, alerts::resolve, settings::get_alert_settings, settings::put_alert_settings,
         outcomes::create_assessment, outcomes::list_assessments, outcomes::create_follow_up, outcomes::list_follow_ups,
@@ -203,6 +203,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/cases/{id}/close", post(cases::close_case))
         .route("/api/v1/intakes", post(intakes::create_intake))
         .route("/api/v1/cases/{id}/reassign", post(cases::reassign_case))
+        .route(
+            "/api/v1/cases/{id}/case-managers",
+            post(cases::add_case_manager),
+        )
+        .route(
+            "/api/v1/cases/{id}/case-managers/end",
+            post(cases::end_case_manager),
+        )
         .route(
             "/api/v1/users/{username}/handover",
             post(cases::hand_over_cases),

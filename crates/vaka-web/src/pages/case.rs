@@ -1,6 +1,6 @@
 //! A case in the browser: the intake that registers a person (or finds them) and opens a case, the
-//! case's facts, who has had it, and the forms to close it (its case manager or the unit head) and
-//! to give it to another case manager (the unit head). The forms go through the API's handlers (see
+//! case's facts, who has had it, and the forms to close it (its case manager or the unit head), to
+//! give it to another case manager, and to add or end a second case manager (the unit head). The forms go through the API's handlers (see
 //! `desk`).
 
 use axum::Json;
@@ -71,6 +71,50 @@ fn reassign_form(t: Tr, id: i64, managers: Vec<(String, String)>) -> Form {
                 .value(today()),
         ],
         submit: t.t("d-save").to_owned(),
+    }
+}
+
+/// `managers` are the `(username, display name)` choices.
+fn add_manager_form(t: Tr, id: i64, managers: Vec<(String, String)>) -> Form {
+    Form {
+        id: "add-manager",
+        title: t.t("k-add-manager").to_owned(),
+        action: format!("/cases/{id}/add-manager"),
+        hint: Some(t.t("k-add-manager-hint").to_owned()),
+        fields: vec![
+            Field::new(
+                "case_manager",
+                t.t("case-manager"),
+                Input::Select(with_first(t.t("d-choose"), managers)),
+            )
+            .required(),
+            Field::new("assigned_on", t.t("k-assigned-on"), Input::Date)
+                .required()
+                .value(today()),
+        ],
+        submit: t.t("k-add-manager").to_owned(),
+    }
+}
+
+/// `current` are the case's current case managers as `(username, display name)`.
+fn end_manager_form(t: Tr, id: i64, current: Vec<(String, String)>) -> Form {
+    Form {
+        id: "end-manager",
+        title: t.t("k-end-manager").to_owned(),
+        action: format!("/cases/{id}/end-manager"),
+        hint: Some(t.t("k-end-manager-hint").to_owned()),
+        fields: vec![
+            Field::new(
+                "case_manager",
+                t.t("case-manager"),
+                Input::Select(with_first(t.t("d-choose"), current)),
+            )
+            .required(),
+            Field::new("unassigned_on", t.t("k-until"), Input::Date)
+                .required()
+                .value(today()),
+        ],
+        submit: t.t("k-end-manager").to_owned(),
     }
 }
 
@@ -180,7 +224,22 @@ async fn case_view(
         };
         if access::may_ever(user.role, Action::AssignCase) {
             let managers = manager_choices(st, session, k.unit_id).await?;
+            let current: Vec<(String, String)> = k
+                .assignments
+                .iter()
+                .filter(|a| a.unassigned_on.is_none())
+                .map(|a| (a.case_manager.clone(), a.display_name.clone()))
+                .collect();
+            let others = managers
+                .iter()
+                .filter(|(u, _)| !current.iter().any(|(c, _)| c == u))
+                .cloned()
+                .collect();
             page.form(reassign_form(t, k.id, managers));
+            page.form(add_manager_form(t, k.id, others));
+            if current.len() > 1 {
+                page.form(end_manager_form(t, k.id, current));
+            }
         }
         if may_close {
             page.form(close_form(t, k.id));
@@ -200,7 +259,7 @@ pub async fn case(
     shown(t, chrome, case_view(&st, &session, t, &raw).await)
 }
 
-/// `POST /cases/{id}/{close|reassign}`: one of the case page's forms.
+/// `POST /cases/{id}/{close|reassign|add-manager|end-manager}`: one of the case page's forms.
 pub async fn case_action(
     State(st): State<AppState>,
     PageLang(t): PageLang,
@@ -240,6 +299,36 @@ pub async fn case_action(
                 via,
                 |a, r: api::ReassignCaseRequest| async move {
                     api::reassign_case(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                        .await
+                        .map(IntoResponse::into_response)
+                },
+            )
+            .await,
+        ),
+        "add-manager" => (
+            "add-manager",
+            call_api(
+                &session,
+                &posted,
+                &add_manager_form(t, 0, Vec::new()).fields,
+                via,
+                |a, r: api::AddCaseManagerRequest| async move {
+                    api::add_case_manager(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                        .await
+                        .map(IntoResponse::into_response)
+                },
+            )
+            .await,
+        ),
+        "end-manager" => (
+            "end-manager",
+            call_api(
+                &session,
+                &posted,
+                &end_manager_form(t, 0, Vec::new()).fields,
+                via,
+                |a, r: api::EndCaseManagerRequest| async move {
+                    api::end_case_manager(State(st2), ApiActor(a), Path(path), JsonBody(r))
                         .await
                         .map(IntoResponse::into_response)
                 },

@@ -117,7 +117,8 @@ impl Form {
         (self.id, &self.fields)
     }
 
-    fn view(self) -> FormView {
+    /// `ids` are the fields' element ids, in order (see [`field_ids`]).
+    fn view(self, ids: Vec<String>) -> FormView {
         FormView {
             id: self.id,
             title: self.title,
@@ -127,7 +128,8 @@ impl Form {
             fields: self
                 .fields
                 .into_iter()
-                .map(|f| {
+                .zip(ids)
+                .map(|(f, id)| {
                     let (kind, options) = match &f.input {
                         Input::Text => ("text", Vec::new()),
                         Input::Area => ("area", Vec::new()),
@@ -142,7 +144,7 @@ impl Form {
                         Input::Checks(o) => ("checks", choices(o, &f.checked)),
                     };
                     FieldView {
-                        id: f.id(),
+                        id,
                         on: !f.checked.is_empty(),
                         name: f.name,
                         label: f.label,
@@ -225,7 +227,13 @@ impl Page {
 
     pub fn show(self, status: StatusCode) -> Response {
         let mut desk = self.desk;
-        desk.forms = self.forms.into_iter().map(Form::view).collect();
+        let ids = field_ids(&self.forms);
+        desk.forms = self
+            .forms
+            .into_iter()
+            .zip(ids)
+            .map(|(f, ids)| f.view(ids))
+            .collect();
         render(status, desk)
     }
 
@@ -249,10 +257,24 @@ impl Page {
             .filter(|f| f.id == form_id)
             .flat_map(|f| &f.fields)
             .collect();
+        let ids = field_ids(&self.forms);
+        let form_ids = self
+            .forms
+            .iter()
+            .zip(&ids)
+            .find(|(f, _)| f.id == form_id)
+            .map(|(f, ids)| (&f.fields, ids));
         let messages = errors
             .iter()
             .map(|e| FieldMessage {
-                field: anchor(&e.field),
+                field: form_ids
+                    .and_then(|(fields, ids)| {
+                        fields
+                            .iter()
+                            .position(|f| f.name == e.field)
+                            .map(|i| ids[i].clone())
+                    })
+                    .unwrap_or_else(|| anchor(&e.field)),
                 label: fields
                     .iter()
                     .find(|f| f.name == e.field || e.field.starts_with(&format!("{}[", f.name)))
@@ -288,6 +310,32 @@ where
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+}
+
+/// The element id of every field of every form on a page. A field keeps `f-<name>` unless an
+/// earlier form on the page has a field of the same name (two forms that each choose a case
+/// manager): then it is `f-<form>-<name>`, so that no id is used twice and each label, and each
+/// error's link, reaches its own field.
+fn field_ids(forms: &[Form]) -> Vec<Vec<String>> {
+    let mut used = std::collections::HashSet::new();
+    forms
+        .iter()
+        .map(|form| {
+            form.fields
+                .iter()
+                .map(|f| {
+                    let plain = f.id();
+                    if used.insert(plain.clone()) {
+                        plain
+                    } else {
+                        let own = format!("f-{}-{}", form.id, plain.trim_start_matches("f-"));
+                        used.insert(own.clone());
+                        own
+                    }
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The answer to a page form: on success a redirect; on invalid input (422) or a conflict (409)
@@ -398,4 +446,42 @@ pub fn with_first(
 /// The id in a handler's JSON answer.
 pub fn id_of(v: &serde_json::Value) -> i64 {
     v["id"].as_i64().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(id: &'static str, names: &[&str]) -> Form {
+        Form {
+            id,
+            title: String::new(),
+            action: String::new(),
+            hint: None,
+            fields: names
+                .iter()
+                .map(|n| Field::new(n, n, Input::Text))
+                .collect(),
+            submit: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_field_name_used_by_an_earlier_form_gets_an_id_of_its_own() {
+        let forms = [
+            form("reassign", &["case_manager", "assigned_on"]),
+            form("add-manager", &["case_manager", "assigned_on"]),
+            form("end-manager", &["case_manager", "unassigned_on"]),
+            form("close", &["closed_on", "dotted.name"]),
+        ];
+        assert_eq!(
+            field_ids(&forms),
+            [
+                vec!["f-case_manager", "f-assigned_on"],
+                vec!["f-add-manager-case_manager", "f-add-manager-assigned_on"],
+                vec!["f-end-manager-case_manager", "f-unassigned_on"],
+                vec!["f-closed_on", "f-dotted-name"],
+            ]
+        );
+    }
 }

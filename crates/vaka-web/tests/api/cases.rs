@@ -1176,3 +1176,254 @@ both!(
         );
     }
 );
+
+both!(
+    a_case_can_have_a_second_case_manager_and_lose_one,
+    |db| async move {
+        let app = app(db).await;
+        let (client, case) = opened(&app, "cm", "19121212-1212").await;
+        // cm's alert: a relapse.
+        let relapse = json!({"occurred_at": (chrono::Utc::now() - chrono::Duration::minutes(5)).to_rfc3339(),
+            "kind": "phone", "substance_use": "relapse", "housing": "own", "signed": true});
+        let r = app
+            .post(&format!("/api/v1/clients/{client}/contacts"), "cm", relapse)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let add = format!("/api/v1/cases/{case}/case-managers");
+        let end = format!("/api/v1/cases/{case}/case-managers/end");
+
+        // Only the unit head of the client's unit; bad input names the field and changes nothing.
+        for user in ["cm", "cm2", "analyst", "admin"] {
+            let r = app.post(&add, user, json!({"case_manager": "cm2"})).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
+        }
+        let r = app
+            .post(&add, "head_b", json!({"case_manager": "cm_b"}))
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        for (body, code, field) in [
+            (json!({}), "required", "case_manager"),
+            (
+                json!({"case_manager": "analyst"}),
+                "unknown_case_manager",
+                "case_manager",
+            ),
+            (
+                json!({"case_manager": "cm"}),
+                "already_case_manager",
+                "case_manager",
+            ),
+            (
+                json!({"case_manager": "cm2", "assigned_on": "2026-01-04"}),
+                "before_earliest",
+                "assigned_on",
+            ),
+            (
+                json!({"case_manager": "cm2", "assigned_on": "2999-01-01"}),
+                "in_future",
+                "assigned_on",
+            ),
+        ] {
+            let r = app.post(&add, "head", body.clone()).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{body}: {}",
+                r.text
+            );
+            assert_eq!(error(&r), (code, Some(field)), "{body}");
+        }
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{client}"), "cm2")
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+
+        // cm2 joins: both follow the client; the alert stays with cm.
+        let r = app
+            .post(
+                &add,
+                "head",
+                json!({"case_manager": "cm2", "assigned_on": "2026-02-01"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["case_managers"], json!(["cm", "cm2"]));
+        for user in ["cm", "cm2"] {
+            assert_eq!(
+                app.get(&format!("/api/v1/clients/{client}"), user)
+                    .await
+                    .status,
+                StatusCode::OK,
+                "{user}"
+            );
+        }
+        let alerts = |user: &'static str| {
+            let app = &app;
+            async move {
+                app.get("/api/v1/alerts", user).await.json["items"]
+                    .as_array()
+                    .unwrap()
+                    .len()
+            }
+        };
+        assert_eq!((alerts("cm").await, alerts("cm2").await), (1, 0));
+
+        // Ending one: the field is named, the last one stays, the day fits the period.
+        for (body, status, code) in [
+            (json!({}), StatusCode::UNPROCESSABLE_ENTITY, "required"),
+            (
+                json!({"case_manager": "cm_b"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "not_case_manager",
+            ),
+            (
+                json!({"case_manager": "cm2", "unassigned_on": "2026-01-20"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "before_earliest",
+            ),
+            (
+                json!({"case_manager": "cm2", "unassigned_on": "2999-01-01"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "in_future",
+            ),
+        ] {
+            let r = app.post(&end, "head", body.clone()).await;
+            assert_eq!(
+                (r.status, error(&r).0),
+                (status, code),
+                "{body}: {}",
+                r.text
+            );
+        }
+        let r = app
+            .post(
+                &end,
+                "head",
+                json!({"case_manager": "cm", "unassigned_on": "2026-03-01"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["case_managers"], json!(["cm2"]));
+        let ended: Vec<(&str, Option<&str>)> = r.json["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["case_manager"].as_str().unwrap(),
+                    a["unassigned_on"].as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(ended, [("cm", Some("2026-03-01")), ("cm2", None)]);
+        // cm no longer reads the client; the alert went to cm2, who still follows them.
+        assert_eq!(
+            app.get(&format!("/api/v1/clients/{client}"), "cm")
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!((alerts("cm").await, alerts("cm2").await), (0, 1));
+        let r = app.post(&end, "head", json!({"case_manager": "cm2"})).await;
+        assert_eq!(
+            (r.status, error(&r).0),
+            (StatusCode::CONFLICT, "last_case_manager"),
+            "{}",
+            r.text
+        );
+        // Every change is logged about the client, naming the case manager.
+        let log = app.audit_entry(client, "case_reassign").await;
+        assert_eq!(log.case_id.map(|c| c.0), Some(case));
+        assert!(
+            log.detail.starts_with(&format!(
+                "POST /api/v1/cases/{case}/case-managers/end case_manager=cm"
+            )),
+            "{}",
+            log.detail
+        );
+        // A closed case takes no one new.
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/close"),
+                "head",
+                json!({"reason": "goals_met"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let r = app.post(&add, "head", json!({"case_manager": "cm"})).await;
+        assert_eq!(
+            (r.status, error(&r).0),
+            (StatusCode::CONFLICT, "case_closed")
+        );
+    }
+);
+
+both!(
+    the_case_page_adds_and_ends_a_case_manager_without_javascript,
+    |db| async move {
+        use super::pages::{form, hidden_csrf, login, page};
+        let app = app(db).await;
+        let (_, case) = opened(&app, "cm", "19121212-1212").await;
+        let (_, session) = login(&app, "head", PASSWORD).await;
+        let head = format!("vaka_session={}", session.unwrap());
+        let shown = page(&app, &format!("/cases/{case}"), &head).await;
+        assert!(
+            shown
+                .text
+                .contains(&format!("action=\"/cases/{case}/add-manager\""))
+        );
+        assert!(
+            !shown.text.contains("/end-manager\""),
+            "one case manager: nothing to end"
+        );
+        let csrf = hidden_csrf(&shown.text);
+        let r = form(
+            &app,
+            &format!("/cases/{case}/add-manager"),
+            &head,
+            &format!("csrf={csrf}&case_manager=&assigned_on=2026-02-01"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // The reassign form above has a field of the same name: this one's id is its own.
+        assert!(
+            r.text.contains("href=\"#f-add-manager-case_manager\"")
+                && r.text.contains("id=\"f-add-manager-case_manager\""),
+            "{}",
+            r.text
+        );
+        let r = form(
+            &app,
+            &format!("/cases/{case}/add-manager"),
+            &head,
+            &format!("csrf={csrf}&case_manager=cm2&assigned_on=2026-02-01"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(r.headers["location"], format!("/cases/{case}"));
+        let shown = page(&app, &format!("/cases/{case}"), &head).await;
+        assert!(
+            shown
+                .text
+                .contains(&format!("action=\"/cases/{case}/end-manager\""))
+        );
+        let r = form(
+            &app,
+            &format!("/cases/{case}/end-manager"),
+            &head,
+            &format!("csrf={csrf}&case_manager=cm&unassigned_on=2026-03-01"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let r = app.get(&format!("/api/v1/cases/{case}"), "head").await;
+        assert_eq!(r.json["case_managers"], json!(["cm2"]));
+        // A case manager gets neither form.
+        let (_, session) = login(&app, "cm2", PASSWORD).await;
+        let cm2 = format!("vaka_session={}", session.unwrap());
+        let shown = page(&app, &format!("/cases/{case}"), &cm2).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(!shown.text.contains("/add-manager\""));
+    }
+);

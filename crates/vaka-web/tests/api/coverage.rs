@@ -695,6 +695,29 @@ both!(
             "POST /api/v1/cases/{id}/reassign",
         )
         .await;
+        // A second case manager joins and leaves again: one entry each, about the client.
+        for (path, body) in [
+            (
+                "case-managers",
+                json!({"case_manager": "cm", "assigned_on": "2026-02-01"}),
+            ),
+            (
+                "case-managers/end",
+                json!({"case_manager": "cm", "unassigned_on": "2026-02-02"}),
+            ),
+        ] {
+            let r = app
+                .post(&format!("/api/v1/cases/{case}/{path}"), "head", body)
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            expect(
+                &app,
+                &mut last,
+                vec![e("case_reassign", "head", Some(a))],
+                path,
+            )
+            .await;
+        }
         // Refused: the case is no longer cm's.
         app.post(
             &format!("/api/v1/cases/{case}/close"),

@@ -50,6 +50,9 @@ const COVERED: &[&str] = &[
     "/api/v1/cases/{id}",
     "/api/v1/cases/{id}/close",
     "/api/v1/cases/{id}/reassign",
+    // Tested in cases.rs (a_case_can_have_a_second_case_manager_and_lose_one, and the page).
+    "/api/v1/cases/{id}/case-managers",
+    "/api/v1/cases/{id}/case-managers/end",
     // Tested in cases.rs (a_wrong_intake_names_every_field_and_writes_nothing and the form test).
     "/api/v1/intakes",
     "/intakes",
