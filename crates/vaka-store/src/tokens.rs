@@ -6,6 +6,42 @@ use vaka_domain::ids::UserId;
 use crate::row::RowExt;
 use crate::{Result, Tx, on_tx};
 
+/// A live token as an administrator sees it: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveToken {
+    pub id: i64,
+    pub label: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A user's tokens that are neither revoked nor expired at `now`, newest first.
+pub async fn live_for(tx: &mut Tx, user: UserId, now: DateTime<Utc>) -> Result<Vec<LiveToken>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT id, label, created_at, expires_at FROM api_tokens \
+             WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id DESC",
+        )
+        .bind(user.0)
+        .fetch_all(&mut *c)
+        .await?;
+        let mut live = Vec::new();
+        for r in &rows {
+            let expires_at = r.opt_ts("expires_at")?;
+            if expires_at.is_some_and(|e| e <= now) {
+                continue;
+            }
+            live.push(LiveToken {
+                id: r.i64("id")?,
+                label: r.opt_string("label")?,
+                created_at: r.ts("created_at")?,
+                expires_at,
+            });
+        }
+        Ok(live)
+    })
+}
+
 pub async fn create(
     tx: &mut Tx,
     user: UserId,

@@ -44,7 +44,7 @@ pub use intakes::{IntakeRequest, IntakeResponse};
         economy::create_provider, economy::list_providers, economy::get_provider, economy::create_contract, economy::create_inspection,
         economy::get_budget, economy::put_budget, economy::create_housing_unit, economy::get_housing, economy::create_incident,
         economy::enqueue, economy::dequeue, measures::get_measures,
-        users::list_users, users::create_user, users::update_user, users::deactivate_user, users::activate_user, users::set_password, users::change_own_password),
+        users::list_users, users::create_user, users::update_user, users::deactivate_user, users::activate_user, users::set_password, users::change_own_password, users::list_tokens, users::revoke_tokens),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -231,6 +231,11 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/users/{username}/password",
             post(users::set_password),
+        )
+        .route("/api/v1/users/{username}/tokens", get(users::list_tokens))
+        .route(
+            "/api/v1/users/{username}/tokens/revoke",
+            post(users::revoke_tokens),
         )
         .route("/api/v1/account/password", post(users::change_own_password))
         .route(

@@ -595,3 +595,76 @@ pub(crate) async fn own_password(
     tx.commit().await?;
     Ok(())
 }
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub label: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// `null`: never expires.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenList {
+    /// The account's API tokens that are neither revoked nor expired, newest first (never the
+    /// token itself: only its hash is kept).
+    pub tokens: Vec<TokenInfo>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RevokedTokens {
+    pub revoked: u64,
+}
+
+/// An account's live API tokens (`vaka token create` makes them).
+#[utoipa::path(get, path = "/api/v1/users/{username}/tokens", tag = "users",
+    params(("username" = String, Path)),
+    responses((status = 200, body = TokenList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn list_tokens(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(username): Path<String>,
+) -> Result<Json<TokenList>, ApiError> {
+    may(&actor, Action::ManageUsers)?;
+    let mut tx = st.store.begin_read().await?;
+    let user = account(&mut tx, &actor, &username).await?;
+    let live = tokens::live_for(&mut tx, user.id, vaka_store::now()).await?;
+    tx.commit().await?;
+    Ok(Json(TokenList {
+        tokens: live
+            .into_iter()
+            .map(|t| TokenInfo {
+                id: t.id,
+                label: t.label,
+                created_at: t.created_at,
+                expires_at: t.expires_at,
+            })
+            .collect(),
+    }))
+}
+
+/// Revoke every live API token of an account at once (one that may have leaked); the account
+/// itself goes on.
+#[utoipa::path(post, path = "/api/v1/users/{username}/tokens/revoke", tag = "users",
+    params(("username" = String, Path)),
+    responses((status = 200, body = RevokedTokens), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn revoke_tokens(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(username): Path<String>,
+) -> Result<Json<RevokedTokens>, ApiError> {
+    may(&actor, Action::ManageUsers)?;
+    let mut tx = st.store.begin().await?;
+    let user = account(&mut tx, &actor, &username).await?;
+    let revoked = tokens::revoke_all(&mut tx, user.id).await?;
+    tx.audit(actor.audit(
+        AuditAction::UserUpdate,
+        None,
+        format!("POST /api/v1/users/{username}/tokens/revoke tokens_revoked={revoked}"),
+    ));
+    tx.commit().await?;
+    Ok(Json(RevokedTokens { revoked }))
+}

@@ -249,8 +249,51 @@ async fn user_view(
             .warnings
             .push(t.t("u-inactive-with-cases").to_owned());
     }
+    let live = api::list_tokens(
+        State(st.clone()),
+        ApiActor(session.actor.clone()),
+        Path(u.username.clone()),
+    )
+    .await?
+    .0
+    .tokens;
+    let mut tokens = Table::new(
+        t.t("u-tokens"),
+        &[
+            t.t("u-token-label"),
+            t.t("u-token-created"),
+            t.t("u-token-expires"),
+        ],
+    );
+    for k in &live {
+        tokens.row(vec![
+            (k.label.clone().unwrap_or_default(), None),
+            (
+                vaka_domain::time::local_date(k.created_at).to_string(),
+                None,
+            ),
+            (
+                k.expires_at.map_or_else(
+                    || t.t("u-token-never").to_owned(),
+                    |e| vaka_domain::time::local_date(e).to_string(),
+                ),
+                None,
+            ),
+        ]);
+    }
+    page.desk.tables.push(tokens);
     page.form(edit_form(t, &u, units));
     page.form(password_form(t, &u.username));
+    if !live.is_empty() {
+        page.form(Form {
+            id: "revoke-tokens",
+            title: t.t("u-revoke-tokens").to_owned(),
+            action: format!("/users/{}/revoke-tokens", u.username),
+            hint: Some(t.t("u-revoke-tokens-hint").to_owned()),
+            fields: Vec::new(),
+            submit: t.t("u-revoke-tokens").to_owned(),
+        });
+    }
     page.form(state_form(t, &u));
     Ok(page)
 }
@@ -311,7 +354,7 @@ pub async fn save_edit(
     .await
 }
 
-/// `POST /users/{username}/{action}`: `password`, `deactivate` or `activate`.
+/// `POST /users/{username}/{action}`: `password`, `revoke-tokens`, `deactivate` or `activate`.
 pub async fn user_action(
     State(st): State<AppState>,
     PageLang(t): PageLang,
@@ -336,6 +379,20 @@ pub async fn user_action(
                 password_form(t, &username).parts(),
                 |a, r: api::PasswordRequest| async move {
                     api::set_password(State(st2), ApiActor(a), Path(name), JsonBody(r))
+                        .await
+                        .map(IntoResponse::into_response)
+                },
+                back,
+                page,
+            )
+            .await
+        }
+        "revoke-tokens" => {
+            post_form(
+                p,
+                ("revoke-tokens", &[]),
+                |a, _: serde_json::Value| async move {
+                    api::revoke_tokens(State(st2), ApiActor(a), Path(name))
                         .await
                         .map(IntoResponse::into_response)
                 },

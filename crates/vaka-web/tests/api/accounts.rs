@@ -649,3 +649,75 @@ both!(
         );
     }
 );
+
+both!(
+    an_administrator_sees_and_revokes_an_accounts_api_tokens,
+    |db| async move {
+        let app = app(db).await;
+        let uri = "/api/v1/users/cm/tokens";
+        for user in ["cm", "head", "auditor"] {
+            assert_eq!(
+                app.get(uri, user).await.status,
+                StatusCode::FORBIDDEN,
+                "{user}"
+            );
+        }
+        assert_eq!(
+            app.get("/api/v1/users/nobody/tokens", "admin").await.status,
+            StatusCode::NOT_FOUND
+        );
+        let r = app.get(uri, "admin").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["tokens"].as_array().unwrap().len(), 1);
+        assert!(!r.text.contains(app.token("cm")), "never the token itself");
+
+        // On the account's page: the token, and the form that revokes it.
+        let (_, session) = login(&app, "admin", PASSWORD).await;
+        let admin = format!("vaka_session={}", session.unwrap());
+        let shown = page(&app, "/users/cm", &admin).await;
+        assert!(
+            shown.text.contains("API-nycklar som gäller"),
+            "{}",
+            shown.text
+        );
+        assert!(shown.text.contains("action=\"/users/cm/revoke-tokens\""));
+        let csrf = hidden_csrf(&shown.text);
+        let r = form(&app, "/users/cm/revoke-tokens", &admin, "csrf=fel").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.get("/api/v1/alerts", "cm").await.status, StatusCode::OK);
+        let r = form(
+            &app,
+            "/users/cm/revoke-tokens",
+            &admin,
+            &format!("csrf={csrf}"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(r.headers["location"], "/users/cm");
+
+        // The token is refused; the account goes on; the revocation is logged.
+        assert_eq!(
+            app.get("/api/v1/alerts", "cm").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert!(login(&app, "cm", PASSWORD).await.1.is_some());
+        assert_eq!(app.get(uri, "admin").await.json["tokens"], json!([]));
+        assert!(
+            !page(&app, "/users/cm", &admin)
+                .await
+                .text
+                .contains("/revoke-tokens\"")
+        );
+        let r = app
+            .post("/api/v1/users/cm/tokens/revoke", "admin", json!({}))
+            .await;
+        assert_eq!(r.json["revoked"], 0);
+        assert_eq!(
+            logged(&app, "admin", "user_update").await,
+            [
+                "POST /api/v1/users/cm/tokens/revoke tokens_revoked=1 (via POST /users/cm/revoke-tokens)",
+                "POST /api/v1/users/cm/tokens/revoke tokens_revoked=0",
+            ]
+        );
+    }
+);

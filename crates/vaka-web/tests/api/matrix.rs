@@ -85,6 +85,8 @@ const COVERED: &[&str] = &[
     "/api/v1/users/{username}/deactivate",
     "/api/v1/users/{username}/activate",
     "/api/v1/users/{username}/password",
+    "/api/v1/users/{username}/tokens",
+    "/api/v1/users/{username}/tokens/revoke",
     "/users",
     "/users/{username}",
     "/users/{username}/{action}",
