@@ -179,6 +179,48 @@ pub async fn end_manager(
     })
 }
 
+/// Puts `receiver` in `leaving`'s place on an open case from `on`: `leaving`'s assignment ends
+/// (never before it began), `receiver` is added unless already a current case manager, anyone
+/// else who shares the case keeps it, and the client's alerts that followed `leaving` go to
+/// `receiver`.
+pub async fn replace_manager(
+    tx: &mut Tx,
+    id: CaseId,
+    leaving: UserId,
+    receiver: UserId,
+    on: NaiveDate,
+) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE case_assignments \
+             SET unassigned_on = CASE WHEN assigned_on > $3 THEN assigned_on ELSE $3 END \
+             WHERE case_id = $1 AND user_id = $2 AND unassigned_on IS NULL",
+        )
+        .bind(id.0)
+        .bind(leaving.0)
+        .bind(on)
+        .execute(&mut *c)
+        .await?;
+        sqlx::query(
+            "INSERT INTO case_assignments (case_id, user_id, assigned_on) SELECT $1, $2, $3 \
+             WHERE NOT EXISTS (SELECT 1 FROM case_assignments \
+             WHERE case_id = $1 AND user_id = $2 AND unassigned_on IS NULL) \
+             ON CONFLICT (case_id, user_id, assigned_on) DO UPDATE SET unassigned_on = NULL",
+        )
+        .bind(id.0)
+        .bind(receiver.0)
+        .bind(on)
+        .execute(&mut *c)
+        .await?;
+        sqlx::query(HAND_OVER_ALERTS)
+            .bind(id.0)
+            .bind(Some(receiver.0))
+            .execute(&mut *c)
+            .await?;
+        Ok(())
+    })
+}
+
 /// Gives the unresolved alerts of case `$1`'s client to user `$2` (or to no one) where they are
 /// no one's or assigned to someone who no longer follows the client in any open case: an alert is
 /// read and acted on by whoever has the client, never by someone who lost access to them.

@@ -669,9 +669,10 @@ pub struct HandoverResponse {
 }
 
 /// Hand every open case of the unit that one case manager has to another (someone who leaves,
-/// or is away for long): one transaction, each case as `POST /api/v1/cases/{id}/reassign` would
-/// (the new one becomes the only case manager; the client's alerts follow), one access-log entry
-/// per case. The unit head's; `{username}` is the one whose cases go.
+/// or is away for long): one transaction; on each case the new one takes the leaving one's place
+/// (others who share the case keep it; the client's alerts that followed the leaving one
+/// follow), one access-log entry per case. The unit head's; `{username}` is the one whose cases
+/// go.
 #[utoipa::path(post, path = "/api/v1/users/{username}/handover", request_body = HandoverRequest, tag = "cases",
     params(("username" = String, Path)),
     responses((status = 200, body = HandoverResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -752,7 +753,7 @@ pub async fn hand_over_cases(
         leaving.username, receiver.username
     );
     for k in &held {
-        cases::reassign(&mut tx, k.id, receiver.id, day).await?;
+        cases::replace_manager(&mut tx, k.id, leaving.id, receiver.id, day).await?;
         let mut entry = actor.audit(AuditAction::CaseReassign, Some(k.client_id), detail.clone());
         entry.case_id = Some(k.id);
         tx.audit(entry);

@@ -1427,3 +1427,53 @@ both!(
         assert!(!shown.text.contains("/add-manager\""));
     }
 );
+
+both!(a_handover_keeps_those_who_share_a_case, |db| async move {
+    let app = app(db).await;
+    let (_, alone) = opened(&app, "cm", "19121212-1212").await;
+    let (_, shared) = opened(&app, "cm", "19800101-R001").await;
+    let r = app
+        .post(
+            &format!("/api/v1/cases/{shared}/case-managers"),
+            "head",
+            json!({"case_manager": "cm2", "assigned_on": "2026-02-01"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let managers = |case: i64| {
+        let app = &app;
+        async move {
+            app.get(&format!("/api/v1/cases/{case}"), "head").await.json["case_managers"].clone()
+        }
+    };
+    // cm leaves: the head takes cm's place on both; cm2 keeps the shared one.
+    let r = app
+        .post(
+            "/api/v1/users/cm/handover",
+            "head",
+            json!({"case_manager": "head", "assigned_on": "2026-03-01"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(managers(alone).await, json!(["head"]));
+    assert_eq!(managers(shared).await, json!(["cm2", "head"]));
+    // cm2 hands over to the head, who already has the shared case: no second assignment.
+    let r = app
+        .post(
+            "/api/v1/users/cm2/handover",
+            "head",
+            json!({"case_manager": "head", "assigned_on": "2026-03-02"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let case = app.get(&format!("/api/v1/cases/{shared}"), "head").await;
+    assert_eq!(case.json["case_managers"], json!(["head"]));
+    let current: Vec<&str> = case.json["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["unassigned_on"].is_null())
+        .map(|a| a["case_manager"].as_str().unwrap())
+        .collect();
+    assert_eq!(current, ["head"]);
+});
