@@ -86,67 +86,31 @@ pub async fn close(tx: &mut Tx, id: CaseId, closure: &Closure) -> Result<bool> {
 /// Makes `manager` the case's only case manager from `on`: the current assignments end that day.
 /// `false` when the case is not open: nothing is changed then.
 pub async fn reassign(tx: &mut Tx, id: CaseId, manager: UserId, on: NaiveDate) -> Result<bool> {
+    if !is_open(tx, id).await? {
+        return Ok(false);
+    }
     on_tx!(tx, |c| {
-        let open: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1 AND status = 'open'")
-                .bind(id.0)
-                .fetch_optional(&mut *c)
-                .await?;
-        if open.is_none() {
-            return Ok(false);
-        }
         sqlx::query(END_ASSIGNMENTS)
             .bind(id.0)
             .bind(on)
             .execute(&mut *c)
-            .await?;
-        // A period that began and ended this very day (handed over and back at once) goes on.
-        sqlx::query(
-            "INSERT INTO case_assignments (case_id, user_id, assigned_on) VALUES ($1, $2, $3) \
-             ON CONFLICT (case_id, user_id, assigned_on) DO UPDATE SET unassigned_on = NULL",
-        )
-        .bind(id.0)
-        .bind(manager.0)
-        .bind(on)
-        .execute(&mut *c)
-        .await?;
-        sqlx::query(HAND_OVER_ALERTS)
-            .bind(id.0)
-            .bind(Some(manager.0))
-            .execute(&mut *c)
-            .await?;
-        Ok(true)
-    })
+            .await
+            .map(|_| ())
+    })?;
+    assign(tx, id, manager, on).await?;
+    hand_over_alerts(tx, id, manager).await?;
+    Ok(true)
 }
 
 /// Adds `manager` to the case's current case managers from `on` (the others stay); false when the
 /// case is not open. Alerts about the client that are no one's become theirs.
 pub async fn add_manager(tx: &mut Tx, id: CaseId, manager: UserId, on: NaiveDate) -> Result<bool> {
-    on_tx!(tx, |c| {
-        let open: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1 AND status = 'open'")
-                .bind(id.0)
-                .fetch_optional(&mut *c)
-                .await?;
-        if open.is_none() {
-            return Ok(false);
-        }
-        sqlx::query(
-            "INSERT INTO case_assignments (case_id, user_id, assigned_on) VALUES ($1, $2, $3) \
-             ON CONFLICT (case_id, user_id, assigned_on) DO UPDATE SET unassigned_on = NULL",
-        )
-        .bind(id.0)
-        .bind(manager.0)
-        .bind(on)
-        .execute(&mut *c)
-        .await?;
-        sqlx::query(HAND_OVER_ALERTS)
-            .bind(id.0)
-            .bind(Some(manager.0))
-            .execute(&mut *c)
-            .await?;
-        Ok(true)
-    })
+    if !is_open(tx, id).await? {
+        return Ok(false);
+    }
+    assign(tx, id, manager, on).await?;
+    hand_over_alerts(tx, id, manager).await?;
+    Ok(true)
 }
 
 /// Ends `manager`'s current assignment to the case on `on` (never before it began); the alerts
@@ -159,24 +123,8 @@ pub async fn end_manager(
     on: NaiveDate,
     successor: UserId,
 ) -> Result<()> {
-    on_tx!(tx, |c| {
-        sqlx::query(
-            "UPDATE case_assignments \
-             SET unassigned_on = CASE WHEN assigned_on > $3 THEN assigned_on ELSE $3 END \
-             WHERE case_id = $1 AND user_id = $2 AND unassigned_on IS NULL",
-        )
-        .bind(id.0)
-        .bind(manager.0)
-        .bind(on)
-        .execute(&mut *c)
-        .await?;
-        sqlx::query(HAND_OVER_ALERTS)
-            .bind(id.0)
-            .bind(Some(successor.0))
-            .execute(&mut *c)
-            .await?;
-        Ok(())
-    })
+    end_assignment(tx, id, manager, on).await?;
+    hand_over_alerts(tx, id, successor).await
 }
 
 /// Puts `receiver` in `leaving`'s place on an open case from `on`: `leaving`'s assignment ends
@@ -190,17 +138,26 @@ pub async fn replace_manager(
     receiver: UserId,
     on: NaiveDate,
 ) -> Result<()> {
+    end_assignment(tx, id, leaving, on).await?;
+    assign(tx, id, receiver, on).await?;
+    hand_over_alerts(tx, id, receiver).await
+}
+
+async fn is_open(tx: &mut Tx, id: CaseId) -> Result<bool> {
     on_tx!(tx, |c| {
-        sqlx::query(
-            "UPDATE case_assignments \
-             SET unassigned_on = CASE WHEN assigned_on > $3 THEN assigned_on ELSE $3 END \
-             WHERE case_id = $1 AND user_id = $2 AND unassigned_on IS NULL",
-        )
-        .bind(id.0)
-        .bind(leaving.0)
-        .bind(on)
-        .execute(&mut *c)
-        .await?;
+        let open: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1 AND status = 'open'")
+                .bind(id.0)
+                .fetch_optional(&mut *c)
+                .await?;
+        Ok(open.is_some())
+    })
+}
+
+/// A current assignment of `user` to the case from `on`, unless they have one. A period that
+/// began and ended this very day (handed over and back at once) goes on.
+async fn assign(tx: &mut Tx, id: CaseId, user: UserId, on: NaiveDate) -> Result<()> {
+    on_tx!(tx, |c| {
         sqlx::query(
             "INSERT INTO case_assignments (case_id, user_id, assigned_on) SELECT $1, $2, $3 \
              WHERE NOT EXISTS (SELECT 1 FROM case_assignments \
@@ -208,13 +165,36 @@ pub async fn replace_manager(
              ON CONFLICT (case_id, user_id, assigned_on) DO UPDATE SET unassigned_on = NULL",
         )
         .bind(id.0)
-        .bind(receiver.0)
+        .bind(user.0)
         .bind(on)
         .execute(&mut *c)
         .await?;
+        Ok(())
+    })
+}
+
+/// Ends `user`'s current assignment to the case on `on` (never before the day it began).
+async fn end_assignment(tx: &mut Tx, id: CaseId, user: UserId, on: NaiveDate) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE case_assignments \
+             SET unassigned_on = CASE WHEN assigned_on > $3 THEN assigned_on ELSE $3 END \
+             WHERE case_id = $1 AND user_id = $2 AND unassigned_on IS NULL",
+        )
+        .bind(id.0)
+        .bind(user.0)
+        .bind(on)
+        .execute(&mut *c)
+        .await?;
+        Ok(())
+    })
+}
+
+async fn hand_over_alerts(tx: &mut Tx, id: CaseId, to: UserId) -> Result<()> {
+    on_tx!(tx, |c| {
         sqlx::query(HAND_OVER_ALERTS)
             .bind(id.0)
-            .bind(Some(receiver.0))
+            .bind(Some(to.0))
             .execute(&mut *c)
             .await?;
         Ok(())
