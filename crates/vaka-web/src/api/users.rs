@@ -137,23 +137,21 @@ fn known_unit(
     found
 }
 
-/// A new password checked against the rules and hashed off the async threads.
-async fn new_password_hash(
-    raw: Option<&str>,
-    errors: &mut Vec<FieldError>,
-) -> Result<Option<String>, ApiError> {
+/// A new password in `password`, checked against the rules (the error added to `errors`).
+fn new_password<'a>(raw: Option<&'a str>, errors: &mut Vec<FieldError>) -> Option<&'a str> {
     let Some(password) = raw.filter(|p| !p.is_empty()) else {
         errors.push(FieldError::required("password"));
-        return Ok(None);
+        return None;
     };
-    if collect(auth::check_new_password("password", password), errors).is_none() {
-        return Ok(None);
-    }
+    collect(auth::check_new_password("password", password), errors).map(|()| password)
+}
+
+/// The password's hash, computed off the async threads (argon2 takes a while on purpose).
+async fn hash(password: &str) -> Result<String, ApiError> {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || auth::hash_password(&password))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map(Some)
 }
 
 fn own_account() -> ApiError {
@@ -234,12 +232,14 @@ pub async fn create_user(
         }
     };
     errors.extend(unit_errors);
-    let hash = new_password_hash(req.password.as_deref(), &mut errors).await?;
-    let (Some(username), Some(account), Some(hash), true) =
-        (username, account, hash, errors.is_empty())
+    let password = new_password(req.password.as_deref(), &mut errors);
+    let (Some(username), Some(account), Some(password), true) =
+        (username, account, password, errors.is_empty())
     else {
         return Err(ApiError::Invalid(errors));
     };
+    // Hashed only once everything else is right: a refused form costs no argon2 run.
+    let hash = hash(password).await?;
     let mut tx = st.store.begin().await?;
     let id = users::create(
         &mut tx,
@@ -443,9 +443,10 @@ pub async fn set_password(
         tx.commit().await?;
     }
     let mut errors = Vec::new();
-    let Some(hash) = new_password_hash(req.password.as_deref(), &mut errors).await? else {
+    let Some(password) = new_password(req.password.as_deref(), &mut errors) else {
         return Err(ApiError::Invalid(errors));
     };
+    let hash = hash(password).await?;
     let mut tx = st.store.begin().await?;
     let user = account(&mut tx, &actor, &username).await?;
     users::set_password_hash(&mut tx, user.id, &hash, true).await?;
@@ -577,9 +578,7 @@ pub(crate) async fn own_password(
             ),
         ));
     }
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let hash = hash(&new).await?;
     let mut tx = st.store.begin().await?;
     users::set_password_hash(&mut tx, actor.user.id, &hash, false).await?;
     vaka_store::throttle::clear(&mut tx, &keys[0].1).await?;
