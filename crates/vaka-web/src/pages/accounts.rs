@@ -1,6 +1,7 @@
 //! The administrator's account pages: every account of the municipality, a new account, and one
-//! account's changes (name, role, unit, protected identities; a new password; deactivate or
-//! activate). Each form goes through `/api/v1/users`. No client is named here.
+//! account's changes (name, role, unit, protected identities; a new password; its API tokens;
+//! deactivate or activate); and everyone's own page, `/account`, to change their password. Each
+//! form goes through `/api/v1/users` or `/api/v1/account/password`. No client is named here.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
