@@ -413,32 +413,45 @@ pub async fn open_in_unit_for_manager(
 /// Each user's open cases in the whole municipality, for the account list (users without any
 /// are left out).
 pub async fn open_counts(tx: &mut Tx, municipality: MunicipalityId) -> Result<Vec<(UserId, i64)>> {
-    on_tx!(tx, |c| {
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT a.user_id, COUNT(*) FROM case_assignments a JOIN cases k ON k.id = a.case_id \
-             JOIN users u ON u.id = a.user_id \
-             WHERE a.unassigned_on IS NULL AND k.status = 'open' AND u.municipality_id = $1 \
-             GROUP BY a.user_id ORDER BY a.user_id",
-        )
-        .bind(municipality.0)
-        .fetch_all(&mut *c)
-        .await?;
-        Ok(rows.into_iter().map(|(u, n)| (UserId(u), n)).collect())
-    })
+    open_counts_where(
+        tx,
+        "JOIN users u ON u.id = a.user_id WHERE u.municipality_id = $1",
+        municipality.0,
+    )
+    .await
 }
 
 /// Per user, how many open cases of `unit` they are a current case manager of (users without
 /// any are left out).
 pub async fn open_counts_in_unit(tx: &mut Tx, unit: UnitId) -> Result<Vec<(UserId, i64)>> {
+    open_counts_where(tx, "WHERE k.unit_id = $1", unit.0).await
+}
+
+/// A user's count in what [`open_counts`] or [`open_counts_in_unit`] answered (0 when absent).
+pub fn count_for(counts: &[(UserId, i64)], user: UserId) -> i64 {
+    counts
+        .iter()
+        .find(|(u, _)| *u == user)
+        .map_or(0, |(_, n)| *n)
+}
+
+/// Current assignments to open cases counted per user, among those `filter` (a join and a `WHERE`
+/// on `a`, `k` with one parameter, `$1`) keeps.
+async fn open_counts_where(
+    tx: &mut Tx,
+    filter: &'static str,
+    id: i64,
+) -> Result<Vec<(UserId, i64)>> {
+    let sql = format!(
+        "SELECT a.user_id, COUNT(*) FROM case_assignments a JOIN cases k ON k.id = a.case_id \
+         {filter} AND a.unassigned_on IS NULL AND k.status = 'open' \
+         GROUP BY a.user_id ORDER BY a.user_id"
+    );
     on_tx!(tx, |c| {
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT a.user_id, COUNT(*) FROM case_assignments a JOIN cases k ON k.id = a.case_id \
-             WHERE a.unassigned_on IS NULL AND k.status = 'open' AND k.unit_id = $1 \
-             GROUP BY a.user_id ORDER BY a.user_id",
-        )
-        .bind(unit.0)
-        .fetch_all(&mut *c)
-        .await?;
+        let rows: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_all(&mut *c)
+            .await?;
         Ok(rows.into_iter().map(|(u, n)| (UserId(u), n)).collect())
     })
 }

@@ -212,11 +212,10 @@ pub async fn user_list(url: &str) -> anyhow::Result<ExitCode> {
     let mut tx = store.begin_read().await?;
     let (municipality, _) = municipalities::ensure_default(&mut tx).await?;
     let list = users::list(&mut tx, municipality).await?;
+    let counts = vaka_store::cases::open_counts(&mut tx, municipality).await?;
     let mut lines = Vec::with_capacity(list.len());
     for u in &list {
-        let open = vaka_store::cases::open_for_manager(&mut tx, u.id)
-            .await?
-            .len();
+        let open = vaka_store::cases::count_for(&counts, u.id);
         lines.push(format!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{open}",
             u.username,

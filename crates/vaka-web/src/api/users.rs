@@ -178,12 +178,11 @@ pub async fn list_users(
     let counts = cases::open_counts(&mut tx, actor.user.municipality_id).await?;
     let units = unit_names(&mut tx, &actor).await?;
     tx.commit().await?;
-    let open = |id: UserId| counts.iter().find(|(u, _)| *u == id).map_or(0, |(_, n)| *n);
     Ok(Json(UserList {
         users: list
             .into_iter()
             .map(|u| {
-                let n = open(u.id);
+                let n = cases::count_for(&counts, u.id);
                 response(u, &units, n)
             })
             .collect(),

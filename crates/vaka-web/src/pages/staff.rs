@@ -32,12 +32,7 @@ async fn unit_staff(st: &AppState, user: &User) -> Result<Vec<(User, i64)>, ApiE
     let list = vaka_store::users::list(&mut tx, user.municipality_id).await?;
     let counts = vaka_store::cases::open_counts_in_unit(&mut tx, unit).await?;
     tx.commit().await?;
-    let count = |u: &User| {
-        counts
-            .iter()
-            .find(|(id, _)| *id == u.id)
-            .map_or(0, |(_, n)| *n)
-    };
+    let count = |u: &User| vaka_store::cases::count_for(&counts, u.id);
     Ok(list
         .into_iter()
         .filter(|u| {
