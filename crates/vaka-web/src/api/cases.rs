@@ -374,49 +374,25 @@ pub async fn reassign_case(
 ) -> Result<Json<CaseResponse>, ApiError> {
     let (mut tx, case, mut entry) = open_case_to_assign(&st, &actor, &raw, "reassign").await?;
     let id = case.id;
-    let today = vaka_domain::time::local_date(vaka_store::now());
-    let mut errors = Vec::new();
     let current_since = cases::assignments(&mut tx, id)
         .await?
         .iter()
         .filter(|a| a.unassigned_on.is_none())
         .map(|a| a.assigned_on)
         .max();
-    let day = vaka_domain::error::collect(
-        vaka_domain::case::assignment_day(
-            req.assigned_on.as_deref(),
-            case.opened_on,
-            current_since,
-            today,
-        ),
-        &mut errors,
-    );
-    let manager = named_case_manager(
+    let (day, manager) = day_and_manager(
         &mut tx,
-        req.case_manager.as_deref(),
         &actor.user,
-        &mut errors,
+        &case,
+        (req.case_manager.as_deref(), req.assigned_on.as_deref()),
+        current_since,
+        |u| case.case_managers == [u.id],
+        Msg::new(
+            "Hen är redan ärendets case manager.",
+            "They are already the case manager of this case.",
+        ),
     )
     .await?;
-    if manager
-        .as_ref()
-        .is_some_and(|u| case.case_managers == [u.id])
-    {
-        errors.push(FieldError::new(
-            "case_manager",
-            "already_case_manager",
-            Msg::new(
-                "Hen är redan ärendets case manager.",
-                "They are already the case manager of this case.",
-            ),
-        ));
-    }
-    let (Some(day), Some(manager)) = (day, manager) else {
-        return Err(ApiError::Invalid(errors));
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
-    }
     if !cases::reassign(&mut tx, id, manager.id, day).await? {
         return Err(ApiError::Conflict(case_closed()));
     }
@@ -447,35 +423,19 @@ pub async fn add_case_manager(
     JsonBody(req): JsonBody<AddCaseManagerRequest>,
 ) -> Result<Json<CaseResponse>, ApiError> {
     let (mut tx, case, mut entry) = open_case_to_assign(&st, &actor, &raw, "case-managers").await?;
-    let today = vaka_domain::time::local_date(vaka_store::now());
-    let mut errors = Vec::new();
-    let day = vaka_domain::error::collect(
-        vaka_domain::case::assignment_day(req.assigned_on.as_deref(), case.opened_on, None, today),
-        &mut errors,
-    );
-    let manager = named_case_manager(
+    let (day, manager) = day_and_manager(
         &mut tx,
-        req.case_manager.as_deref(),
         &actor.user,
-        &mut errors,
+        &case,
+        (req.case_manager.as_deref(), req.assigned_on.as_deref()),
+        None,
+        |u| case.case_managers.contains(&u.id),
+        Msg::new(
+            "Hen är redan case manager för ärendet.",
+            "They are already a case manager of this case.",
+        ),
     )
     .await?;
-    if manager
-        .as_ref()
-        .is_some_and(|u| case.case_managers.contains(&u.id))
-    {
-        errors.push(FieldError::new(
-            "case_manager",
-            "already_case_manager",
-            Msg::new(
-                "Hen är redan case manager för ärendet.",
-                "They are already a case manager of this case.",
-            ),
-        ));
-    }
-    let (Some(day), Some(manager), true) = (day, manager, errors.is_empty()) else {
-        return Err(ApiError::Invalid(errors));
-    };
     if !cases::add_manager(&mut tx, case.id, manager.id, day).await? {
         return Err(ApiError::Conflict(case_closed()));
     }
@@ -554,6 +514,40 @@ pub async fn end_case_manager(
     cases::end_manager(&mut tx, case.id, leaving.id, day, *successor).await?;
     entry.detail = format!("{} case_manager={}", entry.detail, leaving.username);
     answer_case(tx, case.id, entry).await
+}
+
+/// The day and the case manager a reassignment or an addition names (`(case_manager,
+/// assigned_on)` as sent), every wrong field reported at once: the day as
+/// [`vaka_domain::case::assignment_day`] checks it against the opening and `current_since`, an
+/// active case manager of the municipality, and 422 `already_case_manager` with `already_msg`
+/// when `already` holds for them.
+async fn day_and_manager(
+    tx: &mut Tx,
+    caller: &User,
+    case: &Case,
+    (case_manager, assigned_on): (Option<&str>, Option<&str>),
+    current_since: Option<NaiveDate>,
+    already: impl Fn(&User) -> bool,
+    already_msg: Msg,
+) -> Result<(NaiveDate, User), ApiError> {
+    let today = vaka_domain::time::local_date(vaka_store::now());
+    let mut errors = Vec::new();
+    let day = vaka_domain::error::collect(
+        vaka_domain::case::assignment_day(assigned_on, case.opened_on, current_since, today),
+        &mut errors,
+    );
+    let manager = named_case_manager(tx, case_manager, caller, &mut errors).await?;
+    if manager.as_ref().is_some_and(&already) {
+        errors.push(FieldError::new(
+            "case_manager",
+            "already_case_manager",
+            already_msg,
+        ));
+    }
+    match (day, manager) {
+        (Some(day), Some(manager)) if errors.is_empty() => Ok((day, manager)),
+        _ => Err(ApiError::Invalid(errors)),
+    }
 }
 
 /// The opening of a change to a case's case managers: the unit head's right to assign on the
