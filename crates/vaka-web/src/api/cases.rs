@@ -683,15 +683,7 @@ pub async fn hand_over_cases(
     }
     let unit = actor.user.unit_id.ok_or(ApiError::Forbidden)?;
     let mut tx = st.store.begin().await?;
-    let leaving = if vaka_domain::role::valid_username(&from) {
-        users::by_username(&mut tx, &from)
-            .await?
-            .map(|(u, _)| u)
-            .filter(|u| u.municipality_id == actor.user.municipality_id)
-    } else {
-        None
-    }
-    .ok_or(ApiError::NotFound)?;
+    let leaving = super::users::account(&mut tx, &actor, &from).await?;
     let held = cases::open_in_unit_for_manager(&mut tx, leaving.id, unit).await?;
     let today = vaka_domain::time::local_date(vaka_store::now());
     let mut errors = Vec::new();

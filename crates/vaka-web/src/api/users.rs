@@ -100,7 +100,7 @@ fn response(user: User, units: &[(UnitId, String)], open_cases: i64) -> UserResp
 }
 
 /// The account `username` of the actor's municipality, or 404.
-async fn account(tx: &mut Tx, actor: &Actor, username: &str) -> Result<User, ApiError> {
+pub(crate) async fn account(tx: &mut Tx, actor: &Actor, username: &str) -> Result<User, ApiError> {
     if !vaka_domain::role::valid_username(username) {
         return Err(ApiError::NotFound);
     }
