@@ -24,6 +24,12 @@ string_enum! {
         ContactRead = "contact_read",
         /// The person's objection to a signed journal entry recorded beside it (SoL 11 kap. 6 §).
         ObjectionCreate = "objection_create",
+        /// A case's plan (its goals and their follow-ups) read.
+        PlanRead = "plan_read",
+        /// A goal added to a case's plan.
+        PlanGoalCreate = "plan_goal_create",
+        /// A goal of a case's plan followed up.
+        PlanGoalReview = "plan_goal_review",
         Login = "login",
         LoginFailed = "login_failed",
         LoginThrottled = "login_throttled",

@@ -30,6 +30,10 @@ id_type!(
     ObjectionId,
     AssessmentId,
     FollowUpId,
+    /// A goal of a case's plan.
+    GoalId,
+    /// One follow-up of a plan goal.
+    GoalReviewId,
     AlertId,
     BudgetId,
     AuditEntryId,

@@ -28,6 +28,7 @@ pub mod money;
 pub mod organisation_number;
 pub mod personal_number;
 pub mod placement;
+pub mod plan;
 pub mod provider;
 pub mod retention;
 pub mod review;

@@ -410,6 +410,26 @@ pub async fn placement_facts(
     })
 }
 
+/// Resolves the unresolved alert of one cause (what it was about has been done), noting what, as
+/// `by` (`None`: the system).
+pub async fn resolve_cause(tx: &mut Tx, key: &str, by: Option<UserId>, note: &str) -> Result<()> {
+    let now = crate::now();
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE alerts SET status = 'resolved', resolved_at = $1, resolved_by = $2, resolution_note = $3, \
+             acknowledged_at = COALESCE(acknowledged_at, $1), acknowledged_by = COALESCE(acknowledged_by, $2) \
+             WHERE cause_key = $4 AND status <> 'resolved'",
+        )
+        .bind(now)
+        .bind(by.map(|u| u.0))
+        .bind(note)
+        .bind(key)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
 /// The client's outcome follow-ups still due.
 pub async fn follow_up_facts(tx: &mut Tx, client: ClientId) -> Result<Vec<FollowUpFact>> {
     on_tx!(tx, |c| {

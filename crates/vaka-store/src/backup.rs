@@ -56,6 +56,8 @@ const TABLES: &[Table] = &[
     t("placement_prices"),
     t("contacts"),
     t("contact_objections"),
+    t("plan_goals"),
+    t("plan_goal_reviews"),
     t("assessments"),
     t("follow_ups"),
     t("alerts"),

@@ -28,6 +28,10 @@ macro_rules! cols {
         corrects_id, created_at, updated_at) };
     (contact_objections $(, $p:literal)?) => { cols!(@[$($p)?] id, client_id, contact_id,
         statement, received_on, recorded_by, created_at) };
+    (plan_goals $(, $p:literal)?) => { cols!(@[$($p)?] id, client_id, case_id, life_area, goal,
+        actions, follow_up_on, created_by, created_at) };
+    (plan_goal_reviews $(, $p:literal)?) => { cols!(@[$($p)?] id, client_id, goal_id, status,
+        reviewed_on, note, next_follow_up_on, reviewed_by, created_at) };
     (contracts $(, $p:literal)?) => { cols!(@[$($p)?] id, provider_id, reference, valid_from,
         valid_to, required_educated_staff_pct, sobriety_policy, reports_results, methods,
         created_at) };

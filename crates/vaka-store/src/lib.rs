@@ -26,6 +26,7 @@ mod migrate;
 pub mod municipalities;
 pub mod outcomes;
 pub mod placements;
+pub mod plans;
 pub mod providers;
 pub mod retention;
 mod row;

@@ -316,22 +316,7 @@ async fn resolve_due_alert(
     by: Option<UserId>,
     note: &str,
 ) -> Result<()> {
-    let now = crate::now();
-    let key = format!("follow_up_due:follow_up:{}", id.0);
-    on_tx!(tx, |c| {
-        sqlx::query(
-            "UPDATE alerts SET status = 'resolved', resolved_at = $1, resolved_by = $2, resolution_note = $3, \
-             acknowledged_at = COALESCE(acknowledged_at, $1), acknowledged_by = COALESCE(acknowledged_by, $2) \
-             WHERE cause_key = $4 AND status <> 'resolved'",
-        )
-        .bind(now)
-        .bind(by.map(|u| u.0))
-        .bind(note)
-        .bind(key)
-        .execute(&mut *c)
-        .await?;
-    });
-    Ok(())
+    crate::alerts::resolve_cause(tx, &format!("follow_up_due:follow_up:{}", id.0), by, note).await
 }
 
 /// Records as missed (`window_passed`) every follow-up of the client still due more than

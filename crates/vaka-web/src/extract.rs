@@ -53,6 +53,11 @@ const HEADINGS: &[(&str, &str)] = &[
         "contact_objections",
         "Synpunkter på anteckningar / Objections to entries",
     ),
+    ("plan_goals", "Mål i planen / Plan goals"),
+    (
+        "plan_goal_reviews",
+        "Uppföljningar av mål / Follow-ups of goals",
+    ),
     ("assessments", "Bedömningar (AUDIT, DUDIT) / Assessments"),
     ("follow_ups", "Uppföljningar / Follow-ups"),
     ("alerts", "Larm / Alerts"),

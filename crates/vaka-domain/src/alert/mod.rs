@@ -21,6 +21,7 @@ string_enum! {
         HousingLost = "housing_lost",
         PlacementEndingWithoutDecision = "placement_ending_without_decision",
         FollowUpDue = "follow_up_due",
+        PlanGoalDue = "plan_goal_due",
         BudgetForecastExceeded = "budget_forecast_exceeded",
     }
 }

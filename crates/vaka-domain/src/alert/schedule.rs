@@ -1,5 +1,6 @@
 //! The rules that time alone sets off, beside the journal: a placement about to end with nothing
-//! decided after it, and an outcome follow-up that has fallen due. Pure, like the journal rules.
+//! decided after it, an outcome follow-up that has fallen due, and a goal of the plan whose
+//! follow-up day has come. Pure, like the journal rules.
 
 use chrono::NaiveDate;
 
@@ -8,6 +9,7 @@ use super::settings::AlertSettings;
 use super::{AlertRule, Severity};
 use crate::followup::{FollowUpStatus, Timepoint};
 use crate::intervention::Intervention;
+use crate::plan::LifeArea;
 
 /// A placement as the rule sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +32,15 @@ pub struct FollowUpFact {
     pub status: FollowUpStatus,
 }
 
+/// A goal of the plan of an open case, still ongoing, as the rule sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoalFact {
+    pub id: i64,
+    pub life_area: LifeArea,
+    /// The day it is next to be followed up (`crate::plan::due_on`).
+    pub due_on: NaiveDate,
+}
+
 fn timepoint_sv(t: Timepoint) -> &'static str {
     match t {
         Timepoint::Intake => "inskrivning",
@@ -41,10 +52,12 @@ fn timepoint_sv(t: Timepoint) -> &'static str {
 /// The alerts placements and follow-ups call for on `today`.
 ///
 /// A placement fires from `placement_ending_days` days before its last day up to and including
-/// that day; a follow-up fires from its due day until it is done or recorded as missed.
+/// that day; a follow-up fires from its due day until it is done or recorded as missed; a goal
+/// from its follow-up day until it is followed up.
 pub fn evaluate(
     placements: &[PlacementFact],
     follow_ups: &[FollowUpFact],
+    goals: &[GoalFact],
     today: NaiveDate,
     s: &AlertSettings,
 ) -> Vec<Candidate> {
@@ -82,6 +95,20 @@ pub fn evaluate(
             });
         }
     }
+    for g in goals {
+        if g.due_on <= today {
+            out.push(Candidate {
+                rule: AlertRule::PlanGoalDue,
+                severity: Severity::Low,
+                explanation: format!(
+                    "Målet i planen om {} skulle följas upp {}.",
+                    g.life_area.label().0.to_lowercase(),
+                    g.due_on
+                ),
+                cause_key: crate::plan::due_cause_key(g.id, g.due_on),
+            });
+        }
+    }
     out
 }
 
@@ -103,7 +130,7 @@ mod tests {
     }
 
     fn fired(p: &[PlacementFact], f: &[FollowUpFact], today: &str) -> Vec<AlertRule> {
-        evaluate(p, f, d(today), &AlertSettings::default())
+        evaluate(p, f, &[], d(today), &AlertSettings::default())
             .iter()
             .map(|c| c.rule)
             .collect()
@@ -133,14 +160,14 @@ mod tests {
         let mut s = AlertSettings::default();
         s.set("placement_ending_days", "30").unwrap();
         let p = [placement(Some("2026-12-31"), false)];
-        let c = evaluate(&p, &[], d("2026-12-01"), &s);
+        let c = evaluate(&p, &[], &[], d("2026-12-01"), &s);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].severity, Severity::Medium);
         assert_eq!(
             c[0].cause_key,
             "placement_ending_without_decision:placement:7"
         );
-        let c = evaluate(&p, &[], d("2026-12-28"), &s);
+        let c = evaluate(&p, &[], &[], d("2026-12-28"), &s);
         assert_eq!(c[0].severity, Severity::High);
         assert!(c[0].explanation.contains("2026-12-31"));
     }
@@ -164,10 +191,35 @@ mod tests {
         let c = evaluate(
             &[],
             &[f(FollowUpStatus::Due)],
+            &[],
             d("2027-03-02"),
             &AlertSettings::default(),
         );
         assert_eq!(c[0].cause_key, "follow_up_due:follow_up:3");
         assert!(c[0].explanation.contains("6 månader"));
+    }
+
+    #[test]
+    fn a_plan_goal_fires_from_its_follow_up_day() {
+        let g = [GoalFact {
+            id: 9,
+            life_area: LifeArea::Housing,
+            due_on: d("2027-02-01"),
+        }];
+        let s = AlertSettings::default();
+        assert!(evaluate(&[], &[], &g, d("2027-01-31"), &s).is_empty());
+        let c = evaluate(&[], &[], &g, d("2027-02-01"), &s);
+        assert_eq!(c.len(), 1);
+        assert_eq!(
+            (c[0].rule, c[0].severity),
+            (AlertRule::PlanGoalDue, Severity::Low)
+        );
+        assert_eq!(c[0].cause_key, "plan_goal_due:goal:9:2027-02-01");
+        assert!(c[0].explanation.contains("boende") && c[0].explanation.contains("2027-02-01"));
+        assert_eq!(
+            evaluate(&[], &[], &g, d("2027-06-01"), &s).len(),
+            1,
+            "until followed up"
+        );
     }
 }

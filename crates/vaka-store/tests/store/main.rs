@@ -3,6 +3,7 @@
 
 mod audit_chain;
 mod backup;
+mod plans;
 mod records;
 mod summaries;
 mod unit_view;

@@ -1,0 +1,187 @@
+//! The case's plan: goals and follow-ups read back with their names, the goals the alert rule
+//! sees, the due alert resolved by the follow-up, and the purge.
+
+use chrono::NaiveDate;
+use vaka_domain::alert::schedule;
+use vaka_domain::alert::settings::AlertSettings;
+use vaka_domain::case::{CaseOrigin, Closure, ClosureReason};
+use vaka_domain::plan::{GoalStatus, LifeArea, NewGoal, NewReview};
+use vaka_store::{alerts, both, cases, plans, retention};
+
+use crate::{add_client, seed};
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn goal(area: LifeArea, text: &str, follow_up_on: &str) -> NewGoal {
+    NewGoal {
+        life_area: area,
+        goal: text.into(),
+        actions: Some("Vi ringer hyresvärden tillsammans.".into()),
+        follow_up_on: day(follow_up_on),
+    }
+}
+
+both!(
+    a_plan_reads_back_with_its_follow_ups_and_due_goals,
+    |db| async move {
+        let s = seed(&db.store).await;
+        let client = add_client(&db.store, &s, "19121212-1212").await;
+        let mut tx = db.store.begin().await.unwrap();
+        let case_id = cases::open(
+            &mut tx,
+            client,
+            s.unit,
+            day("2026-10-01"),
+            CaseOrigin::Application,
+            &[s.manager],
+        )
+        .await
+        .unwrap();
+        let case = cases::get(&mut tx, case_id).await.unwrap().unwrap();
+        let housing = plans::insert_goal(
+            &mut tx,
+            &case,
+            s.manager,
+            &goal(LifeArea::Housing, "Eget kontrakt", "2026-11-01"),
+        )
+        .await
+        .unwrap();
+        let work = plans::insert_goal(
+            &mut tx,
+            &case,
+            s.manager,
+            &goal(
+                LifeArea::Occupation,
+                "Praktik två dagar i veckan",
+                "2027-02-01",
+            ),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        // Both goals are ongoing; the housing goal is due on its first day.
+        let mut tx = db.store.begin().await.unwrap();
+        let facts = plans::due_facts(&mut tx, client).await.unwrap();
+        assert_eq!(
+            facts
+                .iter()
+                .map(|f| (f.id, f.life_area, f.due_on))
+                .collect::<Vec<_>>(),
+            [
+                (housing.0, LifeArea::Housing, day("2026-11-01")),
+                (work.0, LifeArea::Occupation, day("2027-02-01"))
+            ]
+        );
+        // The rule raises the housing goal's alert on 2026-11-02 (and not the other's).
+        let candidates = schedule::evaluate(
+            &[],
+            &[],
+            &facts,
+            day("2026-11-02"),
+            &AlertSettings::default(),
+        );
+        assert_eq!(candidates.len(), 1);
+        assert!(
+            alerts::raise(&mut tx, client, &candidates[0], Some(s.manager))
+                .await
+                .unwrap()
+        );
+        // A follow-up keeps it going to a new day and resolves the alert of the day it was due.
+        let before = plans::goal(&mut tx, housing).await.unwrap().unwrap();
+        plans::insert_review(
+            &mut tx,
+            &before.goal,
+            s.manager,
+            &NewReview {
+                status: GoalStatus::Ongoing,
+                reviewed_on: day("2026-11-03"),
+                note: Some("Visning bokad.".into()),
+                next_follow_up_on: Some(day("2027-01-15")),
+            },
+        )
+        .await
+        .unwrap();
+        let open = alerts::for_client(&mut tx, client, None).await.unwrap();
+        assert!(
+            open.iter()
+                .all(|a| a.status == vaka_domain::alert::AlertStatus::Resolved),
+            "{open:?}"
+        );
+        // Finishing the work goal takes it out of the rule's sight.
+        let work_goal = plans::goal(&mut tx, work).await.unwrap().unwrap();
+        plans::insert_review(
+            &mut tx,
+            &work_goal.goal,
+            s.manager,
+            &NewReview {
+                status: GoalStatus::Dropped,
+                reviewed_on: day("2026-11-03"),
+                note: Some("Vill hellre studera.".into()),
+                next_follow_up_on: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = db.store.begin().await.unwrap();
+        let plan = plans::for_case(&mut tx, case_id).await.unwrap();
+        assert_eq!(plan.len(), 2);
+        let h = &plan[0];
+        assert_eq!(
+            (
+                h.goal.id,
+                h.goal.goal.as_str(),
+                h.goal.case_id,
+                h.goal.client_id
+            ),
+            (housing, "Eget kontrakt", case_id, client)
+        );
+        assert_eq!(
+            h.goal.actions.as_deref(),
+            Some("Vi ringer hyresvärden tillsammans.")
+        );
+        assert_eq!(h.written_by, ("cm".to_owned(), "Case Manager".to_owned()));
+        assert_eq!(h.goal.reviews.len(), 1);
+        assert_eq!(h.reviewed_by.len(), 1);
+        assert_eq!(
+            (h.goal.status(), h.goal.due_on()),
+            (GoalStatus::Ongoing, Some(day("2027-01-15")))
+        );
+        assert_eq!(h.goal.reviews[0].note.as_deref(), Some("Visning bokad."));
+        assert_eq!(
+            (plan[1].goal.status(), plan[1].goal.due_on()),
+            (GoalStatus::Dropped, None)
+        );
+        let facts = plans::due_facts(&mut tx, client).await.unwrap();
+        assert_eq!(
+            facts.iter().map(|f| (f.id, f.due_on)).collect::<Vec<_>>(),
+            [(housing.0, day("2027-01-15"))]
+        );
+        // A closed case's goals alert no more.
+        let closure = Closure {
+            closed_on: day("2026-12-01"),
+            reason: ClosureReason::GoalsMet,
+            note: None,
+        };
+        assert!(cases::close(&mut tx, case_id, &closure).await.unwrap());
+        assert!(plans::due_facts(&mut tx, client).await.unwrap().is_empty());
+        tx.commit().await.unwrap();
+
+        // The plan is part of the personal file and goes with it.
+        let mut tx = db.store.begin().await.unwrap();
+        let rows = retention::person_rows(&mut tx, client).await.unwrap();
+        let count = |t: &str| rows.iter().find(|(n, _)| *n == t).map(|(_, r)| r.len());
+        assert_eq!(
+            (count("plan_goals"), count("plan_goal_reviews")),
+            (Some(2), Some(2))
+        );
+        retention::remove(&mut tx, client).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(plans::goal(&mut tx, housing).await.unwrap().is_none());
+    }
+);
