@@ -120,6 +120,7 @@ rule-repeated_no_show = Repeated no-shows
 rule-housing_lost = Housing lost
 rule-placement_ending_without_decision = Placement ending without a decision
 rule-follow_up_due = Follow-up due
+rule-plan_goal_due = Plan goal to follow up
 rule-budget_forecast_exceeded = Forecast over budget
 journal-new = New contact
 journal-correction = Correction of an entry

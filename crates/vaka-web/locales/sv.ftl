@@ -120,6 +120,7 @@ rule-repeated_no_show = Upprepade uteblivanden
 rule-housing_lost = Förlorat boende
 rule-placement_ending_without_decision = Placering upphör utan beslut
 rule-follow_up_due = Uppföljning att göra
+rule-plan_goal_due = Mål i planen att följa upp
 rule-budget_forecast_exceeded = Prognos över budget
 journal-new = Ny kontakt
 journal-correction = Rättelse av anteckning

@@ -40,12 +40,14 @@ async fn evaluate_with(
     let intervention = alerts::current_intervention(tx, client, today).await?;
     let placements = alerts::placement_facts(tx, client, today).await?;
     let follow_ups = alerts::follow_up_facts(tx, client).await?;
+    let goals = vaka_store::plans::due_facts(tx, client).await?;
     let manager = alerts::case_manager_of(tx, client).await?;
     let candidates = rules::evaluate(&facts, intervention, None, now, settings)
         .into_iter()
         .chain(schedule::evaluate(
             &placements,
             &follow_ups,
+            &goals,
             today,
             settings,
         ));

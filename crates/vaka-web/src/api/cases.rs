@@ -260,7 +260,7 @@ async fn case_response(tx: &mut Tx, case: Case) -> Result<CaseResponse, ApiError
 /// caller may act on it. An action a case manager holds only on assigned clients needs the
 /// assignment on this very case, not on another case of the same client. Unknown cases and
 /// refusals both answer 404; a refusal is logged as `access_denied`.
-async fn case_for(
+pub(crate) async fn case_for(
     st: &AppState,
     user: &User,
     id: CaseId,
@@ -283,7 +283,7 @@ async fn case_for(
     Ok((tx, case))
 }
 
-fn case_closed() -> FieldError {
+pub(crate) fn case_closed() -> FieldError {
     FieldError::new(
         "status",
         "case_closed",

@@ -11,6 +11,7 @@ pub(crate) mod intakes;
 mod measures;
 pub(crate) mod outcomes;
 pub(crate) mod placements;
+pub(crate) mod plans;
 pub(crate) mod settings;
 pub(crate) mod users;
 
@@ -32,7 +33,7 @@ pub use intakes::{IntakeRequest, IntakeResponse};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Vaka API", version = "1", description = "Municipal addiction care. Every call needs `Authorization: Bearer <token>` (create one with `vaka token create`). Errors are `{\"error\": {\"code\", \"field\", \"message\", \"message_sv\", \"message_en\"}}`."),
-    paths(clients::create_client, clients::get_client, clients::update_client, clients::transfer_client, clients::list_clients, cases::create_case, cases::get_case, cases::close_case, cases::reassign_case, cases::add_case_manager, cases::end_case_manager, cases::hand_over_cases, intakes::create_intake, clients::emergency_access,
+    paths(clients::create_client, clients::get_client, clients::update_client, clients::transfer_client, clients::list_clients, cases::create_case, cases::get_case, cases::close_case, cases::reassign_case, cases::add_case_manager, cases::end_case_manager, cases::hand_over_cases, plans::get_plan, plans::create_goal, plans::review_goal, intakes::create_intake, clients::emergency_access,
         audit::list_audit, audit::review_entry, contacts::create_contact, contacts::list_contacts, contacts::update_contact,
         alerts::list_alerts, alerts::acknowledge, alerts::resolve, settings::get_alert_settings, settings::put_alert_settings,
         outcomes::create_assessment, outcomes::list_assessments, outcomes::create_follow_up, outcomes::list_follow_ups,
@@ -211,6 +212,9 @@ pub fn router() -> Router<AppState> {
             "/api/v1/cases/{id}/case-managers/end",
             post(cases::end_case_manager),
         )
+        .route("/api/v1/cases/{id}/plan", get(plans::get_plan))
+        .route("/api/v1/cases/{id}/plan/goals", post(plans::create_goal))
+        .route("/api/v1/cases/{id}/plan/reviews", post(plans::review_goal))
         .route(
             "/api/v1/users/{username}/handover",
             post(cases::hand_over_cases),

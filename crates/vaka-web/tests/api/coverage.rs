@@ -718,6 +718,73 @@ both!(
             )
             .await;
         }
+        // The plan: a goal, its read and a follow-up, one entry each about the client; a read by a
+        // case manager without the case is refused and logged.
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/plan/goals"),
+                "cm2",
+                json!({"life_area": "housing", "goal": "Eget kontrakt", "follow_up_on": "2099-01-01"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "too far ahead");
+        expect(
+            &app,
+            &mut last,
+            vec![],
+            "POST plan/goals refused as invalid",
+        )
+        .await;
+        let tomorrow = (chrono::Utc::now().date_naive() + chrono::Duration::days(2)).to_string();
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/plan/goals"),
+                "cm2",
+                json!({"life_area": "housing", "goal": "Eget kontrakt", "follow_up_on": tomorrow}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let goal = r.json["id"].as_i64().unwrap();
+        expect(
+            &app,
+            &mut last,
+            vec![e("plan_goal_create", "cm2", Some(a))],
+            "POST /api/v1/cases/{id}/plan/goals",
+        )
+        .await;
+        let r = app.get(&format!("/api/v1/cases/{case}/plan"), "cm2").await;
+        assert_eq!(r.status, StatusCode::OK);
+        expect(
+            &app,
+            &mut last,
+            vec![e("plan_read", "cm2", Some(a))],
+            "GET /api/v1/cases/{id}/plan",
+        )
+        .await;
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/plan/reviews"),
+                "cm2",
+                json!({"goal_id": goal, "status": "reached"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        expect(
+            &app,
+            &mut last,
+            vec![e("plan_goal_review", "cm2", Some(a))],
+            "POST /api/v1/cases/{id}/plan/reviews",
+        )
+        .await;
+        let r = app.get(&format!("/api/v1/cases/{case}/plan"), "cm").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        expect(
+            &app,
+            &mut last,
+            vec![e("access_denied", "cm", Some(a))],
+            "GET /api/v1/cases/{id}/plan refused",
+        )
+        .await;
         // Refused: the case is no longer cm's.
         app.post(
             &format!("/api/v1/cases/{case}/close"),

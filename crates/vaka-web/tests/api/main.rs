@@ -18,6 +18,7 @@ mod measures;
 mod outcome_pages;
 mod outcomes;
 mod pages;
+mod plans;
 mod protocol;
 mod retention;
 mod review;

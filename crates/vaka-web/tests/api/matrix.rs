@@ -50,6 +50,9 @@ const COVERED: &[&str] = &[
     "/api/v1/cases/{id}",
     "/api/v1/cases/{id}/close",
     "/api/v1/cases/{id}/reassign",
+    "/api/v1/cases/{id}/plan",
+    "/api/v1/cases/{id}/plan/goals",
+    "/api/v1/cases/{id}/plan/reviews",
     // Tested in cases.rs (a_case_can_have_a_second_case_manager_and_lose_one, and the page).
     "/api/v1/cases/{id}/case-managers",
     "/api/v1/cases/{id}/case-managers/end",
@@ -307,6 +310,25 @@ both!(
                     _ => StatusCode::FORBIDDEN,
                 };
                 check(format!("{user} POST close {own:?}"), close, want);
+                // The plan: read like the case, written like the journal (an empty body is 422).
+                check(
+                    format!("{user} GET plan {own:?}"),
+                    app.get(&format!("/api/v1/cases/{case}/plan"), user)
+                        .await
+                        .status,
+                    read_status(user, own),
+                );
+                for what in ["goals", "reviews"] {
+                    let got = app
+                        .post(
+                            &format!("/api/v1/cases/{case}/plan/{what}"),
+                            user,
+                            json!({}),
+                        )
+                        .await
+                        .status;
+                    check(format!("{user} POST plan/{what} {own:?}"), got, want);
+                }
                 let reassign = app
                     .post(&format!("/api/v1/cases/{case}/reassign"), user, json!({}))
                     .await

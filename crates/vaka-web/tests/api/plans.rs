@@ -1,0 +1,262 @@
+//! The case's plan through the API: goals and follow-ups, the errors that name their field and
+//! save nothing, the conflicts, and the alert a goal raises when its follow-up day comes.
+
+use axum::http::StatusCode;
+use serde_json::json;
+use vaka_store::both;
+
+use super::*;
+
+fn day(offset: i64) -> String {
+    (vaka_domain::time::local_date(chrono::Utc::now()) + chrono::Duration::days(offset)).to_string()
+}
+
+/// A client of unit A with an open case for `cm`: (client, case).
+async fn case_of_cm(app: &App, number: &str) -> (i64, i64) {
+    let client = app.client("head", number).await;
+    let r = app
+        .post(
+            "/api/v1/cases",
+            "head",
+            json!({"client_id": client, "case_manager": "cm"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    (client, r.json["id"].as_i64().unwrap())
+}
+
+async fn goal_count(app: &App, case: i64) -> usize {
+    let r = app.get(&format!("/api/v1/cases/{case}/plan"), "head").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.json["goals"].as_array().unwrap().len()
+}
+
+both!(
+    a_goal_is_written_followed_up_and_finished,
+    |db| async move {
+        let app = app(db).await;
+        let (client, case) = case_of_cm(&app, "19800101-R101").await;
+        let goals = format!("/api/v1/cases/{case}/plan/goals");
+        let reviews = format!("/api/v1/cases/{case}/plan/reviews");
+
+        // Every wrong field at once, nothing saved.
+        let r = app
+            .post(
+                &goals,
+                "cm",
+                json!({"life_area": "home", "goal": "  ", "follow_up_on": day(-1)}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert_eq!(error_fields(&r), ["life_area", "goal", "follow_up_on"]);
+        assert!(r.json["errors"][0]["message_sv"].as_str().is_some());
+        assert!(r.json["errors"][0]["message_en"].as_str().is_some());
+        let r = app
+            .post(&goals, "cm", json!({"life_area": "housing", "goal": 5}))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert_eq!(error(&r).1, Some("goal"));
+        assert_eq!(goal_count(&app, case).await, 0);
+
+        let r = app
+            .post(
+                &goals,
+                "cm",
+                json!({
+                    "life_area": "housing",
+                    "goal": "Ett eget kontrakt före sommaren",
+                    "actions": "Case managern följer med på visningar.",
+                    "follow_up_on": day(30),
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(
+            r.headers["location"].to_str().unwrap(),
+            format!("/api/v1/cases/{case}/plan")
+        );
+        let goal = r.json["id"].as_i64().unwrap();
+        assert_eq!(r.json["status"], "ongoing");
+        assert_eq!(r.json["due_on"], day(30));
+        assert_eq!(r.json["created_by"], "cm");
+        assert_eq!(r.json["life_area"], "housing");
+
+        // A follow-up of an ongoing goal needs its next day; a dropped one a note.
+        let r = app
+            .post(
+                &reviews,
+                "cm",
+                json!({"goal_id": goal, "status": "ongoing"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error(&r), ("required", Some("next_follow_up_on")));
+        let r = app
+            .post(
+                &reviews,
+                "cm",
+                json!({"goal_id": goal, "status": "dropped"}),
+            )
+            .await;
+        assert_eq!(error(&r), ("note_required", Some("note")));
+        let r = app.post(&reviews, "cm", json!({"status": "reached"})).await;
+        assert_eq!(error(&r), ("required", Some("goal_id")));
+        let r = app
+            .post(
+                &reviews,
+                "cm",
+                json!({"goal_id": goal, "status": "ongoing", "reviewed_on": day(1), "next_follow_up_on": day(60)}),
+            )
+            .await;
+        assert_eq!(error(&r), ("in_future", Some("reviewed_on")));
+        let r = app
+            .post(
+                &reviews,
+                "cm",
+                json!({"goal_id": goal, "status": "ongoing", "note": "Två visningar.", "next_follow_up_on": day(60)}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json["due_on"], day(60));
+        assert_eq!(r.json["reviews"][0]["reviewed_by"], "cm");
+        assert_eq!(r.json["reviews"][0]["note"], "Två visningar.");
+
+        // A goal of another case is not this case's.
+        let (_, other_case) = case_of_cm(&app, "19800101-R102").await;
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{other_case}/plan/reviews"),
+                "cm",
+                json!({"goal_id": goal, "status": "reached"}),
+            )
+            .await;
+        assert_eq!(error(&r), ("unknown_goal", Some("goal_id")));
+
+        // The unit head follows it up to its end; after that it takes no more.
+        let r = app
+            .post(
+                &reviews,
+                "head",
+                json!({"goal_id": goal, "status": "reached"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(
+            (r.json["status"].as_str(), r.json["due_on"].as_str()),
+            (Some("reached"), None)
+        );
+        let r = app
+            .post(
+                &reviews,
+                "cm",
+                json!({"goal_id": goal, "status": "ongoing", "next_follow_up_on": day(9)}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(error(&r).0, "goal_finished");
+
+        let r = app.get(&format!("/api/v1/cases/{case}/plan"), "cm").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json["client_id"], client);
+        let g = &r.json["goals"][0];
+        assert_eq!(g["goal"], "Ett eget kontrakt före sommaren");
+        assert_eq!(g["actions"], "Case managern följer med på visningar.");
+        let reviewers: Vec<&str> = g["reviews"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["reviewed_by"].as_str().unwrap())
+            .collect();
+        assert_eq!(reviewers, ["cm", "head"]);
+
+        // A closed case takes no new goal.
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/close"),
+                "cm",
+                json!({"reason": "goals_met"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let r = app
+            .post(
+                &goals,
+                "head",
+                json!({"life_area": "economy", "goal": "Skuldsanering", "follow_up_on": day(30)}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(error(&r).0, "case_closed");
+        assert_eq!(goal_count(&app, case).await, 1);
+        assert!(app.audit_verifies().await);
+    }
+);
+
+both!(
+    a_goal_due_today_alerts_its_case_manager_until_it_is_followed_up,
+    |db| async move {
+        let app = app(db).await;
+        let (client, case) = case_of_cm(&app, "19800101-R103").await;
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/plan/goals"),
+                "cm",
+                json!({"life_area": "occupation", "goal": "Praktik", "follow_up_on": day(0)}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let goal = r.json["id"].as_i64().unwrap();
+        let uri = format!("/api/v1/alerts?client_id={client}&status=open");
+        vaka_web::api::alerts::run_checks(&app.db.store)
+            .await
+            .unwrap();
+        vaka_web::api::alerts::run_checks(&app.db.store)
+            .await
+            .unwrap();
+        let items = app.get(&uri, "cm").await.json["items"].clone();
+        let rules: Vec<&str> = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["rule"].as_str().unwrap())
+            .collect();
+        assert_eq!(rules, ["plan_goal_due"], "one alert, however often it runs");
+        assert_eq!(items[0]["severity"], "low");
+        assert!(
+            items[0]["explanation"]
+                .as_str()
+                .unwrap()
+                .contains("sysselsättning")
+        );
+        // The cm's own alert list has it too.
+        let mine = app.get("/api/v1/alerts", "cm").await;
+        assert!(mine.text.contains("plan_goal_due"));
+
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/plan/reviews"),
+                "cm",
+                json!({"goal_id": goal, "status": "ongoing", "next_follow_up_on": day(14)}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(
+            app.get(&uri, "cm").await.json["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            0
+        );
+        vaka_web::api::alerts::run_checks(&app.db.store)
+            .await
+            .unwrap();
+        assert_eq!(
+            app.get(&uri, "cm").await.json["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            0,
+            "not due again before its next day"
+        );
+    }
+);
