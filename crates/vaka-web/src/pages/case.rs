@@ -1,7 +1,8 @@
 //! A case in the browser: the intake that registers a person (or finds them) and opens a case, the
-//! case's facts, who has had it, and the forms to close it (its case manager or the unit head), to
-//! give it to another case manager, and to add or end a second case manager (the unit head). The forms go through the API's handlers (see
-//! `desk`).
+//! case's facts, who has had it, its plan (goals and their follow-ups), and the forms to add and
+//! follow up goals (whoever may write in the client's file), to close it (its case manager or the
+//! unit head), to give it to another case manager, and to add or end a second case manager (the
+//! unit head). The forms go through the API's handlers (see `desk`).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -10,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use vaka_domain::access::{self, Action, Scope};
 use vaka_domain::case::{CaseOrigin, CaseStatus, ClosureReason};
 use vaka_domain::ids::ClientId;
+use vaka_domain::plan::{GoalStatus, LifeArea};
 use vaka_domain::role::{Role, User};
 use vaka_store::users;
 
@@ -23,6 +25,7 @@ use super::{Chrome, PageLang, message};
 use crate::AppState;
 use crate::api::cases as api;
 use crate::api::intakes as api_intakes;
+use crate::api::plans as api_plans;
 use crate::auth::{ApiActor, SessionActor};
 use crate::body::JsonBody;
 use crate::error::ApiError;
@@ -54,6 +57,129 @@ fn close_form(t: Tr, id: i64) -> Form {
         ],
         submit: t.t("k-close").to_owned(),
     }
+}
+
+fn add_goal_form(t: Tr, id: i64) -> Form {
+    Form {
+        id: "add-goal",
+        title: t.t("k-add-goal").to_owned(),
+        action: format!("/cases/{id}/add-goal"),
+        hint: Some(t.t("k-add-goal-hint").to_owned()),
+        fields: vec![
+            Field::new(
+                "life_area",
+                t.t("k-life-area"),
+                Input::Select(options(
+                    t,
+                    LifeArea::ALL,
+                    LifeArea::as_str,
+                    LifeArea::label,
+                    Some(t.t("d-choose")),
+                )),
+            )
+            .required(),
+            Field::new("goal", t.t("k-goal"), Input::Area)
+                .required()
+                .hint(t.t("k-goal-hint")),
+            Field::new("actions", t.t("k-actions"), Input::Area).hint(t.t("k-actions-hint")),
+            Field::new("follow_up_on", t.t("k-follow-up-on"), Input::Date).required(),
+        ],
+        submit: t.t("k-add-goal").to_owned(),
+    }
+}
+
+/// `goals` are the ongoing goals as `(id, label)` choices.
+fn review_goal_form(t: Tr, id: i64, goals: Vec<(String, String)>) -> Form {
+    Form {
+        id: "review-goal",
+        title: t.t("k-review-goal").to_owned(),
+        action: format!("/cases/{id}/review-goal"),
+        hint: Some(t.t("k-review-goal-hint").to_owned()),
+        fields: vec![
+            Field::new(
+                "goal_id",
+                t.t("k-goal"),
+                Input::SelectId(with_first(t.t("d-choose"), goals)),
+            )
+            .required(),
+            Field::new(
+                "status",
+                t.t("k-goal-status"),
+                Input::Select(options(
+                    t,
+                    GoalStatus::ALL,
+                    GoalStatus::as_str,
+                    GoalStatus::label,
+                    Some(t.t("d-choose")),
+                )),
+            )
+            .required(),
+            Field::new("reviewed_on", t.t("k-reviewed-on"), Input::Date)
+                .required()
+                .value(today()),
+            Field::new("next_follow_up_on", t.t("k-next-follow-up"), Input::Date)
+                .hint(t.t("k-next-follow-up-hint")),
+            Field::new("note", t.t("k-review-note"), Input::Area),
+        ],
+        submit: t.t("k-review-goal").to_owned(),
+    }
+}
+
+/// The plan's two tables: each goal with where it stands (and, while the case is `open`, when it
+/// is next followed up), and every follow-up.
+fn plan_tables(t: Tr, plan: &api_plans::PlanResponse, open: bool) -> [Table; 2] {
+    let mut goals = Table::new(
+        t.t("k-plan"),
+        &[
+            t.t("k-life-area"),
+            t.t("k-goal"),
+            t.t("k-actions"),
+            t.t("k-goal-status"),
+            t.t("k-follow-up-on"),
+        ],
+    );
+    let mut reviews = Table::new(
+        t.t("k-plan-reviews"),
+        &[
+            t.t("k-reviewed-on"),
+            t.t("k-goal"),
+            t.t("k-goal-status"),
+            t.t("k-review-note"),
+            t.t("k-next-follow-up"),
+            t.t("k-reviewed-by"),
+        ],
+    );
+    for g in &plan.goals {
+        goals.row(vec![
+            (t.pick(g.life_area.label()).to_owned(), None),
+            (g.goal.clone(), None),
+            (g.actions.clone().unwrap_or_default(), None),
+            (t.pick(g.status.label()).to_owned(), None),
+            (
+                g.due_on
+                    .filter(|_| open)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                None,
+            ),
+        ]);
+        for r in &g.reviews {
+            reviews.row(vec![
+                (r.reviewed_on.to_string(), None),
+                (g.goal.clone(), None),
+                (t.pick(r.status.label()).to_owned(), None),
+                (r.note.clone().unwrap_or_default(), None),
+                (
+                    r.next_follow_up_on
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                    None,
+                ),
+                (r.reviewed_by_name.clone(), None),
+            ]);
+        }
+    }
+    [goals, reviews]
 }
 
 /// `managers` are the `(username, display name)` choices.
@@ -148,7 +274,14 @@ async fn case_view(
     let here = format!("/cases/{raw}");
     let mut actor = session.actor.clone();
     actor.via = Some(format!("GET {here}"));
-    let Json(k) = api::get_case(State(st.clone()), ApiActor(actor), Path(raw.to_owned())).await?;
+    let Json(k) = api::get_case(
+        State(st.clone()),
+        ApiActor(actor.clone()),
+        Path(raw.to_owned()),
+    )
+    .await?;
+    let Json(plan) =
+        api_plans::get_plan(State(st.clone()), ApiActor(actor), Path(raw.to_owned())).await?;
     let client = ClientId(k.client_id);
     let name = client_name(
         st,
@@ -215,8 +348,35 @@ async fn case_view(
         ]);
     }
     page.desk.tables.push(history);
+    let [goals, reviews] = plan_tables(t, &plan, k.status == CaseStatus::Open);
+    page.desk.tables.push(goals);
+    if !reviews.rows.is_empty() {
+        page.desk.tables.push(reviews);
+    }
     if k.status == CaseStatus::Open {
         let user = &session.actor.user;
+        let may_write = match access::scope(user.role, Action::WriteClient) {
+            Some(Scope::Assigned) => k.case_managers.contains(&user.username),
+            Some(_) => true,
+            None => false,
+        };
+        if may_write {
+            page.form(add_goal_form(t, k.id));
+            let ongoing: Vec<(String, String)> = plan
+                .goals
+                .iter()
+                .filter(|g| !g.status.is_final())
+                .map(|g| {
+                    (
+                        g.id.to_string(),
+                        format!("{}: {}", t.pick(g.life_area.label()), short(&g.goal)),
+                    )
+                })
+                .collect();
+            if !ongoing.is_empty() {
+                page.form(review_goal_form(t, k.id, ongoing));
+            }
+        }
         let may_close = match access::scope(user.role, Action::CloseCase) {
             Some(Scope::Assigned) => k.case_managers.contains(&user.username),
             Some(_) => true,
@@ -248,6 +408,19 @@ async fn case_view(
     Ok(page)
 }
 
+/// A goal's text cut to fit a choice in a list.
+fn short(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        text.to_owned()
+    } else {
+        format!(
+            "{}…",
+            text.chars().take(MAX - 1).collect::<String>().trim_end()
+        )
+    }
+}
+
 /// `GET /cases/{id}`.
 pub async fn case(
     State(st): State<AppState>,
@@ -259,7 +432,8 @@ pub async fn case(
     shown(t, chrome, case_view(&st, &session, t, &raw).await)
 }
 
-/// `POST /cases/{id}/{close|reassign|add-manager|end-manager}`: one of the case page's forms.
+/// `POST /cases/{id}/{close|reassign|add-manager|end-manager|add-goal|review-goal}`: one of the
+/// case page's forms.
 pub async fn case_action(
     State(st): State<AppState>,
     PageLang(t): PageLang,
@@ -329,6 +503,36 @@ pub async fn case_action(
                 via,
                 |a, r: api::EndCaseManagerRequest| async move {
                     api::end_case_manager(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                        .await
+                        .map(IntoResponse::into_response)
+                },
+            )
+            .await,
+        ),
+        "add-goal" => (
+            "add-goal",
+            call_api(
+                &session,
+                &posted,
+                &add_goal_form(t, 0).fields,
+                via,
+                |a, r: api_plans::CreateGoalRequest| async move {
+                    api_plans::create_goal(State(st2), ApiActor(a), Path(path), JsonBody(r))
+                        .await
+                        .map(IntoResponse::into_response)
+                },
+            )
+            .await,
+        ),
+        "review-goal" => (
+            "review-goal",
+            call_api(
+                &session,
+                &posted,
+                &review_goal_form(t, 0, Vec::new()).fields,
+                via,
+                |a, r: api_plans::ReviewGoalRequest| async move {
+                    api_plans::review_goal(State(st2), ApiActor(a), Path(path), JsonBody(r))
                         .await
                         .map(IntoResponse::into_response)
                 },

@@ -822,6 +822,7 @@ both!(
             &mut last,
             vec![
                 e("case_read", "head", Some(a)),
+                e("plan_read", "head", Some(a)),
                 e("client_read", "head", Some(a)),
             ],
             "GET /cases/{id}",

@@ -260,3 +260,100 @@ both!(
         );
     }
 );
+
+both!(
+    the_case_page_writes_and_follows_up_goals_without_javascript,
+    |db| async move {
+        use super::pages::{form, hidden_csrf, login, page};
+        let app = app(db).await;
+        let (_, case) = case_of_cm(&app, "19800101-R104").await;
+        let (_, session) = login(&app, "cm", PASSWORD).await;
+        let cm = format!("vaka_session={}", session.unwrap());
+        let shown = page(&app, &format!("/cases/{case}"), &cm).await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.text);
+        assert!(shown.text.contains("Genomförandeplan"));
+        assert!(
+            shown
+                .text
+                .contains(&format!("action=\"/cases/{case}/add-goal\""))
+        );
+        assert!(
+            !shown.text.contains("review-goal\""),
+            "nothing to follow up yet"
+        );
+        let csrf = hidden_csrf(&shown.text);
+        // Without the form token nothing is written.
+        let r = form(
+            &app,
+            &format!("/cases/{case}/add-goal"),
+            &cm,
+            "life_area=housing&goal=x",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // A missing area comes back beside its field, with the goal's words kept.
+        let r = form(
+            &app,
+            &format!("/cases/{case}/add-goal"),
+            &cm,
+            &format!("csrf={csrf}&goal=Eget+kontrakt&follow_up_on={}", day(20)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("href=\"#f-life_area\""), "{}", r.text);
+        assert!(r.text.contains(">Eget kontrakt</textarea>"), "{}", r.text);
+        assert_eq!(goal_count(&app, case).await, 0);
+        let r = form(
+            &app,
+            &format!("/cases/{case}/add-goal"),
+            &cm,
+            &format!(
+                "csrf={csrf}&life_area=housing&goal=Eget+kontrakt&actions=&follow_up_on={}",
+                day(20)
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert_eq!(r.headers["location"], format!("/cases/{case}"));
+        let shown = page(&app, &format!("/cases/{case}"), &cm).await;
+        assert!(shown.text.contains("Eget kontrakt"));
+        assert!(shown.text.contains(&day(20)));
+        let plan = app.get(&format!("/api/v1/cases/{case}/plan"), "cm").await;
+        let goal = plan.json["goals"][0]["id"].as_i64().unwrap();
+        assert!(
+            shown.text.contains(&format!("value=\"{goal}\"")),
+            "the goal to choose in the follow-up form"
+        );
+        let r = form(
+            &app,
+            &format!("/cases/{case}/review-goal"),
+            &cm,
+            &format!(
+                "csrf={csrf}&goal_id={goal}&status=dropped&reviewed_on={}",
+                day(0)
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("href=\"#f-note\""), "{}", r.text);
+        let r = form(
+            &app,
+            &format!("/cases/{case}/review-goal"),
+            &cm,
+            &format!(
+                "csrf={csrf}&goal_id={goal}&status=dropped&reviewed_on={}&note=Vill+bo+kvar+hos+sin+mamma",
+                day(0)
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let shown = page(&app, &format!("/cases/{case}"), &cm).await;
+        assert!(shown.text.contains("Uppföljningar av målen"));
+        assert!(shown.text.contains("Vill bo kvar hos sin mamma"));
+        assert!(shown.text.contains("Avbrutet"));
+        assert!(
+            !shown.text.contains("review-goal\""),
+            "a finished goal is not followed up again"
+        );
+    }
+);
