@@ -74,6 +74,81 @@ const OBJECTIONS: &[&str] = &[
     "Provet som nämns var negativt, det borde stå i anteckningen.",
 ];
 
+/// Goals of a case's plan by life area, with what is done about them.
+const GOALS: &[(&str, &str, &str)] = &[
+    (
+        "housing",
+        "Få ett eget förstahandskontrakt.",
+        "Case managern följer med på visningar och till hyresvärden.",
+    ),
+    (
+        "housing",
+        "Behålla lägenheten och betala hyran i tid.",
+        "Autogiro för hyran; boendestödet kommer två gånger i veckan.",
+    ),
+    (
+        "substance_use",
+        "Vara nykter i vardagen.",
+        "Återfallsprevention varannan vecka på öppenvården.",
+    ),
+    (
+        "substance_use",
+        "Dricka bara på helgerna och mindre än förut.",
+        "Dryckesdagbok som vi går igenom vid varje besök.",
+    ),
+    (
+        "health",
+        "Sova bättre och orka mer på dagarna.",
+        "Tid hos vårdcentralen; case managern följer med första gången.",
+    ),
+    (
+        "health",
+        "Komma igång med behandlingen hos psykiatrin.",
+        "Samordnad individuell plan (SIP) med psykiatrin.",
+    ),
+    (
+        "occupation",
+        "Börja på praktik två dagar i veckan.",
+        "Möte med Arbetsförmedlingen och kommunens arbetsmarknadsenhet.",
+    ),
+    (
+        "economy",
+        "Få ordning på skulderna.",
+        "Budget- och skuldrådgivningen; ansökan om skuldsanering.",
+    ),
+    (
+        "family_social",
+        "Träffa barnen varannan helg.",
+        "Samtal med barnens mamma tillsammans med familjebehandlaren.",
+    ),
+    (
+        "leisure",
+        "Hitta något att göra på kvällarna som inte handlar om att dricka.",
+        "Prova kommunens aktivitetshus och en träningsgrupp.",
+    ),
+];
+
+const GOAL_NOTES: &[(&str, &str)] = &[
+    ("ongoing", "Går framåt; fortsätter som planerat."),
+    (
+        "ongoing",
+        "Har varit svårt de senaste veckorna, vi fortsätter.",
+    ),
+    ("reached", "Målet är nått."),
+    (
+        "partly_reached",
+        "En bit på väg; ett nytt mål skrivs för resten.",
+    ),
+    (
+        "not_reached",
+        "Inte nått under perioden; personen vill ta ett mindre steg först.",
+    ),
+    (
+        "dropped",
+        "Personen vill hellre satsa på något annat just nu.",
+    ),
+];
+
 const NOTES: &[&str] = &[
     "Bra samtal. Klienten berättar att veckan har gått bra.",
     "Pratade om sömn och struktur i vardagen.",
@@ -326,6 +401,8 @@ struct Ctx {
     assessments: Table,
     follow_ups: Table,
     alerts: Table,
+    goals: Table,
+    goal_reviews: Table,
 }
 
 fn chance(rng: &mut ChaCha8Rng, p: f64) -> bool {
@@ -701,6 +778,34 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
                 "updated_at",
             ],
         ),
+        goals: Table::new(
+            "plan_goals",
+            &[
+                "id",
+                "client_id",
+                "case_id",
+                "life_area",
+                "goal",
+                "actions",
+                "follow_up_on",
+                "created_by",
+                "created_at",
+            ],
+        ),
+        goal_reviews: Table::new(
+            "plan_goal_reviews",
+            &[
+                "id",
+                "client_id",
+                "goal_id",
+                "status",
+                "reviewed_on",
+                "note",
+                "next_follow_up_on",
+                "reviewed_by",
+                "created_at",
+            ],
+        ),
         objections: Table::new(
             "contact_objections",
             &[
@@ -886,6 +991,8 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
         &ctx.assessments,
         &ctx.follow_ups,
         &ctx.alerts,
+        &ctx.goals,
+        &ctx.goal_reviews,
     ];
     let summary: Vec<String> = tables
         .iter()
@@ -925,6 +1032,8 @@ impl Ctx {
             &mut self.assessments,
             &mut self.follow_ups,
             &mut self.alerts,
+            &mut self.goals,
+            &mut self.goal_reviews,
         ]
         .into_iter()
         .map(|t| {
@@ -1116,6 +1225,60 @@ fn scores(rng: &mut ChaCha8Rng, items: usize, heavy: bool) -> Vec<u8> {
             }
         })
         .collect()
+}
+
+/// The plan of an open case: one to three goals written in the case's first weeks, each followed
+/// up about every three months until it ends or its next follow-up lies ahead (now and then one
+/// overdue). Drawn from a generator of its own, so the rest of the demo is the same without it.
+fn plan(ctx: &mut Ctx, client: i64, case: i64, manager: i64, intake: NaiveDate) {
+    let mut rng =
+        ChaCha8Rng::seed_from_u64(0x504c_414e ^ u64::try_from(client).unwrap_or_default());
+    let today = ctx.today;
+    let written = (intake + Duration::days(rng.random_range(3..21))).min(today);
+    let mut areas: Vec<usize> = (0..GOALS.len()).collect();
+    for _ in 0..rng.random_range(1..=3) {
+        let (area, goal, actions) = GOALS[areas.swap_remove(rng.random_range(0..areas.len()))];
+        let gid = ctx.goals.id();
+        let mut due = written + Duration::days(rng.random_range(60..120));
+        ctx.goals.rows.push(vec![
+            gid.into(),
+            client.into(),
+            case.into(),
+            area.into(),
+            goal.into(),
+            actions.into(),
+            due.into(),
+            manager.into(),
+            at(written, &mut rng).into(),
+        ]);
+        // Follow-ups on (or a few days after) each due day that has passed, the last one
+        // sometimes missed so that its alert shows.
+        while due <= today && !chance(&mut rng, 0.04) {
+            let reviewed = (due + Duration::days(rng.random_range(0..7))).min(today);
+            let (status, note) = GOAL_NOTES[weighted(
+                &mut rng,
+                &[(0, 35), (1, 20), (2, 20), (3, 10), (4, 8), (5, 7)],
+            )];
+            let next =
+                (status == "ongoing").then(|| reviewed + Duration::days(rng.random_range(60..120)));
+            let rid = ctx.goal_reviews.id();
+            ctx.goal_reviews.rows.push(vec![
+                rid.into(),
+                client.into(),
+                gid.into(),
+                status.into(),
+                reviewed.into(),
+                note.into(),
+                next.map_or(Value::Null(SqlType::Date), Value::from),
+                manager.into(),
+                at(reviewed, &mut rng).into(),
+            ]);
+            match next {
+                Some(n) => due = n,
+                None => break,
+            }
+        }
+    }
 }
 
 fn client(ctx: &mut Ctx, index: u32) {
@@ -1491,6 +1654,10 @@ fn client(ctx: &mut Ctx, index: u32) {
             // A copy of the generator: the stream the rest of the demo draws from is not advanced.
             at(received, &mut ctx.rng.clone()).into(),
         ]);
+    }
+
+    if ctx.cases.rows[case_row][3] == Value::from("open") {
+        plan(ctx, id, case_id, manager, intake);
     }
 
     // Screening at intake.
