@@ -112,7 +112,7 @@ test('a unit head hands a case over and the new case manager closes it, on a pho
   await anna.getByRole('button', { name: 'Avsluta ärendet' }).click();
   await anna.locator('#form-errors').waitFor();
   assert.match(await anna.locator('#form-errors').innerText(), /Annat/);
-  await anna.locator('#f-note').fill('Flyttar till sin syster i Norge.');
+  await anna.locator('#close textarea[name="note"]').fill('Flyttar till sin syster i Norge.');
   await anna.getByRole('button', { name: 'Avsluta ärendet' }).click();
   await anna.waitForURL(/\/caseload$/);
 
@@ -124,6 +124,51 @@ test('a unit head hands a case over and the new case manager closes it, on a pho
   await head.screenshot({ path: join(artifacts, 'case-closed-phone.png'), fullPage: true });
   await head.goto(client);
   await head.getByText(/Avslutat \d{4}-\d{2}-\d{2} · Annat/).first().waitFor();
+  assert.deepEqual(problems, []);
+});
+
+test('a case manager writes a goal in the plan with the person and follows it up, on a phone', async () => {
+  const problems = [];
+  const anna = await logIn(await phone(browser), 'anna.berg');
+  anna.on('pageerror', (e) => problems.push(String(e)));
+  await anna.locator('.caseload li a:not(.quick)').first().click();
+  await anna.waitForURL(/\/clients\/\d+/);
+  await anna.locator('a[href^="/cases/"]').first().click();
+  await anna.waitForURL(/\/cases\/\d+$/);
+  const casePath = new URL(anna.url()).pathname;
+  await anna.getByRole('heading', { name: 'Genomförandeplan' }).waitFor();
+
+  // A follow-up day already past comes back beside its field, the words kept; then it is saved.
+  const add = anna.locator('#add-goal');
+  const words = 'Ha en egen lägenhet till hösten.';
+  await add.getByLabel(/^Område/).selectOption('housing');
+  await add.getByLabel(/^Mål/).fill(words);
+  await add.getByLabel(/^Vad görs, av vem/).fill('Anna följer med till bostadsförmedlingen.');
+  await add.getByLabel(/^Följs upp/).fill('2020-01-01');
+  await add.getByRole('button', { name: 'Lägg till mål i planen' }).click();
+  await anna.locator('#form-errors').waitFor();
+  assert.match(await anna.locator('#form-errors').innerText(), /Följs upp/);
+  assert.equal(await anna.locator('#add-goal').getByLabel(/^Mål/).inputValue(), words, 'the words are kept');
+  const inAMonth = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date(Date.now() + 30 * 864e5));
+  await anna.locator('#add-goal').getByLabel(/^Följs upp/).fill(inAMonth);
+  await anna.locator('#add-goal').getByRole('button', { name: 'Lägg till mål i planen' }).click();
+  await anna.waitForURL(new RegExp(`${casePath}$`));
+  await anna.getByRole('cell', { name: words }).waitFor();
+
+  // The follow-up: still going, with the day of the next one.
+  const review = anna.locator('#review-goal');
+  await review.getByLabel(/^Mål/).selectOption({ label: `Boende: ${words}` });
+  await review.getByLabel(/^Läge/).selectOption('ongoing');
+  const inTwoMonths = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date(Date.now() + 60 * 864e5));
+  await review.getByLabel(/^Nästa uppföljning/).fill(inTwoMonths);
+  await review.getByLabel(/^Vad som sågs och bestämdes/).fill('Ansökan till bostadsförmedlingen är inskickad.');
+  await review.getByRole('button', { name: 'Följ upp ett mål' }).click();
+  await anna.waitForURL(new RegExp(`${casePath}$`));
+  await anna.getByRole('cell', { name: 'Ansökan till bostadsförmedlingen är inskickad.' }).waitFor();
+  await anna.getByRole('cell', { name: inTwoMonths }).first().waitFor();
+  assert.deepEqual(await axeViolations(anna), [], 'case page with its plan accessibility');
+  await fits(anna);
+  await anna.screenshot({ path: join(artifacts, 'case-plan-phone.png'), fullPage: true });
   assert.deepEqual(problems, []);
 });
 
