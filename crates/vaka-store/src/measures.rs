@@ -10,6 +10,7 @@ use vaka_domain::followup::FollowUpStatus;
 use vaka_domain::ids::MunicipalityId;
 use vaka_domain::stats::adjusted::Person;
 use vaka_domain::stats::closures::ClosedCase;
+use vaka_domain::stats::goals::FinishedGoal;
 use vaka_domain::stats::measures::{DecisionMade, Episode, TwelveMonths};
 
 use crate::row::RowExt;
@@ -102,6 +103,38 @@ pub async fn decisions(
                         || r.bool("departs_from_recommendation")?,
                     against,
                     communication_missing: against && !recorded,
+                })
+            })
+            .collect()
+    })
+}
+
+/// The plans' goals of the municipality finished in `[from, to]`: the follow-ups that ended them
+/// (a finished goal takes no further follow-up), pseudonymous.
+pub async fn finished_goals(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<FinishedGoal>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT g.client_id, g.life_area, r.reviewed_on, r.status FROM plan_goal_reviews r \
+             JOIN plan_goals g ON g.id = r.goal_id JOIN clients x ON x.id = g.client_id \
+             WHERE x.municipality_id = $1 AND r.status <> 'ongoing' AND r.reviewed_on >= $2 AND r.reviewed_on <= $3",
+        )
+        .bind(municipality.0)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FinishedGoal {
+                    client: r.i64("client_id")?,
+                    life_area: r.parse("life_area")?,
+                    finished_on: r.date("reviewed_on")?,
+                    status: r.parse("status")?,
                 })
             })
             .collect()

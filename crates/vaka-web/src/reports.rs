@@ -31,6 +31,7 @@ pub struct Loaded {
     pub people: HashMap<i64, Person>,
     pub twelve_months: Vec<TwelveMonths>,
     pub closed_cases: Vec<vaka_domain::stats::closures::ClosedCase>,
+    pub finished_goals: Vec<vaka_domain::stats::goals::FinishedGoal>,
 }
 
 impl Loaded {
@@ -50,6 +51,7 @@ impl Loaded {
             people: &self.people,
             twelve_months: &self.twelve_months,
             closed_cases: &self.closed_cases,
+            finished_goals: &self.finished_goals,
         }
     }
 }
@@ -121,6 +123,7 @@ pub async fn load(
         people: vaka_store::measures::people(tx, municipality).await?,
         twelve_months: vaka_store::measures::twelve_months(tx, municipality, from, to).await?,
         closed_cases: vaka_store::measures::closed_cases(tx, municipality, from, to).await?,
+        finished_goals: vaka_store::measures::finished_goals(tx, municipality, from, to).await?,
         episodes,
         costs_ore,
         buckets,
@@ -695,6 +698,38 @@ fn more_sections(r: &CommitteeReport) -> Vec<vaka_report::DocSection> {
                             .to_owned(),
                         shown(&c.cases, u64::to_string),
                         shown(&c.people, u64::to_string),
+                    ]
+                })
+                .collect(),
+        )),
+    });
+    let goals = &r.goals;
+    out.push(DocSection {
+        heading: "Målen i genomförandeplanerna".into(),
+        paragraphs: vec![format!(
+            "Mål i ärendenas genomförandeplaner som avslutades vid en uppföljning under perioden: {} mål för {} \
+             personer. Helt uppnådda: {}. Delvis uppnådda {}, inte uppnådda {}, avbrutna {}. Områden som vilar \
+             på färre än 5 personer redovisas inte, och inte heller det näst minsta när bara ett skulle döljas. \
+             Målen sätts med varje person och är olika svåra; andelen jämför inte insatser.",
+            shown(&goals.goals, u64::to_string),
+            shown(&goals.people, u64::to_string),
+            share_text(&goals.reached),
+            shown(&goals.partly_reached, u64::to_string),
+            shown(&goals.not_reached, u64::to_string),
+            shown(&goals.dropped, u64::to_string),
+        )],
+        svg: None,
+        table: Some(table(
+            &["Område", "Avslutade mål", "Personer", "Helt uppnådda"],
+            goals
+                .by_area
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.life_area.label().0.to_owned(),
+                        shown(&a.goals, u64::to_string),
+                        shown(&a.people, u64::to_string),
+                        share_text(&a.reached),
                     ]
                 })
                 .collect(),

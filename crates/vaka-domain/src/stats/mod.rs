@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod closures;
 pub mod costs;
 pub mod cox;
+pub mod goals;
 pub mod measures;
 pub mod pathways;
 pub mod proportion;

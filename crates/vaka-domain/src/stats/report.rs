@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use super::adjusted::{self, Adjusted, Person};
 use super::closures::{self, ClosedCase, Closures};
 use super::costs::{self, Bucket, BucketCost, Costs};
+use super::goals::{self, FinishedGoal, GoalOutcomes};
 use super::measures::{
     self, AfterDecisions, DecisionMade, Episode, Independence, Lengths, MIN_PEOPLE, Point, Shown,
     TwelveMonths,
@@ -103,6 +104,8 @@ pub struct CommitteeReport {
     pub adjusted_missing: Option<String>,
     /// The cases closed in the period, by reason.
     pub closures: Closures,
+    /// The plans' goals finished in the period, by life area.
+    pub goals: GoalOutcomes,
 }
 
 /// What the report is made from.
@@ -128,6 +131,8 @@ pub struct Inputs<'a> {
     pub twelve_months: &'a [TwelveMonths],
     /// The cases closed (the period's are picked out here).
     pub closed_cases: &'a [ClosedCase],
+    /// The plans' finished goals (the period's are picked out here).
+    pub finished_goals: &'a [FinishedGoal],
 }
 
 fn people_of(list: &[&Episode]) -> u64 {
@@ -290,6 +295,7 @@ pub fn committee(i: &Inputs<'_>) -> CommitteeReport {
         adjusted,
         adjusted_missing,
         closures: closures::closures(i.closed_cases, i.from, i.to),
+        goals: goals::goal_outcomes(i.finished_goals, i.from, i.to),
     }
 }
 
@@ -435,6 +441,24 @@ pub fn to_csv(r: &CommitteeReport) -> String {
         let reason = c.reason.map_or("none", |x| x.as_str());
         row("closures", reason, "cases", count(&c.cases));
         row("closures", reason, "people", count(&c.people));
+    }
+    let g = &r.goals;
+    row("plan_goals", "all", "finished", count(&g.goals));
+    row("plan_goals", "all", "people", count(&g.people));
+    row("plan_goals", "all", "reached_share", share(&g.reached));
+    row(
+        "plan_goals",
+        "all",
+        "partly_reached",
+        count(&g.partly_reached),
+    );
+    row("plan_goals", "all", "not_reached", count(&g.not_reached));
+    row("plan_goals", "all", "dropped", count(&g.dropped));
+    for a in &g.by_area {
+        let area = a.life_area.as_str();
+        row("plan_goals", area, "finished", count(&a.goals));
+        row("plan_goals", area, "people", count(&a.people));
+        row("plan_goals", area, "reached_share", share(&a.reached));
     }
     for c in &r.curves {
         for p in &c.points {
@@ -751,6 +775,18 @@ mod tests {
             people: &people,
             twelve_months: &twelve,
             closed_cases: &closed_cases,
+            finished_goals: &(0..6)
+                .map(|c| FinishedGoal {
+                    client: c,
+                    life_area: crate::plan::LifeArea::Housing,
+                    finished_on: d("2024-03-01"),
+                    status: if c < 3 {
+                        crate::plan::GoalStatus::Reached
+                    } else {
+                        crate::plan::GoalStatus::Dropped
+                    },
+                })
+                .collect::<Vec<_>>(),
         });
         // Six cases closed in the period (one before it): shown, with their reason.
         match (&r.closures.cases, &r.closures.by_reason[..]) {
@@ -760,6 +796,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(to_csv(&r).contains("closures,goals_met,cases,6,,\n"));
+        // Six housing goals finished, three reached.
+        assert!(to_csv(&r).contains("plan_goals,housing,finished,6,,\n"));
+        assert!(to_csv(&r).contains("plan_goals,all,reached_share,0.5000,"));
         let th = &r.groups[0];
         assert_eq!(
             (th.intervention, th.people, th.costs.cost_ore),

@@ -723,6 +723,7 @@ fn the_committee_report_is_written_as_html_and_csv_without_personal_data() {
     // Not one personal number (the demo's reservnummer contain an R) or name of a client.
     assert!(!text.contains("-R"), "no reservnummer");
     assert!(text.contains("Avslutade ärenden"));
+    assert!(text.contains("Målen i genomförandeplanerna"));
     let csv = dir.join("committee.csv");
     ok(&vaka(
         &[
@@ -758,6 +759,22 @@ fn the_committee_report_is_written_as_html_and_csv_without_personal_data() {
     assert!(
         closed.iter().any(|l| l.starts_with("closures,goals_met,")),
         "{closed:?}"
+    );
+    // The plans' goals finished in the period: enough of the demo's people to be shown.
+    let goals: Vec<&str> = csv_text
+        .lines()
+        .filter(|l| l.starts_with("plan_goals,"))
+        .collect();
+    assert!(
+        goals.iter().any(|l| l.starts_with("plan_goals,all,finished,")
+            && l.as_bytes()[24].is_ascii_digit()),
+        "{goals:?}"
+    );
+    assert!(
+        goals
+            .iter()
+            .any(|l| l.starts_with("plan_goals,all,reached_share,0.")),
+        "{goals:?}"
     );
     let pdf = dir.join("committee.pdf");
     ok(&vaka(
