@@ -1281,6 +1281,39 @@ fn plan(ctx: &mut Ctx, client: i64, case: i64, manager: i64, intake: NaiveDate) 
     }
 }
 
+/// Now and then an open case is shared: another case manager of the unit (housing support, say)
+/// follows the person beside the case manager from a few weeks in. Its own generator, like the
+/// plan's.
+fn shared(
+    ctx: &mut Ctx,
+    (client, case): (i64, i64),
+    unit_index: usize,
+    manager: i64,
+    intake: NaiveDate,
+) {
+    let mut rng =
+        ChaCha8Rng::seed_from_u64(0x5348_4152 ^ u64::try_from(client).unwrap_or_default());
+    if !chance(&mut rng, 0.04) {
+        return;
+    }
+    let others: Vec<i64> = ctx.case_managers[unit_index]
+        .iter()
+        .copied()
+        .filter(|m| *m != manager)
+        .collect();
+    if others.is_empty() {
+        return;
+    }
+    let second = *pick(&mut rng, &others);
+    let from = (intake + Duration::days(rng.random_range(7..90))).min(ctx.today);
+    ctx.assignments.rows.push(vec![
+        case.into(),
+        second.into(),
+        from.into(),
+        Value::Null(SqlType::Date),
+    ]);
+}
+
 fn client(ctx: &mut Ctx, index: u32) {
     let (contacts_from, first_contact_id) = (ctx.contacts.rows.len(), ctx.contacts.next_id);
     let mut disputed: Vec<(i64, NaiveDate, i64)> = Vec::new();
@@ -1658,6 +1691,7 @@ fn client(ctx: &mut Ctx, index: u32) {
 
     if ctx.cases.rows[case_row][3] == Value::from("open") {
         plan(ctx, id, case_id, manager, intake);
+        shared(ctx, (id, case_id), unit_index, manager, intake);
     }
 
     // Screening at intake.
