@@ -1251,9 +1251,9 @@ fn plan(ctx: &mut Ctx, client: i64, case: i64, manager: i64, intake: NaiveDate) 
             manager.into(),
             at(written, &mut rng).into(),
         ]);
-        // Follow-ups on (or a few days after) each due day that has passed, the last one
-        // sometimes missed so that its alert shows.
-        while due <= today && !chance(&mut rng, 0.04) {
+        // Follow-ups on (or a few days after) each due day that has passed; one that fell due in
+        // the last month is sometimes not done yet, so that its alert shows.
+        while due <= today && !((today - due).num_days() < 30 && chance(&mut rng, 0.3)) {
             let reviewed = (due + Duration::days(rng.random_range(0..7))).min(today);
             let (status, note) = GOAL_NOTES[weighted(
                 &mut rng,
