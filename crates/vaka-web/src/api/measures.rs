@@ -85,6 +85,12 @@ pub struct MeasuresResponse {
     #[schema(value_type = Value)]
     pub adjusted: Option<Adjusted>,
     pub adjusted_missing: Option<String>,
+    /// The cases closed in `[from, to]`, by reason.
+    #[schema(value_type = Value)]
+    pub closures: vaka_domain::stats::closures::Closures,
+    /// The plans' goals finished in `[from, to]`, by life area, with the share reached in full.
+    #[schema(value_type = Value)]
+    pub plan_goals: vaka_domain::stats::goals::GoalOutcomes,
 }
 
 fn group(
@@ -217,5 +223,7 @@ pub async fn get_measures(
         independence: report.independence,
         adjusted: report.adjusted,
         adjusted_missing: report.adjusted_missing,
+        closures: report.closures,
+        plan_goals: report.goals,
     }))
 }

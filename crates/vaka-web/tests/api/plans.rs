@@ -357,3 +357,51 @@ both!(
         );
     }
 );
+
+both!(
+    the_measures_count_finished_goals_by_area_without_personal_data,
+    |db| async move {
+        let app = app(db).await;
+        // Six people each reach or drop a housing goal today; a seventh keeps one going.
+        for i in 0..7 {
+            let (_, case) = case_of_cm(&app, &format!("19800101-R2{i:02}")).await;
+            let r = app
+                .post(
+                    &format!("/api/v1/cases/{case}/plan/goals"),
+                    "cm",
+                    json!({"life_area": "housing", "goal": "Eget kontrakt", "follow_up_on": day(0)}),
+                )
+                .await;
+            let goal = r.json["id"].as_i64().unwrap();
+            if i == 6 {
+                continue;
+            }
+            let body = if i < 4 {
+                json!({"goal_id": goal, "status": "reached"})
+            } else {
+                json!({"goal_id": goal, "status": "dropped", "note": "Flyttade."})
+            };
+            let r = app
+                .post(&format!("/api/v1/cases/{case}/plan/reviews"), "cm", body)
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        }
+        let r = app
+            .get(
+                &format!("/api/v1/measures?from={}&to={}", day(-1), day(0)),
+                "analyst",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let g = &r.json["plan_goals"];
+        assert_eq!(g["goals"], 6);
+        assert_eq!(g["people"], 6);
+        assert_eq!(g["dropped"], 2);
+        assert_eq!(g["reached"]["successes"], 4);
+        assert_eq!(g["reached"]["n"], 6);
+        assert_eq!(g["by_area"][0]["life_area"], "housing");
+        assert_eq!(g["by_area"][0]["goals"], 6);
+        assert!(r.json["closures"]["by_reason"].is_array());
+        assert!(!r.text.contains("Eget kontrakt") && !r.text.contains("Flyttade"));
+    }
+);
