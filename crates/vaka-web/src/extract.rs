@@ -259,6 +259,17 @@ mod tests {
     }
 
     #[test]
+    fn every_table_of_a_personal_file_has_a_heading() {
+        // The PDF shows the tables that have a heading: one without would be left out unseen.
+        let tables = vaka_store::retention::PERSONAL_TABLES
+            .iter()
+            .chain([&vaka_store::retention::INVOICE_ROWS]);
+        for (table, _) in tables {
+            assert!(!heading(table).is_empty(), "{table} has no heading");
+        }
+    }
+
+    #[test]
     fn withheld_fields_and_rows_are_replaced_and_the_rest_is_whole() {
         let w: Vec<Withhold> = vec!["contacts.1.note".parse().unwrap()];
         let (v, n) = compose(ClientId(7), &rows(), &[], &w).unwrap();
