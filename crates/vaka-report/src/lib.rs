@@ -39,6 +39,9 @@ fn report_engine() -> &'static TypstEngine<TypstTemplateMainFile> {
 pub struct DocTable {
     pub head: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// Every column is text, aligned left (otherwise the columns after the first are figures,
+    /// aligned right).
+    pub text: bool,
 }
 
 /// A section of a report: a heading, paragraphs, an optional chart (SVG) and an optional table.
@@ -80,6 +83,7 @@ pub fn report_pdf(doc: &Doc) -> Result<Vec<u8>, String> {
                 s.table.as_ref().map_or(Value::None, |t| {
                     let mut tb = Dict::new();
                     tb.insert("head".into(), lines(&t.head));
+                    tb.insert("text".into(), t.text.into_value());
                     tb.insert(
                         "rows".into(),
                         Value::Array(t.rows.iter().map(|r| lines(r)).collect::<Array>()),

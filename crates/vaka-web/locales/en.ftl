@@ -437,6 +437,7 @@ k-add-manager-hint = One more case manager follows the client from the day below
 k-end-manager = End a case manager's part
 k-end-manager-hint = Their part ends on the day below; their alerts about the client go to a case manager who stays. The case's last case manager is changed above instead.
 k-plan = Plan
+k-plan-pdf = The plan as PDF (to sign)
 k-plan-reviews = Follow-ups of the goals
 k-life-area = Area
 k-goal = Goal

@@ -437,6 +437,7 @@ k-add-manager-hint = Ytterligare en case manager följer klienten från dagen ne
 k-end-manager = Avsluta en case managers uppdrag
 k-end-manager-hint = Uppdraget slutar dagen nedan; hens larm om klienten går till en case manager som stannar. Ärendets sista case manager byts i stället ovan.
 k-plan = Genomförandeplan
+k-plan-pdf = Genomförandeplanen som PDF (att skriva under)
 k-plan-reviews = Uppföljningar av målen
 k-life-area = Område
 k-goal = Mål

@@ -171,6 +171,7 @@ pub fn pdf(extract: &Value) -> Result<Vec<u8>, String> {
             paragraphs: vec![format!("{} st / rows", list.len())],
             svg: None,
             table: Some(DocTable {
+                text: true,
                 head: vec!["#".into(), "Uppgift / Field".into(), "Värde / Value".into()],
                 rows,
             }),
@@ -185,6 +186,7 @@ pub fn pdf(extract: &Value) -> Result<Vec<u8>, String> {
         paragraphs: vec![format!("{} händelser / entries", log.len())],
         svg: None,
         table: Some(DocTable {
+            text: true,
             head: vec![
                 "Tid / Time".into(),
                 "Användare / User".into(),

@@ -553,6 +553,7 @@ fn share_text(v: &Shown<vaka_domain::stats::proportion::Share>) -> String {
 
 fn table(head: &[&str], rows: Vec<Vec<String>>) -> vaka_report::DocTable {
     vaka_report::DocTable {
+        text: false,
         head: head.iter().map(|h| (*h).to_owned()).collect(),
         rows,
     }
@@ -873,7 +874,11 @@ fn cost_table(r: &CommitteeReport) -> Option<vaka_report::DocSection> {
                 .into(),
         ],
         svg: None,
-        table: Some(vaka_report::DocTable { head, rows }),
+        table: Some(vaka_report::DocTable {
+            head,
+            rows,
+            text: false,
+        }),
     })
 }
 
@@ -1111,6 +1116,7 @@ pub fn committee_pdf(
                 ],
                 svg: None,
                 table: Some(DocTable {
+                text: false,
                     head: head(&["Insats", "Personer", "Längd, median", "Kvartiler", "Tillbaka inom ett år", "Kostnad", "Per person"]),
                     rows: p
                         .rows
@@ -1143,6 +1149,7 @@ pub fn committee_pdf(
                 ],
                 svg: (!p.curves.is_empty()).then(|| p.km_svg.clone()),
                 table: Some(DocTable {
+                text: false,
                     head: std::iter::once("Insats".to_owned())
                         .chain(p.milestone_days.iter().map(|d| format!("Dag {d}")))
                         .collect(),

@@ -561,6 +561,7 @@ fn sections(p: &ScenarioPage) -> Vec<vaka_report::DocSection> {
         .collect(),
         svg: None,
         table: Some(DocTable {
+                text: false,
             head: head(&["Alternativ", "Kostnad per person", "95 % intervall", &p.outcome_label, "95 % intervall"]),
             rows: p
                 .rows
@@ -611,6 +612,7 @@ fn sections(p: &ScenarioPage) -> Vec<vaka_report::DocSection> {
         )],
         svg: None,
         table: Some(DocTable {
+            text: false,
             head: std::iter::once("Från \\ till".to_owned())
                 .chain(p.states.iter().map(|s| (*s).to_owned()))
                 .collect(),

@@ -348,6 +348,10 @@ async fn case_view(
         ]);
     }
     page.desk.tables.push(history);
+    page.desk.links.push(Link::new(
+        format!("/cases/{}/plan.pdf", k.id),
+        t.t("k-plan-pdf"),
+    ));
     let [goals, reviews] = plan_tables(t, &plan, k.status == CaseStatus::Open);
     page.desk.tables.push(goals);
     if !reviews.rows.is_empty() {
@@ -406,6 +410,177 @@ async fn case_view(
         }
     }
     Ok(page)
+}
+
+/// The plan as a document to give the person and to sign together: the goals, their follow-ups,
+/// and lines for the signatures. In Swedish, like the decision letter.
+async fn plan_document(
+    st: &AppState,
+    session: &SessionActor,
+    t: Tr,
+    raw: &str,
+) -> Result<vaka_report::Doc, ApiError> {
+    use vaka_report::{Doc, DocSection, DocTable};
+    let via = format!("GET /cases/{raw}/plan.pdf");
+    let mut actor = session.actor.clone();
+    actor.via = Some(via.clone());
+    let Json(k) = api::get_case(
+        State(st.clone()),
+        ApiActor(actor.clone()),
+        Path(raw.to_owned()),
+    )
+    .await?;
+    let Json(plan) =
+        api_plans::get_plan(State(st.clone()), ApiActor(actor), Path(raw.to_owned())).await?;
+    let name = client_name(
+        st,
+        &session.actor,
+        ClientId(k.client_id),
+        Action::ReadClient,
+        via,
+        t,
+    )
+    .await?;
+    let sv = |x: (&'static str, &'static str)| x.0.to_owned();
+    let managers: Vec<&str> = k
+        .assignments
+        .iter()
+        .filter(|a| a.unassigned_on.is_none())
+        .map(|a| a.display_name.as_str())
+        .collect();
+    let goals = plan
+        .goals
+        .iter()
+        .map(|g| {
+            vec![
+                sv(g.life_area.label()),
+                g.goal.clone(),
+                g.actions.clone().unwrap_or_default(),
+                sv(g.status.label()),
+                g.due_on.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let reviews = plan
+        .goals
+        .iter()
+        .flat_map(|g| {
+            g.reviews.iter().map(|r| {
+                vec![
+                    r.reviewed_on.to_string(),
+                    g.goal.clone(),
+                    sv(r.status.label()),
+                    r.note.clone().unwrap_or_default(),
+                    r.next_follow_up_on
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                ]
+            })
+        })
+        .collect::<Vec<_>>();
+    let table = |head: &[&str], rows| {
+        Some(DocTable {
+            head: head.iter().map(|h| (*h).to_owned()).collect(),
+            rows,
+            text: true,
+        })
+    };
+    let mut sections = vec![DocSection {
+        heading: "Mål".into(),
+        paragraphs: if plan.goals.is_empty() {
+            vec!["Inga mål är skrivna ännu.".into()]
+        } else {
+            Vec::new()
+        },
+        svg: None,
+        table: (!plan.goals.is_empty())
+            .then(|| {
+                table(
+                    &["Område", "Mål", "Vad görs, av vem", "Läge", "Följs upp"],
+                    goals,
+                )
+            })
+            .flatten(),
+    }];
+    if !reviews.is_empty() {
+        sections.push(DocSection {
+            heading: "Uppföljningar".into(),
+            paragraphs: Vec::new(),
+            svg: None,
+            table: table(
+                &["Dag", "Mål", "Läge", "Vad som sågs och bestämdes", "Nästa"],
+                reviews,
+            ),
+        });
+    }
+    sections.push(DocSection {
+        heading: "Underskrifter".into(),
+        paragraphs: vec![
+            format!("{name}: ……………………………………………   Datum: …………………"),
+            format!(
+                "{}: ……………………………………………   Datum: …………………",
+                if managers.is_empty() {
+                    "Case manager".to_owned()
+                } else {
+                    managers.join(", ")
+                }
+            ),
+        ],
+        svg: None,
+        table: None,
+    });
+    Ok(Doc {
+        title: "Genomförandeplan".into(),
+        lead: format!(
+            "{name} · ärende {} · öppnat {} · case manager: {}",
+            k.id,
+            k.opened_on,
+            if managers.is_empty() {
+                "ingen".to_owned()
+            } else {
+                managers.join(", ")
+            }
+        ),
+        footer: format!("Genomförandeplan, ärende {}", k.id),
+        note: format!(
+            "Utskriven {} av {}. Planen skrivs tillsammans med den enskilde. Mål och uppföljningar ändras \
+             inte i efterhand: ett mål som byts följs upp som avbrutet och ett nytt skrivs.",
+            today(),
+            session.actor.user.display_name
+        ),
+        sections,
+    })
+}
+
+/// `GET /cases/{id}/plan.pdf`: the plan to print, give the person and sign.
+pub async fn plan_pdf(
+    State(st): State<AppState>,
+    PageLang(t): PageLang,
+    session: SessionActor,
+    Path(raw): Path<String>,
+) -> Response {
+    use axum::http::header;
+    let chrome = Chrome::of(&session, &format!("/cases/{raw}"));
+    let doc = match plan_document(&st, &session, t, &raw).await {
+        Ok(d) => d,
+        Err(e) => return page_error(t, chrome, e),
+    };
+    // Typesetting takes a while of CPU: off the request threads.
+    match tokio::task::spawn_blocking(move || vaka_report::report_pdf(&doc)).await {
+        Ok(Ok(pdf)) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"genomforandeplan-{raw}.pdf\""),
+                ),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Ok(Err(e)) => page_error(t, chrome, ApiError::Internal(e)),
+        Err(e) => page_error(t, chrome, ApiError::Internal(e.to_string())),
+    }
 }
 
 /// A goal's text cut to fit a choice in a list.

@@ -57,6 +57,7 @@ pub fn router() -> Router<AppState> {
             get(client_edit::edit_client).post(client_edit::save_client),
         )
         .route("/cases/{id}", get(case::case))
+        .route("/cases/{id}/plan.pdf", get(case::plan_pdf))
         .route("/staff", get(staff::staff))
         .route("/users", get(accounts::users).post(accounts::save_user))
         .route(

@@ -124,6 +124,8 @@ const COVERED: &[&str] = &[
     // Tested in cases.rs (the_case_page_closes_and_hands_over_a_case_without_javascript).
     "/cases/{id}",
     "/cases/{id}/{action}",
+    // Tested in plans.rs (the_case_page_writes_and_follows_up_goals_without_javascript).
+    "/cases/{id}/plan.pdf",
     "/clients/{id}/emergency-access",
     "/clients/{id}/contacts",
     "/clients/{id}/contacts/new",

@@ -355,6 +355,30 @@ both!(
             !shown.text.contains("review-goal\""),
             "a finished goal is not followed up again"
         );
+
+        // The plan to print and sign: a PDF, read like the page and logged as such.
+        assert!(
+            shown
+                .text
+                .contains(&format!("href=\"/cases/{case}/plan.pdf\""))
+        );
+        let client = plan.json["client_id"].as_i64().unwrap();
+        let before = app.audit_for(client).await.len();
+        let pdf = page(&app, &format!("/cases/{case}/plan.pdf"), &cm).await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        assert_eq!(pdf.headers["content-type"], "application/pdf");
+        assert!(pdf.text.starts_with("%PDF"));
+        let logged: Vec<String> = app.audit_for(client).await[before..]
+            .iter()
+            .map(|(action, user)| format!("{action} {user}"))
+            .collect();
+        assert_eq!(logged, ["case_read cm", "plan_read cm", "client_read cm"]);
+        // Not for a case manager of another unit.
+        let (_, other) = login(&app, "cm_b", PASSWORD).await;
+        let other = format!("vaka_session={}", other.unwrap());
+        let refused = page(&app, &format!("/cases/{case}/plan.pdf"), &other).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND);
+        assert!(!refused.text.starts_with("%PDF"));
     }
 );
 
