@@ -10,7 +10,7 @@ use vaka_domain::followup::FollowUpStatus;
 use vaka_domain::ids::MunicipalityId;
 use vaka_domain::stats::adjusted::Person;
 use vaka_domain::stats::closures::ClosedCase;
-use vaka_domain::stats::goals::FinishedGoal;
+use vaka_domain::stats::goals::{FinishedGoal, OpenCase};
 use vaka_domain::stats::measures::{DecisionMade, Episode, TwelveMonths};
 
 use crate::row::RowExt;
@@ -135,6 +135,39 @@ pub async fn finished_goals(
                     life_area: r.parse("life_area")?,
                     finished_on: r.date("reviewed_on")?,
                     status: r.parse("status")?,
+                })
+            })
+            .collect()
+    })
+}
+
+/// The cases of the municipality open on `day` (opened by then, not closed until after it), each
+/// with whether its plan had a goal written by the end of that day (UTC), pseudonymous.
+pub async fn open_cases_on(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    day: NaiveDate,
+) -> Result<Vec<OpenCase>> {
+    let end = (day + chrono::Duration::days(1))
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT k.client_id, EXISTS (SELECT 1 FROM plan_goals g WHERE g.case_id = k.id AND g.created_at < $3) AS has_plan \
+             FROM cases k JOIN clients x ON x.id = k.client_id \
+             WHERE x.municipality_id = $1 AND k.opened_on <= $2 \
+             AND (k.status = 'open' OR (k.closed_on IS NOT NULL AND k.closed_on > $2))",
+        )
+        .bind(municipality.0)
+        .bind(day)
+        .bind(end)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OpenCase {
+                    client: r.i64("client_id")?,
+                    has_plan: r.bool("has_plan")?,
                 })
             })
             .collect()

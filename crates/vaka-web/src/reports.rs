@@ -32,6 +32,7 @@ pub struct Loaded {
     pub twelve_months: Vec<TwelveMonths>,
     pub closed_cases: Vec<vaka_domain::stats::closures::ClosedCase>,
     pub finished_goals: Vec<vaka_domain::stats::goals::FinishedGoal>,
+    pub open_cases: Vec<vaka_domain::stats::goals::OpenCase>,
 }
 
 impl Loaded {
@@ -52,6 +53,7 @@ impl Loaded {
             twelve_months: &self.twelve_months,
             closed_cases: &self.closed_cases,
             finished_goals: &self.finished_goals,
+            open_cases: &self.open_cases,
         }
     }
 }
@@ -124,6 +126,7 @@ pub async fn load(
         twelve_months: vaka_store::measures::twelve_months(tx, municipality, from, to).await?,
         closed_cases: vaka_store::measures::closed_cases(tx, municipality, from, to).await?,
         finished_goals: vaka_store::measures::finished_goals(tx, municipality, from, to).await?,
+        open_cases: vaka_store::measures::open_cases_on(tx, municipality, to.min(as_of)).await?,
         episodes,
         costs_ore,
         buckets,
@@ -708,10 +711,13 @@ fn more_sections(r: &CommitteeReport) -> Vec<vaka_report::DocSection> {
     out.push(DocSection {
         heading: "Målen i genomförandeplanerna".into(),
         paragraphs: vec![format!(
-            "Mål i ärendenas genomförandeplaner som avslutades vid en uppföljning under perioden: {} mål för {} \
+            "Ärenden öppna vid periodens slut: {}; av dem med minst ett mål i genomförandeplanen: {}. \
+             Mål i ärendenas genomförandeplaner som avslutades vid en uppföljning under perioden: {} mål för {} \
              personer. Helt uppnådda: {}. Delvis uppnådda {}, inte uppnådda {}, avbrutna {}. Områden som vilar \
              på färre än 5 personer redovisas inte, och inte heller det näst minsta när bara ett skulle döljas. \
              Målen sätts med varje person och är olika svåra; andelen jämför inte insatser.",
+            shown(&r.plan_coverage.open_cases, u64::to_string),
+            share_text(&r.plan_coverage.with_plan),
             shown(&goals.goals, u64::to_string),
             shown(&goals.people, u64::to_string),
             share_text(&goals.reached),

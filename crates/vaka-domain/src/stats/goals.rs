@@ -1,5 +1,6 @@
 //! What became of the plans' goals: the goals finished in a period (their last follow-up ended
-//! them), per life area, and the share reached in full. An area resting on fewer than 5 people is
+//! them), per life area, and the share reached in full; and how many of the cases open at the
+//! period's end had a plan by then. An area resting on fewer than 5 people is
 //! withheld, and so is the next smallest when only one would be, so that no withheld count can be
 //! worked out from the total.
 
@@ -53,6 +54,37 @@ fn reached_share(goals: &[&FinishedGoal]) -> Option<Share> {
         .filter(|g| g.status == GoalStatus::Reached)
         .count() as u64;
     wilson(reached, goals.len() as u64, 0.95)
+}
+
+/// A case open on the period's last day: whose (pseudonymous), and whether its plan had a goal by
+/// then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenCase {
+    pub client: i64,
+    pub has_plan: bool,
+}
+
+/// The cases open at the period's end and the share of them with a plan.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlanCoverage {
+    pub open_cases: Shown<u64>,
+    pub with_plan: Shown<Share>,
+}
+
+pub fn coverage(cases: &[OpenCase]) -> PlanCoverage {
+    let people = distinct(cases.iter().map(|c| c.client).collect());
+    let with = cases.iter().filter(|c| c.has_plan).count() as u64;
+    let share = wilson(with, cases.len() as u64, 0.95).unwrap_or(Share {
+        successes: 0,
+        n: 0,
+        estimate: 0.0,
+        lower: 0.0,
+        upper: 0.0,
+    });
+    PlanCoverage {
+        open_cases: shown(people, cases.len() as u64),
+        with_plan: shown(people, share),
+    }
 }
 
 /// The goals finished from `from` to `to` (both included). Goals still ongoing are not counted.
@@ -266,6 +298,23 @@ mod tests {
         let r = goal_outcomes(&goals[..3], day("2026-01-01"), day("2026-12-31"));
         assert_eq!(value(&r.goals), None);
         assert!(r.by_area.iter().all(|a| value(&a.goals).is_none()));
+    }
+
+    #[test]
+    fn the_share_of_open_cases_with_a_plan_needs_5_people() {
+        let cases: Vec<OpenCase> = (0..8)
+            .map(|c| OpenCase {
+                client: c,
+                has_plan: c < 6,
+            })
+            .collect();
+        let c = coverage(&cases);
+        assert_eq!(value(&c.open_cases), Some(8));
+        let s = value(&c.with_plan).unwrap();
+        assert_eq!((s.successes, s.n), (6, 8));
+        assert!((s.estimate - 0.75).abs() < 1e-12);
+        let c = coverage(&cases[..4]);
+        assert_eq!((value(&c.open_cases), value(&c.with_plan)), (None, None));
     }
 
     proptest! {

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use super::adjusted::{self, Adjusted, Person};
 use super::closures::{self, ClosedCase, Closures};
 use super::costs::{self, Bucket, BucketCost, Costs};
-use super::goals::{self, FinishedGoal, GoalOutcomes};
+use super::goals::{self, FinishedGoal, GoalOutcomes, OpenCase, PlanCoverage};
 use super::measures::{
     self, AfterDecisions, DecisionMade, Episode, Independence, Lengths, MIN_PEOPLE, Point, Shown,
     TwelveMonths,
@@ -106,6 +106,8 @@ pub struct CommitteeReport {
     pub closures: Closures,
     /// The plans' goals finished in the period, by life area.
     pub goals: GoalOutcomes,
+    /// The cases open at the period's end, and how many had a plan.
+    pub plan_coverage: PlanCoverage,
 }
 
 /// What the report is made from.
@@ -133,6 +135,8 @@ pub struct Inputs<'a> {
     pub closed_cases: &'a [ClosedCase],
     /// The plans' finished goals (the period's are picked out here).
     pub finished_goals: &'a [FinishedGoal],
+    /// The cases open on the period's last day.
+    pub open_cases: &'a [OpenCase],
 }
 
 fn people_of(list: &[&Episode]) -> u64 {
@@ -296,6 +300,7 @@ pub fn committee(i: &Inputs<'_>) -> CommitteeReport {
         adjusted_missing,
         closures: closures::closures(i.closed_cases, i.from, i.to),
         goals: goals::goal_outcomes(i.finished_goals, i.from, i.to),
+        plan_coverage: goals::coverage(i.open_cases),
     }
 }
 
@@ -454,6 +459,18 @@ pub fn to_csv(r: &CommitteeReport) -> String {
     );
     row("plan_goals", "all", "not_reached", count(&g.not_reached));
     row("plan_goals", "all", "dropped", count(&g.dropped));
+    row(
+        "plan_goals",
+        "open_cases",
+        "count",
+        count(&r.plan_coverage.open_cases),
+    );
+    row(
+        "plan_goals",
+        "open_cases",
+        "with_plan_share",
+        share(&r.plan_coverage.with_plan),
+    );
     for a in &g.by_area {
         let area = a.life_area.as_str();
         row("plan_goals", area, "finished", count(&a.goals));
@@ -787,6 +804,7 @@ mod tests {
                     },
                 })
                 .collect::<Vec<_>>(),
+            open_cases: &[],
         });
         // Six cases closed in the period (one before it): shown, with their reason.
         match (&r.closures.cases, &r.closures.by_reason[..]) {

@@ -23,6 +23,16 @@ fn goal(area: LifeArea, text: &str, follow_up_on: &str) -> NewGoal {
     }
 }
 
+async fn open_on(
+    tx: &mut vaka_store::Tx,
+    m: vaka_domain::ids::MunicipalityId,
+    day: NaiveDate,
+) -> Vec<vaka_domain::stats::goals::OpenCase> {
+    vaka_store::measures::open_cases_on(tx, m, day)
+        .await
+        .unwrap()
+}
+
 both!(
     a_plan_reads_back_with_its_follow_ups_and_due_goals,
     |db| async move {
@@ -161,6 +171,18 @@ both!(
             facts.iter().map(|f| (f.id, f.due_on)).collect::<Vec<_>>(),
             [(housing.0, day("2027-01-15"))]
         );
+        // The committee's count of open cases with a plan: by the day, and only once the goal
+        // was written.
+        let today = chrono::Utc::now().date_naive();
+        let m = s.municipality;
+        let now = open_on(&mut tx, m, today).await;
+        assert_eq!(now.len(), 1);
+        assert!(now[0].has_plan);
+        assert_eq!(now[0].client, client.0);
+        let before = open_on(&mut tx, m, day("2026-10-15")).await;
+        assert!(!before[0].has_plan, "no goal written yet then");
+        let early = open_on(&mut tx, m, day("2026-09-30")).await;
+        assert!(early.is_empty(), "not yet opened");
         // A closed case's goals alert no more.
         let closure = Closure {
             closed_on: day("2026-12-01"),
@@ -169,6 +191,9 @@ both!(
         };
         assert!(cases::close(&mut tx, case_id, &closure).await.unwrap());
         assert!(plans::due_facts(&mut tx, client).await.unwrap().is_empty());
+        assert_eq!(open_on(&mut tx, m, day("2026-11-30")).await.len(), 1);
+        let closed = open_on(&mut tx, m, day("2026-12-01")).await;
+        assert!(closed.is_empty(), "closed that day");
         tx.commit().await.unwrap();
 
         // The plan is part of the personal file and goes with it.

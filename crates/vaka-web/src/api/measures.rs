@@ -91,6 +91,9 @@ pub struct MeasuresResponse {
     /// The plans' goals finished in `[from, to]`, by life area, with the share reached in full.
     #[schema(value_type = Value)]
     pub plan_goals: vaka_domain::stats::goals::GoalOutcomes,
+    /// The cases open on `to` (or today, if earlier) and the share with a goal in their plan.
+    #[schema(value_type = Value)]
+    pub plan_coverage: vaka_domain::stats::goals::PlanCoverage,
 }
 
 fn group(
@@ -225,5 +228,6 @@ pub async fn get_measures(
         adjusted_missing: report.adjusted_missing,
         closures: report.closures,
         plan_goals: report.goals,
+        plan_coverage: report.plan_coverage,
     }))
 }

@@ -426,6 +426,9 @@ both!(
         assert_eq!(g["by_area"][0]["life_area"], "housing");
         assert_eq!(g["by_area"][0]["goals"], 6);
         assert!(r.json["closures"]["by_reason"].is_array());
+        // Seven open cases, all with a goal.
+        assert_eq!(r.json["plan_coverage"]["open_cases"], 7);
+        assert_eq!(r.json["plan_coverage"]["with_plan"]["successes"], 7);
         assert!(!r.text.contains("Eget kontrakt") && !r.text.contains("Flyttade"));
     }
 );
