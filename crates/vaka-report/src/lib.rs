@@ -160,6 +160,16 @@ mod tests {
                 table: Some(DocTable {
                     head: vec!["Insats".into(), "Personer".into()],
                     rows: vec![vec!["Öppenvård".into(), "–*".into()]],
+                    text: false,
+                }),
+            }, DocSection {
+                heading: "Mål".into(),
+                paragraphs: Vec::new(),
+                svg: None,
+                table: Some(DocTable {
+                    head: vec!["Område".into(), "Mål".into()],
+                    rows: vec![vec!["Boende".into(), "Ett eget kontrakt".into()]],
+                    text: true,
                 }),
             }],
         };
