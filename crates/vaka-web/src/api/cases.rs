@@ -260,7 +260,7 @@ async fn case_response(tx: &mut Tx, case: Case) -> Result<CaseResponse, ApiError
 /// caller may act on it. An action a case manager holds only on assigned clients needs the
 /// assignment on this very case, not on another case of the same client. Unknown cases and
 /// refusals both answer 404; a refusal is logged as `access_denied`.
-pub(crate) async fn case_for(
+async fn case_for(
     st: &AppState,
     user: &User,
     id: CaseId,
@@ -283,7 +283,7 @@ pub(crate) async fn case_for(
     Ok((tx, case))
 }
 
-pub(crate) fn case_closed() -> FieldError {
+fn case_closed() -> FieldError {
     FieldError::new(
         "status",
         "case_closed",
@@ -551,24 +551,40 @@ async fn day_and_manager(
 }
 
 /// The opening of a change to a case's case managers: the unit head's right to assign on the
-/// case's client (checked and logged as [`case_for`] does), and an open case (409 otherwise).
+/// case's client, and an open case (see [`open_case_to_change`]).
 async fn open_case_to_assign(
     st: &AppState,
     actor: &crate::auth::Actor,
     raw: &str,
     path: &str,
 ) -> Result<(Tx, Case, vaka_store::NewAuditEntry), ApiError> {
-    if !access::may_ever(actor.user.role, Action::AssignCase) {
+    open_case_to_change(
+        st,
+        actor,
+        raw,
+        (Action::AssignCase, AuditAction::CaseReassign),
+        path,
+    )
+    .await
+}
+
+/// The opening of a change to case `raw` by `POST /api/v1/cases/{id}/{path}`: the caller's right
+/// to `action` on the case (403 for a role that never has it; checked and logged as [`case_for`]
+/// does), the log entry `audit` for the change, and an open case (409 otherwise).
+pub(crate) async fn open_case_to_change(
+    st: &AppState,
+    actor: &crate::auth::Actor,
+    raw: &str,
+    (action, audit): (Action, AuditAction),
+    path: &str,
+) -> Result<(Tx, Case, vaka_store::NewAuditEntry), ApiError> {
+    if !access::may_ever(actor.user.role, action) {
         return Err(ApiError::Forbidden);
     }
     let id = CaseId(path_id(raw)?);
-    let mut entry = actor.audit(
-        AuditAction::CaseReassign,
-        None,
-        format!("POST /api/v1/cases/{}/{path}", id.0),
-    );
+    let mut entry = actor.audit(audit, None, format!("POST /api/v1/cases/{}/{path}", id.0));
     entry.case_id = Some(id);
-    let (tx, case) = case_for(st, &actor.user, id, Action::AssignCase, &mut entry).await?;
+    let (tx, case) = case_for(st, &actor.user, id, action, &mut entry).await?;
     if case.status == CaseStatus::Closed {
         return Err(ApiError::Conflict(case_closed()));
     }

@@ -9,13 +9,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use vaka_domain::access::Action;
-use vaka_domain::case::CaseStatus;
 use vaka_domain::ids::{CaseId, GoalId};
 use vaka_domain::plan::{GoalInput, GoalStatus, LifeArea, NewGoal, NewReview, ReviewInput};
 use vaka_domain::{FieldError, Msg};
 use vaka_store::{AuditAction, cases, plans};
 
-use super::cases::{case_closed, case_for};
+use super::cases::open_case_to_change;
 use super::path_id;
 use crate::AppState;
 use crate::auth::ApiActor;
@@ -162,20 +161,15 @@ pub async fn create_goal(
     Path(raw): Path<String>,
     JsonBody(req): JsonBody<CreateGoalRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    if !vaka_domain::access::may_ever(actor.user.role, Action::WriteClient) {
-        return Err(ApiError::Forbidden);
-    }
-    let id = CaseId(path_id(&raw)?);
-    let mut entry = actor.audit(
-        AuditAction::PlanGoalCreate,
-        None,
-        format!("POST /api/v1/cases/{}/plan/goals", id.0),
-    );
-    entry.case_id = Some(id);
-    let (mut tx, case) = case_for(&st, &actor.user, id, Action::WriteClient, &mut entry).await?;
-    if case.status == CaseStatus::Closed {
-        return Err(ApiError::Conflict(case_closed()));
-    }
+    let (mut tx, case, mut entry) = open_case_to_change(
+        &st,
+        &actor,
+        &raw,
+        (Action::WriteClient, AuditAction::PlanGoalCreate),
+        "plan/goals",
+    )
+    .await?;
+    let id = case.id;
     let new = NewGoal::parse(
         &GoalInput {
             life_area: req.life_area.as_deref(),
@@ -246,20 +240,15 @@ pub async fn review_goal(
     Path(raw): Path<String>,
     JsonBody(req): JsonBody<ReviewGoalRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    if !vaka_domain::access::may_ever(actor.user.role, Action::WriteClient) {
-        return Err(ApiError::Forbidden);
-    }
-    let id = CaseId(path_id(&raw)?);
-    let mut entry = actor.audit(
-        AuditAction::PlanGoalReview,
-        None,
-        format!("POST /api/v1/cases/{}/plan/reviews", id.0),
-    );
-    entry.case_id = Some(id);
-    let (mut tx, case) = case_for(&st, &actor.user, id, Action::WriteClient, &mut entry).await?;
-    if case.status == CaseStatus::Closed {
-        return Err(ApiError::Conflict(case_closed()));
-    }
+    let (mut tx, case, mut entry) = open_case_to_change(
+        &st,
+        &actor,
+        &raw,
+        (Action::WriteClient, AuditAction::PlanGoalReview),
+        "plan/reviews",
+    )
+    .await?;
+    let id = case.id;
     let goal_id = GoalId(req.goal_id.ok_or_else(|| FieldError::required("goal_id"))?);
     let goal = plans::goal(&mut tx, goal_id)
         .await?
