@@ -149,37 +149,54 @@ fn plan_tables(t: Tr, plan: &api_plans::PlanResponse, open: bool) -> [Table; 2] 
             t.t("k-reviewed-by"),
         ],
     );
-    for g in &plan.goals {
-        goals.row(vec![
-            (t.pick(g.life_area.label()).to_owned(), None),
-            (g.goal.clone(), None),
-            (g.actions.clone().unwrap_or_default(), None),
-            (t.pick(g.status.label()).to_owned(), None),
-            (
-                g.due_on
-                    .filter(|_| open)
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                None,
-            ),
-        ]);
-        for r in &g.reviews {
-            reviews.row(vec![
-                (r.reviewed_on.to_string(), None),
-                (g.goal.clone(), None),
-                (t.pick(r.status.label()).to_owned(), None),
-                (r.note.clone().unwrap_or_default(), None),
-                (
-                    r.next_follow_up_on
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                    None,
-                ),
-                (r.reviewed_by_name.clone(), None),
-            ]);
-        }
+    let (goal_rows, review_rows) = plan_rows(plan, open, |l| t.pick(l).to_owned());
+    for r in goal_rows {
+        goals.row(r.into_iter().map(|c| (c, None)).collect());
+    }
+    for r in review_rows {
+        reviews.row(r.into_iter().map(|c| (c, None)).collect());
     }
     [goals, reviews]
+}
+
+/// The plan as rows of text: each goal (area, goal, what is done, where it stands, and its next
+/// follow-up while the case is `open`) and every follow-up (day, goal, state, note, next day, by
+/// whom), the labels in the language `pick` takes.
+fn plan_rows(
+    plan: &api_plans::PlanResponse,
+    open: bool,
+    pick: impl Fn((&'static str, &'static str)) -> String,
+) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let goals = plan
+        .goals
+        .iter()
+        .map(|g| {
+            vec![
+                pick(g.life_area.label()),
+                g.goal.clone(),
+                g.actions.clone().unwrap_or_default(),
+                pick(g.status.label()),
+                day(g.due_on.filter(|_| open)),
+            ]
+        })
+        .collect();
+    let reviews = plan
+        .goals
+        .iter()
+        .flat_map(|g| g.reviews.iter().map(move |r| (g, r)))
+        .map(|(g, r)| {
+            vec![
+                r.reviewed_on.to_string(),
+                g.goal.clone(),
+                pick(r.status.label()),
+                r.note.clone().unwrap_or_default(),
+                day(r.next_follow_up_on),
+                r.reviewed_by_name.clone(),
+            ]
+        })
+        .collect();
+    (goals, reviews)
 }
 
 /// `managers` are the `(username, display name)` choices.
@@ -441,43 +458,13 @@ async fn plan_document(
         t,
     )
     .await?;
-    let sv = |x: (&'static str, &'static str)| x.0.to_owned();
     let managers: Vec<&str> = k
         .assignments
         .iter()
         .filter(|a| a.unassigned_on.is_none())
         .map(|a| a.display_name.as_str())
         .collect();
-    let goals = plan
-        .goals
-        .iter()
-        .map(|g| {
-            vec![
-                sv(g.life_area.label()),
-                g.goal.clone(),
-                g.actions.clone().unwrap_or_default(),
-                sv(g.status.label()),
-                g.due_on.map(|d| d.to_string()).unwrap_or_default(),
-            ]
-        })
-        .collect();
-    let reviews = plan
-        .goals
-        .iter()
-        .flat_map(|g| {
-            g.reviews.iter().map(|r| {
-                vec![
-                    r.reviewed_on.to_string(),
-                    g.goal.clone(),
-                    sv(r.status.label()),
-                    r.note.clone().unwrap_or_default(),
-                    r.next_follow_up_on
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                ]
-            })
-        })
-        .collect::<Vec<_>>();
+    let (goals, reviews) = plan_rows(&plan, k.status == CaseStatus::Open, |l| l.0.to_owned());
     let table = |head: &[&str], rows| {
         Some(DocTable {
             head: head.iter().map(|h| (*h).to_owned()).collect(),
@@ -508,7 +495,14 @@ async fn plan_document(
             paragraphs: Vec::new(),
             svg: None,
             table: table(
-                &["Dag", "Mål", "Läge", "Vad som sågs och bestämdes", "Nästa"],
+                &[
+                    "Dag",
+                    "Mål",
+                    "Läge",
+                    "Vad som sågs och bestämdes",
+                    "Nästa",
+                    "Av",
+                ],
                 reviews,
             ),
         });
