@@ -43,7 +43,8 @@ pub async fn insert_goal(tx: &mut Tx, case: &Case, by: UserId, g: &NewGoal) -> R
 }
 
 /// Records a follow-up of `goal` and resolves the alert of the day it was due, if one was raised:
-/// that follow-up is what the alert asked for.
+/// that follow-up is what the alert asked for. [`crate::StoreError::Conflict`] when another
+/// follow-up has ended the goal meanwhile.
 pub async fn insert_review(
     tx: &mut Tx,
     goal: &Goal,
@@ -65,7 +66,8 @@ pub async fn insert_review(
         .bind(by.0)
         .bind(now)
         .fetch_one(&mut *c)
-        .await?;
+        .await
+        .map_err(|e| crate::conflict_on_unique(e, "goal_finished"))?;
         id
     });
     if let Some(due) = goal.due_on() {

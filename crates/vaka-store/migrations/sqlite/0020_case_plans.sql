@@ -25,4 +25,6 @@ CREATE TABLE plan_goal_reviews (
     created_at TEXT NOT NULL
 );
 CREATE INDEX plan_goal_reviews_goal ON plan_goal_reviews(goal_id, id);
+-- A goal is finished once: two follow-ups ending it at the same moment cannot both be saved.
+CREATE UNIQUE INDEX plan_goal_reviews_final ON plan_goal_reviews(goal_id) WHERE status <> 'ongoing';
 CREATE INDEX plan_goal_reviews_client ON plan_goal_reviews(client_id);

@@ -137,6 +137,27 @@ both!(
         .unwrap();
         tx.commit().await.unwrap();
 
+        // A second follow-up ending the same goal (one that read the goal before the first was
+        // saved) is refused by the database itself.
+        let mut tx = db.store.begin().await.unwrap();
+        let late = plans::insert_review(
+            &mut tx,
+            &work_goal.goal,
+            s.manager,
+            &NewReview {
+                status: GoalStatus::Reached,
+                reviewed_on: day("2026-11-03"),
+                note: None,
+                next_follow_up_on: None,
+            },
+        )
+        .await;
+        assert!(
+            matches!(late, Err(vaka_store::StoreError::Conflict("goal_finished"))),
+            "{late:?}"
+        );
+        drop(tx);
+
         let mut tx = db.store.begin().await.unwrap();
         let plan = plans::for_case(&mut tx, case_id).await.unwrap();
         assert_eq!(plan.len(), 2);

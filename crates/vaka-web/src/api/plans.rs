@@ -215,6 +215,17 @@ pub struct ReviewGoalRequest {
     pub next_follow_up_on: Option<String>,
 }
 
+fn goal_finished() -> FieldError {
+    FieldError::new(
+        "status",
+        "goal_finished",
+        Msg::new(
+            "Målet är redan avslutat; skriv ett nytt mål i stället.",
+            "The goal is already finished; write a new goal instead.",
+        ),
+    )
+}
+
 fn unknown_goal() -> FieldError {
     FieldError::new(
         "goal_id",
@@ -256,14 +267,7 @@ pub async fn review_goal(
         .ok_or_else(unknown_goal)?
         .goal;
     if goal.status().is_final() {
-        return Err(ApiError::Conflict(FieldError::new(
-            "status",
-            "goal_finished",
-            Msg::new(
-                "Målet är redan avslutat; skriv ett nytt mål i stället.",
-                "The goal is already finished; write a new goal instead.",
-            ),
-        )));
+        return Err(ApiError::Conflict(goal_finished()));
     }
     let earliest = goal.earliest_review(vaka_domain::time::local_date);
     let review = NewReview::parse(
@@ -277,7 +281,12 @@ pub async fn review_goal(
         super::today(),
     )
     .map_err(ApiError::Invalid)?;
-    plans::insert_review(&mut tx, &goal, actor.user.id, &review).await?;
+    plans::insert_review(&mut tx, &goal, actor.user.id, &review)
+        .await
+        .map_err(|e| match e {
+            vaka_store::StoreError::Conflict(_) => ApiError::Conflict(goal_finished()),
+            other => other.into(),
+        })?;
     entry.detail = format!(
         "{} goal={} status={}",
         entry.detail,
