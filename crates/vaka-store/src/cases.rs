@@ -427,6 +427,17 @@ pub async fn open_counts_in_unit(tx: &mut Tx, unit: UnitId) -> Result<Vec<(UserI
     open_counts_where(tx, "WHERE k.unit_id = $1", unit.0).await
 }
 
+/// The same, counting only the open cases whose plan has no goal yet: documentation the unit head
+/// follows up.
+pub async fn without_plan_counts_in_unit(tx: &mut Tx, unit: UnitId) -> Result<Vec<(UserId, i64)>> {
+    open_counts_where(
+        tx,
+        "WHERE k.unit_id = $1 AND NOT EXISTS (SELECT 1 FROM plan_goals g WHERE g.case_id = k.id)",
+        unit.0,
+    )
+    .await
+}
+
 /// A user's count in what [`open_counts`] or [`open_counts_in_unit`] answered (0 when absent).
 pub fn count_for(counts: &[(UserId, i64)], user: UserId) -> i64 {
     counts

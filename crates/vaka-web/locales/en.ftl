@@ -511,6 +511,7 @@ s-status = Account
 s-active = Active
 s-inactive = Deactivated
 s-open-cases = Open cases
+s-without-plan = Without a goal in the plan
 s-hand-over = Hand over cases
 s-handover-hint = Every case above goes to the one you choose from that day. They take the leaving one's place on each case (others who share a case keep it) and the clients' alerts follow. Each case is logged.
 s-cases = Open cases

@@ -511,6 +511,7 @@ s-status = Konto
 s-active = Aktivt
 s-inactive = Avstängt
 s-open-cases = Öppna ärenden
+s-without-plan = Utan mål i genomförandeplanen
 s-hand-over = Lämna över ärenden
 s-handover-hint = Alla ärendena ovan går till den du väljer från den dagen. Den nya tar den avgåendes plats i varje ärende (andra som delar ett ärende behåller det) och klienternas larm följer med. Varje ärende loggas.
 s-cases = Öppna ärenden

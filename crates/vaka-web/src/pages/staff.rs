@@ -1,4 +1,5 @@
-//! The unit head's staff page: the unit's case managers with how many open cases each has, and
+//! The unit head's staff page: the unit's case managers with how many open cases each has (and how
+//! many of them have no goal in their plan yet), and
 //! handing all of one person's cases to another (`POST /api/v1/users/{username}/handover`). No
 //! client is named here, only case numbers, so the pages read no personal data.
 
@@ -48,6 +49,12 @@ async fn unit_staff(st: &AppState, user: &User) -> Result<Vec<(User, i64)>, ApiE
 
 async fn staff_view(st: &AppState, session: &SessionActor, t: Tr) -> Result<Page, ApiError> {
     let staff = unit_staff(st, &session.actor.user).await?;
+    // Of each one's open cases, those whose plan has no goal yet: documentation to follow up.
+    let mut tx = st.store.begin_read().await?;
+    let without_plan =
+        vaka_store::cases::without_plan_counts_in_unit(&mut tx, head_unit(&session.actor.user)?)
+            .await?;
+    tx.commit().await?;
     let mut page = Page::new(
         t,
         Chrome::of(session, "/staff"),
@@ -62,10 +69,12 @@ async fn staff_view(st: &AppState, session: &SessionActor, t: Tr) -> Result<Page
             t.t("s-username"),
             t.t("s-status"),
             t.t("s-open-cases"),
+            t.t("s-without-plan"),
             "",
         ],
     );
     for (u, open) in staff {
+        let bare = vaka_store::cases::count_for(&without_plan, u.id);
         let handover = (open > 0).then(|| format!("/staff/{}/handover", u.username));
         table.row(vec![
             (u.display_name.clone(), None),
@@ -76,6 +85,7 @@ async fn staff_view(st: &AppState, session: &SessionActor, t: Tr) -> Result<Page
                 None,
             ),
             (open.to_string(), None),
+            (bare.to_string(), None),
             (
                 handover
                     .as_ref()

@@ -1127,6 +1127,37 @@ both!(
             "nothing to hand over"
         );
         assert!(!staff.text.contains("cm_b"), "not another unit's");
+        // cm's one open case has no plan yet: counted in its own column.
+        assert!(staff.text.contains("Utan mål i genomförandeplanen"));
+        let cells = |text: &str| {
+            let row = text
+                .split("<tr>")
+                .find(|r| r.contains(">cm<"))
+                .unwrap()
+                .to_owned();
+            row.matches("data-label=\"Utan mål i genomförandeplanen\" class=\"num\">1<")
+                .count()
+        };
+        assert_eq!(cells(&staff.text), 1, "{}", staff.text);
+        let mut tx = app.db.store.begin_read().await.unwrap();
+        let case = vaka_store::cases::for_client(&mut tx, vaka_domain::ids::ClientId(a))
+            .await
+            .unwrap()[0]
+            .id
+            .0;
+        drop(tx);
+        let tomorrow = (vaka_domain::time::local_date(chrono::Utc::now())
+            + chrono::Duration::days(1))
+        .to_string();
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/plan/goals"),
+                "cm",
+                json!({"life_area": "housing", "goal": "Eget kontrakt", "follow_up_on": tomorrow}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(cells(&page(&app, "/staff", &head).await.text), 0);
         let shown = page(&app, "/staff/cm/handover", &head).await;
         assert_eq!(shown.status, StatusCode::OK);
         assert!(shown.text.contains("value=\"cm2\"") && !shown.text.contains("value=\"cm\""));
