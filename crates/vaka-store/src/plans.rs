@@ -92,9 +92,9 @@ pub async fn goal(tx: &mut Tx, id: GoalId) -> Result<Option<NamedGoal>> {
     Ok(read(tx, "g.id = $1", id.0).await?.pop())
 }
 
-/// The goals matching `filter` (on `g`, with `$1` = `value`) and their follow-ups, in two
-/// statements.
-async fn read(tx: &mut Tx, filter: &str, value: i64) -> Result<Vec<NamedGoal>> {
+/// The goals matching `filter` (a fixed condition on `g`, with `$1` = `value`) and their
+/// follow-ups, in two statements.
+async fn read(tx: &mut Tx, filter: &'static str, value: i64) -> Result<Vec<NamedGoal>> {
     let goals_sql = format!(
         "SELECT {}, u.username, u.display_name FROM plan_goals g JOIN users u ON u.id = g.created_by \
          WHERE {filter} ORDER BY g.id",
