@@ -315,20 +315,15 @@ pub async fn close_case(
     Path(raw): Path<String>,
     JsonBody(req): JsonBody<CloseCaseRequest>,
 ) -> Result<Json<CaseResponse>, ApiError> {
-    if !access::may_ever(actor.user.role, Action::CloseCase) {
-        return Err(ApiError::Forbidden);
-    }
-    let id = CaseId(path_id(&raw)?);
-    let mut entry = actor.audit(
-        AuditAction::CaseClose,
-        None,
-        format!("POST /api/v1/cases/{}/close", id.0),
-    );
-    entry.case_id = Some(id);
-    let (mut tx, case) = case_for(&st, &actor.user, id, Action::CloseCase, &mut entry).await?;
-    if case.status == CaseStatus::Closed {
-        return Err(ApiError::Conflict(case_closed()));
-    }
+    let (mut tx, case, mut entry) = open_case_to_change(
+        &st,
+        &actor,
+        &raw,
+        (Action::CloseCase, AuditAction::CaseClose),
+        "close",
+    )
+    .await?;
+    let id = case.id;
     let today = vaka_domain::time::local_date(vaka_store::now());
     let closure = Closure::parse(
         &ClosureInput {
