@@ -17,7 +17,7 @@ use vaka_store::users;
 
 use super::decisions::client_name;
 use super::desk::{
-    Form, Link, Page, Posted, Table, answer, call_api, options, post_form, shown, today, with_first,
+    ApiCall, Form, Link, Page, Posted, Table, answer, options, post_form, shown, today, with_first,
 };
 use super::form::{Field, FormFields, Input};
 use super::journal::{csrf_ok, page_error};
@@ -614,100 +614,46 @@ pub async fn case_action(
     if !csrf_ok(&session, &posted) {
         return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
     }
-    let via = format!("POST /cases/{raw}/{what}");
-    let path = raw.clone();
-    let st2 = st.clone();
-    let (form_id, result) = match what.as_str() {
-        "close" => (
-            "close",
-            call_api(
-                &session,
-                &posted,
-                &close_form(t, 0).fields,
-                via,
-                |a, r: api::CloseCaseRequest| async move {
-                    api::close_case(State(st2), ApiActor(a), Path(path), JsonBody(r))
-                        .await
-                        .map(IntoResponse::into_response)
-                },
-            )
-            .await,
-        ),
-        "reassign" => (
-            "reassign",
-            call_api(
-                &session,
-                &posted,
-                &reassign_form(t, 0, Vec::new()).fields,
-                via,
-                |a, r: api::ReassignCaseRequest| async move {
-                    api::reassign_case(State(st2), ApiActor(a), Path(path), JsonBody(r))
-                        .await
-                        .map(IntoResponse::into_response)
-                },
-            )
-            .await,
-        ),
-        "add-manager" => (
-            "add-manager",
-            call_api(
-                &session,
-                &posted,
+    let call = ApiCall {
+        session: &session,
+        posted: &posted,
+        via: format!("POST /cases/{raw}/{what}"),
+        st: st.clone(),
+        path: raw.clone(),
+    };
+    // Each form's id is its action's name.
+    let form_id = what.as_str();
+    let result = match form_id {
+        "close" => call.send(&close_form(t, 0).fields, api::close_case).await,
+        "reassign" => {
+            call.send(&reassign_form(t, 0, Vec::new()).fields, api::reassign_case)
+                .await
+        }
+        "add-manager" => {
+            call.send(
                 &add_manager_form(t, 0, Vec::new()).fields,
-                via,
-                |a, r: api::AddCaseManagerRequest| async move {
-                    api::add_case_manager(State(st2), ApiActor(a), Path(path), JsonBody(r))
-                        .await
-                        .map(IntoResponse::into_response)
-                },
+                api::add_case_manager,
             )
-            .await,
-        ),
-        "end-manager" => (
-            "end-manager",
-            call_api(
-                &session,
-                &posted,
+            .await
+        }
+        "end-manager" => {
+            call.send(
                 &end_manager_form(t, 0, Vec::new()).fields,
-                via,
-                |a, r: api::EndCaseManagerRequest| async move {
-                    api::end_case_manager(State(st2), ApiActor(a), Path(path), JsonBody(r))
-                        .await
-                        .map(IntoResponse::into_response)
-                },
+                api::end_case_manager,
             )
-            .await,
-        ),
-        "add-goal" => (
-            "add-goal",
-            call_api(
-                &session,
-                &posted,
-                &add_goal_form(t, 0).fields,
-                via,
-                |a, r: api_plans::CreateGoalRequest| async move {
-                    api_plans::create_goal(State(st2), ApiActor(a), Path(path), JsonBody(r))
-                        .await
-                        .map(IntoResponse::into_response)
-                },
-            )
-            .await,
-        ),
-        "review-goal" => (
-            "review-goal",
-            call_api(
-                &session,
-                &posted,
+            .await
+        }
+        "add-goal" => {
+            call.send(&add_goal_form(t, 0).fields, api_plans::create_goal)
+                .await
+        }
+        "review-goal" => {
+            call.send(
                 &review_goal_form(t, 0, Vec::new()).fields,
-                via,
-                |a, r: api_plans::ReviewGoalRequest| async move {
-                    api_plans::review_goal(State(st2), ApiActor(a), Path(path), JsonBody(r))
-                        .await
-                        .map(IntoResponse::into_response)
-                },
+                api_plans::review_goal,
             )
-            .await,
-        ),
+            .await
+        }
         _ => return message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
     };
     // A case manager who has just closed their case may no longer reach the client through it:

@@ -312,6 +312,56 @@ where
     Ok(serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
 }
 
+/// A page form bound for an API handler that takes a path id and a JSON body (the `{action}`
+/// dispatchers): who sends it, what was posted, the page action `via` for the access log, and the
+/// id. [`ApiCall::send`] goes through [`call_api`].
+pub struct ApiCall<'a> {
+    pub session: &'a SessionActor,
+    pub posted: &'a FormFields,
+    pub via: String,
+    pub st: crate::AppState,
+    pub path: String,
+}
+
+impl ApiCall<'_> {
+    /// Sends the posted `fields` to `handler`.
+    pub async fn send<R, T, F, Fut>(
+        self,
+        fields: &[Field],
+        handler: F,
+    ) -> Result<serde_json::Value, ApiError>
+    where
+        R: DeserializeOwned,
+        F: FnOnce(
+            axum::extract::State<crate::AppState>,
+            crate::auth::ApiActor,
+            axum::extract::Path<String>,
+            crate::body::JsonBody<R>,
+        ) -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+        T: IntoResponse,
+    {
+        let (st, path) = (self.st, self.path);
+        call_api(
+            self.session,
+            self.posted,
+            fields,
+            self.via,
+            |a, r: R| async move {
+                handler(
+                    axum::extract::State(st),
+                    crate::auth::ApiActor(a),
+                    axum::extract::Path(path),
+                    crate::body::JsonBody(r),
+                )
+                .await
+                .map(IntoResponse::into_response)
+            },
+        )
+        .await
+    }
+}
+
 /// The element id of every field of every form on a page. A field keeps `f-<name>` unless an
 /// earlier form on the page has a field of the same name (two forms that each choose a case
 /// manager): then it is `f-<form>-<name>`, so that no id is used twice and each label, and each
