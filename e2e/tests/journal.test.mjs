@@ -69,6 +69,7 @@ test('a case manager records a relapse on a phone, sees the alert and acknowledg
   await page.getByRole('group', { name: 'Typ' }).getByText('Hembesök').click();
   await page.getByRole('group', { name: 'Bruk sedan senaste kontakten' }).getByText('Återfall').click();
   await page.getByRole('group', { name: /Substanser/ }).getByText('Alkohol').click();
+  await page.getByRole('group', { name: /Risker sedan senaste kontakten/ }).getByText('Våld (utsatt eller utövat)').click();
   await page.getByRole('group', { name: /Mående/ }).getByText('2', { exact: true }).click();
   await page.getByRole('group', { name: 'Sömn' }).getByText('Dålig').click();
   await page.getByLabel('Anteckning').fill('Har druckit sedan fredag. Vill ha hjälp, ringer beroendemottagningen i morgon.');
@@ -83,6 +84,9 @@ test('a case manager records a relapse on a phone, sees the alert and acknowledg
   await page.getByRole('heading', { name: 'Öppna larm' }).waitFor();
   const alert = page.locator('#alerts li', { hasText: 'Återfall rapporterat' });
   await alert.waitFor();
+  // The risk ticked in the form is its own alert, and shows beside the entry.
+  await page.locator('#alerts li', { hasText: 'Våld rapporterat' }).waitFor();
+  await page.locator('#journal li', { hasText: 'Risker: Våld (utsatt eller utövat)' }).first().waitFor();
   await page.locator('#alerts').screenshot({ path: join(artifacts, 'alert-phone.png') });
   assert.deepEqual(await axeViolations(page), [], 'client page with alerts accessibility');
 

@@ -49,6 +49,35 @@ string_enum! {
 }
 
 string_enum! {
+    /// A risk that happened or came up since the last contact (DOMAIN-NOTES 6.2: the risk flags of a
+    /// daily follow-up record). Each one raises its own alert.
+    pub enum Risk {
+        Overdose = "overdose",
+        /// Suicidal thoughts or other signs of a risk of suicide.
+        SuicideRisk = "suicide_risk",
+        /// Violence, suffered or used.
+        Violence = "violence",
+        /// A risk of losing the home: an eviction notice, rent arrears, complaints.
+        EvictionRisk = "eviction_risk",
+    }
+}
+
+impl Risk {
+    /// The name in Swedish and English, for printed reports (the pages use their locale files).
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Risk::Overdose => ("Överdos", "Overdose"),
+            Risk::SuicideRisk => (
+                "Suicidtankar eller suicidrisk",
+                "Suicidal thoughts or suicide risk",
+            ),
+            Risk::Violence => ("Våld (utsatt eller utövat)", "Violence (suffered or used)"),
+            Risk::EvictionRisk => ("Risk att mista bostaden", "Risk of losing the home"),
+        }
+    }
+}
+
+string_enum! {
     /// Where the person lives now.
     pub enum Housing {
         Own = "own",
@@ -81,6 +110,7 @@ pub struct Contact {
     pub kind: ContactKind,
     pub substance_use: SubstanceUse,
     pub substances: Vec<Substance>,
+    pub risks: Vec<Risk>,
     /// Self-rated well-being 0–10.
     pub well_being: Option<u8>,
     pub sleep: Option<Sleep>,
@@ -107,6 +137,7 @@ pub struct ContactInput<'a> {
     pub kind: Option<&'a str>,
     pub substance_use: Option<&'a str>,
     pub substances: &'a [String],
+    pub risks: &'a [String],
     pub well_being: Option<i64>,
     pub sleep: Option<&'a str>,
     pub housing: Option<&'a str>,
@@ -122,6 +153,7 @@ pub struct NewContact {
     pub kind: ContactKind,
     pub substance_use: SubstanceUse,
     pub substances: Vec<Substance>,
+    pub risks: Vec<Risk>,
     pub well_being: Option<u8>,
     pub sleep: Option<Sleep>,
     pub housing: Housing,
@@ -216,6 +248,14 @@ impl NewContact {
                 ),
             ));
         }
+        let mut risks = Vec::new();
+        for (i, r) in input.risks.iter().enumerate() {
+            match r.trim().parse::<Risk>() {
+                Ok(v) if !risks.contains(&v) => risks.push(v),
+                Ok(_) => {}
+                Err(e) => errors.push(e.for_field(format!("risks[{i}]"))),
+            }
+        }
         let well_being = match input.well_being {
             None => None,
             Some(w) if (0..=10).contains(&w) => u8::try_from(w).ok(),
@@ -260,6 +300,7 @@ impl NewContact {
                     kind,
                     substance_use,
                     substances,
+                    risks,
                     well_being,
                     sleep,
                     housing,
@@ -380,6 +421,7 @@ mod tests {
             kind: ContactKind::Meeting,
             substance_use: SubstanceUse::Lapse,
             substances: vec![Substance::Alcohol],
+            risks: vec![],
             well_being: Some(4),
             sleep: None,
             housing: Housing::Own,
@@ -540,6 +582,38 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e[0].field, "substances[0]");
+    }
+
+    #[test]
+    fn risks_are_kept_once_each_and_an_unknown_one_is_named() {
+        let list = vec![
+            "overdose".to_owned(),
+            " violence ".to_owned(),
+            "overdose".to_owned(),
+        ];
+        // A risk needs no use: an eviction notice or violence stands on its own.
+        let c = NewContact::parse(
+            &ContactInput {
+                risks: &list,
+                ..base()
+            },
+            now(),
+        )
+        .unwrap();
+        assert_eq!(c.risks, [Risk::Overdose, Risk::Violence]);
+        assert!(NewContact::parse(&base(), now()).unwrap().risks.is_empty());
+        let bad = vec!["eviction_risk".to_owned(), "fire".to_owned()];
+        let e = NewContact::parse(
+            &ContactInput {
+                risks: &bad,
+                ..base()
+            },
+            now(),
+        )
+        .unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].field, "risks[1]");
+        assert_eq!(e[0].code, "unknown_value");
     }
 
     #[test]

@@ -226,7 +226,7 @@ pub async fn journal_facts(
 ) -> Result<Vec<EntryFact>> {
     on_tx!(tx, |c| {
         let rows = sqlx::query(
-            "SELECT id, occurred_at, kind, substance_use, well_being, housing, status FROM contacts \
+            "SELECT id, occurred_at, kind, substance_use, well_being, housing, risks, status, corrects_id FROM contacts \
              WHERE client_id = $1 AND status = 'signed' AND occurred_at >= $2 ORDER BY occurred_at, id",
         )
         .bind(client.0)
@@ -242,7 +242,9 @@ pub async fn journal_facts(
                     substance_use: r.parse("substance_use")?,
                     well_being: r.opt_i64("well_being")?.and_then(|w| u8::try_from(w).ok()),
                     housing: r.parse("housing")?,
+                    risks: crate::contacts::parse_list(&r.string("risks")?, "contacts.risks")?,
                     status: r.parse("status")?,
+                    corrects: r.opt_i64("corrects_id")?,
                 })
             })
             .collect()

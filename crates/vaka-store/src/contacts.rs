@@ -1,7 +1,9 @@
 //! Journal entries (contacts). A signed entry is never changed: `update_draft` refuses it, and a
 //! correction is a new entry pointing at the one it corrects.
 
-use vaka_domain::contact::{Contact, EntryStatus, NewContact, NewObjection, Objection, Substance};
+use vaka_domain::contact::{
+    Contact, EntryStatus, NewContact, NewObjection, Objection, Risk, Substance,
+};
 use vaka_domain::ids::{CaseId, ClientId, ContactId, ObjectionId, UserId};
 
 use crate::row::RowExt;
@@ -12,6 +14,24 @@ fn substances_text(list: &[Substance]) -> String {
         .map(|s| s.as_str())
         .collect::<Vec<_>>()
         .join(",")
+}
+
+pub(crate) fn risks_text(list: &[Risk]) -> String {
+    list.iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A comma-separated list column back into its values.
+pub(crate) fn parse_list<T: std::str::FromStr>(text: &str, column: &str) -> Result<Vec<T>> {
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse()
+                .map_err(|_| StoreError::Corrupt(format!("{column}: {s:?}")))
+        })
+        .collect()
 }
 
 pub async fn insert(
@@ -30,8 +50,8 @@ pub async fn insert(
     on_tx!(tx, |conn| {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO contacts (client_id, case_id, author_id, occurred_at, kind, substance_use, substances, well_being, sleep, \
-             housing, note, status, signed_at, corrects_id, created_at, updated_at) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$15) RETURNING id",
+             housing, note, status, signed_at, corrects_id, created_at, updated_at, risks) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$15,$16) RETURNING id",
         )
         .bind(client.0)
         .bind(case.map(|c| c.0))
@@ -48,6 +68,7 @@ pub async fn insert(
         .bind(c.signed.then_some(now))
         .bind(c.corrects.map(|x| x.0))
         .bind(now)
+        .bind(risks_text(&c.risks))
         .fetch_one(&mut *conn)
         .await?;
         Ok(ContactId(id))
@@ -66,7 +87,7 @@ pub async fn update_draft(tx: &mut Tx, id: ContactId, c: &NewContact) -> Result<
     on_tx!(tx, |conn| {
         let r = sqlx::query(
             "UPDATE contacts SET occurred_at = $1, kind = $2, substance_use = $3, substances = $4, well_being = $5, sleep = $6, \
-             housing = $7, note = $8, status = $9, signed_at = $10, updated_at = $11 WHERE id = $12 AND status = 'draft'",
+             housing = $7, note = $8, status = $9, signed_at = $10, updated_at = $11, risks = $13 WHERE id = $12 AND status = 'draft'",
         )
         .bind(c.occurred_at)
         .bind(c.kind.as_str())
@@ -80,6 +101,7 @@ pub async fn update_draft(tx: &mut Tx, id: ContactId, c: &NewContact) -> Result<
         .bind(c.signed.then_some(now))
         .bind(now)
         .bind(id.0)
+        .bind(risks_text(&c.risks))
         .execute(&mut *conn)
         .await?;
         if r.rows_affected() == 1 {
@@ -98,15 +120,8 @@ pub async fn update_draft(tx: &mut Tx, id: ContactId, c: &NewContact) -> Result<
 }
 
 fn from_row(r: &impl RowExt) -> Result<Contact> {
-    let substances = r
-        .string("substances")?
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse()
-                .map_err(|_| StoreError::Corrupt(format!("contacts.substances: {s:?}")))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let substances = parse_list(&r.string("substances")?, "contacts.substances")?;
+    let risks = parse_list(&r.string("risks")?, "contacts.risks")?;
     Ok(Contact {
         id: ContactId(r.i64("id")?),
         client_id: ClientId(r.i64("client_id")?),
@@ -116,6 +131,7 @@ fn from_row(r: &impl RowExt) -> Result<Contact> {
         kind: r.parse("kind")?,
         substance_use: r.parse("substance_use")?,
         substances,
+        risks,
         well_being: r.opt_i64("well_being")?.and_then(|w| u8::try_from(w).ok()),
         sleep: r
             .opt_string("sleep")?

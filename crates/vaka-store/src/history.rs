@@ -20,6 +20,8 @@ pub struct ContactLine {
     pub author_id: i64,
     /// Comma-separated substance names, as stored.
     pub substances: String,
+    /// Comma-separated risk names, as stored.
+    pub risks: String,
     pub corrects: Option<i64>,
 }
 
@@ -31,7 +33,7 @@ pub async fn recent_contacts(
     on_tx!(tx, |c| {
         let rows = sqlx::query(
             "SELECT x.id, x.occurred_at, x.kind, x.substance_use, x.well_being, x.housing, x.note, x.status, u.display_name, \
-             x.author_id, x.substances, x.corrects_id \
+             x.author_id, x.substances, x.corrects_id, x.risks \
              FROM contacts x JOIN users u ON u.id = x.author_id WHERE x.client_id = $1 \
              ORDER BY x.occurred_at DESC, x.id DESC LIMIT $2",
         )
@@ -53,6 +55,7 @@ pub async fn recent_contacts(
                     author: r.string("display_name")?,
                     author_id: r.i64("author_id")?,
                     substances: r.string("substances")?,
+                    risks: r.string("risks")?,
                     corrects: r.opt_i64("corrects_id")?,
                 })
             })

@@ -175,6 +175,49 @@ pub async fn open_cases_on(
 }
 
 /// The cases of the municipality closed in `[from, to]`, with their reason (pseudonymous).
+/// The risks reported by signed entries about contacts from `from` to `to` (local days; a day
+/// around the period is read and the caller picks the days), leaving out entries that a signed
+/// correction replaced.
+pub async fn risk_reports(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<vaka_domain::stats::risks::RiskReport>> {
+    let start = (from - chrono::Duration::days(1))
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
+    let end = (to + chrono::Duration::days(2))
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT x.client_id, x.occurred_at, x.risks FROM contacts x JOIN clients k ON k.id = x.client_id \
+             WHERE x.status = 'signed' AND x.risks <> '' AND x.occurred_at >= $2 AND x.occurred_at < $3 \
+             AND k.municipality_id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM contacts y WHERE y.corrects_id = x.id AND y.status = 'signed')",
+        )
+        .bind(municipality.0)
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *c)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let client = r.i64("client_id")?;
+            let on = vaka_domain::time::local_date(r.ts("occurred_at")?);
+            let risks: Vec<vaka_domain::contact::Risk> =
+                crate::contacts::parse_list(&r.string("risks")?, "contacts.risks")?;
+            out.extend(
+                risks
+                    .into_iter()
+                    .map(|risk| vaka_domain::stats::risks::RiskReport { client, on, risk }),
+            );
+        }
+        Ok(out)
+    })
+}
+
 pub async fn closed_cases(
     tx: &mut Tx,
     municipality: MunicipalityId,

@@ -33,6 +33,7 @@ pub struct Loaded {
     pub closed_cases: Vec<vaka_domain::stats::closures::ClosedCase>,
     pub finished_goals: Vec<vaka_domain::stats::goals::FinishedGoal>,
     pub open_cases: Vec<vaka_domain::stats::goals::OpenCase>,
+    pub risk_reports: Vec<vaka_domain::stats::risks::RiskReport>,
 }
 
 impl Loaded {
@@ -54,6 +55,7 @@ impl Loaded {
             closed_cases: &self.closed_cases,
             finished_goals: &self.finished_goals,
             open_cases: &self.open_cases,
+            risk_reports: &self.risk_reports,
         }
     }
 }
@@ -127,6 +129,7 @@ pub async fn load(
         closed_cases: vaka_store::measures::closed_cases(tx, municipality, from, to).await?,
         finished_goals: vaka_store::measures::finished_goals(tx, municipality, from, to).await?,
         open_cases: vaka_store::measures::open_cases_on(tx, municipality, to.min(as_of)).await?,
+        risk_reports: vaka_store::measures::risk_reports(tx, municipality, from, to).await?,
         episodes,
         costs_ore,
         buckets,
@@ -737,6 +740,32 @@ fn more_sections(r: &CommitteeReport) -> Vec<vaka_report::DocSection> {
                         shown(&a.goals, u64::to_string),
                         shown(&a.people, u64::to_string),
                         share_text(&a.reached),
+                    ]
+                })
+                .collect(),
+        )),
+    });
+    let risks = &r.risks;
+    out.push(DocSection {
+        heading: "Risker i journalen".into(),
+        paragraphs: vec![format!(
+            "Personer med minst en risk rapporterad i journalen under perioden (överdos, suicidrisk, \
+             våld, risk att mista bostaden): {}. Varje rapport ger case managern ett larm. \
+             En person kan ha flera risker; antal som vilar på 1–4 personer redovisas inte. \
+             Rättade anteckningar räknas i sin rättade form.",
+            shown(&risks.people, u64::to_string),
+        )],
+        svg: None,
+        table: Some(table(
+            &["Risk", "Personer", "Rapporter"],
+            risks
+                .by_risk
+                .iter()
+                .map(|x| {
+                    vec![
+                        x.risk.label().0.to_owned(),
+                        shown(&x.people, u64::to_string),
+                        shown(&x.reports, u64::to_string),
                     ]
                 })
                 .collect(),

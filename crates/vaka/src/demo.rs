@@ -776,6 +776,7 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
                 "signed_at",
                 "created_at",
                 "updated_at",
+                "risks",
             ],
         ),
         goals: Table::new(
@@ -1076,6 +1077,26 @@ fn contact_interval(iv: Intervention, rng: &mut ChaCha8Rng, recent: bool) -> i64
         | Intervention::Outpatient => rng.random_range(4..11),
         Intervention::MedicationAssisted => rng.random_range(7..15),
         Intervention::TreatmentHome | Intervention::Other => rng.random_range(14..31),
+    }
+}
+
+/// The risks a demo entry reports, chosen by the entry's id rather than the random stream, so that the
+/// rest of the demo is the same with or without them: now and then an overdose with an opioid
+/// relapse, violence with a relapse, suicidal thoughts at very low well-being, and a rare notice of
+/// eviction.
+fn demo_risks(id: i64, reached: bool, usage: &str, substances: &str, well: i64) -> &'static str {
+    if !reached {
+        return "";
+    }
+    let overdose = usage == "relapse" && substances.contains("opioids") && id % 3 == 0;
+    let violence = usage == "relapse" && id % 11 == 0;
+    match (overdose, violence) {
+        (true, true) => "overdose,violence",
+        (true, false) => "overdose",
+        (false, true) => "violence",
+        _ if well <= 2 && id % 5 == 0 => "suicide_risk",
+        _ if id % 211 == 0 => "eviction_risk",
+        _ => "",
     }
 }
 
@@ -1612,6 +1633,7 @@ fn client(ctx: &mut Ctx, index: u32) {
             let cid = ctx.contacts.id();
             let when = at(day, rng);
             let draft = day == today && chance(rng, 0.3);
+            let risks = demo_risks(cid, reached, usage, substances, well);
             ctx.contacts.rows.push(vec![
                 cid.into(),
                 id.into(),
@@ -1629,6 +1651,7 @@ fn client(ctx: &mut Ctx, index: u32) {
                 Value::from((!draft).then_some(when)),
                 when.into(),
                 when.into(),
+                risks.into(),
             ]);
             if usage == "relapse" && (today - day).num_days() <= 14 {
                 last_relapse_contact = Some((cid, when));

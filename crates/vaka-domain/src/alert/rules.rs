@@ -1,5 +1,6 @@
 //! The early-warning rules that look at a client's journal: relapse, lapse, well-being dropping or
-//! low, no contact for too long, repeated no-shows, housing lost. Pure: the facts come in, the alerts
+//! low, no contact for too long, repeated no-shows, housing lost, a risk reported (overdose, suicide
+//! risk, violence, a risk of losing the home). Pure: the facts come in, the alerts
 //! that should be open come out, each with a cause key so that one cause never has two open alerts.
 //!
 //! Only signed entries count: a draft is not yet a report.
@@ -7,7 +8,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{AlertRule, Severity};
-use crate::contact::{ContactKind, EntryStatus, Housing, SubstanceUse};
+use crate::contact::{ContactKind, EntryStatus, Housing, Risk, SubstanceUse};
 use crate::intervention::Intervention;
 
 pub use super::settings::AlertSettings;
@@ -21,7 +22,41 @@ pub struct EntryFact {
     pub substance_use: SubstanceUse,
     pub well_being: Option<u8>,
     pub housing: Housing,
+    pub risks: Vec<Risk>,
     pub status: EntryStatus,
+    /// The signed entry this one corrects.
+    pub corrects: Option<i64>,
+}
+
+/// A risk in an entry written up to this many days after the contact still alerts; an older
+/// contact written down late is shown in the journal only.
+pub const RISK_LOOKBACK_DAYS: i64 = 14;
+
+/// The rule, severity and Swedish wording of each risk's alert (the unit acts the same day on the
+/// first three).
+pub fn risk_rule(r: Risk) -> (AlertRule, Severity, &'static str) {
+    match r {
+        Risk::Overdose => (
+            AlertRule::OverdoseReported,
+            Severity::High,
+            "Överdos rapporterad",
+        ),
+        Risk::SuicideRisk => (
+            AlertRule::SuicideRiskReported,
+            Severity::High,
+            "Suicidrisk rapporterad",
+        ),
+        Risk::Violence => (
+            AlertRule::ViolenceReported,
+            Severity::High,
+            "Våld rapporterat",
+        ),
+        Risk::EvictionRisk => (
+            AlertRule::EvictionRiskReported,
+            Severity::Medium,
+            "Risk att mista bostaden rapporterad",
+        ),
+    }
 }
 
 /// An alert that should be open.
@@ -139,6 +174,42 @@ pub fn evaluate(
             });
         }
     }
+    // Every recent entry's risks, not only the latest one's: a risk told of in one contact must not
+    // be hidden by the next entry. An entry that was corrected counts no more (its correction says
+    // what holds), and a correction's risk is the same cause as its original's, so correcting the
+    // note of an overdose entry does not alert twice.
+    let risk_since = now - Duration::days(RISK_LOOKBACK_DAYS);
+    let corrected: std::collections::HashSet<i64> =
+        signed.iter().filter_map(|e| e.corrects).collect();
+    let original = |e: &EntryFact| {
+        let mut id = e.id;
+        let mut next = e.corrects;
+        // A chain of corrections leads back to the first entry (bounded, in case of a cycle).
+        for _ in 0..signed.len() {
+            let Some(c) = next else { break };
+            id = c;
+            next = signed.iter().find(|x| x.id == c).and_then(|x| x.corrects);
+        }
+        id
+    };
+    for e in signed
+        .iter()
+        .filter(|e| e.occurred_at >= risk_since && !corrected.contains(&e.id))
+    {
+        let root = original(e);
+        for r in &e.risks {
+            let (rule, severity, what) = risk_rule(*r);
+            out.push(Candidate {
+                rule,
+                severity,
+                explanation: format!(
+                    "{what} i kontakten {}.",
+                    crate::time::local_minute(e.occurred_at)
+                ),
+                cause_key: format!("{}:contact:{root}", rule.as_str()),
+            });
+        }
+    }
     let interval =
         contact_interval_days.or_else(|| intervention.and_then(|i| s.contact_interval(i)));
     if let (Some(days), Some(last)) = (interval, signed.iter().rev().find(|e| reached(e.kind)))
@@ -174,7 +245,9 @@ mod tests {
             substance_use: use_,
             well_being: w,
             housing: Housing::Own,
+            risks: vec![],
             status: EntryStatus::Signed,
+            corrects: None,
         }
     }
 
@@ -400,5 +473,159 @@ mod tests {
         );
         // Without an intervention there is no interval to miss.
         assert!(evaluate(&entries, None, None, t(30, 10), &s).is_empty());
+    }
+
+    fn risky(id: i64, at: DateTime<Utc>, risks: &[Risk]) -> EntryFact {
+        EntryFact {
+            risks: risks.to_vec(),
+            ..e(id, at, NONE, Some(6))
+        }
+    }
+
+    #[test]
+    fn each_risk_fires_its_own_rule_with_its_severity() {
+        let r = evaluate(
+            &[risky(
+                9,
+                t(21, 10),
+                &[
+                    Risk::Overdose,
+                    Risk::SuicideRisk,
+                    Risk::Violence,
+                    Risk::EvictionRisk,
+                ],
+            )],
+            None,
+            None,
+            t(21, 12),
+            &AlertSettings::default(),
+        );
+        let got: Vec<(AlertRule, Severity, &str)> = r
+            .iter()
+            .map(|c| (c.rule, c.severity, c.cause_key.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    AlertRule::OverdoseReported,
+                    Severity::High,
+                    "overdose_reported:contact:9"
+                ),
+                (
+                    AlertRule::SuicideRiskReported,
+                    Severity::High,
+                    "suicide_risk_reported:contact:9"
+                ),
+                (
+                    AlertRule::ViolenceReported,
+                    Severity::High,
+                    "violence_reported:contact:9"
+                ),
+                (
+                    AlertRule::EvictionRiskReported,
+                    Severity::Medium,
+                    "eviction_risk_reported:contact:9"
+                ),
+            ]
+        );
+        assert!(
+            r[0].explanation
+                .starts_with("Överdos rapporterad i kontakten ")
+        );
+        assert!(
+            r[2].explanation
+                .starts_with("Våld rapporterat i kontakten ")
+        );
+    }
+
+    #[test]
+    fn a_risk_is_not_hidden_by_a_later_entry_and_stops_alerting_after_14_days() {
+        let s = AlertSettings::default();
+        let entries = [
+            risky(1, t(16, 10), &[Risk::Overdose]),
+            e(2, t(20, 10), NONE, Some(7)),
+        ];
+        // Exactly 14 days after the contact it still alerts; a minute later it does not.
+        let r = evaluate(&entries, None, None, t(30, 10), &s);
+        assert_eq!(rules(&r), [AlertRule::OverdoseReported]);
+        assert_eq!(r[0].cause_key, "overdose_reported:contact:1");
+        let later = t(30, 10) + Duration::minutes(1);
+        assert!(evaluate(&entries, None, None, later, &s).is_empty());
+        // A draft is not yet a report.
+        let mut draft = risky(3, t(21, 10), &[Risk::SuicideRisk]);
+        draft.status = EntryStatus::Draft;
+        assert!(evaluate(&[draft], None, None, t(21, 12), &s).is_empty());
+    }
+
+    #[test]
+    fn a_correction_keeps_its_originals_risk_cause_and_a_corrected_entry_counts_no_more() {
+        let s = AlertSettings::default();
+        let original = risky(1, t(21, 10), &[Risk::Overdose]);
+        let mut same = risky(2, t(21, 10), &[Risk::Overdose, Risk::Violence]);
+        same.corrects = Some(1);
+        let r = evaluate(&[original.clone(), same.clone()], None, None, t(21, 12), &s);
+        let keys: Vec<&str> = r.iter().map(|c| c.cause_key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["overdose_reported:contact:1", "violence_reported:contact:1"]
+        );
+        // A correction of the correction still leads back to the first entry.
+        let mut again = risky(3, t(21, 10), &[Risk::Violence]);
+        again.corrects = Some(2);
+        let r = evaluate(&[original.clone(), same, again], None, None, t(21, 12), &s);
+        let keys: Vec<&str> = r.iter().map(|c| c.cause_key.as_str()).collect();
+        assert_eq!(keys, ["violence_reported:contact:1"]);
+        // A correction that takes the risk back raises nothing new.
+        let mut wrong = e(4, t(21, 10), NONE, Some(6));
+        wrong.corrects = Some(1);
+        assert!(evaluate(&[original, wrong], None, None, t(21, 12), &s).is_empty());
+    }
+
+    proptest::proptest! {
+        /// Every risk of every signed entry of the last 14 days, and nothing else, raises one alert
+        /// with a cause of its own.
+        #[test]
+        fn risk_alerts_are_exactly_the_recent_signed_risks(
+            raw in proptest::collection::vec(
+                (0i64..40 * 24, proptest::bool::ANY, proptest::collection::vec(0usize..4, 0..4)),
+                0..12,
+            )
+        ) {
+            let now = t(30, 12);
+            let entries: Vec<EntryFact> = raw
+                .iter()
+                .enumerate()
+                .map(|(i, (hours_ago, signed, rs))| {
+                    let mut risks: Vec<Risk> = Vec::new();
+                    for r in rs {
+                        if !risks.contains(&Risk::ALL[*r]) {
+                            risks.push(Risk::ALL[*r]);
+                        }
+                    }
+                    let mut x = risky(i64::try_from(i).unwrap() + 1, now - Duration::hours(*hours_ago), &risks);
+                    if !signed {
+                        x.status = EntryStatus::Draft;
+                    }
+                    x
+                })
+                .collect();
+            let got: Vec<String> = evaluate(&entries, None, None, now, &AlertSettings::default())
+                .into_iter()
+                .filter(|c| c.cause_key.contains("_reported:") && !c.cause_key.starts_with("relapse") && !c.cause_key.starts_with("lapse"))
+                .map(|c| c.cause_key)
+                .collect();
+            let mut want: Vec<String> = entries
+                .iter()
+                .filter(|x| x.status == EntryStatus::Signed && x.occurred_at >= now - Duration::days(RISK_LOOKBACK_DAYS))
+                .flat_map(|x| x.risks.iter().map(move |r| format!("{}:contact:{}", risk_rule(*r).0.as_str(), x.id)))
+                .collect();
+            let mut got_sorted = got.clone();
+            got_sorted.sort();
+            want.sort();
+            proptest::prop_assert_eq!(&got_sorted, &want);
+            got_sorted.dedup();
+            proptest::prop_assert_eq!(got_sorted.len(), got.len());
+        }
     }
 }

@@ -11,4 +11,5 @@ pub mod measures;
 pub mod pathways;
 pub mod proportion;
 pub mod report;
+pub mod risks;
 pub mod survival;

@@ -16,6 +16,7 @@ use super::measures::{
 };
 use super::pathways::{self, Pathways};
 use super::proportion::Share;
+use super::risks::{self, RiskReport, RisksReported};
 use super::survival::{CiTransform, kaplan_meier};
 use crate::intervention::Intervention;
 
@@ -108,6 +109,9 @@ pub struct CommitteeReport {
     pub goals: GoalOutcomes,
     /// The cases open at the period's end, and how many had a plan.
     pub plan_coverage: PlanCoverage,
+    /// The risks the journal reported in the period (overdose, suicide risk, violence, a risk of
+    /// losing the home).
+    pub risks: RisksReported,
 }
 
 /// What the report is made from.
@@ -137,6 +141,8 @@ pub struct Inputs<'a> {
     pub finished_goals: &'a [FinishedGoal],
     /// The cases open on the period's last day.
     pub open_cases: &'a [OpenCase],
+    /// The risks reported by signed, uncorrected entries (the period's are picked out here).
+    pub risk_reports: &'a [RiskReport],
 }
 
 fn people_of(list: &[&Episode]) -> u64 {
@@ -301,6 +307,7 @@ pub fn committee(i: &Inputs<'_>) -> CommitteeReport {
         closures: closures::closures(i.closed_cases, i.from, i.to),
         goals: goals::goal_outcomes(i.finished_goals, i.from, i.to),
         plan_coverage: goals::coverage(i.open_cases),
+        risks: risks::risks_reported(i.risk_reports, i.from, i.to),
     }
 }
 
@@ -476,6 +483,21 @@ pub fn to_csv(r: &CommitteeReport) -> String {
         row("plan_goals", area, "finished", count(&a.goals));
         row("plan_goals", area, "people", count(&a.people));
         row("plan_goals", area, "reached_share", share(&a.reached));
+    }
+    row("risks_reported", "all", "people", count(&r.risks.people));
+    for x in &r.risks.by_risk {
+        row(
+            "risks_reported",
+            x.risk.as_str(),
+            "people",
+            count(&x.people),
+        );
+        row(
+            "risks_reported",
+            x.risk.as_str(),
+            "reports",
+            count(&x.reports),
+        );
     }
     for c in &r.curves {
         for p in &c.points {
@@ -805,6 +827,7 @@ mod tests {
                 })
                 .collect::<Vec<_>>(),
             open_cases: &[],
+            risk_reports: &[],
         });
         // Six cases closed in the period (one before it): shown, with their reason.
         match (&r.closures.cases, &r.closures.by_reason[..]) {

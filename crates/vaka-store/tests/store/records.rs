@@ -881,6 +881,7 @@ both!(
             kind: ContactKind::Meeting,
             substance_use: SubstanceUse::Lapse,
             substances: Vec::new(),
+            risks: Vec::new(),
             well_being: Some(4),
             sleep: None,
             housing: Housing::Own,
@@ -957,5 +958,92 @@ both!(
                 .is_empty()
         );
         assert!(contacts::get(&mut tx, first).await.unwrap().is_none());
+    }
+);
+
+both!(
+    risks_are_kept_with_the_entry_and_only_the_corrected_form_counts,
+    |db| async move {
+        use vaka_domain::contact::{ContactKind, Housing, NewContact, Risk, SubstanceUse};
+        use vaka_store::{alerts, contacts, measures};
+        let s = seed(&db.store).await;
+        let client = add_client(&db.store, &s, "19121212-1212").await;
+        let entry = |risks: Vec<Risk>, signed: bool| NewContact {
+            occurred_at: chrono::Utc::now() - Duration::hours(2),
+            kind: ContactKind::Meeting,
+            substance_use: SubstanceUse::None,
+            substances: Vec::new(),
+            risks,
+            well_being: Some(5),
+            sleep: None,
+            housing: Housing::Own,
+            note: None,
+            signed,
+            corrects: None,
+        };
+        let mut tx = db.store.begin().await.unwrap();
+        let draft = contacts::insert(
+            &mut tx,
+            client,
+            None,
+            s.manager,
+            &entry(vec![Risk::Overdose], false),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            contacts::get(&mut tx, draft).await.unwrap().unwrap().risks,
+            [Risk::Overdose]
+        );
+        contacts::update_draft(
+            &mut tx,
+            draft,
+            &entry(vec![Risk::Violence, Risk::EvictionRisk], true),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            contacts::get(&mut tx, draft).await.unwrap().unwrap().risks,
+            [Risk::Violence, Risk::EvictionRisk]
+        );
+        // An overdose entry, then its correction without it.
+        let wrong = contacts::insert(
+            &mut tx,
+            client,
+            None,
+            s.manager,
+            &entry(vec![Risk::Overdose], true),
+        )
+        .await
+        .unwrap();
+        let fix = NewContact {
+            corrects: Some(wrong),
+            ..entry(Vec::new(), true)
+        };
+        contacts::insert(&mut tx, client, None, s.manager, &fix)
+            .await
+            .unwrap();
+        let facts = alerts::journal_facts(&mut tx, client, chrono::Utc::now() - Duration::days(1))
+            .await
+            .unwrap();
+        assert_eq!(facts.len(), 3);
+        assert_eq!(
+            facts.iter().filter(|f| f.corrects == Some(wrong.0)).count(),
+            1
+        );
+        let today = vaka_domain::time::local_date(chrono::Utc::now());
+        let mut got: Vec<Risk> =
+            measures::risk_reports(&mut tx, s.municipality, today - Duration::days(1), today)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| {
+                    assert_eq!(r.client, client.0);
+                    r.risk
+                })
+                .collect();
+        got.sort_by_key(|r| r.as_str());
+        assert_eq!(got, [Risk::EvictionRisk, Risk::Violence]);
+        tx.commit().await.unwrap();
     }
 );

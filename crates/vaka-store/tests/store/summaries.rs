@@ -18,6 +18,7 @@ fn contact(at: DateTime<Utc>, use_: SubstanceUse, well_being: u8, signed: bool) 
         kind: ContactKind::Phone,
         substance_use: use_,
         substances: Vec::new(),
+        risks: Vec::new(),
         well_being: Some(well_being),
         sleep: None,
         housing: if well_being.is_multiple_of(2) {

@@ -17,6 +17,7 @@ fn signed_contact(days_ago: i64) -> NewContact {
         kind: ContactKind::Meeting,
         substance_use: SubstanceUse::None,
         substances: Vec::new(),
+        risks: Vec::new(),
         well_being: Some(6),
         sleep: None,
         housing: Housing::Own,

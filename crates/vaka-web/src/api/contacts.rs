@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use vaka_domain::access::Action;
 use vaka_domain::contact::{
     Contact, ContactInput, ContactKind, EntryStatus, Housing, NewContact, NewObjection, Objection,
-    Sleep, Substance, SubstanceUse,
+    Risk, Sleep, Substance, SubstanceUse,
 };
 use vaka_domain::ids::{ClientId, ContactId};
 use vaka_domain::{FieldError, Msg};
@@ -36,6 +36,10 @@ pub struct ContactRequest {
     /// `benzodiazepines`, `gabapentinoids`, `other`.
     #[serde(default)]
     pub substances: Vec<String>,
+    /// Risks that happened or came up since the last contact, each raising its own alert:
+    /// `overdose`, `suicide_risk`, `violence`, `eviction_risk`. Default none.
+    #[serde(default)]
+    pub risks: Vec<String>,
     /// Self-rated well-being 0–10.
     pub well_being: Option<i64>,
     /// `good`, `poor`, `unknown`.
@@ -62,6 +66,7 @@ pub struct ContactResponse {
     pub kind: ContactKind,
     pub substance_use: SubstanceUse,
     pub substances: Vec<Substance>,
+    pub risks: Vec<Risk>,
     pub well_being: Option<u8>,
     pub sleep: Option<Sleep>,
     pub housing: Housing,
@@ -130,6 +135,7 @@ fn respond(c: Contact, author: String) -> ContactResponse {
         kind: c.kind,
         substance_use: c.substance_use,
         substances: c.substances,
+        risks: c.risks,
         well_being: c.well_being,
         sleep: c.sleep,
         housing: c.housing,
@@ -150,6 +156,7 @@ fn parse(req: &ContactRequest) -> Result<NewContact, ApiError> {
             kind: req.kind.as_deref(),
             substance_use: req.substance_use.as_deref(),
             substances: &req.substances,
+            risks: &req.risks,
             well_being: req.well_being,
             sleep: req.sleep.as_deref(),
             housing: req.housing.as_deref(),

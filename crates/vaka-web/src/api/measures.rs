@@ -94,6 +94,10 @@ pub struct MeasuresResponse {
     /// The cases open on `to` (or today, if earlier) and the share with a goal in their plan.
     #[schema(value_type = Value)]
     pub plan_coverage: vaka_domain::stats::goals::PlanCoverage,
+    /// The risks signed journal entries reported about contacts in `[from, to]`: people and
+    /// reports per risk (`overdose`, `suicide_risk`, `violence`, `eviction_risk`).
+    #[schema(value_type = Value)]
+    pub risks_reported: vaka_domain::stats::risks::RisksReported,
 }
 
 fn group(
@@ -229,5 +233,6 @@ pub async fn get_measures(
         closures: report.closures,
         plan_goals: report.goals,
         plan_coverage: report.plan_coverage,
+        risks_reported: report.risks,
     }))
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use vaka_domain::FieldError;
 use vaka_domain::access::Action;
 use vaka_domain::contact::{
-    Contact, ContactInput, ContactKind, EntryStatus, Housing, NewContact, Sleep, Substance,
+    Contact, ContactInput, ContactKind, EntryStatus, Housing, NewContact, Risk, Sleep, Substance,
     SubstanceUse,
 };
 use vaka_domain::ids::{ClientId, ContactId};
@@ -47,6 +47,7 @@ struct Values {
     kind: String,
     substance_use: String,
     substances: Vec<String>,
+    risks: Vec<String>,
     well_being: String,
     sleep: String,
     housing: String,
@@ -67,6 +68,7 @@ impl Values {
             kind: f.get("kind").unwrap_or_default().to_owned(),
             substance_use: f.get("substance_use").unwrap_or_default().to_owned(),
             substances: f.all("substances"),
+            risks: f.all("risks"),
             well_being: f.get("well_being").unwrap_or_default().to_owned(),
             sleep: f.get("sleep").unwrap_or_default().to_owned(),
             housing: f.get("housing").unwrap_or_default().to_owned(),
@@ -82,6 +84,7 @@ impl Values {
             kind: c.kind.as_str().to_owned(),
             substance_use: c.substance_use.as_str().to_owned(),
             substances: c.substances.iter().map(|s| s.as_str().to_owned()).collect(),
+            risks: c.risks.iter().map(|s| s.as_str().to_owned()).collect(),
             well_being: c.well_being.map(|w| w.to_string()).unwrap_or_default(),
             sleep: c.sleep.map(|s| s.as_str().to_owned()).unwrap_or_default(),
             housing: c.housing.as_str().to_owned(),
@@ -124,6 +127,7 @@ impl Values {
             kind: Some(&self.kind),
             substance_use: Some(&self.substance_use),
             substances: &self.substances,
+            risks: &self.risks,
             well_being,
             sleep: Some(&self.sleep),
             housing: Some(&self.housing),
@@ -181,6 +185,7 @@ struct JournalForm {
     kinds: Vec<Choice>,
     uses: Vec<Choice>,
     substances: Vec<Choice>,
+    risks: Vec<Choice>,
     well_being: Vec<Choice>,
     sleeps: Vec<Choice>,
     housings: Vec<Choice>,
@@ -197,6 +202,7 @@ fn field_label(t: Tr, field: &str) -> String {
         "kind" => "kind",
         "substance_use" => "substance-use",
         "substances" => "substances",
+        "risks" => "risks",
         "well_being" => "well-being",
         "sleep" => "sleep",
         "housing" => "housing",
@@ -257,6 +263,9 @@ fn form_page(t: Tr, chrome: Chrome, p: FormPage<'_>) -> JournalForm {
         }),
         substances: choices(t, Substance::ALL, Substance::as_str, "substance", |x| {
             v.substances.iter().any(|s| s == x)
+        }),
+        risks: choices(t, Risk::ALL, Risk::as_str, "risk", |x| {
+            v.risks.iter().any(|s| s == x)
         }),
         well_being: (0..=10)
             .map(|n| Choice {

@@ -1193,6 +1193,8 @@ struct ContactView {
     signed: bool,
     corrects: Option<i64>,
     substances: String,
+    /// The risks reported, as labels, comma-separated; empty when none.
+    risks: String,
     when: String,
     kind: String,
     use_code: String,
@@ -1425,6 +1427,13 @@ async fn client_page(
                 .split(',')
                 .filter(|s| !s.is_empty())
                 .map(|s| label(t, "substance", s))
+                .collect::<Vec<_>>()
+                .join(", "),
+            risks: x
+                .risks
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(|s| label(t, "risk", s))
                 .collect::<Vec<_>>()
                 .join(", "),
             when: vaka_domain::time::local_minute(x.occurred_at),

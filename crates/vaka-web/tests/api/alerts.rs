@@ -528,3 +528,131 @@ both!(
         assert!(app.audit_verifies().await);
     }
 );
+
+both!(
+    each_reported_risk_raises_its_own_alert_once_and_a_correction_does_not_repeat_it,
+    |db| async move {
+        let app = app(db).await;
+        let id = app.assigned_client("cm", "19121212-1212").await;
+        let journal = format!("/api/v1/clients/{id}/contacts");
+        let mut body = entry(&now_minus(2), "none", 6);
+        body["risks"] = json!(["overdose", "eviction_risk"]);
+        let r = app.post(&journal, "cm", body.clone()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json["risks"], json!(["overdose", "eviction_risk"]));
+        let first = r.json["id"].as_i64().unwrap();
+        assert_eq!(
+            rules_of(&app, id).await,
+            ["eviction_risk_reported", "overdose_reported"]
+        );
+        let open = app
+            .get(&format!("/api/v1/alerts?client_id={id}&status=open"), "cm")
+            .await;
+        let items = open.json["items"].as_array().unwrap();
+        let overdose = items
+            .iter()
+            .find(|a| a["rule"] == "overdose_reported")
+            .unwrap();
+        assert_eq!(overdose["severity"], "high");
+        assert!(
+            overdose["explanation"]
+                .as_str()
+                .unwrap()
+                .starts_with("Överdos rapporterad i kontakten"),
+            "{overdose}"
+        );
+        // Correcting the entry (the same overdose, a better note) raises nothing new; a newer
+        // entry without risks does not hide the ones before.
+        body["corrects"] = json!(first);
+        body["note"] = json!("Överdos i lördags, hämtad av ambulans.");
+        let c = app.post(&journal, "cm", body).await;
+        assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
+        app.post(&journal, "cm", entry(&now_minus(1), "none", 7))
+            .await;
+        assert_eq!(
+            rules_of(&app, id).await,
+            ["eviction_risk_reported", "overdose_reported"]
+        );
+        // A draft with a risk is not yet a report.
+        let mut draft = entry(&now_minus(1), "none", 7);
+        draft["risks"] = json!(["violence"]);
+        draft["signed"] = json!(false);
+        let d = app.post(&journal, "cm", draft).await;
+        assert_eq!(d.status, StatusCode::CREATED);
+        assert_eq!(d.json["risks"], json!(["violence"]));
+        assert_eq!(rules_of(&app, id).await.len(), 2);
+    }
+);
+
+both!(
+    the_measures_count_people_with_each_risk_reported_without_naming_them,
+    |db| async move {
+        let app = app(db).await;
+        // Six people with an overdose (one of them twice), two with violence, and one whose
+        // overdose was corrected away.
+        let mut first = 0;
+        for i in 0..9 {
+            let id = app
+                .assigned_client("cm", &format!("19800101-R3{i:02}"))
+                .await;
+            let journal = format!("/api/v1/clients/{id}/contacts");
+            let mut body = entry(&now_minus(3), "none", 6);
+            body["risks"] = json!(match i {
+                0..=5 => vec!["overdose"],
+                6 | 7 => vec!["violence"],
+                _ => vec!["overdose"],
+            });
+            body["note"] = json!("Hemlig anteckning");
+            let r = app.post(&journal, "cm", body.clone()).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            if i == 0 {
+                first = id;
+                body["occurred_at"] = json!(now_minus(2));
+                app.post(&journal, "cm", body.clone()).await;
+            }
+            if i == 8 {
+                let mut fix = entry(&now_minus(3), "none", 6);
+                fix["corrects"] = r.json["id"].clone();
+                let c = app.post(&journal, "cm", fix).await;
+                assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
+            }
+        }
+        assert!(first > 0);
+        let r = app
+            .get(
+                &format!("/api/v1/measures?from={}&to={}", day(-2), day(0)),
+                "analyst",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let risks = &r.json["risks_reported"];
+        assert_eq!(risks["people"], 8, "{risks}");
+        let row = |name: &str| {
+            risks["by_risk"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["risk"] == name)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(
+            (
+                row("overdose")["people"].clone(),
+                row("overdose")["reports"].clone()
+            ),
+            (json!(6), json!(7))
+        );
+        assert_eq!(row("violence")["people"]["suppressed"], true);
+        assert_eq!(row("suicide_risk")["people"], 0);
+        assert!(!r.text.contains("Hemlig") && !r.text.contains("R300"));
+        // Before the period: nothing.
+        let before = app
+            .get(
+                &format!("/api/v1/measures?from={}&to={}", day(-30), day(-20)),
+                "analyst",
+            )
+            .await;
+        assert_eq!(before.json["risks_reported"]["people"], 0);
+    }
+);

@@ -79,12 +79,20 @@ both!(
             ("substances", json!(["alcohol"]), "substances_without_use"),
             ("well_being", json!("high"), "invalid_type"),
             ("sleep", json!("deep"), "unknown_value"),
+            ("risks", json!(["overdose", "fire"]), "unknown_value"),
+            ("risks", json!("overdose"), "invalid_type"),
         ] {
             let mut body = entry(true);
             body[field] = value;
             if field == "substances" {
                 body["substance_use"] = json!("none");
             }
+            // An unknown item in a list is named by its place in it.
+            let field = if code == "unknown_value" && field == "risks" {
+                "risks[1]"
+            } else {
+                field
+            };
             cases.push((body, field, code));
         }
         for (body, field, code) in cases {

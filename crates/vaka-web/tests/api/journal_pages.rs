@@ -30,6 +30,7 @@ both!(
             "name=\"kind\"",
             "name=\"substance_use\"",
             "name=\"substances\"",
+            "name=\"risks\"",
             "name=\"well_being\"",
             "name=\"sleep\"",
             "name=\"housing\"",
@@ -43,7 +44,7 @@ both!(
         let when = local_now_minus(1);
         let body = format!(
             "csrf={csrf}&draft_id=&occurred_at={when}&kind=home_visit&substance_use=relapse&substances=alcohol\
-             &substances=benzodiazepines&well_being=2&sleep=poor&housing=own&note=Druckit+sedan+i+fredags&action=sign"
+             &substances=benzodiazepines&risks=overdose&well_being=2&sleep=poor&housing=own&note=Druckit+sedan+i+fredags&action=sign"
         );
         // Without the CSRF token nothing is saved.
         let forged = form(
@@ -69,6 +70,7 @@ both!(
         );
         assert_eq!(items[0]["well_being"], 2);
         assert_eq!(items[0]["kind"], "home_visit");
+        assert_eq!(items[0]["risks"], json!(["overdose"]));
 
         // The caseload puts the client with open alerts first, the count shown (on PostgreSQL
         // the alerts' severity comes back as a 4-byte integer: read as such).
@@ -88,6 +90,13 @@ both!(
             client.text
         );
         assert!(client.text.contains("<svg") && client.text.contains("class=\"event relapse\""));
+        // The risk shows beside the entry and as its own alert.
+        assert!(
+            client.text.contains("Risker:</strong> Överdos")
+                && client.text.contains("Överdos rapporterad i kontakten"),
+            "{}",
+            client.text
+        );
         assert!(client.text.contains("Kvittera"));
         let alerts = app
             .get(&format!("/api/v1/alerts?client_id={id}&status=open"), "cm")
@@ -180,7 +189,7 @@ both!(
         let new = page(&app, &format!("/clients/{id}/contacts/new"), &cookie).await;
         let csrf = hidden_csrf(&new.text);
         let body = format!(
-            "csrf={csrf}&occurred_at=2026-13-45T10:00&kind=meeting&well_being=11&housing=own&substances=alcohol&action=sign"
+            "csrf={csrf}&occurred_at=2026-13-45T10:00&kind=meeting&well_being=11&housing=own&substances=alcohol&risks=violence&risks=fire&action=sign"
         );
         let r = form(&app, &format!("/clients/{id}/contacts"), &cookie, &body).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -188,6 +197,7 @@ both!(
             ("#f-occurred_at", "Ange datum och klockslag"),
             ("#f-substance_use", "Fältet måste fyllas i"),
             ("#f-well_being", "Mående anges 0–10"),
+            ("#f-risks", "Risker sedan senaste kontakten: Okänt värde"),
         ] {
             assert!(
                 r.text.contains(anchor) && r.text.contains(text),
@@ -197,6 +207,7 @@ both!(
         }
         // What was typed is kept.
         assert!(r.text.contains("value=\"alcohol\" checked"));
+        assert!(r.text.contains("value=\"violence\" checked"));
         assert!(
             app.get(&format!("/api/v1/clients/{id}/contacts"), "cm")
                 .await
