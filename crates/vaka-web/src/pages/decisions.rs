@@ -20,8 +20,8 @@ use vaka_domain::provider::HousingKind;
 use vaka_store::{AuditAction, clients, decisions as store, housing, providers};
 
 use super::desk::{
-    Form, Link, Page, Posted, Table, answer, call_api, id_of, options, post_form, shown, today,
-    with_first,
+    ApiCall, Form, Link, Page, Posted, Table, answer, call_api, id_of, options, post_form, shown,
+    today, with_first,
 };
 use super::form::{Field, FormFields, Input};
 use super::journal::{client_id, csrf_ok, page_error};
@@ -1185,54 +1185,28 @@ pub async fn placement_action(
     if !csrf_ok(&session, &posted) {
         return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
     }
-    let via = format!("POST /placements/{raw}/{what}");
-    let path = raw.clone();
-    let st2 = st.clone();
+    let call = ApiCall {
+        session: &session,
+        posted: &posted,
+        via: format!("POST /placements/{raw}/{what}"),
+        st: st.clone(),
+        path: raw.clone(),
+    };
     let (form_id, result) = match what.as_str() {
         "end" => (
             "end",
-            call_api(
-                &session,
-                &posted,
-                &end_form(t, 0).fields,
-                via,
-                |a, r: api_placements::EndRequest| async move {
-                    api_placements::end_placement(State(st2), ApiActor(a), Path(path), JsonBody(r))
-                        .await
-                        .map(IntoResponse::into_response)
-                },
-            )
-            .await,
+            call.send(&end_form(t, 0).fields, api_placements::end_placement)
+                .await,
         ),
         "prices" => (
             "price",
-            call_api(
-                &session,
-                &posted,
-                &price_form(t, 0).fields,
-                via,
-                |a, r: api_placements::PriceRequest| async move {
-                    api_placements::change_price(State(st2), ApiActor(a), Path(path), JsonBody(r))
-                        .await
-                        .map(IntoResponse::into_response)
-                },
-            )
-            .await,
+            call.send(&price_form(t, 0).fields, api_placements::change_price)
+                .await,
         ),
         "incidents" => (
             "incident",
-            call_api(
-                &session,
-                &posted,
-                &incident_form(t, 0).fields,
-                via,
-                |a, r: api_economy::IncidentRequest| async move {
-                    api_economy::create_incident(State(st2), ApiActor(a), Path(path), JsonBody(r))
-                        .await
-                        .map(IntoResponse::into_response)
-                },
-            )
-            .await,
+            call.send(&incident_form(t, 0).fields, api_economy::create_incident)
+                .await,
         ),
         _ => return message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
     };

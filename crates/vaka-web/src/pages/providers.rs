@@ -14,7 +14,9 @@ use vaka_domain::money::Money;
 use vaka_domain::placement::DayCount;
 use vaka_domain::provider::{HousingKind, TreatmentMethod};
 
-use super::desk::{Form, Link, Page, Posted, Table, answer, call_api, id_of, post_form, shown};
+use super::desk::{
+    ApiCall, Form, Link, Page, Posted, Table, answer, call_api, id_of, post_form, shown,
+};
 use super::form::{Field, FormFields, Input};
 use super::journal::{csrf_ok, page_error};
 use super::{Chrome, PageLang, message};
@@ -332,38 +334,23 @@ pub async fn provider_action(
     if !csrf_ok(&session, &posted) {
         return message(StatusCode::FORBIDDEN, t, chrome, "login-csrf");
     }
-    let via = format!("POST /providers/{raw}/{what}");
-    let (path, st2) = (raw.clone(), st.clone());
+    let call = ApiCall {
+        session: &session,
+        posted: &posted,
+        via: format!("POST /providers/{raw}/{what}"),
+        st: st.clone(),
+        path: raw.clone(),
+    };
     let (form_id, result) = match what.as_str() {
         "contracts" => (
             "contract",
-            call_api(
-                &session,
-                &posted,
-                &contract_form(t, 0).fields,
-                via,
-                |a, r: api::ContractRequest| async move {
-                    api::create_contract(State(st2), ApiActor(a), Path(path), JsonBody(r))
-                        .await
-                        .map(IntoResponse::into_response)
-                },
-            )
-            .await,
+            call.send(&contract_form(t, 0).fields, api::create_contract)
+                .await,
         ),
         "inspections" => (
             "inspection",
-            call_api(
-                &session,
-                &posted,
-                &inspection_form(t, 0).fields,
-                via,
-                |a, r: api::InspectionRequest| async move {
-                    api::create_inspection(State(st2), ApiActor(a), Path(path), JsonBody(r))
-                        .await
-                        .map(IntoResponse::into_response)
-                },
-            )
-            .await,
+            call.send(&inspection_form(t, 0).fields, api::create_inspection)
+                .await,
         ),
         _ => return message(StatusCode::NOT_FOUND, t, chrome, "not-found"),
     };
