@@ -169,6 +169,21 @@ test('a case manager writes a goal in the plan with the person and follows it up
   assert.deepEqual(await axeViolations(anna), [], 'case page with its plan accessibility');
   await fits(anna);
   await anna.screenshot({ path: join(artifacts, 'case-plan-phone.png'), fullPage: true });
+
+  // A contact that served the goal names it in the journal, and the plan counts it.
+  const client = await anna.locator('a[href^="/clients/"]').first().getAttribute('href');
+  await anna.goto(`${vaka.base}${client}/contacts/new`);
+  await anna.getByRole('group', { name: 'Typ' }).getByText('Möte', { exact: true }).click();
+  await anna.getByRole('group', { name: 'Bruk sedan senaste kontakten' }).getByText('Inget bruk').click();
+  await anna.getByLabel(/^Mål i genomförandeplanen/).selectOption({ label: `Boende: ${words}` });
+  await anna.getByLabel('Anteckning').fill('Fyllde i ansökan till bostadsförmedlingen tillsammans.');
+  await anna.getByRole('button', { name: 'Signera' }).click();
+  await anna.waitForURL(/\/clients\/\d+#journal$/);
+  const served = anna.locator('#journal li', { hasText: `Mål i genomförandeplanen: Boende: ${words}` }).first();
+  await served.waitFor();
+  await served.screenshot({ path: join(artifacts, 'journal-entry-goal-phone.png') });
+  await anna.goto(`${vaka.base}${casePath}`);
+  await anna.locator('tr', { hasText: words }).getByRole('cell', { name: /(^|\s)1 \(senast / }).first().waitFor();
   assert.deepEqual(problems, []);
 });
 

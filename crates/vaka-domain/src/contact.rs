@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::{FieldError, Msg};
-use crate::ids::{CaseId, ClientId, ContactId, ObjectionId, UserId};
+use crate::ids::{CaseId, ClientId, ContactId, GoalId, ObjectionId, UserId};
 use crate::string_enum;
 
 string_enum! {
@@ -120,6 +120,8 @@ pub struct Contact {
     pub signed_at: Option<DateTime<Utc>>,
     /// The signed entry this one corrects.
     pub corrects: Option<ContactId>,
+    /// The goal of the client's plan the contact served (DOMAIN-NOTES 6.2).
+    pub plan_goal: Option<GoalId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -144,6 +146,7 @@ pub struct ContactInput<'a> {
     pub note: Option<&'a str>,
     pub signed: bool,
     pub corrects: Option<i64>,
+    pub plan_goal_id: Option<i64>,
 }
 
 /// A validated journal entry, ready to be stored.
@@ -160,6 +163,8 @@ pub struct NewContact {
     pub note: Option<String>,
     pub signed: bool,
     pub corrects: Option<ContactId>,
+    /// Checked against the client's plan by the caller (a goal of another client is unknown).
+    pub plan_goal: Option<GoalId>,
 }
 
 /// How far ahead of the server's clock a contact may be dated (clocks drift).
@@ -291,6 +296,18 @@ impl NewContact {
                 None
             }
         };
+        let plan_goal = match input.plan_goal_id {
+            None => None,
+            Some(id) if id > 0 => Some(GoalId(id)),
+            Some(_) => {
+                errors.push(FieldError::new(
+                    "plan_goal_id",
+                    "invalid_id",
+                    Msg::new("Ogiltigt id.", "Invalid id."),
+                ));
+                None
+            }
+        };
         match (occurred_at, kind, substance_use, housing) {
             (Some(occurred_at), Some(kind), Some(substance_use), Some(housing))
                 if errors.is_empty() =>
@@ -307,6 +324,7 @@ impl NewContact {
                     note,
                     signed: input.signed,
                     corrects,
+                    plan_goal,
                 })
             }
             _ => Err(errors),
@@ -429,6 +447,7 @@ mod tests {
             status: EntryStatus::Signed,
             signed_at: Some(Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap()),
             corrects: None,
+            plan_goal: None,
             created_at: Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap(),
         }
     }
@@ -614,6 +633,31 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].field, "risks[1]");
         assert_eq!(e[0].code, "unknown_value");
+    }
+
+    #[test]
+    fn a_plan_goal_is_a_positive_id() {
+        let c = NewContact::parse(
+            &ContactInput {
+                plan_goal_id: Some(12),
+                ..base()
+            },
+            now(),
+        )
+        .unwrap();
+        assert_eq!(c.plan_goal, Some(GoalId(12)));
+        let e = NewContact::parse(
+            &ContactInput {
+                plan_goal_id: Some(0),
+                ..base()
+            },
+            now(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e[0].field.as_str(), e[0].code),
+            ("plan_goal_id", "invalid_id")
+        );
     }
 
     #[test]

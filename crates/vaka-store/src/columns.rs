@@ -25,7 +25,7 @@ macro_rules! cols {
         created_at, created_by) };
     (contacts $(, $p:literal)?) => { cols!(@[$($p)?] id, client_id, case_id, author_id, occurred_at,
         kind, substance_use, substances, well_being, sleep, housing, note, status, signed_at,
-        corrects_id, created_at, updated_at, risks) };
+        corrects_id, created_at, updated_at, risks, plan_goal_id) };
     (contact_objections $(, $p:literal)?) => { cols!(@[$($p)?] id, client_id, contact_id,
         statement, received_on, recorded_by, created_at) };
     (plan_goals $(, $p:literal)?) => { cols!(@[$($p)?] id, client_id, case_id, life_area, goal,

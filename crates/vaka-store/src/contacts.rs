@@ -4,7 +4,7 @@
 use vaka_domain::contact::{
     Contact, EntryStatus, NewContact, NewObjection, Objection, Risk, Substance,
 };
-use vaka_domain::ids::{CaseId, ClientId, ContactId, ObjectionId, UserId};
+use vaka_domain::ids::{CaseId, ClientId, ContactId, GoalId, ObjectionId, UserId};
 
 use crate::row::RowExt;
 use crate::{Result, StoreError, Tx, on_tx};
@@ -50,8 +50,8 @@ pub async fn insert(
     on_tx!(tx, |conn| {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO contacts (client_id, case_id, author_id, occurred_at, kind, substance_use, substances, well_being, sleep, \
-             housing, note, status, signed_at, corrects_id, created_at, updated_at, risks) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$15,$16) RETURNING id",
+             housing, note, status, signed_at, corrects_id, created_at, updated_at, risks, plan_goal_id) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$15,$16,$17) RETURNING id",
         )
         .bind(client.0)
         .bind(case.map(|c| c.0))
@@ -69,6 +69,7 @@ pub async fn insert(
         .bind(c.corrects.map(|x| x.0))
         .bind(now)
         .bind(risks_text(&c.risks))
+        .bind(c.plan_goal.map(|g| g.0))
         .fetch_one(&mut *conn)
         .await?;
         Ok(ContactId(id))
@@ -87,7 +88,7 @@ pub async fn update_draft(tx: &mut Tx, id: ContactId, c: &NewContact) -> Result<
     on_tx!(tx, |conn| {
         let r = sqlx::query(
             "UPDATE contacts SET occurred_at = $1, kind = $2, substance_use = $3, substances = $4, well_being = $5, sleep = $6, \
-             housing = $7, note = $8, status = $9, signed_at = $10, updated_at = $11, risks = $13 WHERE id = $12 AND status = 'draft'",
+             housing = $7, note = $8, status = $9, signed_at = $10, updated_at = $11, risks = $13, plan_goal_id = $14 WHERE id = $12 AND status = 'draft'",
         )
         .bind(c.occurred_at)
         .bind(c.kind.as_str())
@@ -102,6 +103,7 @@ pub async fn update_draft(tx: &mut Tx, id: ContactId, c: &NewContact) -> Result<
         .bind(now)
         .bind(id.0)
         .bind(risks_text(&c.risks))
+        .bind(c.plan_goal.map(|g| g.0))
         .execute(&mut *conn)
         .await?;
         if r.rows_affected() == 1 {
@@ -143,6 +145,7 @@ fn from_row(r: &impl RowExt) -> Result<Contact> {
         status: r.parse("status")?,
         signed_at: r.opt_ts("signed_at")?,
         corrects: r.opt_i64("corrects_id")?.map(ContactId),
+        plan_goal: r.opt_i64("plan_goal_id")?.map(GoalId),
         created_at: r.ts("created_at")?,
     })
 }

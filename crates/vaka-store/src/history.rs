@@ -22,6 +22,8 @@ pub struct ContactLine {
     pub substances: String,
     /// Comma-separated risk names, as stored.
     pub risks: String,
+    /// The plan goal the contact served: its life area and text.
+    pub plan_goal: Option<(String, String)>,
     pub corrects: Option<i64>,
 }
 
@@ -33,8 +35,9 @@ pub async fn recent_contacts(
     on_tx!(tx, |c| {
         let rows = sqlx::query(
             "SELECT x.id, x.occurred_at, x.kind, x.substance_use, x.well_being, x.housing, x.note, x.status, u.display_name, \
-             x.author_id, x.substances, x.corrects_id, x.risks \
-             FROM contacts x JOIN users u ON u.id = x.author_id WHERE x.client_id = $1 \
+             x.author_id, x.substances, x.corrects_id, x.risks, g.life_area, g.goal \
+             FROM contacts x JOIN users u ON u.id = x.author_id LEFT JOIN plan_goals g ON g.id = x.plan_goal_id \
+             WHERE x.client_id = $1 \
              ORDER BY x.occurred_at DESC, x.id DESC LIMIT $2",
         )
         .bind(client.0)
@@ -56,6 +59,10 @@ pub async fn recent_contacts(
                     author_id: r.i64("author_id")?,
                     substances: r.string("substances")?,
                     risks: r.string("risks")?,
+                    plan_goal: match (r.opt_string("life_area")?, r.opt_string("goal")?) {
+                        (Some(area), Some(goal)) => Some((area, goal)),
+                        _ => None,
+                    },
                     corrects: r.opt_i64("corrects_id")?,
                 })
             })

@@ -57,6 +57,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(19, "password_change", "0019_password_change"),
     migration!(20, "case_plans", "0020_case_plans"),
     migration!(21, "contact_risks", "0021_contact_risks"),
+    migration!(22, "contact_plan_goal", "0022_contact_plan_goal"),
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)";

@@ -204,3 +204,69 @@ pub async fn due_facts(tx: &mut Tx, client: ClientId) -> Result<Vec<GoalFact>> {
         Ok(out)
     })
 }
+
+/// A goal a journal entry can name: its id, life area and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoalChoice {
+    pub id: GoalId,
+    pub life_area: plan::LifeArea,
+    pub goal: String,
+}
+
+/// The goals the journal form offers: those of the client's open cases still ongoing, and `keep`
+/// (the goal the entry names already) whatever its state, in the order they were written.
+pub async fn choices(
+    tx: &mut Tx,
+    client: ClientId,
+    keep: Option<GoalId>,
+) -> Result<Vec<GoalChoice>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT g.id, g.life_area, g.goal FROM plan_goals g JOIN cases k ON k.id = g.case_id \
+             WHERE g.client_id = $1 AND (g.id = $2 OR (k.status = 'open' AND NOT EXISTS \
+             (SELECT 1 FROM plan_goal_reviews r WHERE r.goal_id = g.id AND r.status <> 'ongoing'))) \
+             ORDER BY g.id",
+        )
+        .bind(client.0)
+        .bind(keep.map_or(0, |g| g.0))
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(GoalChoice {
+                    id: GoalId(r.i64("id")?),
+                    life_area: r.parse("life_area")?,
+                    goal: r.string("goal")?,
+                })
+            })
+            .collect()
+    })
+}
+
+/// How many signed journal entries named each of `case`'s goals, and the latest contact among them.
+pub async fn journal_use(
+    tx: &mut Tx,
+    case: CaseId,
+) -> Result<BTreeMap<GoalId, (u64, chrono::DateTime<chrono::Utc>)>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT x.plan_goal_id, COUNT(*) AS n, MAX(x.occurred_at) AS latest FROM contacts x \
+             JOIN plan_goals g ON g.id = x.plan_goal_id \
+             WHERE g.case_id = $1 AND x.status = 'signed' GROUP BY x.plan_goal_id",
+        )
+        .bind(case.0)
+        .fetch_all(&mut *c)
+        .await?;
+        let mut out = BTreeMap::new();
+        for r in &rows {
+            out.insert(
+                GoalId(r.i64("plan_goal_id")?),
+                (
+                    u64::try_from(r.i64("n")?).unwrap_or_default(),
+                    r.ts("latest")?,
+                ),
+            );
+        }
+        Ok(out)
+    })
+}

@@ -28,10 +28,11 @@ pub const PERSONAL_TABLES: &[(&str, &str)] = &[
         "placement_prices",
         "placement_id IN (SELECT id FROM placements WHERE client_id = $1)",
     ),
-    ("contacts", "client_id = $1"),
-    ("contact_objections", "client_id = $1"),
+    // The plan before the journal: an entry may name the goal it served.
     ("plan_goals", "client_id = $1"),
     ("plan_goal_reviews", "client_id = $1"),
+    ("contacts", "client_id = $1"),
+    ("contact_objections", "client_id = $1"),
     ("assessments", "client_id = $1"),
     ("follow_ups", "client_id = $1"),
     ("alerts", "client_id = $1"),

@@ -777,6 +777,7 @@ pub async fn load(store: &Store, clients: u32, seed: u64) -> anyhow::Result<()> 
                 "created_at",
                 "updated_at",
                 "risks",
+                "plan_goal_id",
             ],
         ),
         goals: Table::new(
@@ -1028,13 +1029,14 @@ impl Ctx {
             &mut self.recommendations,
             &mut self.decisions,
             &mut self.placements,
+            // The plan before the journal: an entry names the goal it served.
+            &mut self.goals,
+            &mut self.goal_reviews,
             &mut self.contacts,
             &mut self.objections,
             &mut self.assessments,
             &mut self.follow_ups,
             &mut self.alerts,
-            &mut self.goals,
-            &mut self.goal_reviews,
         ]
         .into_iter()
         .map(|t| {
@@ -1251,7 +1253,16 @@ fn scores(rng: &mut ChaCha8Rng, items: usize, heavy: bool) -> Vec<u8> {
 /// The plan of an open case: one to three goals written in the case's first weeks, each followed
 /// up about every three months until it ends or its next follow-up lies ahead (now and then one
 /// overdue). Drawn from a generator of its own, so the rest of the demo is the same without it.
-fn plan(ctx: &mut Ctx, client: i64, case: i64, manager: i64, intake: NaiveDate) {
+/// Writes the plan of an open case and returns each goal with the day it was written and the day a
+/// follow-up ended it, if one did.
+fn plan(
+    ctx: &mut Ctx,
+    client: i64,
+    case: i64,
+    manager: i64,
+    intake: NaiveDate,
+) -> Vec<(i64, NaiveDate, Option<NaiveDate>)> {
+    let mut goals = Vec::new();
     let mut rng =
         ChaCha8Rng::seed_from_u64(0x504c_414e ^ u64::try_from(client).unwrap_or_default());
     let today = ctx.today;
@@ -1260,6 +1271,7 @@ fn plan(ctx: &mut Ctx, client: i64, case: i64, manager: i64, intake: NaiveDate) 
     for _ in 0..rng.random_range(1..=3) {
         let (area, goal, actions) = GOALS[areas.swap_remove(rng.random_range(0..areas.len()))];
         let gid = ctx.goals.id();
+        let mut ended = None;
         let mut due = written + Duration::days(rng.random_range(60..120));
         ctx.goals.rows.push(vec![
             gid.into(),
@@ -1296,8 +1308,37 @@ fn plan(ctx: &mut Ctx, client: i64, case: i64, manager: i64, intake: NaiveDate) 
             ]);
             match next {
                 Some(n) => due = n,
-                None => break,
+                None => {
+                    ended = Some(reviewed);
+                    break;
+                }
             }
+        }
+        goals.push((gid, written, ended));
+    }
+    goals
+}
+
+/// Names the goal some of a case's signed entries served: about one in three written while a goal
+/// was going, chosen by the entry's id so that no random stream moves.
+fn link_goals(rows: &mut [Vec<Value>], case: i64, goals: &[(i64, NaiveDate, Option<NaiveDate>)]) {
+    for row in rows {
+        let (Value::I64(id), Value::I64(c), Value::Ts(when)) = (&row[0], &row[2], &row[4]) else {
+            continue;
+        };
+        if *c != case || row[12] != Value::from("signed") || id % 3 != 0 {
+            continue;
+        }
+        let day = vaka_domain::time::local_date(*when);
+        let going: Vec<i64> = goals
+            .iter()
+            .filter(|(_, written, ended)| *written <= day && ended.is_none_or(|e| day <= e))
+            .map(|g| g.0)
+            .collect();
+        if let Some(goal) =
+            going.get(usize::try_from(id / 3).unwrap_or_default() % going.len().max(1))
+        {
+            row[17] = Value::I64(*goal);
         }
     }
 }
@@ -1652,6 +1693,7 @@ fn client(ctx: &mut Ctx, index: u32) {
                 when.into(),
                 when.into(),
                 risks.into(),
+                Value::Null(SqlType::I64),
             ]);
             if usage == "relapse" && (today - day).num_days() <= 14 {
                 last_relapse_contact = Some((cid, when));
@@ -1713,7 +1755,8 @@ fn client(ctx: &mut Ctx, index: u32) {
     }
 
     if ctx.cases.rows[case_row][3] == Value::from("open") {
-        plan(ctx, id, case_id, manager, intake);
+        let goals = plan(ctx, id, case_id, manager, intake);
+        link_goals(&mut ctx.contacts.rows[contacts_from..], case_id, &goals);
         shared(ctx, (id, case_id), unit_index, manager, intake);
     }
 

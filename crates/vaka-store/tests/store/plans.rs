@@ -192,6 +192,56 @@ both!(
             facts.iter().map(|f| (f.id, f.due_on)).collect::<Vec<_>>(),
             [(housing.0, day("2027-01-15"))]
         );
+        // The journal form offers the ongoing goal, and the dropped one only to an entry that
+        // names it already; entries that name a goal are counted per goal.
+        let offered: Vec<_> = plans::choices(&mut tx, client, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|g| (g.id, g.life_area, g.goal))
+            .collect();
+        assert_eq!(
+            offered,
+            [(housing, LifeArea::Housing, "Eget kontrakt".to_owned())]
+        );
+        let kept = plans::choices(&mut tx, client, Some(work)).await.unwrap();
+        assert_eq!(
+            kept.iter().map(|g| g.id).collect::<Vec<_>>(),
+            [housing, work]
+        );
+        let entry = |goal, signed| vaka_domain::contact::NewContact {
+            occurred_at: chrono::Utc::now() - chrono::Duration::hours(1),
+            kind: vaka_domain::contact::ContactKind::Meeting,
+            substance_use: vaka_domain::contact::SubstanceUse::None,
+            substances: Vec::new(),
+            risks: Vec::new(),
+            well_being: None,
+            sleep: None,
+            housing: vaka_domain::contact::Housing::Own,
+            note: Some("Visning av lägenhet.".into()),
+            signed,
+            corrects: None,
+            plan_goal: Some(goal),
+        };
+        for signed in [true, true, false] {
+            let id = vaka_store::contacts::insert(
+                &mut tx,
+                client,
+                Some(case_id),
+                s.manager,
+                &entry(housing, signed),
+            )
+            .await
+            .unwrap();
+            let back = vaka_store::contacts::get(&mut tx, id)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(back.plan_goal, Some(housing));
+        }
+        let used = plans::journal_use(&mut tx, case_id).await.unwrap();
+        assert_eq!(used.len(), 1);
+        assert_eq!(used[&housing].0, 2, "drafts are not counted");
         // The committee's count of open cases with a plan: by the day, and only once the goal
         // was written.
         let today = chrono::Utc::now().date_naive();

@@ -888,6 +888,7 @@ both!(
             note: Some("Berättar om ett snedsteg.".into()),
             signed: true,
             corrects: None,
+            plan_goal: None,
         };
         let mut tx = db.store.begin().await.unwrap();
         let first = contacts::insert(&mut tx, client, None, s.manager, &entry(3))
@@ -980,6 +981,7 @@ both!(
             note: None,
             signed,
             corrects: None,
+            plan_goal: None,
         };
         let mut tx = db.store.begin().await.unwrap();
         let draft = contacts::insert(

@@ -29,6 +29,7 @@ fn contact(at: DateTime<Utc>, use_: SubstanceUse, well_being: u8, signed: bool) 
         note: None,
         signed,
         corrects: None,
+        plan_goal: None,
     }
 }
 

@@ -24,6 +24,7 @@ fn signed_contact(days_ago: i64) -> NewContact {
         note: None,
         signed: true,
         corrects: None,
+        plan_goal: None,
     }
 }
 

@@ -53,6 +53,8 @@ pub struct ContactRequest {
     pub signed: bool,
     /// The id of the signed entry this one corrects.
     pub corrects: Option<i64>,
+    /// The goal of the client's plan (`GET /api/v1/cases/{id}/plan`) the contact served.
+    pub plan_goal_id: Option<i64>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -75,6 +77,8 @@ pub struct ContactResponse {
     pub signed: bool,
     pub signed_at: Option<DateTime<Utc>>,
     pub corrects: Option<i64>,
+    /// The goal of the client's plan the contact served.
+    pub plan_goal_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     /// The person's objections to this entry, oldest first (only a signed entry has any).
     #[serde(default)]
@@ -144,6 +148,7 @@ fn respond(c: Contact, author: String) -> ContactResponse {
         status: c.status,
         signed_at: c.signed_at,
         corrects: c.corrects.map(|x| x.0),
+        plan_goal_id: c.plan_goal.map(|g| g.0),
         created_at: c.created_at,
         objections: Vec::new(),
     }
@@ -163,6 +168,7 @@ fn parse(req: &ContactRequest) -> Result<NewContact, ApiError> {
             note: req.note.as_deref(),
             signed: req.signed,
             corrects: req.corrects,
+            plan_goal_id: req.plan_goal_id,
         },
         vaka_store::now(),
     )?)
@@ -186,6 +192,22 @@ pub(crate) async fn save(
     };
     let mut entry = actor.audit(action, Some(client), detail);
     let mut tx = authorised(st, actor, client, Action::WriteClient, &mut entry).await?;
+    if let Some(goal) = new.plan_goal {
+        let known = vaka_store::plans::goal(&mut tx, goal)
+            .await?
+            .is_some_and(|g| g.goal.client_id == client);
+        if !known {
+            return Err(FieldError::new(
+                "plan_goal_id",
+                "unknown_goal",
+                Msg::new(
+                    "Målet finns inte i klientens genomförandeplaner.",
+                    "The goal is not in the client's plans.",
+                ),
+            )
+            .into());
+        }
+    }
     let (id, case) = match draft {
         None => {
             if let Some(target) = new.corrects {

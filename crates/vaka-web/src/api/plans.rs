@@ -50,6 +50,10 @@ pub struct GoalResponse {
     pub created_at: DateTime<Utc>,
     /// Oldest first.
     pub reviews: Vec<ReviewResponse>,
+    /// Signed journal entries that name the goal as the one they served.
+    pub journal_entries: u64,
+    /// The latest contact among them.
+    pub last_journal_entry_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -65,7 +69,12 @@ pub struct ReviewResponse {
     pub created_at: DateTime<Utc>,
 }
 
-fn goal_response(g: plans::NamedGoal) -> GoalResponse {
+type JournalUse = std::collections::BTreeMap<GoalId, (u64, DateTime<Utc>)>;
+
+fn goal_response(g: plans::NamedGoal, used: &JournalUse) -> GoalResponse {
+    let (journal_entries, last_journal_entry_at) = used
+        .get(&g.goal.id)
+        .map_or((0, None), |(n, at)| (*n, Some(*at)));
     let status = g.goal.status();
     let due_on = g.goal.due_on();
     let reviews = g
@@ -97,6 +106,8 @@ fn goal_response(g: plans::NamedGoal) -> GoalResponse {
         created_by_name: g.written_by.1,
         created_at: g.goal.created_at,
         reviews,
+        journal_entries,
+        last_journal_entry_at,
     }
 }
 
@@ -127,12 +138,13 @@ pub async fn get_plan(
     )
     .await?;
     let goals = plans::for_case(&mut tx, id).await?;
+    let used = plans::journal_use(&mut tx, id).await?;
     tx.audit(entry);
     tx.commit().await?;
     Ok(Json(PlanResponse {
         case_id: id.0,
         client_id: case.client_id.0,
-        goals: goals.into_iter().map(goal_response).collect(),
+        goals: goals.into_iter().map(|g| goal_response(g, &used)).collect(),
     }))
 }
 
@@ -195,7 +207,7 @@ pub async fn create_goal(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/api/v1/cases/{}/plan", id.0))],
-        Json(goal_response(stored)),
+        Json(goal_response(stored, &JournalUse::new())),
     ))
 }
 
@@ -297,6 +309,7 @@ pub async fn review_goal(
     let stored = plans::goal(&mut tx, goal_id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let used = plans::journal_use(&mut tx, stored.goal.case_id).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(goal_response(stored))))
+    Ok((StatusCode::CREATED, Json(goal_response(stored, &used))))
 }

@@ -136,6 +136,7 @@ fn plan_tables(t: Tr, plan: &api_plans::PlanResponse, open: bool) -> [Table; 2] 
             t.t("k-actions"),
             t.t("k-goal-status"),
             t.t("k-follow-up-on"),
+            t.t("k-goal-journal"),
         ],
     );
     let mut reviews = Table::new(
@@ -150,8 +151,23 @@ fn plan_tables(t: Tr, plan: &api_plans::PlanResponse, open: bool) -> [Table; 2] 
         ],
     );
     let (goal_rows, review_rows) = plan_rows(plan, open, |l| t.pick(l).to_owned());
-    for r in goal_rows {
-        goals.row(r.into_iter().map(|c| (c, None)).collect());
+    for (r, g) in goal_rows.into_iter().zip(&plan.goals) {
+        // The page (not the printed plan) shows how often the journal names the goal.
+        let used = match g.last_journal_entry_at {
+            Some(at) => format!(
+                "{} ({} {})",
+                g.journal_entries,
+                t.t("k-goal-journal-latest"),
+                vaka_domain::time::local_date(at)
+            ),
+            None => "0".to_owned(),
+        };
+        goals.row(
+            r.into_iter()
+                .chain(std::iter::once(used))
+                .map(|c| (c, None))
+                .collect(),
+        );
     }
     for r in review_rows {
         reviews.row(r.into_iter().map(|c| (c, None)).collect());

@@ -15,7 +15,8 @@ use vaka_domain::contact::{
     Contact, ContactInput, ContactKind, EntryStatus, Housing, NewContact, Risk, Sleep, Substance,
     SubstanceUse,
 };
-use vaka_domain::ids::{ClientId, ContactId};
+use vaka_domain::ids::{ClientId, ContactId, GoalId};
+use vaka_store::plans::GoalChoice;
 use vaka_store::{AuditAction, clients, contacts};
 
 use super::form::FormFields;
@@ -54,6 +55,8 @@ struct Values {
     note: String,
     corrects: Option<i64>,
     draft_id: Option<i64>,
+    /// The goal of the plan the contact served, as posted ("" for none).
+    plan_goal: String,
 }
 
 impl Values {
@@ -75,6 +78,7 @@ impl Values {
             note: f.get("note").unwrap_or_default().to_owned(),
             corrects: id("corrects"),
             draft_id: id("draft_id"),
+            plan_goal: f.get("plan_goal_id").unwrap_or_default().trim().to_owned(),
         }
     }
 
@@ -91,6 +95,7 @@ impl Values {
             note: c.note.clone().unwrap_or_default(),
             corrects: c.corrects.map(|x| x.0),
             draft_id: (c.status == EntryStatus::Draft).then_some(c.id.0),
+            plan_goal: c.plan_goal.map(|g| g.0.to_string()).unwrap_or_default(),
         }
     }
 
@@ -134,6 +139,11 @@ impl Values {
             note: Some(&self.note),
             signed,
             corrects: self.corrects,
+            // Not a number: passed on as an invalid id, so the domain names the field.
+            plan_goal_id: match self.plan_goal.as_str() {
+                "" => None,
+                raw => Some(raw.parse::<i64>().unwrap_or(-1)),
+            },
         };
         match NewContact::parse(&input, vaka_store::now()) {
             Ok(c) if errors.is_empty() => Ok(c),
@@ -189,6 +199,8 @@ struct JournalForm {
     well_being: Vec<Choice>,
     sleeps: Vec<Choice>,
     housings: Vec<Choice>,
+    /// The plan's goals the contact can name, after a "none" choice; empty when there are none.
+    goals: Vec<Choice>,
     note: String,
     errors: Vec<FieldMessage>,
     saved: bool,
@@ -208,6 +220,7 @@ fn field_label(t: Tr, field: &str) -> String {
         "housing" => "housing",
         "note" => "note",
         "corrects" => "correction",
+        "plan_goal_id" => "plan-goal",
         _ => return field.to_owned(),
     };
     t.t(key).to_owned()
@@ -227,6 +240,7 @@ fn messages(t: Tr, errors: &[FieldError]) -> Vec<FieldMessage> {
 struct FormPage<'a> {
     client_id: i64,
     client_name: String,
+    goals: Vec<GoalChoice>,
     values: &'a Values,
     errors: Vec<FieldMessage>,
     saved: bool,
@@ -275,6 +289,21 @@ fn form_page(t: Tr, chrome: Chrome, p: FormPage<'_>) -> JournalForm {
             })
             .collect(),
         sleeps: choices(t, Sleep::ALL, Sleep::as_str, "sleep", |x| x == v.sleep),
+        goals: if p.goals.is_empty() {
+            Vec::new()
+        } else {
+            std::iter::once(Choice {
+                value: String::new(),
+                label: t.t("plan-goal-none").to_owned(),
+                checked: v.plan_goal.is_empty(),
+            })
+            .chain(p.goals.iter().map(|g| Choice {
+                value: g.id.0.to_string(),
+                label: format!("{}: {}", t.pick(g.life_area.label()), g.goal),
+                checked: v.plan_goal == g.id.0.to_string(),
+            }))
+            .collect()
+        },
         housings: choices(t, Housing::ALL, Housing::as_str, "housing", |x| {
             x == v.housing
         }),
@@ -303,13 +332,15 @@ struct Context {
     name: String,
     contact: Option<Contact>,
     last_housing: Option<Housing>,
+    /// The goals the entry can name: ongoing ones of open cases, and the one it names already.
+    goals: Vec<GoalChoice>,
 }
 
 async fn context(
     st: &AppState,
     actor: &Actor,
     client: ClientId,
-    contact: Option<ContactId>,
+    (contact, keep_goal): (Option<ContactId>, Option<GoalId>),
     detail: String,
     t: Tr,
 ) -> Result<Context, ApiError> {
@@ -343,12 +374,15 @@ async fn context(
         .await?
         .first()
         .map(|x| x.housing);
+    let keep = keep_goal.or(contact.as_ref().and_then(|x| x.plan_goal));
+    let goals = vaka_store::plans::choices(&mut tx, client, keep).await?;
     tx.audit(entry);
     tx.commit().await?;
     Ok(Context {
         name: display_name(&c, &actor.user, t),
         contact,
         last_housing,
+        goals,
     })
 }
 
@@ -391,7 +425,7 @@ pub async fn new_entry(
         &st,
         &session.actor,
         client,
-        corrects,
+        (corrects, None),
         format!("GET {here}"),
         t,
     )
@@ -417,6 +451,7 @@ pub async fn new_entry(
     let page = FormPage {
         client_id: client.0,
         client_name: ctx.name,
+        goals: ctx.goals,
         values: &values,
         errors: Vec::new(),
         saved: false,
@@ -453,7 +488,7 @@ pub async fn edit_entry(
         &st,
         &session.actor,
         client,
-        Some(id),
+        (Some(id), None),
         format!("GET {here}"),
         t,
     )
@@ -475,6 +510,7 @@ pub async fn edit_entry(
     let page = FormPage {
         client_id: client.0,
         client_name: ctx.name,
+        goals: ctx.goals,
         values: &values,
         errors: Vec::new(),
         saved: q.saved.is_some(),
@@ -534,22 +570,24 @@ pub async fn save_entry(
         .into_response(),
         Err(ApiError::Invalid(errors)) => {
             // The name is shown again only when the user may write to the client at all.
-            let name = match context(
+            let keep = values.plan_goal.parse::<i64>().ok().map(GoalId);
+            let ctx = match context(
                 &st,
                 &session.actor,
                 client,
-                None,
+                (None, keep),
                 format!("POST /clients/{}/contacts (invalid form)", client.0),
                 t,
             )
             .await
             {
-                Ok(c) => c.name,
+                Ok(c) => c,
                 Err(e) => return page_error(t, chrome, e),
             };
             let page = FormPage {
                 client_id: client.0,
-                client_name: name,
+                client_name: ctx.name,
+                goals: ctx.goals,
                 values: &values,
                 errors: messages(t, &errors),
                 saved: false,

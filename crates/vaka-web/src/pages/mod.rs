@@ -1195,6 +1195,8 @@ struct ContactView {
     substances: String,
     /// The risks reported, as labels, comma-separated; empty when none.
     risks: String,
+    /// The plan goal the contact served, as "life area: goal".
+    plan_goal: Option<String>,
     when: String,
     kind: String,
     use_code: String,
@@ -1436,6 +1438,12 @@ async fn client_page(
                 .map(|s| label(t, "risk", s))
                 .collect::<Vec<_>>()
                 .join(", "),
+            plan_goal: x.plan_goal.map(|(area, goal)| {
+                let area = area
+                    .parse::<vaka_domain::plan::LifeArea>()
+                    .map_or(area.clone(), |a| t.pick(a.label()).to_owned());
+                format!("{area}: {goal}")
+            }),
             when: vaka_domain::time::local_minute(x.occurred_at),
             kind: label(t, "kind", &x.kind),
             use_label: label(t, "use", &x.substance_use),

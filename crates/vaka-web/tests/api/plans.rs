@@ -2,7 +2,7 @@
 //! save nothing, the conflicts, and the alert a goal raises when its follow-up day comes.
 
 use axum::http::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 use vaka_store::both;
 
 use super::*;
@@ -430,5 +430,98 @@ both!(
         assert_eq!(r.json["plan_coverage"]["open_cases"], 7);
         assert_eq!(r.json["plan_coverage"]["with_plan"]["successes"], 7);
         assert!(!r.text.contains("Eget kontrakt") && !r.text.contains("Flyttade"));
+    }
+);
+
+both!(
+    a_journal_entry_names_the_goal_it_served_and_the_plan_counts_it,
+    |db| async move {
+        let app = app(db).await;
+        let (client, case) = case_of_cm(&app, "19800101-R401").await;
+        let (other, other_case) = case_of_cm(&app, "19800101-R402").await;
+        let goal_of = |case: i64| {
+            let app = &app;
+            async move {
+                let r = app
+                    .post(
+                        &format!("/api/v1/cases/{case}/plan/goals"),
+                        "cm",
+                        json!({"life_area": "housing", "goal": "Eget kontrakt", "follow_up_on": day(30)}),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+                r.json["id"].as_i64().unwrap()
+            }
+        };
+        let goal = goal_of(case).await;
+        let foreign = goal_of(other_case).await;
+        let journal = format!("/api/v1/clients/{client}/contacts");
+        let entry = |goal: Value| {
+            json!({"occurred_at": (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339(),
+                   "kind": "home_visit", "substance_use": "none", "housing": "own",
+                   "note": "Visning av lägenhet.", "signed": true, "plan_goal_id": goal})
+        };
+        // Another client's goal, or no goal at all by that id: 422 naming the field, nothing saved.
+        for bad in [json!(foreign), json!(999_999), json!(0), json!("tre")] {
+            let r = app.post(&journal, "cm", entry(bad.clone())).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{bad}: {}",
+                r.text
+            );
+            assert_eq!(error(&r).1, Some("plan_goal_id"), "{bad}");
+        }
+        let r = app.post(&journal, "cm", entry(json!(foreign))).await;
+        assert_eq!(error(&r).0, "unknown_goal");
+        assert!(
+            app.get(&journal, "cm").await.json["items"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+
+        let r = app.post(&journal, "cm", entry(json!(goal))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json["plan_goal_id"], goal);
+        let plan = app.get(&format!("/api/v1/cases/{case}/plan"), "cm").await;
+        assert_eq!(plan.json["goals"][0]["journal_entries"], 1);
+        assert!(plan.json["goals"][0]["last_journal_entry_at"].is_string());
+        let plan = app
+            .get(&format!("/api/v1/cases/{other_case}/plan"), "cm")
+            .await;
+        assert_eq!(plan.json["goals"][0]["journal_entries"], 0);
+        assert!(plan.json["goals"][0]["last_journal_entry_at"].is_null());
+
+        // The pages: the form offers the client's own goal only, the entry shows it, and the case
+        // page counts it.
+        let (_, s) = super::pages::login(&app, "cm", PASSWORD).await;
+        let cookie = format!("vaka_session={}", s.unwrap());
+        let form =
+            super::pages::page(&app, &format!("/clients/{client}/contacts/new"), &cookie).await;
+        assert!(
+            form.text.contains(&format!(
+                "<option value=\"{goal}\">Boende: Eget kontrakt</option>"
+            )),
+            "{}",
+            form.text
+        );
+        assert!(!form.text.contains(&format!("<option value=\"{foreign}\"")));
+        let page = super::pages::page(&app, &format!("/clients/{client}"), &cookie).await;
+        assert!(
+            page.text
+                .contains("Mål i genomförandeplanen: Boende: Eget kontrakt"),
+            "{}",
+            page.text
+        );
+        let case_page = super::pages::page(&app, &format!("/cases/{case}"), &cookie).await;
+        assert!(case_page.text.contains("Journalanteckningar"));
+        assert!(case_page.text.contains("1 (senast "), "{}", case_page.text);
+        // A client without goals gets no goal field at all.
+        let (bare, _) = case_of_cm(&app, "19800101-R403").await;
+        let form =
+            super::pages::page(&app, &format!("/clients/{bare}/contacts/new"), &cookie).await;
+        assert!(!form.text.contains("name=\"plan_goal_id\""));
+        let _ = other;
     }
 );
