@@ -109,6 +109,36 @@ pub async fn decisions(
     })
 }
 
+/// The decisions made in `[from, to]` that answer an application, with the day it was received.
+pub async fn answered(
+    tx: &mut Tx,
+    municipality: MunicipalityId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<vaka_domain::stats::handling::Answered>> {
+    on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT d.client_id, a.received_on, d.decided_on FROM decisions d \
+             JOIN applications a ON a.id = d.application_id JOIN clients k ON k.id = d.client_id \
+             WHERE k.municipality_id = $1 AND d.decided_on >= $2 AND d.decided_on <= $3",
+        )
+        .bind(municipality.0)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(vaka_domain::stats::handling::Answered {
+                    client: r.i64("client_id")?,
+                    applied_on: r.date("received_on")?,
+                    decided_on: r.date("decided_on")?,
+                })
+            })
+            .collect()
+    })
+}
+
 /// The plans' goals of the municipality finished in `[from, to]`: the follow-ups that ended them
 /// (a finished goal takes no further follow-up), pseudonymous.
 pub async fn finished_goals(

@@ -34,6 +34,7 @@ pub struct Loaded {
     pub finished_goals: Vec<vaka_domain::stats::goals::FinishedGoal>,
     pub open_cases: Vec<vaka_domain::stats::goals::OpenCase>,
     pub risk_reports: Vec<vaka_domain::stats::risks::RiskReport>,
+    pub answered: Vec<vaka_domain::stats::handling::Answered>,
 }
 
 impl Loaded {
@@ -56,6 +57,7 @@ impl Loaded {
             finished_goals: &self.finished_goals,
             open_cases: &self.open_cases,
             risk_reports: &self.risk_reports,
+            answered: &self.answered,
         }
     }
 }
@@ -130,6 +132,7 @@ pub async fn load(
         finished_goals: vaka_store::measures::finished_goals(tx, municipality, from, to).await?,
         open_cases: vaka_store::measures::open_cases_on(tx, municipality, to.min(as_of)).await?,
         risk_reports: vaka_store::measures::risk_reports(tx, municipality, from, to).await?,
+        answered: vaka_store::measures::answered(tx, municipality, from, to).await?,
         episodes,
         costs_ore,
         buckets,
@@ -740,6 +743,42 @@ fn more_sections(r: &CommitteeReport) -> Vec<vaka_report::DocSection> {
                         shown(&a.goals, u64::to_string),
                         shown(&a.people, u64::to_string),
                         share_text(&a.reached),
+                    ]
+                })
+                .collect(),
+        )),
+    });
+    let h = &r.handling_time;
+    let days = |v: &vaka_domain::stats::measures::Shown<Option<f64>>| {
+        shown(v, |d: &Option<f64>| {
+            d.map_or_else(|| "–".to_owned(), |d| format!("{d:.0} dagar"))
+        })
+    };
+    out.push(DocSection {
+        heading: "Tid från ansökan till beslut".into(),
+        paragraphs: vec![format!(
+            "Beslut under perioden som besvarar en ansökan: {} beslut för {} personer. Dagar från det att \
+             ansökan kom in till beslutet: median {}, medel {} (Öppna jämförelser mäter samma tid som \
+             utredningstid, Kolada U35401 och U35400). Beslut på enhetens eget initiativ har ingen ansökan \
+             och räknas inte. Intervall som vilar på 1–4 personer redovisas inte, och inte heller det näst \
+             minsta när bara ett skulle döljas.",
+            shown(&h.decisions, u64::to_string),
+            shown(&h.people, u64::to_string),
+            days(&h.median_days),
+            days(&h.mean_days),
+        )],
+        svg: None,
+        table: Some(table(
+            &["Dagar", "Beslut"],
+            h.bands
+                .iter()
+                .map(|b| {
+                    vec![
+                        match b.to_days {
+                            Some(to) => format!("{}–{to}", b.from_days),
+                            None => format!("{} eller fler", b.from_days),
+                        },
+                        shown(&b.decisions, u64::to_string),
                     ]
                 })
                 .collect(),

@@ -7,6 +7,7 @@ pub mod closures;
 pub mod costs;
 pub mod cox;
 pub mod goals;
+pub mod handling;
 pub mod measures;
 pub mod pathways;
 pub mod proportion;

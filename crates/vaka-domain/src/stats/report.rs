@@ -10,6 +10,7 @@ use super::adjusted::{self, Adjusted, Person};
 use super::closures::{self, ClosedCase, Closures};
 use super::costs::{self, Bucket, BucketCost, Costs};
 use super::goals::{self, FinishedGoal, GoalOutcomes, OpenCase, PlanCoverage};
+use super::handling::{self, Answered, HandlingTime};
 use super::measures::{
     self, AfterDecisions, DecisionMade, Episode, Independence, Lengths, MIN_PEOPLE, Point, Shown,
     TwelveMonths,
@@ -112,6 +113,8 @@ pub struct CommitteeReport {
     /// The risks the journal reported in the period (overdose, suicide risk, violence, a risk of
     /// losing the home).
     pub risks: RisksReported,
+    /// The days from application to decision, for the period's decisions that answer one.
+    pub handling_time: HandlingTime,
 }
 
 /// What the report is made from.
@@ -143,6 +146,9 @@ pub struct Inputs<'a> {
     pub open_cases: &'a [OpenCase],
     /// The risks reported by signed, uncorrected entries (the period's are picked out here).
     pub risk_reports: &'a [RiskReport],
+    /// The decisions that answer an application, with the day it was received (the period's are
+    /// picked out here).
+    pub answered: &'a [Answered],
 }
 
 fn people_of(list: &[&Episode]) -> u64 {
@@ -308,6 +314,7 @@ pub fn committee(i: &Inputs<'_>) -> CommitteeReport {
         goals: goals::goal_outcomes(i.finished_goals, i.from, i.to),
         plan_coverage: goals::coverage(i.open_cases),
         risks: risks::risks_reported(i.risk_reports, i.from, i.to),
+        handling_time: handling::handling_time(i.answered, i.from, i.to),
     }
 }
 
@@ -483,6 +490,18 @@ pub fn to_csv(r: &CommitteeReport) -> String {
         row("plan_goals", area, "finished", count(&a.goals));
         row("plan_goals", area, "people", count(&a.people));
         row("plan_goals", area, "reached_share", share(&a.reached));
+    }
+    let h = &r.handling_time;
+    row("handling_time", "all", "decisions", count(&h.decisions));
+    row("handling_time", "all", "people", count(&h.people));
+    row("handling_time", "all", "median_days", days(&h.median_days));
+    row("handling_time", "all", "mean_days", days(&h.mean_days));
+    for b in &h.bands {
+        let band = match b.to_days {
+            Some(to) => format!("days_{}_{to}", b.from_days),
+            None => format!("days_{}_", b.from_days),
+        };
+        row("handling_time", &band, "decisions", count(&b.decisions));
     }
     row("risks_reported", "all", "people", count(&r.risks.people));
     for x in &r.risks.by_risk {
@@ -684,6 +703,15 @@ fn point(v: &Shown<Option<Point>>) -> Cell {
     }
 }
 
+/// Days with one decimal; empty when there is nothing to measure.
+fn days(v: &Shown<Option<f64>>) -> Cell {
+    match v {
+        Shown::Value(Some(d)) => Cell::value(format!("{d:.1}")),
+        Shown::Value(None) => Cell::default(),
+        Shown::Suppressed { .. } => Cell::suppressed(),
+    }
+}
+
 /// Whole kronor, rounded.
 fn money(v: &Shown<Option<i64>>) -> Cell {
     match v {
@@ -828,7 +856,19 @@ mod tests {
                 .collect::<Vec<_>>(),
             open_cases: &[],
             risk_reports: &[],
+            answered: &(0..6)
+                .map(|c| Answered {
+                    client: c,
+                    applied_on: d("2024-03-01"),
+                    decided_on: d("2024-03-01") + chrono::Duration::days(10 * c),
+                })
+                .collect::<Vec<_>>(),
         });
+        // Six decisions answering an application after 0, 10, … 50 days: median 25, mean 25.
+        let csv = to_csv(&r);
+        assert!(csv.contains("handling_time,all,median_days,25.0,,\n"), "{csv}");
+        assert!(csv.contains("handling_time,all,mean_days,25.0,,\n"));
+        assert!(csv.contains("handling_time,days_91_,decisions,0,,\n"));
         // Six cases closed in the period (one before it): shown, with their reason.
         match (&r.closures.cases, &r.closures.by_reason[..]) {
             (Shown::Value(6), [only]) => {

@@ -98,6 +98,10 @@ pub struct MeasuresResponse {
     /// reports per risk (`overdose`, `suicide_risk`, `violence`, `eviction_risk`).
     #[schema(value_type = Value)]
     pub risks_reported: vaka_domain::stats::risks::RisksReported,
+    /// The decisions made in `[from, to]` that answer an application: days from the application
+    /// to the decision (median, mean, and decisions per band of days).
+    #[schema(value_type = Value)]
+    pub handling_time: vaka_domain::stats::handling::HandlingTime,
 }
 
 fn group(
@@ -234,5 +238,6 @@ pub async fn get_measures(
         plan_goals: report.goals,
         plan_coverage: report.plan_coverage,
         risks_reported: report.risks,
+        handling_time: report.handling_time,
     }))
 }

@@ -451,3 +451,62 @@ both!(
         );
     }
 );
+
+both!(
+    the_days_from_application_to_decision_are_counted_without_naming_anyone,
+    |db| async move {
+        let app = app(db).await;
+        // Six people applied on 1 February; decided after 3, 10, 20, 40, 100 and 7 days. A
+        // seventh got a decision on the unit's own initiative, without an application.
+        for (i, days) in [3i64, 10, 20, 40, 100, 7, -1].into_iter().enumerate() {
+            let client = app
+                .assigned_client("cm", &format!("19800101-R5{i:02}"))
+                .await;
+            if days >= 0 {
+                let r = app
+                    .post(
+                        "/api/v1/applications",
+                        "cm",
+                        json!({"client_id": client, "intervention": "outpatient",
+                        "description": "Hemlig ansökan", "received_on": "2026-02-01"}),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            }
+            let decided = chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap()
+                + chrono::Duration::days(days.max(0));
+            let r = app
+                .post("/api/v1/decisions", "head", json!({"client_id": client, "intervention": "outpatient",
+                    "outcome": "granted", "reasons": "Behovet är utrett.", "decided_on": decided.to_string()}))
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        }
+        let r = app
+            .get("/api/v1/measures?from=2026-01-01&to=2026-06-30", "analyst")
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let h = &r.json["handling_time"];
+        assert_eq!(h["decisions"], 6, "{h}");
+        assert_eq!(h["people"], 6);
+        assert_eq!(h["median_days"], 15.0);
+        assert_eq!(h["mean_days"], 30.0);
+        assert_eq!(h["bands"].as_array().unwrap().len(), 4);
+        assert_eq!(h["bands"][0]["from_days"], 0);
+        assert_eq!(h["bands"][0]["decisions"]["suppressed"], true);
+        assert!(!r.text.contains("Hemlig") && !r.text.contains("R50"));
+        // The committee's report has the same figures.
+        let (_, session) = super::pages::login(&app, "analyst", PASSWORD).await;
+        let cookie = format!("vaka_session={}", session.unwrap());
+        let page = super::pages::page(
+            &app,
+            "/reports/committee?from=2026-01-01&to=2026-06-30",
+            &cookie,
+        )
+        .await;
+        assert!(
+            page.text.contains("6 beslut för 6 personer. Dagar från det att ansökan kom in till beslutet: median 15 dagar, medel 30 dagar"),
+            "{}",
+            page.text
+        );
+    }
+);
