@@ -114,6 +114,10 @@ test('the unit head sees the unit on a laptop', async () => {
   assert.ok((await page.locator('ul.caseload > li').count()) > 0);
   // Each line says who follows the client.
   assert.ok((await page.locator('ul.caseload > li dt', { hasText: 'Case manager' }).count()) > 0);
+  // The applications waiting for a decision, each with a way to decide.
+  await page.getByRole('heading', { name: 'Ansökningar som väntar på beslut' }).waitFor();
+  assert.ok((await page.locator('#pending li a', { hasText: '+ Beslut' }).count()) > 0);
+  await page.locator('#pending').screenshot({ path: join(artifacts, 'pending-applications-laptop.png') });
   await page.screenshot({ path: join(artifacts, 'unit-laptop.png') });
   assert.deepEqual(await axeViolations(page), [], 'unit page accessibility');
   await context.close();

@@ -55,6 +55,8 @@ string_enum! {
         /// The scheduled check recorded a follow-up as missed after its window.
         FollowUpMissed = "follow_up_missed",
         ApplicationCreate = "application_create",
+        /// A list of applications across clients (those of the unit waiting for a decision).
+        ApplicationList = "application_list",
         RecommendationCreate = "recommendation_create",
         DecisionCreate = "decision_create",
         DecisionRead = "decision_read",

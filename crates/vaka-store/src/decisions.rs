@@ -154,6 +154,55 @@ pub async fn recommendation(tx: &mut Tx, id: RecommendationId) -> Result<Option<
     })
 }
 
+/// An application that no decision has answered yet, with its client's name as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingApplication {
+    pub id: ApplicationId,
+    pub client_id: ClientId,
+    pub intervention: Intervention,
+    pub received_on: NaiveDate,
+    pub given_name: String,
+    pub family_name: String,
+    pub protection: vaka_domain::client::Protection,
+}
+
+/// The applications of the unit's clients that no decision has answered yet, the longest waiting
+/// first: at most `limit`, and whether there are more.
+pub async fn pending_in_unit(
+    tx: &mut Tx,
+    unit: UnitId,
+    limit: i64,
+) -> Result<(Vec<PendingApplication>, bool)> {
+    let mut list = on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT a.id, a.client_id, a.intervention, a.received_on, k.given_name, k.family_name, k.protection \
+             FROM applications a JOIN clients k ON k.id = a.client_id \
+             WHERE k.unit_id = $1 AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = a.id) \
+             ORDER BY a.received_on, a.id LIMIT $2",
+        )
+        .bind(unit.0)
+        .bind(limit + 1)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PendingApplication {
+                    id: ApplicationId(r.i64("id")?),
+                    client_id: ClientId(r.i64("client_id")?),
+                    intervention: r.parse("intervention")?,
+                    received_on: r.date("received_on")?,
+                    given_name: r.string("given_name")?,
+                    family_name: r.string("family_name")?,
+                    protection: r.parse("protection")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()
+    })?;
+    let more = list.len() as i64 > limit;
+    list.truncate(usize::try_from(limit).unwrap_or_default());
+    Ok((list, more))
+}
+
 /// The client's latest application that no decision has answered yet.
 pub async fn open_application(tx: &mut Tx, client: ClientId) -> Result<Option<Application>> {
     on_tx!(tx, |c| {

@@ -1343,6 +1343,36 @@ fn link_goals(rows: &mut [Vec<Value>], case: i64, goals: &[(i64, NaiveDate, Opti
     }
 }
 
+/// About one open case in 30 has a new application, received in the last six weeks, that no
+/// decision has answered yet (so the unit head's list of waiting applications shows). Its own
+/// generator, like the plan's.
+fn waiting_application(ctx: &mut Ctx, client: i64, case: i64) {
+    let mut rng =
+        ChaCha8Rng::seed_from_u64(0x5741_4954 ^ u64::try_from(client).unwrap_or_default());
+    if !chance(&mut rng, 1.0 / 30.0) {
+        return;
+    }
+    let received = ctx.today - Duration::days(rng.random_range(1..42));
+    let applied = *pick(
+        &mut rng,
+        &[
+            Intervention::TreatmentHome,
+            Intervention::SupportedHousingExternal,
+            Intervention::TrainingApartment,
+        ],
+    );
+    let aid = ctx.applications.id();
+    ctx.applications.rows.push(vec![
+        aid.into(),
+        client.into(),
+        case.into(),
+        applied.as_str().into(),
+        (*pick(&mut rng, APPLICATION_TEXTS)).into(),
+        received.into(),
+        at(received, &mut rng).into(),
+    ]);
+}
+
 /// Now and then an open case is shared: another case manager of the unit (housing support, say)
 /// follows the person beside the case manager from a few weeks in. Its own generator, like the
 /// plan's.
@@ -1758,6 +1788,7 @@ fn client(ctx: &mut Ctx, index: u32) {
         let goals = plan(ctx, id, case_id, manager, intake);
         link_goals(&mut ctx.contacts.rows[contacts_from..], case_id, &goals);
         shared(ctx, (id, case_id), unit_index, manager, intake);
+        waiting_application(ctx, id, case_id);
     }
 
     // Screening at intake.

@@ -866,7 +866,10 @@ mod tests {
         });
         // Six decisions answering an application after 0, 10, … 50 days: median 25, mean 25.
         let csv = to_csv(&r);
-        assert!(csv.contains("handling_time,all,median_days,25.0,,\n"), "{csv}");
+        assert!(
+            csv.contains("handling_time,all,median_days,25.0,,\n"),
+            "{csv}"
+        );
         assert!(csv.contains("handling_time,all,mean_days,25.0,,\n"));
         assert!(csv.contains("handling_time,days_91_,decisions,0,,\n"));
         // Six cases closed in the period (one before it): shown, with their reason.

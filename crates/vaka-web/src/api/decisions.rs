@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use vaka_domain::access::Action;
 use vaka_domain::decision::{
     AppealRecord, Asked, Communication, CommunicationInput, CommunicationParts, Decision,
@@ -43,6 +43,82 @@ pub struct ApplicationResponse {
     pub intervention: Intervention,
     pub description: String,
     pub received_on: NaiveDate,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ApplicationQuery {
+    /// `true`: the applications of the caller's unit that no decision has answered yet (the only
+    /// list there is).
+    pub pending: Option<String>,
+    /// 1–500, default 100.
+    pub limit: Option<String>,
+}
+
+/// An application waiting for a decision, without its text (that is on the client's record).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PendingApplicationResponse {
+    pub id: i64,
+    pub client_id: i64,
+    pub intervention: Intervention,
+    pub received_on: NaiveDate,
+    /// Days from the day it was received to today.
+    pub days_waiting: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PendingApplicationList {
+    /// The longest waiting first.
+    pub items: Vec<PendingApplicationResponse>,
+    /// More are waiting than `limit` showed.
+    pub more: bool,
+}
+
+/// The applications of the unit head's unit that no decision has answered yet, the longest
+/// waiting first. One access-log entry names the clients.
+#[utoipa::path(get, path = "/api/v1/applications", tag = "decisions", params(ApplicationQuery),
+    responses((status = 200, body = PendingApplicationList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "`pending` is not `true`, or `limit` is out of range")))]
+pub async fn list_applications(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(q): Query<ApplicationQuery>,
+) -> Result<Json<PendingApplicationList>, ApiError> {
+    if q.pending.as_deref() != Some("true") {
+        return Err(FieldError::new(
+            "pending",
+            "invalid",
+            Msg::new(
+                "Ange pending=true: listan visar ansökningar som väntar på beslut.",
+                "Give pending=true: the list shows applications waiting for a decision.",
+            ),
+        )
+        .into());
+    }
+    let limit = super::int_param("limit", q.limit.as_deref(), 100, 1, 500)?;
+    super::may(&actor, Action::Decide)?;
+    let unit = actor.user.unit_id.ok_or(ApiError::Forbidden)?;
+    let mut tx = st.store.begin_read().await?;
+    let (list, more) = decisions::pending_in_unit(&mut tx, unit, limit).await?;
+    tx.audit(actor.audit_list(
+        AuditAction::ApplicationList,
+        list.iter().map(|a| a.client_id),
+        "GET /api/v1/applications?pending=true",
+    ));
+    tx.finish_read(&st.store).await?;
+    let today = vaka_domain::time::local_date(vaka_store::now());
+    Ok(Json(PendingApplicationList {
+        items: list
+            .into_iter()
+            .map(|a| PendingApplicationResponse {
+                id: a.id.0,
+                client_id: a.client_id.0,
+                intervention: a.intervention,
+                received_on: a.received_on,
+                days_waiting: (today - a.received_on).num_days(),
+            })
+            .collect(),
+        more,
+    }))
 }
 
 /// Record a client's application in their own words.

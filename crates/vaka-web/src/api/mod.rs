@@ -38,7 +38,7 @@ pub use intakes::{IntakeRequest, IntakeResponse};
         alerts::list_alerts, alerts::acknowledge, alerts::resolve, settings::get_alert_settings, settings::put_alert_settings,
         outcomes::create_assessment, outcomes::list_assessments, outcomes::create_follow_up, outcomes::list_follow_ups,
         outcomes::get_instrument, settings::get_screening_settings, settings::put_screening_settings, settings::get_economy_settings, settings::put_economy_settings, settings::get_retention_settings, settings::put_retention_settings,
-        decisions::create_application, decisions::create_recommendation, decisions::create_decision, decisions::get_decision,
+        decisions::create_application, decisions::list_applications, decisions::create_recommendation, decisions::create_decision, decisions::get_decision,
         decisions::list_decisions, decisions::record_appeal, decisions::record_communication, decisions::decision_letter,
         placements::create_placement, placements::get_placement, placements::end_placement, placements::change_price,
         placements::import_invoices, placements::export_decisions, placements::export_placements,
@@ -129,7 +129,10 @@ pub fn router() -> Router<AppState> {
             "/api/v1/settings/alerts",
             get(settings::get_alert_settings).put(settings::put_alert_settings),
         )
-        .route("/api/v1/applications", post(decisions::create_application))
+        .route(
+            "/api/v1/applications",
+            get(decisions::list_applications).post(decisions::create_application),
+        )
         .route(
             "/api/v1/recommendations",
             post(decisions::create_recommendation),

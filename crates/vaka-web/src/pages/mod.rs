@@ -945,6 +945,15 @@ struct CaseloadLine {
     unfollowed: bool,
 }
 
+/// An application waiting for a decision, in the unit head's view.
+struct PendingView {
+    client_id: i64,
+    client: String,
+    intervention: String,
+    received_on: String,
+    days_waiting: i64,
+}
+
 /// An escalated alert in the unit head's view.
 struct EscalatedView {
     id: i64,
@@ -968,6 +977,9 @@ struct CaseloadPage {
     /// The unit head's escalated alerts; `None` on a case manager's caseload.
     escalated: Option<Vec<EscalatedView>>,
     escalated_more: bool,
+    /// The unit head's applications waiting for a decision, the longest waiting first.
+    pending: Option<Vec<PendingView>>,
+    pending_more: bool,
     /// May register a person and open a case (the intake form).
     may_intake: bool,
     /// The unit head's other desks: staff, economy and decisions, the committee report.
@@ -977,6 +989,7 @@ struct CaseloadPage {
 /// How many clients and escalated alerts the unit head's view shows.
 const UNIT_ROWS: i64 = 200;
 const UNIT_ESCALATED: i64 = 100;
+const UNIT_PENDING: i64 = 50;
 
 fn intervention_label(t: Tr, name: &str) -> String {
     name.parse::<Intervention>()
@@ -1046,6 +1059,8 @@ async fn caseload(
                     .await?;
                     let escalated_more = escalated.len() as i64 > UNIT_ESCALATED;
                     escalated.truncate(UNIT_ESCALATED as usize);
+                    let pending =
+                        vaka_store::decisions::pending_in_unit(&mut tx, unit, UNIT_PENDING).await?;
                     let rows = rows
                         .into_iter()
                         .map(|u| (u.row, Some(u.case_manager)))
@@ -1053,7 +1068,7 @@ async fn caseload(
                     (
                         "unit-clients",
                         rows,
-                        Some((more, escalated, escalated_more)),
+                        Some((more, escalated, escalated_more, pending)),
                     )
                 }
                 _ => {
@@ -1065,12 +1080,20 @@ async fn caseload(
             vaka_store::settings::alert_settings(&mut tx, actor.user.municipality_id).await?;
         let escalated_clients = unit
             .iter()
-            .flat_map(|(_, e, _)| e.iter().filter_map(|a| a.alert.client_id));
-        tx.audit(actor.audit_list(
-            AuditAction::CaseloadRead,
-            rows.iter().map(|r| r.0.client.id).chain(escalated_clients),
-            "GET /caseload",
-        ));
+            .flat_map(|(_, e, _, _)| e.iter().filter_map(|a| a.alert.client_id));
+        let pending_clients = unit
+            .iter()
+            .flat_map(|(_, _, _, (p, _))| p.iter().map(|a| a.client_id));
+        tx.audit(
+            actor.audit_list(
+                AuditAction::CaseloadRead,
+                rows.iter()
+                    .map(|r| r.0.client.id)
+                    .chain(escalated_clients)
+                    .chain(pending_clients),
+                "GET /caseload",
+            ),
+        );
         tx.finish_read(&st.store).await?;
         Ok::<_, vaka_store::StoreError>(Some((heading, rows, settings, unit)))
     }
@@ -1127,8 +1150,8 @@ async fn caseload(
         .collect();
     // Whoever needs the case manager most first (the order is vaka_domain::caseload's).
     lines.sort_by(|a, b| a.0.cmp(&b.0));
-    let (more, escalated, escalated_more) = match unit {
-        Some((more, list, escalated_more)) => {
+    let (more, escalated, escalated_more, pending, pending_more) = match unit {
+        Some((more, list, escalated_more, (pending, pending_more))) => {
             let list = list
                 .into_iter()
                 .map(|e| EscalatedView {
@@ -1147,9 +1170,25 @@ async fn caseload(
                     when: vaka_domain::time::local_minute(e.alert.created_at),
                 })
                 .collect();
-            (more, Some(list), escalated_more)
+            let pending = pending
+                .into_iter()
+                .map(|a| PendingView {
+                    client_id: a.client_id.0,
+                    client: shown_name(&a.given_name, &a.family_name, a.protection, &actor.user, t),
+                    intervention: t.pick(a.intervention.label()).to_owned(),
+                    received_on: a.received_on.to_string(),
+                    days_waiting: (today - a.received_on).num_days(),
+                })
+                .collect();
+            (
+                more,
+                Some(list),
+                escalated_more,
+                Some(pending),
+                pending_more,
+            )
         }
-        None => (false, None, false),
+        None => (false, None, false, None, false),
     };
     render(
         StatusCode::OK,
@@ -1161,6 +1200,8 @@ async fn caseload(
             more,
             escalated,
             escalated_more,
+            pending,
+            pending_more,
             may_intake: case::may_intake(&actor.user),
             may_lead: access::may_ever(actor.user.role, Action::AssignCase),
         },

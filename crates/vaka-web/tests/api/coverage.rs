@@ -637,6 +637,30 @@ both!(
             "GET /api/v1/export/decisions.csv",
         )
         .await;
+        let r = app
+            .post(
+                "/api/v1/applications",
+                "cm",
+                json!({"client_id": b, "intervention": "outpatient", "description": "Vill ha stöd."}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        expect(
+            &app,
+            &mut last,
+            vec![e("application_create", "cm", Some(b))],
+            "POST /api/v1/applications",
+        )
+        .await;
+        let r = app.get("/api/v1/applications?pending=true", "head").await;
+        assert_eq!(r.json["items"][0]["client_id"], b, "{}", r.text);
+        expect(
+            &app,
+            &mut last,
+            vec![list("application_list", "head", &[b])],
+            "GET /api/v1/applications?pending=true",
+        )
+        .await;
         let r = app.get("/api/v1/housing", "head").await;
         assert_eq!(r.json["waiting_list"][0]["client_id"], b, "{}", r.text);
         expect(

@@ -756,3 +756,115 @@ both!(
         }
     }
 );
+
+both!(
+    the_unit_head_sees_the_applications_waiting_for_a_decision_longest_first,
+    |db| async move {
+        let app = app(db).await;
+        let a = app.assigned_client("cm", "19121212-1212").await;
+        let b = app.assigned_client("cm", "19640823-3234").await;
+        let other = app.assigned_client("cm_b", "19800101-R601").await;
+        let apply = |client: i64, user: &'static str, on: &'static str| {
+            let app = &app;
+            async move {
+                let r = app
+                    .post(
+                        "/api/v1/applications",
+                        user,
+                        json!({"client_id": client, "intervention": "treatment_home",
+                        "description": "Jag vill till behandlingshem.", "received_on": on}),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            }
+        };
+        apply(a, "cm", "2026-03-01").await;
+        apply(b, "cm", "2026-01-15").await;
+        apply(other, "cm_b", "2025-12-01").await;
+        let r = app.get("/api/v1/applications?pending=true", "head").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let items = r.json["items"].as_array().unwrap();
+        let clients: Vec<i64> = items
+            .iter()
+            .map(|i| i["client_id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(
+            clients,
+            [b, a],
+            "the longest waiting first, only the own unit's"
+        );
+        let today = vaka_domain::time::local_date(chrono::Utc::now());
+        let since = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+        assert_eq!(items[0]["days_waiting"], (today - since).num_days());
+        assert_eq!(items[0]["received_on"], "2026-01-15");
+        assert!(
+            items[0].get("description").is_none(),
+            "the text stays on the record"
+        );
+        assert_eq!(r.json["more"], false);
+        let one = app
+            .get("/api/v1/applications?pending=true&limit=1", "head")
+            .await;
+        assert_eq!(one.json["items"].as_array().unwrap().len(), 1);
+        assert_eq!(one.json["more"], true);
+
+        // A decision answers b's application: it leaves the list.
+        let r = app
+            .post(
+                "/api/v1/decisions",
+                "head",
+                json!({"client_id": b, "intervention": "treatment_home",
+                "outcome": "granted", "reasons": "Behovet är utrett."}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let r = app.get("/api/v1/applications?pending=true", "head").await;
+        assert_eq!(r.json["items"].as_array().unwrap().len(), 1);
+        assert_eq!(r.json["items"][0]["client_id"], a);
+
+        // Only those who decide; the parameters are named when wrong.
+        assert_eq!(
+            app.get("/api/v1/applications?pending=true", "cm")
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.get("/api/v1/applications?pending=true", "analyst")
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = app.get("/api/v1/applications", "head").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error(&r).1, Some("pending"));
+        let r = app
+            .get("/api/v1/applications?pending=true&limit=0", "head")
+            .await;
+        assert_eq!(error(&r).1, Some("limit"));
+
+        // The unit head's start page lists it, with a link to decide.
+        let (_, s) = super::pages::login(&app, "head", PASSWORD).await;
+        let cookie = format!("vaka_session={}", s.unwrap());
+        let page = super::pages::page(&app, "/caseload", &cookie).await;
+        assert!(
+            page.text.contains("Ansökningar som väntar på beslut"),
+            "{}",
+            page.text
+        );
+        assert!(
+            page.text
+                .contains(&format!("href=\"/clients/{a}/decisions/new\""))
+        );
+        assert!(
+            page.text.contains("Behandlingshem/HVB · inkom 2026-03-01"),
+            "{}",
+            page.text
+        );
+        assert!(
+            !page
+                .text
+                .contains(&format!("/clients/{other}/decisions/new"))
+        );
+    }
+);
