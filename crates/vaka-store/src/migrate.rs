@@ -58,6 +58,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(20, "case_plans", "0020_case_plans"),
     migration!(21, "contact_risks", "0021_contact_risks"),
     migration!(22, "contact_plan_goal", "0022_contact_plan_goal"),
+    migration!(23, "pending_applications", "0023_pending_applications"),
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS vaka_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)";
