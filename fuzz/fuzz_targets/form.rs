@@ -31,17 +31,20 @@ fuzz_target!(|bytes: &[u8]| {
         ),
     }
     let substances = form.all("substances");
+    let risks = form.all("risks");
     let input = vaka_domain::contact::ContactInput {
         occurred_at: form.get("occurred_at"),
         kind: form.get("kind"),
         substance_use: form.get("substance_use"),
         substances: &substances,
+        risks: &risks,
         well_being: form.get("well_being").and_then(|w| w.trim().parse().ok()),
         sleep: form.get("sleep"),
         housing: form.get("housing"),
         note: form.get("note"),
         signed: form.get("signed").is_some(),
         corrects: form.get("corrects").and_then(|c| c.parse().ok()),
+        plan_goal_id: form.get("plan_goal_id").and_then(|c| c.parse().ok()),
     };
     let now = chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap();
     let _ = vaka_domain::contact::NewContact::parse(&input, now);
