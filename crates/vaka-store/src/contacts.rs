@@ -1,26 +1,15 @@
 //! Journal entries (contacts). A signed entry is never changed: `update_draft` refuses it, and a
 //! correction is a new entry pointing at the one it corrects.
 
-use vaka_domain::contact::{
-    Contact, EntryStatus, NewContact, NewObjection, Objection, Risk, Substance,
-};
+use vaka_domain::contact::{Contact, EntryStatus, NewContact, NewObjection, Objection};
 use vaka_domain::ids::{CaseId, ClientId, ContactId, GoalId, ObjectionId, UserId};
 
 use crate::row::RowExt;
 use crate::{Result, StoreError, Tx, on_tx};
 
-fn substances_text(list: &[Substance]) -> String {
-    list.iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-pub(crate) fn risks_text(list: &[Risk]) -> String {
-    list.iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
+/// A list column as stored: the names, comma-separated.
+fn list_text<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.collect::<Vec<_>>().join(",")
 }
 
 /// A comma-separated list column back into its values.
@@ -59,7 +48,7 @@ pub async fn insert(
         .bind(c.occurred_at)
         .bind(c.kind.as_str())
         .bind(c.substance_use.as_str())
-        .bind(substances_text(&c.substances))
+        .bind(list_text(c.substances.iter().map(|s| s.as_str())))
         .bind(c.well_being.map(i64::from))
         .bind(c.sleep.map(|s| s.as_str()))
         .bind(c.housing.as_str())
@@ -68,7 +57,7 @@ pub async fn insert(
         .bind(c.signed.then_some(now))
         .bind(c.corrects.map(|x| x.0))
         .bind(now)
-        .bind(risks_text(&c.risks))
+        .bind(list_text(c.risks.iter().map(|r| r.as_str())))
         .bind(c.plan_goal.map(|g| g.0))
         .fetch_one(&mut *conn)
         .await?;
@@ -93,7 +82,7 @@ pub async fn update_draft(tx: &mut Tx, id: ContactId, c: &NewContact) -> Result<
         .bind(c.occurred_at)
         .bind(c.kind.as_str())
         .bind(c.substance_use.as_str())
-        .bind(substances_text(&c.substances))
+        .bind(list_text(c.substances.iter().map(|s| s.as_str())))
         .bind(c.well_being.map(i64::from))
         .bind(c.sleep.map(|s| s.as_str()))
         .bind(c.housing.as_str())
@@ -102,7 +91,7 @@ pub async fn update_draft(tx: &mut Tx, id: ContactId, c: &NewContact) -> Result<
         .bind(c.signed.then_some(now))
         .bind(now)
         .bind(id.0)
-        .bind(risks_text(&c.risks))
+        .bind(list_text(c.risks.iter().map(|r| r.as_str())))
         .bind(c.plan_goal.map(|g| g.0))
         .execute(&mut *conn)
         .await?;

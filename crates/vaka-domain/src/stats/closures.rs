@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::measures::{MIN_PEOPLE, Shown, shown};
+use super::measures::{Shown, distinct, shown, withheld_rows};
 use crate::case::ClosureReason;
 
 /// One case closed: whose (a pseudonymous client id), when, and why (`None` for cases closed
@@ -32,12 +32,6 @@ pub struct Closures {
     pub by_reason: Vec<ReasonCount>,
 }
 
-fn distinct(mut clients: Vec<i64>) -> u64 {
-    clients.sort_unstable();
-    clients.dedup();
-    clients.len() as u64
-}
-
 /// The cases closed from `from` to `to` (both included), by reason.
 pub fn closures(cases: &[ClosedCase], from: NaiveDate, to: NaiveDate) -> Closures {
     let in_period: Vec<&ClosedCase> = cases
@@ -60,14 +54,11 @@ pub fn closures(cases: &[ClosedCase], from: NaiveDate, to: NaiveDate) -> Closure
         b.1.cmp(&a.1)
             .then(a.0.map(|r| r.as_str()).cmp(&b.0.map(|r| r.as_str())))
     });
-    let mut hidden: Vec<bool> = rows.iter().map(|r| r.2 < MIN_PEOPLE).collect();
-    // One withheld count and a shown total would give it away: withhold the next smallest too.
-    if people >= MIN_PEOPLE
-        && hidden.iter().filter(|h| **h).count() == 1
-        && let Some(k) = (0..rows.len()).rev().find(|k| !hidden[*k])
-    {
-        hidden[k] = true;
-    }
+    let hidden = withheld_rows(
+        &rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        &rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        people,
+    );
     let withheld = || Shown::Suppressed {
         suppressed: true,
         reason: "fewer than 5 people",
@@ -98,6 +89,7 @@ pub fn closures(cases: &[ClosedCase], from: NaiveDate, to: NaiveDate) -> Closure
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::measures::MIN_PEOPLE;
     use proptest::prelude::*;
 
     fn day(s: &str) -> NaiveDate {

@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 
-use super::measures::{MIN_PEOPLE, Shown, shown};
+use super::measures::{Shown, distinct, shown, withheld_rows};
 use super::proportion::{Share, wilson};
 use crate::plan::{GoalStatus, LifeArea};
 
@@ -40,12 +40,6 @@ pub struct GoalOutcomes {
     pub dropped: Shown<u64>,
     /// Every area with a finished goal, most goals first.
     pub by_area: Vec<AreaRow>,
-}
-
-fn distinct(mut clients: Vec<i64>) -> u64 {
-    clients.sort_unstable();
-    clients.dedup();
-    clients.len() as u64
 }
 
 fn reached_share(goals: &[&FinishedGoal]) -> Option<Share> {
@@ -110,14 +104,11 @@ pub fn goal_outcomes(goals: &[FinishedGoal], from: NaiveDate, to: NaiveDate) -> 
         })
         .collect();
     rows.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
-    let mut hidden: Vec<bool> = rows.iter().map(|r| r.2 < MIN_PEOPLE).collect();
-    // One withheld area and a shown total would give it away: withhold the next smallest too.
-    if people >= MIN_PEOPLE
-        && hidden.iter().filter(|h| **h).count() == 1
-        && let Some(k) = (0..rows.len()).rev().find(|k| !hidden[*k])
-    {
-        hidden[k] = true;
-    }
+    let hidden = withheld_rows(
+        &rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        &rows.iter().map(|r| r.1.len() as u64).collect::<Vec<_>>(),
+        people,
+    );
     let count = |s: GoalStatus| done.iter().filter(|g| g.status == s).count() as u64;
     let nothing = Share {
         successes: 0,
@@ -152,6 +143,7 @@ pub fn goal_outcomes(goals: &[FinishedGoal], from: NaiveDate, to: NaiveDate) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::measures::MIN_PEOPLE;
     use proptest::prelude::*;
 
     fn day(s: &str) -> NaiveDate {

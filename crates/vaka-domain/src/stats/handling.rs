@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 
-use super::measures::{Shown, count_shown, shown};
+use super::measures::{Shown, count_shown, distinct, shown, withheld_rows};
 
 /// One decision that answers an application: whose (pseudonymous) and the two days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,12 +37,6 @@ pub struct HandlingTime {
     /// The decisions per band of days; a band resting on 1–4 people is withheld, and the next
     /// smallest with it when only one would be (it could be worked out from the total).
     pub bands: Vec<Band>,
-}
-
-fn distinct(mut clients: Vec<i64>) -> u64 {
-    clients.sort_unstable();
-    clients.dedup();
-    clients.len() as u64
 }
 
 fn median(sorted: &[i64]) -> Option<f64> {
@@ -84,15 +78,11 @@ pub fn handling_time(answered: &[Answered], from: NaiveDate, to: NaiveDate) -> H
             )
         })
         .collect();
-    let mut hidden: Vec<bool> = per_band.iter().map(|(_, p)| (1..5).contains(p)).collect();
-    if people >= 5
-        && hidden.iter().filter(|h| **h).count() == 1
-        && let Some(k) = (0..per_band.len())
-            .filter(|k| !hidden[*k] && per_band[*k].0 > 0)
-            .min_by_key(|k| per_band[*k].0)
-    {
-        hidden[k] = true;
-    }
+    let hidden = withheld_rows(
+        &per_band.iter().map(|b| b.1).collect::<Vec<_>>(),
+        &per_band.iter().map(|b| b.0).collect::<Vec<_>>(),
+        people,
+    );
     let withheld = || Shown::Suppressed {
         suppressed: true,
         reason: "fewer than 5 people",

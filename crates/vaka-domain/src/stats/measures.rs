@@ -25,6 +25,30 @@ pub enum Shown<T> {
     },
 }
 
+/// How many different people the client ids name.
+pub fn distinct(mut clients: Vec<i64>) -> u64 {
+    clients.sort_unstable();
+    clients.dedup();
+    clients.len() as u64
+}
+
+/// Which rows of a table to withhold: each resting on 1–4 people (`people[i]`) and, when exactly one
+/// would be while the total (`total_people`) is shown, also the smallest other row by `sizes` that
+/// holds anything (the last of equals), since the one could be worked out from the total.
+pub fn withheld_rows(people: &[u64], sizes: &[u64], total_people: u64) -> Vec<bool> {
+    let mut hidden: Vec<bool> = people.iter().map(|p| (1..MIN_PEOPLE).contains(p)).collect();
+    if total_people >= MIN_PEOPLE
+        && hidden.iter().filter(|h| **h).count() == 1
+        && let Some(k) = (0..hidden.len())
+            .rev()
+            .filter(|k| !hidden[*k] && sizes[*k] > 0)
+            .min_by_key(|k| sizes[*k])
+    {
+        hidden[k] = true;
+    }
+    hidden
+}
+
 /// `value` if it rests on at least [`MIN_PEOPLE`] people.
 pub fn shown<T>(people: u64, value: T) -> Shown<T> {
     if people >= MIN_PEOPLE {

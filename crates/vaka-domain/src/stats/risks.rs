@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 
-use super::measures::{Shown, count_shown, shown};
+use super::measures::{Shown, count_shown, distinct, shown};
 use crate::contact::Risk;
 
 /// One signed journal entry's risk: whose (a pseudonymous client id) and on which local day.
@@ -32,12 +32,6 @@ pub struct RisksReported {
     pub people: Shown<u64>,
     /// Every risk, in a fixed order, also those never reported (as 0).
     pub by_risk: Vec<RiskCount>,
-}
-
-fn distinct(mut clients: Vec<i64>) -> u64 {
-    clients.sort_unstable();
-    clients.dedup();
-    clients.len() as u64
 }
 
 /// The risks reported from `from` to `to` (both included). Corrected entries are left out by the
