@@ -188,6 +188,21 @@ fn required_enum<T: std::str::FromStr<Err = crate::error::UnknownName>>(
     }
 }
 
+/// An optional id, which must be positive when given.
+fn positive_id(field: &str, value: Option<i64>, errors: &mut Vec<FieldError>) -> Option<i64> {
+    match value {
+        Some(id) if id <= 0 => {
+            errors.push(FieldError::new(
+                field,
+                "invalid_id",
+                Msg::new("Ogiltigt id.", "Invalid id."),
+            ));
+            None
+        }
+        other => other,
+    }
+}
+
 impl NewContact {
     /// Validates a journal entry, reporting every invalid field.
     pub fn parse(input: &ContactInput<'_>, now: DateTime<Utc>) -> Result<Self, Vec<FieldError>> {
@@ -284,30 +299,8 @@ impl NewContact {
             .map_err(|e| errors.push(e))
             .ok()
             .flatten();
-        let corrects = match input.corrects {
-            None => None,
-            Some(id) if id > 0 => Some(ContactId(id)),
-            Some(_) => {
-                errors.push(FieldError::new(
-                    "corrects",
-                    "invalid_id",
-                    Msg::new("Ogiltigt id.", "Invalid id."),
-                ));
-                None
-            }
-        };
-        let plan_goal = match input.plan_goal_id {
-            None => None,
-            Some(id) if id > 0 => Some(GoalId(id)),
-            Some(_) => {
-                errors.push(FieldError::new(
-                    "plan_goal_id",
-                    "invalid_id",
-                    Msg::new("Ogiltigt id.", "Invalid id."),
-                ));
-                None
-            }
-        };
+        let corrects = positive_id("corrects", input.corrects, &mut errors).map(ContactId);
+        let plan_goal = positive_id("plan_goal_id", input.plan_goal_id, &mut errors).map(GoalId);
         match (occurred_at, kind, substance_use, housing) {
             (Some(occurred_at), Some(kind), Some(substance_use), Some(housing))
                 if errors.is_empty() =>

@@ -204,7 +204,6 @@ pub async fn open_cases_on(
     })
 }
 
-/// The cases of the municipality closed in `[from, to]`, with their reason (pseudonymous).
 /// The risks reported by signed entries about contacts from `from` to `to` (local days; a day
 /// around the period is read and the caller picks the days), leaving out entries that a signed
 /// correction replaced.
@@ -248,6 +247,7 @@ pub async fn risk_reports(
     })
 }
 
+/// The cases of the municipality closed in `[from, to]`, with their reason (pseudonymous).
 pub async fn closed_cases(
     tx: &mut Tx,
     municipality: MunicipalityId,

@@ -297,16 +297,17 @@ async fn manager_choices(
         .collect())
 }
 
-/// A case: how it came in, its status, who has had it, and the forms the viewer may use.
-async fn case_view(
+/// The case, its plan and its client's name as the viewer may see it, each read through its API
+/// handler (access rule and access-log entry) with `via` as the page action.
+async fn case_with_plan(
     st: &AppState,
     session: &SessionActor,
     t: Tr,
     raw: &str,
-) -> Result<Page, ApiError> {
-    let here = format!("/cases/{raw}");
+    via: String,
+) -> Result<(api::CaseResponse, api_plans::PlanResponse, String), ApiError> {
     let mut actor = session.actor.clone();
-    actor.via = Some(format!("GET {here}"));
+    actor.via = Some(via.clone());
     let Json(k) = api::get_case(
         State(st.clone()),
         ApiActor(actor.clone()),
@@ -315,16 +316,28 @@ async fn case_view(
     .await?;
     let Json(plan) =
         api_plans::get_plan(State(st.clone()), ApiActor(actor), Path(raw.to_owned())).await?;
-    let client = ClientId(k.client_id);
     let name = client_name(
         st,
         &session.actor,
-        client,
+        ClientId(k.client_id),
         Action::ReadClient,
-        format!("GET {here}"),
+        via,
         t,
     )
     .await?;
+    Ok((k, plan, name))
+}
+
+/// A case: how it came in, its status, who has had it, and the forms the viewer may use.
+async fn case_view(
+    st: &AppState,
+    session: &SessionActor,
+    t: Tr,
+    raw: &str,
+) -> Result<Page, ApiError> {
+    let here = format!("/cases/{raw}");
+    let (k, plan, name) = case_with_plan(st, session, t, raw, format!("GET {here}")).await?;
+    let client = ClientId(k.client_id);
     let mut page = Page::new(
         t,
         Chrome::of(session, &here),
@@ -454,26 +467,8 @@ async fn plan_document(
     raw: &str,
 ) -> Result<vaka_report::Doc, ApiError> {
     use vaka_report::{Doc, DocSection, DocTable};
-    let via = format!("GET /cases/{raw}/plan.pdf");
-    let mut actor = session.actor.clone();
-    actor.via = Some(via.clone());
-    let Json(k) = api::get_case(
-        State(st.clone()),
-        ApiActor(actor.clone()),
-        Path(raw.to_owned()),
-    )
-    .await?;
-    let Json(plan) =
-        api_plans::get_plan(State(st.clone()), ApiActor(actor), Path(raw.to_owned())).await?;
-    let name = client_name(
-        st,
-        &session.actor,
-        ClientId(k.client_id),
-        Action::ReadClient,
-        via,
-        t,
-    )
-    .await?;
+    let (k, plan, name) =
+        case_with_plan(st, session, t, raw, format!("GET /cases/{raw}/plan.pdf")).await?;
     let managers: Vec<&str> = k
         .assignments
         .iter()
